@@ -1,0 +1,45 @@
+"""Performance assessment engine for government disclosure and services (政务公开政务服务绩效考核).
+
+Stages, each in its own module: rubric (read + validate) -> tables (read roster and
+results) -> validate (check results, normalise values) -> engine (score) ->
+ranking -> output (write files). The command ``assess`` is a thin layer over this API.
+"""
+
+__version__ = "0.1.0"
+
+from .engine import Scores
+from .errors import InputError, Issue, format_issue, issues_frame
+from .output import score_tables_as_text, write_outputs
+from .pipeline import Assessment, RawResults, assess, read_results, read_roster, score
+from .rounding import round_half_up
+from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
+from .tables import InputFile, SourceInfo
+from .template import build_template
+from .validate import Findings, validate_results
+
+__all__ = [
+    "Assessment",
+    "Findings",
+    "InputError",
+    "InputFile",
+    "Issue",
+    "RawResults",
+    "Rubric",
+    "Scores",
+    "SourceInfo",
+    "__version__",
+    "assess",
+    "build_template",
+    "format_issue",
+    "issues_frame",
+    "load_rubric",
+    "parse_rubric",
+    "read_results",
+    "read_roster",
+    "round_half_up",
+    "rubric_from_bytes",
+    "score",
+    "score_tables_as_text",
+    "validate_results",
+    "write_outputs",
+]

@@ -1,0 +1,104 @@
+"""Write the files of SPEC §3: the three score tables and the manifest.
+
+Files are first written into a fresh folder beside the destination and moved in
+only when all four are complete, so a failure never leaves a half-written set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .engine import CHECK_COLUMNS, DIMENSION_COLUMNS, UNIT_COLUMNS, Scores
+from .rounding import round_half_up
+from .rubric import Rubric
+from .tables import SourceInfo
+
+__all__ = ["DETAIL_DECIMALS", "OUTPUT_FILES", "score_tables_as_text", "write_outputs"]
+
+OUTPUT_FILES = ("unit_scores.csv", "dimension_scores.csv", "check_scores.csv", "manifest.json")
+# check- and dimension-level points: enough to add up to the cent without float noise
+DETAIL_DECIMALS = 4
+
+
+def _fixed(x: pd.Series, decimals: int) -> pd.Series:
+    """Rounded half-up and written with exactly ``decimals`` places; empty where NaN."""
+    r = round_half_up(x, decimals)
+    text = r.map(("{:." + str(decimals) + "f}").format)
+    return text.where(x.notna(), "")
+
+
+def _short(x: pd.Series) -> pd.Series:
+    """Rounded half-up to DETAIL_DECIMALS and written without trailing zeros (2, 1.5, 1.3333)."""
+    r = round_half_up(x, DETAIL_DECIMALS)
+    text = r.map(("{:." + str(DETAIL_DECIMALS) + "f}").format).str.rstrip("0").str.rstrip(".")
+    return text.where(x.notna(), "")
+
+
+def score_tables_as_text(scores: Scores, decimals: int) -> dict[str, pd.DataFrame]:
+    """The three tables exactly as written to CSV (every cell a string)."""
+    u = scores.units[UNIT_COLUMNS].copy()
+    for col in ("base", "bonus", "score"):
+        u[col] = _fixed(u[col], decimals)
+    u["target_points"] = _fixed(u["target_points"], 2)
+    u["vetoed"] = np.where(u["vetoed"], "true", "false")
+    d = scores.dimensions[DIMENSION_COLUMNS].copy()
+    d["earned"], d["max"] = _short(d["earned"]), _short(d["max"])
+    d["percent"] = _fixed(d["percent"], decimals)
+    c = scores.checks[CHECK_COLUMNS].copy()
+    for col in ("earned", "max", "lost"):
+        c[col] = _short(c[col])
+    return {"unit_scores.csv": u, "dimension_scores.csv": d, "check_scores.csv": c}
+
+
+def write_outputs(
+    scores: Scores,
+    rubric: Rubric,
+    sources: list[SourceInfo],
+    out_dir: str | Path,
+    *,
+    allow_missing: bool = False,
+) -> Path:
+    """Write the four files into ``out_dir`` (created if needed); returns the folder."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".assess-", dir=out))
+    try:
+        for name, table in score_tables_as_text(scores, rubric.spec.rounding.decimals).items():
+            table.to_csv(staging / name, index=False, encoding="utf-8", lineterminator="\n")
+        manifest = {
+            "engine": "assess",
+            "engine_version": __version__,
+            "rubric": {
+                "path": rubric.path,
+                "id": rubric.id,
+                "version": rubric.spec.version,
+                "sha256": rubric.sha256,
+            },
+            "inputs": [{"role": s.role, "path": s.path, "sha256": s.sha256, "rows": s.rows} for s in sources],
+            "periods": scores.periods,
+            "options": {"allow_missing": allow_missing},
+            "counts": {
+                "unit_scores": len(scores.units),
+                "dimension_scores": len(scores.dimensions),
+                "check_scores": len(scores.checks),
+                "missing": int((scores.checks["status"] == "missing").sum()),
+            },
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        for name in OUTPUT_FILES:
+            os.replace(staging / name, out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out

@@ -1,0 +1,108 @@
+"""read rubric -> read roster -> read results -> validate -> score: one call for callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .engine import Scores, score_findings
+from .errors import InputError, Issue
+from .rubric import Rubric, load_rubric, rubric_from_bytes
+from .tables import InputFile, SourceInfo, read_result_files
+from .tables import read_roster as _read_roster
+from .validate import Findings, validate_results
+
+__all__ = ["Assessment", "RawResults", "as_input", "assess", "read_results", "read_roster", "score"]
+
+FileLike = str | Path | InputFile
+
+
+def as_input(f: FileLike) -> InputFile:
+    return f if isinstance(f, InputFile) else InputFile.from_path(f)
+
+
+@dataclass(frozen=True)
+class RawResults:
+    """Result rows as read, their files, and the problems met while reading."""
+
+    rows: pd.DataFrame
+    sources: list[SourceInfo]
+    issues: list[Issue]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything one scoring run used and produced."""
+
+    rubric: Rubric
+    roster: pd.DataFrame
+    findings: Findings
+    scores: Scores
+    sources: list[SourceInfo]
+
+
+def read_roster(f: FileLike, rubric: Rubric | None = None) -> pd.DataFrame:
+    """The unit roster; with a rubric, groups and the rubric's unit lists are checked too."""
+    src = as_input(f)
+    roster = _read_roster(src, rubric.groups if rubric is not None else None)
+    if rubric is not None:
+        issues = rubric.roster_issues(roster, src.name)
+        if issues:
+            raise InputError(issues)
+    roster.attrs["source"] = SourceInfo(path=src.name, sha256=src.sha256, rows=len(roster), role="units")
+    return roster
+
+
+def read_results(files: list[FileLike]) -> RawResults:
+    """Every results row of every file; reading problems are collected, not raised."""
+    inputs: list[InputFile] = []
+    issues: list[Issue] = []
+    for f in files:
+        try:
+            inputs.append(as_input(f))
+        except InputError as exc:
+            issues.extend(exc.issues)
+    rows, sources, read_issues = read_result_files(inputs)
+    return RawResults(rows=rows, sources=sources, issues=issues + read_issues)
+
+
+def score(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:
+    """Unit, dimension and check scores for every period of the findings."""
+    return score_findings(rubric, roster, findings)
+
+
+def assess(
+    rubric: FileLike | Rubric,
+    units: FileLike,
+    results: list[FileLike],
+    *,
+    allow_missing: bool = False,
+) -> Assessment:
+    """The whole run; raises InputError with every problem of every input at once."""
+    issues: list[Issue] = []
+    rub: Rubric | None = None
+    roster: pd.DataFrame | None = None
+    try:
+        rub = _rubric(rubric)
+    except InputError as exc:
+        issues.extend(exc.issues)
+    try:
+        roster = read_roster(units, rub)
+    except InputError as exc:
+        issues.extend(exc.issues)
+    raw = read_results(results)
+    if rub is None or roster is None:
+        raise InputError(issues + raw.issues)
+    findings = validate_results(rub, roster, raw.rows, allow_missing=allow_missing, prior_issues=issues + raw.issues)
+    sources = [roster.attrs["source"], *raw.sources]
+    return Assessment(rub, roster, findings, score_findings(rub, roster, findings), sources)
+
+
+def _rubric(f: FileLike | Rubric) -> Rubric:
+    if isinstance(f, Rubric):
+        return f
+    if isinstance(f, InputFile):
+        return rubric_from_bytes(f.data, f.name)
+    return load_rubric(f)

@@ -1,0 +1,125 @@
+"""The shape of a rubric file, as pydantic models.
+
+These models check types, required keys and single-value ranges only; rules that
+look across keys (ids unique, weights, method parameters, points sums) live in
+:mod:`scoring.rubric_rules` so that they can be reported even when the shape is
+broken elsewhere. ``extra="forbid"``: a typo in a key is an error, not silence.
+``strict``: ``version: 1.10`` (a float) or ``id: 1.1`` is refused instead of
+being quietly turned into ``"1.1"``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "BASE_METHODS",
+    "METHODS",
+    "CheckSpec",
+    "DimensionSpec",
+    "GradeSpec",
+    "IndicatorSpec",
+    "RubricSpec",
+    "TrackSpec",
+]
+
+METHODS = ("binary", "levels", "ratio", "deduct", "bonus", "veto")
+# methods whose points make up the 100-point base of a track
+BASE_METHODS = ("binary", "levels", "ratio", "deduct")
+
+ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+RUBRIC_ID_PATTERN = r"^[a-z0-9-]+$"
+
+Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1)]
+Text = Annotated[str, Field(min_length=1)]
+Number = float  # strict float accepts ints, refuses strings and booleans
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class GradeSpec(_Model):
+    name: Text
+    min: Annotated[float, Field(ge=0)]
+
+
+class TargetSpec(_Model):
+    total_points: Annotated[float, Field(gt=0)]
+
+
+class RoundingSpec(_Model):
+    decimals: Annotated[int, Field(ge=0, le=4)] = 2
+
+
+class RankingSpec(_Model):
+    by: Literal["rounded", "exact"] = "rounded"
+    method: Literal["competition", "dense"] = "competition"
+
+
+class CheckSpec(_Model):
+    id: Id
+    name: Text
+    method: Literal["binary", "levels", "ratio", "deduct", "bonus", "veto"]
+    points: Annotated[float, Field(gt=0)] | None = None
+    per_item: Annotated[float, Field(gt=0)] | None = None
+    levels: dict[Text, Fraction] | None = None
+    floor: Fraction | None = None
+    target: Fraction | None = None
+    cap: Annotated[float, Field(ge=0)] | None = None
+    applies_to: list[Id] | None = None
+    units: list[Text] | None = None
+    basis: str | None = None
+    criteria: str | None = None
+
+    @property
+    def is_base(self) -> bool:
+        return self.method in BASE_METHODS
+
+
+class IndicatorSpec(_Model):
+    id: Id
+    name: Text
+    points: Annotated[float, Field(gt=0)] | None = None
+    checks: Annotated[list[CheckSpec], Field(min_length=1)]
+
+
+class DimensionSpec(_Model):
+    id: Id
+    name: Text
+    points: Annotated[float, Field(gt=0)] | None = None
+    indicators: Annotated[list[IndicatorSpec], Field(min_length=1)]
+
+
+class TrackSpec(_Model):
+    id: Id
+    name: Text
+    kind: Literal["disclosure", "service", "other"]
+    weight: Annotated[float, Field(gt=0, le=1)]
+    na_policy: Literal["rescale", "full"] = "rescale"
+    bonus_max: Annotated[float, Field(ge=0)] = 0
+    dimensions: Annotated[list[DimensionSpec], Field(min_length=1)]
+
+
+DEFAULT_GRADES = (
+    GradeSpec(name="优秀", min=90),
+    GradeSpec(name="良好", min=80),
+    GradeSpec(name="合格", min=60),
+    GradeSpec(name="不合格", min=0),
+)
+
+
+class RubricSpec(_Model):
+    id: Annotated[str, Field(pattern=RUBRIC_ID_PATTERN, min_length=1)]
+    title: Text
+    version: Text
+    source: str | None = None
+    target: TargetSpec
+    grades: Annotated[list[GradeSpec], Field(min_length=1)] = list(DEFAULT_GRADES)
+    rounding: RoundingSpec = RoundingSpec()
+    ranking: RankingSpec = RankingSpec()
+    groups: Annotated[dict[Id, Text], Field(min_length=1)]
+    tracks: Annotated[list[TrackSpec], Field(min_length=1)]

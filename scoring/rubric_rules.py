@@ -1,0 +1,208 @@
+"""Rules of a rubric that look across keys (SPEC §1).
+
+They walk the plain YAML data defensively, skipping whatever has the wrong type
+(the shape models report that), so that a broken key elsewhere never hides a
+duplicate id or a weight below the 4% the policy demands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .rubric_model import BASE_METHODS, METHODS
+
+__all__ = ["METHOD_PARAMS", "Problem", "rubric_rule_problems"]
+
+Loc = tuple[str | int, ...]
+Problem = tuple[Loc, str, str]  # (where, code, message)
+
+DISCLOSURE_MIN_WEIGHT = 0.04
+EPS = 1e-9
+
+# parameters each method takes: (required, optional)
+METHOD_PARAMS: dict[str, tuple[set[str], set[str]]] = {
+    "binary": ({"points"}, set()),
+    "levels": ({"points", "levels"}, set()),
+    "ratio": ({"points"}, {"floor", "target"}),
+    "deduct": ({"points", "per_item"}, set()),
+    "bonus": ({"points", "per_item"}, set()),
+    "veto": (set(), {"cap"}),
+}
+ALL_PARAMS = {"points", "per_item", "levels", "floor", "target", "cap"}
+
+PARAM_NAMES = {
+    "points": "分值 points",
+    "per_item": "每项扣/加分 per_item",
+    "levels": "等级表 levels",
+    "floor": "起评线 floor",
+    "target": "满分线 target",
+    "cap": "封顶分 cap",
+}
+
+
+def _number(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _dicts(node: Any, key: str, loc: Loc) -> Iterator[tuple[Loc, dict]]:
+    items = node.get(key) if isinstance(node, dict) else None
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict):
+                yield (*loc, key, i), item
+
+
+def _walk(data: dict) -> Iterator[tuple[str, Loc, dict, dict | None]]:
+    """Yield (level, loc, node, track) for every track, dimension, indicator and check."""
+    for tloc, track in _dicts(data, "tracks", ()):
+        yield "track", tloc, track, track
+        for dloc, dim in _dicts(track, "dimensions", tloc):
+            yield "dimension", dloc, dim, track
+            for iloc, ind in _dicts(dim, "indicators", dloc):
+                yield "indicator", iloc, ind, track
+                for cloc, check in _dicts(ind, "checks", iloc):
+                    yield "check", cloc, check, track
+
+
+def _base_points(node: dict, child_key: str) -> float | None:
+    """Sum of the base points below a dimension or indicator; None if unknowable."""
+    total = 0.0
+    for _, child in _dicts(node, child_key, ()):
+        if child_key == "checks":
+            if child.get("method") in BASE_METHODS:
+                p = _number(child.get("points"))
+                if p is None:
+                    return None
+                total += p
+        else:
+            sub = _base_points(child, "checks")
+            if sub is None:
+                return None
+            total += sub
+    return total
+
+
+def _check_method(loc: Loc, check: dict, track: dict | None) -> Iterator[Problem]:
+    method = check.get("method")
+    if method not in METHODS:
+        return  # the shape model names the accepted methods
+    required, optional = METHOD_PARAMS[method]
+    for param in sorted(required):
+        if param not in check:
+            yield loc, "check-param-missing", f"方法 {method} 需要{PARAM_NAMES[param]}"
+    for param in sorted(ALL_PARAMS - required - optional):
+        if param in check:
+            yield (
+                (*loc, param),
+                "check-param-unused",
+                f"方法 {method} 不使用{PARAM_NAMES[param]};请删除它或改用合适的方法",
+            )
+    if method == "levels" and isinstance(check.get("levels"), dict) and not check["levels"]:
+        yield (*loc, "levels"), "levels-empty", "等级表 levels 至少需要 1 个等级(标签: 得分比例)"
+    if method == "ratio":
+        floor = _number(check.get("floor", 0))
+        target = _number(check.get("target", 1))
+        if floor is not None and target is not None and not floor < target:
+            yield (
+                (*loc, "floor"),
+                "ratio-floor-target",
+                f"起评线 floor ({floor:g}) 必须小于满分线 target ({target:g})",
+            )
+    if method == "bonus" and isinstance(track, dict):
+        bonus_max = _number(track.get("bonus_max", 0))
+        if bonus_max is not None and bonus_max <= 0:
+            yield (
+                (*loc, "method"),
+                "bonus-without-bonus-max",
+                "加分项(bonus)所在的轨道需要 bonus_max > 0(加分上限)",
+            )
+
+
+def _check_scope(loc: Loc, check: dict, groups: set[str] | None) -> Iterator[Problem]:
+    if "applies_to" in check and "units" in check:
+        yield loc, "scope-both", "applies_to(按分组)与 units(按单位)不能同时出现在一个测评点上"
+    applies = check.get("applies_to")
+    if isinstance(applies, list):
+        if not applies:
+            yield (*loc, "applies_to"), "scope-empty", "applies_to 至少需要 1 个分组"
+        for j, gid in enumerate(applies):
+            if groups is not None and isinstance(gid, str) and gid not in groups:
+                yield (
+                    (*loc, "applies_to", j),
+                    "unknown-group",
+                    f"未知分组 {gid};可用分组:{', '.join(sorted(groups))}",
+                )
+    units = check.get("units")
+    if isinstance(units, list):
+        if not units:
+            yield (*loc, "units"), "scope-empty", "units 至少需要 1 个单位编码"
+        seen: set[str] = set()
+        for j, uid in enumerate(units):
+            if uid in seen:
+                yield (*loc, "units", j), "duplicate-unit", f"单位 {uid} 重复列出"
+            seen.add(uid)
+
+
+def rubric_rule_problems(data: Any) -> list[Problem]:
+    """Every cross-key problem of a rubric, in document order."""
+    if not isinstance(data, dict):
+        return []
+    out: list[Problem] = []
+    groups_raw = data.get("groups")
+    groups = set(groups_raw) if isinstance(groups_raw, dict) else None
+
+    seen_ids: dict[str, Loc] = {}
+    weight_sum = 0.0
+    for level, loc, node, track in _walk(data):
+        nid = node.get("id")
+        if isinstance(nid, str):
+            if nid in seen_ids:
+                out.append(((*loc, "id"), "duplicate-id", f"编码 {nid} 重复;编码在整个指标体系中必须唯一"))
+            else:
+                seen_ids[nid] = loc
+        if level == "track":
+            w = _number(node.get("weight"))
+            if w is not None:
+                weight_sum += w
+                if node.get("kind") == "disclosure" and w < DISCLOSURE_MIN_WEIGHT - EPS:
+                    out.append(
+                        (
+                            (*loc, "weight"),
+                            "disclosure-weight",
+                            f"政务公开轨道的权重为 {w:g},不得低于 0.04(即目标管理绩效考核分值的 4%)",
+                        )
+                    )
+        elif level in ("dimension", "indicator"):
+            declared = _number(node.get("points"))
+            if declared is not None:
+                actual = _base_points(node, "indicators" if level == "dimension" else "checks")
+                if actual is not None and abs(actual - declared) > EPS:
+                    out.append(
+                        (
+                            (*loc, "points"),
+                            "points-sum",
+                            f"声明的分值 {declared:g} 与其下基础测评点分值之和 {actual:g} 不一致",
+                        )
+                    )
+        else:
+            out.extend(_check_method(loc, node, track))
+            out.extend(_check_scope(loc, node, groups))
+
+    if weight_sum > 1 + EPS:
+        out.append((("tracks",), "weight-sum", f"各轨道权重之和为 {weight_sum:g},不得超过 1"))
+
+    out.extend(_grade_problems(data.get("grades")))
+    return out
+
+
+def _grade_problems(grades: Any) -> Iterator[Problem]:
+    if not isinstance(grades, list):
+        return
+    mins = [(_number(g.get("min")) if isinstance(g, dict) else None) for g in grades]
+    for i in range(1, len(mins)):
+        a, b = mins[i - 1], mins[i]
+        if a is not None and b is not None and not b < a:
+            yield ("grades", i, "min"), "grades-order", f"等次须按 min 严格递减排列:{b:g} 不小于上一等次的 {a:g}"
+    if mins and mins[-1] is not None and mins[-1] != 0:
+        yield ("grades", len(mins) - 1, "min"), "grades-last", f"最后一个(最低)等次的 min 必须为 0,而不是 {mins[-1]:g}"

@@ -1,0 +1,365 @@
+"""Read rosters and test results from CSV or XLSX into frames of raw cells.
+
+Cells keep their type from XLSX (a numeric cell is a number, a boolean cell a
+boolean); CSV cells are text. Every row carries where it came from
+(``_file``, ``_sheet``, ``_row``) with the row number a person sees in the
+spreadsheet, so that later stages can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from .errors import InputError, Issue
+
+__all__ = [
+    "RESULT_COLUMNS",
+    "ROSTER_COLUMNS",
+    "Columns",
+    "InputFile",
+    "SourceInfo",
+    "as_text",
+    "read_result_files",
+    "read_roster",
+    "read_sheets",
+]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file's name and bytes: the same path for a command-line file and an upload."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> InputFile:
+        try:
+            return cls(str(path), Path(path).read_bytes())
+        except FileNotFoundError:
+            raise InputError([Issue(code="file-not-found", message="文件不存在", file=str(path))]) from None
+        except OSError as exc:
+            raise InputError(
+                [Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(path))]
+            ) from None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def kind(self) -> str:
+        return Path(self.name).suffix.lower().lstrip(".")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the manifest records of one input file."""
+
+    path: str
+    sha256: str
+    rows: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A table's columns: English name -> Chinese alias, and which are required."""
+
+    aliases: dict[str, str]
+    required: tuple[str, ...]
+
+    def describe(self, names: tuple[str, ...]) -> str:
+        return "、".join(f"{n}({self.aliases[n]})" for n in names)
+
+
+ROSTER_COLUMNS = Columns({"unit_id": "单位编码", "name": "单位名称", "group": "分组"}, ("unit_id", "name", "group"))
+RESULT_COLUMNS = Columns(
+    {
+        "period": "期次",
+        "unit_id": "单位编码",
+        "check_id": "测评点编码",
+        "value": "结果",
+        "evidence": "佐证",
+        "note": "备注",
+        "evaluator": "测评人",
+        "checked_at": "测评时间",
+    },
+    ("period", "unit_id", "check_id", "value"),
+)
+
+TABLE_KINDS = ("csv", "xlsx", "xlsm")
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """Cells as trimmed text; whole numbers from XLSX lose their '.0' (341302.0 -> '341302')."""
+    if s.dtype == object:
+        kinds = s.map(type)
+        numeric = kinds.isin((float, int, np.float64, np.int64))
+        if numeric.any():
+            nums = pd.to_numeric(s[numeric], errors="coerce").astype("float64")
+            whole = np.isfinite(nums) & (nums == np.floor(nums))
+            text = nums.astype(str)
+            text[whole] = nums[whole].astype("int64").astype(str)
+            s = s.copy()
+            s[numeric] = text
+        boolean = kinds.isin([bool])
+        if boolean.any():
+            s = s.copy()
+            s[boolean] = s[boolean].map({True: "true", False: "false"})
+        return s.astype(str).str.strip()
+    return s.astype(str).str.strip()
+
+
+def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str], list[str]]:
+    """Position -> column name for the known headers; duplicated names are reported."""
+    lookup = {name.lower(): name for name in columns.aliases}
+    lookup.update({alias: name for name, alias in columns.aliases.items()})
+    found: dict[int, str] = {}
+    dups: list[str] = []
+    for pos, cell in enumerate(header):
+        key = str(cell).strip() if cell is not None else ""
+        name = lookup.get(key.lower(), lookup.get(key))
+        if name is None:
+            continue
+        if name in found.values():
+            dups.append(name)
+        else:
+            found[pos] = name
+    return found, dups
+
+
+def _read_csv(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    try:
+        text = f.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            [
+                Issue(
+                    code="not-utf8",
+                    message="CSV 不是 UTF-8 编码;请在 Excel 中另存为「CSV UTF-8(逗号分隔)」后再试",
+                    file=f.name,
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise InputError([Issue(code="file-empty", message="文件为空:至少需要一行表头", file=f.name)])
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            header=None,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError([Issue(code="csv-malformed", message=f"CSV 格式错误:{exc}", file=f.name)]) from None
+    header = [str(c) for c in frame.iloc[0].tolist()]
+    body = frame.iloc[1:].reset_index(drop=True)
+    return [(None, header, body)]
+
+
+def _read_xlsx(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(f.data))
+        out = []
+        for name in wb.sheet_names:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            if not rows:
+                out.append((name, [], pd.DataFrame()))
+                continue
+            width = max(len(r) for r in rows)
+            header = [str(c).strip() for c in rows[0]] + [""] * (width - len(rows[0]))
+            body = pd.DataFrame(rows[1:], columns=range(width), dtype=object)
+            out.append((name, header, body))
+        return out
+    except InputError:
+        raise
+    except Exception:  # calamine raises several kinds for a file that is not a workbook
+        raise InputError(
+            [
+                Issue(
+                    code="xlsx-unreadable",
+                    message="无法作为 Excel 工作簿(.xlsx)读取:文件已损坏或不是 XLSX 格式",
+                    file=f.name,
+                )
+            ]
+        ) from None
+
+
+def read_sheets(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    """(sheet name or None for CSV, header cells, body frame with positional columns)."""
+    if f.kind == "csv":
+        return _read_csv(f)
+    if f.kind in ("xlsx", "xlsm"):
+        return _read_xlsx(f)
+    raise InputError([Issue(code="file-type", message=f"不支持的文件类型 .{f.kind};只接受 .csv 或 .xlsx", file=f.name)])
+
+
+def _frame_from_sheet(
+    f: InputFile, sheet: str | None, header: list[str], body: pd.DataFrame, columns: Columns, issues: list[Issue]
+) -> pd.DataFrame | None:
+    """Named columns plus location; None (with issues) when required columns are missing."""
+    found, dups = _header_map(header, columns)
+    for name in dups:
+        issues.append(
+            Issue(
+                code="duplicate-column",
+                message=f"列 {columns.describe((name,))} 出现了不止一次;请只保留一列",
+                file=f.name,
+                sheet=sheet,
+                row=1,
+                column=columns.aliases[name],
+            )
+        )
+    missing = tuple(n for n in columns.required if n not in found.values())
+    if missing:
+        issues.append(
+            Issue(
+                code="missing-column",
+                message=f"缺少必需的列:{columns.describe(missing)};第 1 行应为表头,"
+                f"必需列为 {columns.describe(columns.required)}",
+                file=f.name,
+                sheet=sheet,
+                row=1,
+            )
+        )
+        return None
+    frame = pd.DataFrame({name: body[pos] if pos in body.columns else "" for pos, name in found.items()})
+    for name in columns.aliases:
+        if name not in frame.columns:
+            frame[name] = ""
+    frame = frame[list(columns.aliases)]
+    frame["_file"] = f.name
+    frame["_sheet"] = sheet if sheet is not None else ""
+    frame["_row"] = np.arange(2, len(frame) + 2, dtype="int64")
+    # rows left wholly empty (Excel's trailing rows, blank CSV lines) are not findings
+    cells = frame[list(columns.aliases)]
+    empty = (cells.isna() | (cells.astype(str).apply(lambda c: c.str.strip()) == "")).all(axis=1)
+    return frame[~empty].reset_index(drop=True)
+
+
+def _empty_cells(frame: pd.DataFrame, columns: Columns, issues: list[Issue]) -> pd.Series:
+    """Report every empty required cell; return the mask of rows that have one."""
+    bad_rows = pd.Series(False, index=frame.index)
+    for name in columns.required:
+        col = frame[name]
+        empty = col.isna() | (as_text(col) == "")
+        if empty.any():
+            bad_rows |= empty
+            for _, r in frame.loc[empty, ["_file", "_sheet", "_row"]].iterrows():
+                issues.append(
+                    Issue(
+                        code="empty-cell",
+                        message=f"必填单元格为空:{columns.describe((name,))}",
+                        file=r["_file"],
+                        sheet=r["_sheet"] or None,
+                        row=int(r["_row"]),
+                        column=columns.aliases[name],
+                    )
+                )
+    return bad_rows
+
+
+def read_roster(f: InputFile, groups: dict[str, str] | None = None) -> pd.DataFrame:
+    """The unit roster: unit_id, name, group (+ location). Raises InputError."""
+    issues: list[Issue] = []
+    sheets = read_sheets(f)
+    chosen = next((s for s in sheets if s[0] == "units"), sheets[0])
+    frame = _frame_from_sheet(f, chosen[0], chosen[1], chosen[2], ROSTER_COLUMNS, issues)
+    if frame is None:
+        raise InputError(issues)
+    bad = _empty_cells(frame, ROSTER_COLUMNS, issues)
+    for col in ("unit_id", "name", "group"):
+        frame[col] = as_text(frame[col])
+    dup = frame["unit_id"].duplicated(keep=False) & ~bad
+    for uid, rows in frame[dup].groupby("unit_id", sort=False)["_row"]:
+        listed = "、".join(str(r) for r in rows)
+        issues.append(
+            Issue(
+                code="duplicate-unit",
+                message=f"单位编码 {uid} 重复(第 {listed} 行);每个单位只能出现一次",
+                file=f.name,
+                sheet=chosen[0],
+                row=int(rows.iloc[1]),
+                column=ROSTER_COLUMNS.aliases["unit_id"],
+                value=uid,
+            )
+        )
+    if groups is not None:
+        unknown = ~frame["group"].isin(list(groups)) & ~bad
+        for _, r in frame[unknown].iterrows():
+            issues.append(
+                Issue(
+                    code="unknown-group",
+                    message=f"未知分组 {r['group']};指标体系中的分组为:"
+                    + "、".join(f"{k}({v})" for k, v in groups.items()),
+                    file=f.name,
+                    sheet=chosen[0],
+                    row=int(r["_row"]),
+                    column=ROSTER_COLUMNS.aliases["group"],
+                    value=r["group"],
+                )
+            )
+    if issues:
+        raise InputError(issues)
+    if frame.empty:
+        raise InputError([Issue(code="roster-empty", message="单位名单没有任何单位", file=f.name, sheet=chosen[0])])
+    return frame[["unit_id", "name", "group", "_file", "_sheet", "_row"]].reset_index(drop=True)
+
+
+def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[SourceInfo], list[Issue]]:
+    """Every results row of every file and sheet, plus the problems found in reading.
+
+    Returned issues cover file-level problems, missing columns and empty required
+    cells; rows with an empty required cell are dropped so later stages can
+    go on and report everything else at once.
+    """
+    issues: list[Issue] = []
+    frames: list[pd.DataFrame] = []
+    sources: list[SourceInfo] = []
+    for f in files:
+        try:
+            sheets = read_sheets(f)
+        except InputError as exc:
+            issues.extend(exc.issues)
+            continue
+        usable = 0
+        n_rows = 0
+        sheet_issues: list[Issue] = []
+        for sheet, header, body in sheets:
+            found, _ = _header_map(header, RESULT_COLUMNS)
+            if sheet is not None and not set(RESULT_COLUMNS.required) <= set(found.values()):
+                continue  # instructions or drop-down lists: not a results sheet
+            frame = _frame_from_sheet(f, sheet, header, body, RESULT_COLUMNS, sheet_issues)
+            if frame is None:
+                continue
+            usable += 1
+            n_rows += len(frame)
+            bad = _empty_cells(frame, RESULT_COLUMNS, sheet_issues)
+            frames.append(frame[~bad])
+        issues.extend(sheet_issues)
+        if f.kind != "csv" and usable == 0:
+            issues.append(
+                Issue(
+                    code="no-results-sheet",
+                    message="工作簿中没有测评结果工作表:需要某个工作表的第 1 行包含 "
+                    + RESULT_COLUMNS.describe(RESULT_COLUMNS.required),
+                    file=f.name,
+                )
+            )
+        sources.append(SourceInfo(path=f.name, sha256=f.sha256, rows=n_rows, role="results"))
+    cols = [*list(RESULT_COLUMNS.aliases), "_file", "_sheet", "_row"]
+    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    for col in ("period", "unit_id", "check_id", "evidence", "note", "evaluator", "checked_at"):
+        results[col] = as_text(results[col].fillna("")) if len(results) else results[col]
+    return results, sources, issues
