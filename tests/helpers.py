@@ -1,0 +1,91 @@
+"""Small builders for tests: a rubric from a few checks, CSV bytes from rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoring import InputFile, Rubric, assess, parse_rubric
+from scoring.pipeline import Assessment
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUPS = {"county": "县区政府", "department": "市直部门"}
+UNITS = [("C1", "甲县", "county"), ("C2", "乙县", "county"), ("C3", "丙县", "county"), ("M1", "市财政局", "department")]
+
+
+def rubric_dict(
+    checks: list[dict[str, Any]],
+    *,
+    na_policy: str = "rescale",
+    bonus_max: float = 0,
+    weight: float = 0.04,
+    kind: str = "disclosure",
+    **top: Any,
+) -> dict[str, Any]:
+    track = {
+        "id": "T",
+        "name": "政务公开",
+        "kind": kind,
+        "weight": weight,
+        "na_policy": na_policy,
+        "bonus_max": bonus_max,
+        "dimensions": [{"id": "D", "name": "维度", "indicators": [{"id": "I", "name": "指标", "checks": checks}]}],
+    }
+    data = {
+        "id": "t",
+        "title": "测试",
+        "version": "1",
+        "target": {"total_points": 100},
+        "groups": GROUPS,
+        "tracks": [track],
+    }
+    data.update(top)
+    return data
+
+
+def make_rubric(checks: list[dict[str, Any]], **kw: Any) -> Rubric:
+    # JSON is YAML 1.2, so a dict dumped as JSON is a valid rubric file
+    return parse_rubric(json.dumps(rubric_dict(checks, **kw), ensure_ascii=False), "test.yaml")
+
+
+def csv_file(name: str, header: list[str], rows: list[tuple]) -> InputFile:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return InputFile(name, buf.getvalue().encode("utf-8"))
+
+
+def units_file(units: list[tuple[str, str, str]] = UNITS) -> InputFile:
+    return csv_file("units.csv", ["unit_id", "name", "group"], units)
+
+
+def results_file(rows: list[tuple], name: str = "results.csv") -> InputFile:
+    """Rows of (unit_id, check_id, value) or (period, unit_id, check_id, value[, evidence])."""
+    full = [("2017Q3", *r) if len(r) == 3 else r for r in rows]
+    width = max(len(r) for r in full)
+    header = ["period", "unit_id", "check_id", "value", "evidence"][:width]
+    return csv_file(name, header, full)
+
+
+def run(rubric: Rubric, rows: list[tuple], units=UNITS, allow_missing: bool = True) -> Assessment:
+    return assess(rubric, units_file(units), [results_file(rows)], allow_missing=allow_missing)
+
+
+def unit_row(result: Assessment, unit_id: str, period: str = "2017Q3") -> pd.Series:
+    u = result.scores.units
+    hit = u[(u["unit_id"] == unit_id) & (u["period"] == period)]
+    assert len(hit) == 1, f"{unit_id} has {len(hit)} score rows"
+    return hit.iloc[0]
+
+
+def check_row(result: Assessment, unit_id: str, check_id: str, period: str = "2017Q3") -> pd.Series:
+    c = result.scores.checks
+    hit = c[(c["unit_id"] == unit_id) & (c["check_id"] == check_id) & (c["period"] == period)]
+    assert len(hit) == 1
+    return hit.iloc[0]

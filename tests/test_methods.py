@@ -1,0 +1,129 @@
+"""Hand-computed golden cases for every scoring method (SPEC §1, 'Scoring methods')."""
+
+import pytest
+
+from helpers import check_row, make_rubric, run, unit_row
+
+ONE_COUNTY = [("C1", "甲县", "county")]
+
+
+def binary(cid="B", points=10, **kw):
+    return {"id": cid, "name": "是否", "method": "binary", "points": points, **kw}
+
+
+@pytest.mark.parametrize("token", ["1", "true", "TRUE", " yes ", "Y", "pass", "是", "通过", "1.0"])
+def test_binary_pass_tokens_earn_full_points(token):
+    r = run(make_rubric([binary(), binary("B2")]), [("C1", "B", token), ("C1", "B2", "0")], ONE_COUNTY)
+    assert check_row(r, "C1", "B")["earned"] == 10
+    assert check_row(r, "C1", "B")["value"] == "1"
+    # 10 of 20 base points
+    assert unit_row(r, "C1")["score"] == 50.0
+
+
+@pytest.mark.parametrize("token", ["0", "false", "No", "n", "FAIL", "否", "未通过", "0.0"])
+def test_binary_fail_tokens_earn_nothing(token):
+    r = run(make_rubric([binary(), binary("B2")]), [("C1", "B", token), ("C1", "B2", "1")], ONE_COUNTY)
+    row = check_row(r, "C1", "B")
+    assert (row["earned"], row["max"], row["lost"], row["value"]) == (0, 10, 10, "0")
+
+
+def test_levels_earn_points_times_fraction_and_match_labels_case_insensitively():
+    lv = {"id": "L", "name": "质量", "method": "levels", "points": 6, "levels": {"A": 1, "B": 0.67, "C": 0.33, "D": 0}}
+    r = run(make_rubric([lv]), [("C1", "L", " b ")], ONE_COUNTY)
+    row = check_row(r, "C1", "L")
+    # 6 x 0.67 = 4.02; the value shown is the rubric's label
+    assert row["earned"] == pytest.approx(4.02)
+    assert row["value"] == "B"
+    assert unit_row(r, "C1")["score"] == 67.0
+
+
+@pytest.mark.parametrize(
+    ("value", "earned"),
+    [
+        ("0.85", 10 * (0.85 - 0.6) / (0.9 - 0.6)),  # 8.3333
+        ("85%", 10 * (0.85 - 0.6) / (0.9 - 0.6)),
+        ("0.95", 10.0),  # above target: clipped to full points
+        ("50%", 0.0),  # below floor: clipped to zero
+        ("0.6", 0.0),
+        ("0.9", 10.0),
+    ],
+)
+def test_ratio_with_floor_and_target(value, earned):
+    ratio = {"id": "R", "name": "答复率", "method": "ratio", "points": 10, "floor": 0.6, "target": 0.9}
+    r = run(make_rubric([ratio]), [("C1", "R", value)], ONE_COUNTY)
+    assert check_row(r, "C1", "R")["earned"] == pytest.approx(earned)
+
+
+def test_ratio_defaults_to_floor_0_target_1():
+    ratio = {"id": "R", "name": "答复率", "method": "ratio", "points": 8}
+    r = run(make_rubric([ratio]), [("C1", "R", "75%")], ONE_COUNTY)
+    assert check_row(r, "C1", "R")["earned"] == 6.0
+    assert check_row(r, "C1", "R")["value"] == "0.75"
+
+
+def test_deduct_sums_several_finding_rows_and_floors_at_zero():
+    ded = {"id": "X", "name": "扣分", "method": "deduct", "points": 5, "per_item": 0.5}
+    rubric = make_rubric([ded, binary()])
+    r = run(rubric, [("C1", "X", "2"), ("C1", "X", "1"), ("C1", "X", "0"), ("C1", "B", "1")], ONE_COUNTY)
+    row = check_row(r, "C1", "X")
+    # 3 findings x 0.5 = 1.5 off 5 points
+    assert (row["earned"], row["lost"], row["findings"], row["value"]) == (3.5, 1.5, 3, "3")
+    assert unit_row(r, "C1")["score"] == 90.0  # 13.5 / 15
+
+    r = run(rubric, [("C1", "X", "7"), ("C1", "X", "9"), ("C1", "B", "1")], ONE_COUNTY)
+    assert check_row(r, "C1", "X")["earned"] == 0.0  # 16 x 0.5 = 8 > 5: never negative
+
+
+def test_deduct_evidence_of_all_rows_is_joined():
+    ded = {"id": "X", "name": "扣分", "method": "deduct", "points": 5, "per_item": 1}
+    rows = [("2017Q3", "C1", "X", "1", "http://a.gov.cn/1"), ("2017Q3", "C1", "X", "1", "shot-2.png")]
+    r = run(make_rubric([ded]), rows, ONE_COUNTY)
+    assert check_row(r, "C1", "X")["evidence"] == "http://a.gov.cn/1 | shot-2.png"
+
+
+def test_bonus_capped_by_its_points_and_by_the_track():
+    checks = [
+        binary(),
+        {"id": "P1", "name": "创新", "method": "bonus", "points": 3, "per_item": 1},
+        {"id": "P2", "name": "推广", "method": "bonus", "points": 4, "per_item": 2},
+    ]
+    rubric = make_rubric(checks, bonus_max=5)
+    # P1: min(3, 1 x 5) = 3; P2: min(4, 2 x 1) = 2; track: min(5, 5) = 5
+    r = run(rubric, [("C1", "B", "1"), ("C1", "P1", "5"), ("C1", "P2", "1")], ONE_COUNTY)
+    assert check_row(r, "C1", "P1")["earned"] == 3.0
+    assert (check_row(r, "C1", "P1")["max"], check_row(r, "C1", "P1")["lost"]) == (3.0, 0.0)
+    row = unit_row(r, "C1")
+    assert (row["base"], row["bonus"], row["score"]) == (100.0, 5.0, 105.0)
+    # P1 3 + P2 min(4, 6) = 7, above the track's bonus_max of 5
+    r = run(rubric, [("C1", "B", "0"), ("C1", "P1", "3"), ("C1", "P2", "3")], ONE_COUNTY)
+    row = unit_row(r, "C1")
+    assert (row["base"], row["bonus"], row["score"]) == (0.0, 5.0, 5.0)
+
+
+def test_veto_cap_0_and_cap_59_and_smallest_cap_wins():
+    checks = [
+        binary(),
+        {"id": "V59", "name": "网站打不开", "method": "veto", "cap": 59},
+        {"id": "V0", "name": "泄密", "method": "veto"},
+    ]
+    rubric = make_rubric(checks)
+    r = run(rubric, [("C1", "B", "1"), ("C1", "V59", "是"), ("C1", "V0", "否")], ONE_COUNTY)
+    row = unit_row(r, "C1")
+    assert (row["score"], row["vetoed"], row["grade"]) == (59.0, True, "不合格")
+    assert row["base"] == 100.0  # the base stays visible; only the score is capped
+    veto = check_row(r, "C1", "V59")
+    assert (veto["earned"], veto["max"], veto["lost"], veto["value"]) == (0, 0, 0, "1")
+
+    r = run(rubric, [("C1", "B", "1"), ("C1", "V59", "1"), ("C1", "V0", "1")], ONE_COUNTY)
+    assert unit_row(r, "C1")["score"] == 0.0
+
+    r = run(rubric, [("C1", "B", "1"), ("C1", "V59", "0"), ("C1", "V0", "0")], ONE_COUNTY)
+    row = unit_row(r, "C1")
+    assert (row["score"], row["vetoed"], row["grade"]) == (100.0, False, "优秀")
+
+
+def test_veto_cap_above_score_still_marks_vetoed_and_lowest_grade():
+    checks = [binary(), binary("B2"), {"id": "V", "name": "否决", "method": "veto", "cap": 59}]
+    r = run(make_rubric(checks), [("C1", "B", "1"), ("C1", "B2", "0"), ("C1", "V", "1")], ONE_COUNTY)
+    row = unit_row(r, "C1")
+    assert (row["score"], row["vetoed"], row["grade"]) == (50.0, True, "不合格")
