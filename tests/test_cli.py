@@ -1,0 +1,150 @@
+"""The `assess` command: exit codes, summaries, files written or not written at all."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from helpers import ROOT
+
+EXAMPLE = ROOT / "docs" / "example"
+
+
+def assess(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "scoring.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_validate_prints_a_summary():
+    p = assess("validate", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv")
+    assert p.returncode == 0, p.stderr
+    assert "指标体系 example「示例考核细则」版本 1.0:有效" in p.stdout
+    assert "disclosure 政务公开(政务公开类)权重 4.00% = 4 分" in p.stdout
+    assert "county 县区政府:2 个单位;测评点 7 个;disclosure 45 分" in p.stdout
+    assert "department 市直部门:1 个单位;测评点 6 个;disclosure 40 分" in p.stdout
+
+
+def test_validate_without_roster_counts_points_per_group():
+    p = assess("validate", EXAMPLE / "rubric.yaml")
+    assert p.returncode == 0, p.stderr
+    assert "county 县区政府:测评点 7 个;disclosure 45 分" in p.stdout
+
+
+def test_validate_refuses_with_exit_2_and_file_line_path(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EXAMPLE / "rubric.yaml").read_text(encoding="utf-8").replace("weight: 0.04", "weight: 0.039"))
+    p = assess("validate", bad)
+    assert p.returncode == 2
+    assert f"{bad}:14: tracks[disclosure].weight: 政务公开轨道的权重为 0.039,不得低于 0.04" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_score_writes_the_four_files_with_the_worked_example_numbers(tmp_path):
+    out = tmp_path / "out"
+    p = assess(
+        "score", "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv",
+        "--results", EXAMPLE / "results.csv", "--out", out,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    units = pd.read_csv(out / "unit_scores.csv", dtype=str, keep_default_na=False)
+    assert list(units.columns) == [
+        "period", "track", "group", "unit_id", "unit_name", "base", "bonus", "score",
+        "vetoed", "grade", "rank", "rank_of", "target_points",
+    ]  # fmt: skip
+    assert units.values.tolist() == [
+        ["2017Q3", "disclosure", "county", "C01", "甲县", "77.78", "4.00", "81.78", "false", "良好", "1", "2", "3.27"],
+        ["2017Q3", "disclosure", "county", "C02", "乙县", "71.43", "0.00", "59.00", "true", "不合格", "2", "2", "2.36"],
+        [
+            "2017Q3",
+            "disclosure",
+            "department",
+            "M01",
+            "市财政局",
+            "62.50",
+            "2.00",
+            "64.50",
+            "false",
+            "合格",
+            "1",
+            "1",
+            "2.58",
+        ],
+    ]
+    dims = pd.read_csv(out / "dimension_scores.csv", dtype=str, keep_default_na=False)
+    assert dims.iloc[1].tolist() == ["2017Q3", "disclosure", "C01", "D2", "19", "25", "76.00"]
+    checks = pd.read_csv(out / "check_scores.csv", dtype=str, keep_default_na=False)
+    deduct = checks[(checks["unit_id"] == "C01") & (checks["check_id"] == "D1.1.2")].iloc[0]
+    assert deduct[["status", "value", "earned", "max", "lost", "findings", "evidence"]].tolist() == [
+        "scored", "2", "6", "10", "4", "2", "缺 8 月 | 缺 9 月",
+    ]  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["rubric"]["id"] == "example"
+    assert [i["rows"] for i in manifest["inputs"]] == [3, 21]
+    assert len(manifest["rubric"]["sha256"]) == 64
+    assert manifest["periods"] == ["2017Q3"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["unit_scores.csv", "dimension_scores.csv", "check_scores.csv", "manifest.json"]
+    )
+
+
+def test_score_on_invalid_input_writes_nothing_and_exits_2(tmp_path):
+    results = tmp_path / "results.csv"
+    text = (EXAMPLE / "results.csv").read_text(encoding="utf-8")
+    results.write_text(text.replace("2017Q3,C01,D2.1.1,良,", "2017Q3,C01,D2.1.1,很好,"), encoding="utf-8")
+    out = tmp_path / "out"
+    p = assess(
+        "score", "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv",
+        "--results", results, "--out", out,
+    )  # fmt: skip
+    assert p.returncode == 2
+    assert f"{results} 第 5 行 列「结果」: 测评点 D2.1.1 不接受结果 “很好”" in p.stderr
+    assert "未写入任何文件" in p.stderr
+    assert not out.exists()
+
+
+def test_score_on_invalid_input_keeps_earlier_output_untouched(tmp_path):
+    out = tmp_path / "out"
+    args = ["score", "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv", "--out", out]
+    assert assess(*args, "--results", EXAMPLE / "results.csv").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    p = assess(*args, "--results", broken)
+    assert p.returncode == 2
+    assert "无法作为 Excel 工作簿(.xlsx)读取" in p.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "nope.yaml"],
+        ["score", "--rubric", "nope.yaml", "--units", "nope.csv", "--results", "nope.csv", "--out", "o"],
+    ],
+)
+def test_missing_files_are_a_user_error_not_a_traceback(tmp_path, args):
+    p = assess(*args, cwd=tmp_path)
+    assert p.returncode == 2
+    assert "文件不存在" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_template_command_writes_a_workbook(tmp_path):
+    out = tmp_path / "t" / "2017Q3.xlsx"
+    p = assess("template", "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv",
+               "--period", "2017Q3", "--out", out)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert "20 行待填写" in p.stdout
+    assert out.exists()
+
+
+def test_installed_console_script_runs():
+    exe = shutil.which("assess")
+    assert exe, "the package must install the `assess` command"
+    p = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    assert p.returncode == 0
+    assert p.stdout.startswith("assess ")
