@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .rubric import Rubric
 from .tables import RESULT_COLUMNS
 from .values import accepted_values, dropdown_values
-from .xlsx import append_text_safe
+from .xlsx import append_text_safe, reproducible
 
 __all__ = ["EXTRA_SHEET", "METHOD_NAMES", "RESULTS_SHEET", "build_template"]
 
@@ -170,4 +170,4 @@ def build_template(rubric: Rubric, roster: pd.DataFrame, period: str) -> bytes:
 
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return reproducible(buf.getvalue())

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from collections.abc import Iterable
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["append_text_safe"]
+__all__ = ["append_text_safe", "reproducible"]
 
 
 def append_text_safe(ws: Worksheet, values: Iterable[object]) -> None:
@@ -15,3 +18,23 @@ def append_text_safe(ws: Worksheet, values: Iterable[object]) -> None:
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str) and cell.data_type == "f":
             cell.data_type = "s"
+
+
+FIXED_TIME = (2017, 7, 19, 0, 0, 0)
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible(xlsx: bytes) -> bytes:
+    """The same workbook with fixed zip and document timestamps, so equal content gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _STAMP.sub(rb"\g<1>2017-07-19T00:00:00Z\g<2>", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
+    return buf.getvalue()
