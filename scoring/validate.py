@@ -279,7 +279,7 @@ def _missing_issues(missing: pd.DataFrame) -> list[Issue]:
             Issue(
                 code="missing-result",
                 message=f"期次 {period} 单位 {unit} 缺少测评点 {shown}{more} 的结果;"
-                "请补齐,或以 --allow-missing 把缺少的结果按 0 分计",
+                "请补齐;确需按 0 分计的,可选择“缺少的结果按 0 分计”(命令行参数 --allow-missing)",
                 value=unit,
             )
         )

@@ -1,0 +1,34 @@
+"""The Streamlit app: a thin layer over the `scoring` engine (no scoring logic here)."""
+
+import streamlit as st
+
+from ui import data
+from ui.glossary import APP_TITLE, DEMO_NOTE, LABEL, PAGE
+
+st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
+
+pages = [
+    st.Page("ui/pages/ranking.py", title=PAGE["ranking"], icon=":material/leaderboard:", default=True),
+    st.Page("ui/pages/unit.py", title=PAGE["unit"], icon=":material/search:"),
+    st.Page("ui/pages/upload.py", title=PAGE["upload"], icon=":material/upload_file:"),
+    st.Page("ui/pages/rubric.py", title=PAGE["rubric"], icon=":material/account_tree:"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.markdown(f"### {APP_TITLE}")
+    result = data.assessment()
+    st.caption(
+        LABEL["round_in_view"].format(
+            rubric=result.rubric.spec.title,
+            version=result.rubric.spec.version,
+            periods="、".join(result.scores.periods),
+        )
+    )
+    if data.sources().demo:
+        st.info(DEMO_NOTE, icon=":material/science:")
+    names = [f.name for f in data.uploads()]
+    if names:
+        st.caption(LABEL["session_rounds"].format(names="、".join(names)))
+
+page.run()

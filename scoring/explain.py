@@ -1,0 +1,115 @@
+"""Views of scores that people read: rankings with movement, a unit's profile, its lost points.
+
+These are plain frames (English column names) shared by the app and the Excel reports, so that
+what a leader sees on screen and what a unit receives in its report are computed once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .engine import Scores
+from .pipeline import Assessment
+
+__all__ = [
+    "dimension_profile",
+    "grade_counts",
+    "lost_points",
+    "previous_period",
+    "ranking_table",
+    "rubric_table",
+    "unit_tracks",
+    "unit_trend",
+]
+
+
+def previous_period(periods: list[str], period: str) -> str | None:
+    """The round before ``period`` among the scored ones (periods sort as text: 2017Q3 < 2017Q4)."""
+    earlier = [p for p in sorted(periods) if p < period]
+    return earlier[-1] if earlier else None
+
+
+def ranking_table(scores: Scores, period: str, track: str, group: str) -> pd.DataFrame:
+    """One group's ranking in one round, with change in rank and score since the previous round."""
+    u = scores.units
+    cols = ["unit_id", "unit_name", "rank", "rank_of", "score", "base", "bonus", "grade", "vetoed", "target_points"]
+    now = u[(u["period"] == period) & (u["track"] == track) & (u["group"] == group)][cols].copy()
+    prev_period = previous_period(scores.periods, period)
+    if prev_period is not None:
+        prev = u[(u["period"] == prev_period) & (u["track"] == track) & (u["group"] == group)]
+        prev = prev.set_index("unit_id")[["rank", "score"]]
+        # a rise in the ranking is a positive change: rank 5 -> 2 is +3
+        now["rank_change"] = now["unit_id"].map(prev["rank"]) - now["rank"]
+        now["score_change"] = (now["score"] - now["unit_id"].map(prev["score"])).round(4)
+    else:
+        now["rank_change"] = np.nan
+        now["score_change"] = np.nan
+    now["rank_change"] = now["rank_change"].astype("Float64")
+    return now.sort_values(["rank", "unit_id"]).reset_index(drop=True)
+
+
+def grade_counts(table: pd.DataFrame, grade_names: list[str]) -> pd.DataFrame:
+    """How many units got each grade (every grade listed, highest first)."""
+    counts = table["grade"].value_counts()
+    return pd.DataFrame({"grade": grade_names, "count": [int(counts.get(g, 0)) for g in grade_names]})
+
+
+def unit_tracks(scores: Scores, unit_id: str, period: str) -> pd.DataFrame:
+    u = scores.units
+    return u[(u["unit_id"] == unit_id) & (u["period"] == period)].reset_index(drop=True)
+
+
+def dimension_profile(result: Assessment, unit_id: str, period: str, track: str) -> pd.DataFrame:
+    """Per dimension: the unit's percent beside its group's mean and best in the same round."""
+    d = result.scores.dimensions
+    group = result.roster.set_index("unit_id").loc[unit_id, "group"]
+    peers = set(result.roster.loc[result.roster["group"] == group, "unit_id"])
+    rows = d[(d["period"] == period) & (d["track"] == track) & d["unit_id"].isin(peers)]
+    stats = rows.groupby("dimension_id")["percent_exact"].agg(group_mean="mean", group_best="max")
+    own = rows[rows["unit_id"] == unit_id].set_index("dimension_id")[["earned", "max", "percent_exact"]]
+    names = result.rubric.checks.drop_duplicates("dimension_id").set_index("dimension_id")["dimension_name"]
+    out = own.join(stats).reset_index()
+    out.insert(1, "dimension_name", out["dimension_id"].map(names))
+    return out.rename(columns={"percent_exact": "percent"})
+
+
+def lost_points(result: Assessment, unit_id: str, period: str) -> pd.DataFrame:
+    """Every check where the unit lost points, was vetoed or had no result, largest loss first."""
+    c = result.scores.checks
+    mine = c[(c["unit_id"] == unit_id) & (c["period"] == period)]
+    hit = mine[(mine["lost"] > 1e-9) | mine["violated"] | (mine["status"] == "missing")]
+    meta = result.rubric.checks.set_index("check_id")[["check_name", "criteria", "basis", "per_item"]]
+    out = hit.join(meta, on="check_id")
+    # vetoes first: they cost more than any single check
+    out = out.assign(_veto=out["violated"].astype(int)).sort_values(
+        ["_veto", "lost", "track", "check_id"], ascending=[False, False, True, True]
+    )
+    keep = ["track", "dimension_id", "check_id", "check_name", "method", "status", "value", "earned", "max", "lost",
+            "violated", "criteria", "basis", "evidence", "findings"]  # fmt: skip
+    return out[keep].reset_index(drop=True)
+
+
+def unit_trend(scores: Scores, unit_id: str) -> pd.DataFrame:
+    u = scores.units
+    return u[u["unit_id"] == unit_id][["period", "track", "score", "rank", "rank_of", "grade", "vetoed"]].sort_values(
+        ["track", "period"]
+    )
+
+
+def rubric_table(result_rubric) -> pd.DataFrame:
+    """The rubric flattened for browsing: one row per check with where it applies."""
+    rubric = result_rubric
+    c = rubric.checks.copy()
+    groups = rubric.groups
+
+    def scope(row: pd.Series) -> str:
+        if row["units"] is not None:
+            return "、".join(row["units"])
+        return "、".join(groups[g] for g in (row["applies_to"] or groups))
+
+    c["scope"] = [scope(r) for _, r in c.iterrows()]
+    c["points_text"] = np.where(
+        c["method"] == "veto", "封顶 " + c["cap"].map("{:g}".format), c["points"].map("{:g}".format)
+    )
+    return c

@@ -1,0 +1,100 @@
+"""Excel reports: one unit's results for one round (反馈 to the unit)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .explain import dimension_profile, lost_points, unit_tracks
+from .pipeline import Assessment
+from .template import METHOD_NAMES
+from .xlsx import append_text_safe, reproducible
+
+__all__ = ["table_xlsx", "unit_report"]
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+STATUS_NAMES = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果"}
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
+    ws = wb.create_sheet(title)
+    append_text_safe(ws, header)
+    for row in rows:
+        append_text_safe(ws, row)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+        ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.cell(row=1, column=i).fill = HEADER_FILL
+    ws.freeze_panes = "A2"
+
+
+def _num(x: float | None, decimals: int = 2) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), decimals)
+
+
+def unit_report(result: Assessment, unit_id: str, period: str) -> bytes:
+    """Summary per track, dimensions against the group, and every lost point with its evidence."""
+    rubric = result.rubric
+    roster = result.roster.set_index("unit_id")
+    tracks = rubric.tracks.set_index("track_id")
+    wb = Workbook()
+    wb.remove(wb.active)
+
+    summary = unit_tracks(result.scores, unit_id, period)
+    rows = [
+        [tracks.loc[r.track, "track_name"], r.base, r.bonus, r.score, r.grade, f"{r.rank}/{r.rank_of}",
+         "是" if r.vetoed else "否", r.target_points]
+        for r in summary.itertuples()
+    ]  # fmt: skip
+    _sheet(wb, "概况", ["轨道", "基础分", "加分", "得分", "等次", "组内排名", "单项否决", "目标管理分"], rows,
+           [14, 10, 8, 10, 10, 10, 10, 12])  # fmt: skip
+    ws = wb["概况"]
+    ws.insert_rows(1, 3)
+    ws["A1"] = f"{rubric.spec.title} — {roster.loc[unit_id, 'name']}({unit_id})"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (
+        f"期次 {period};分组 {rubric.groups[roster.loc[unit_id, 'group']]};指标体系 {rubric.id} 版本 {rubric.spec.version}"
+    )
+    ws.freeze_panes = "A5"
+
+    dim_rows = []
+    for track in summary["track"]:
+        prof = dimension_profile(result, unit_id, period, track)
+        for r in prof.itertuples():
+            dim_rows.append([tracks.loc[track, "track_name"], r.dimension_id, r.dimension_name, _num(r.earned, 4),
+                             _num(r.max, 4), _num(r.percent), _num(r.group_mean), _num(r.group_best)])  # fmt: skip
+    _sheet(wb, "维度得分", ["轨道", "一级指标", "名称", "得分", "满分", "得分率%", "组内平均%", "组内最高%"], dim_rows,
+           [10, 10, 24, 8, 8, 10, 10, 10])  # fmt: skip
+
+    lost = lost_points(result, unit_id, period)
+    lost_rows = [
+        [tracks.loc[r.track, "track_name"], r.check_id, r.check_name, METHOD_NAMES[r.method],
+         STATUS_NAMES[r.status] if not r.violated else "单项否决", r.value, _num(r.lost, 4), r.criteria, r.evidence,
+         r.basis]
+        for r in lost.itertuples()
+    ]  # fmt: skip
+    _sheet(wb, "失分明细", ["轨道", "测评点", "名称", "方法", "情况", "测评结果", "失分", "评分标准", "佐证", "依据"],
+           lost_rows, [10, 10, 30, 10, 10, 10, 8, 50, 50, 10])  # fmt: skip
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in wb["失分明细"].iter_rows(min_row=2):
+        row[7].alignment = wrap
+        row[8].alignment = wrap
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible(buf.getvalue())
+
+
+def table_xlsx(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
+    """Any displayed table as a workbook; user text stays text."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    rows = [[None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v for v in r]
+            for r in frame.itertuples(index=False)]  # fmt: skip
+    _sheet(wb, sheet, [str(c) for c in frame.columns], rows, [14] * len(frame.columns))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible(buf.getvalue())

@@ -1,0 +1,152 @@
+"""The real app in a real browser: `streamlit run` driven by Debian chromium through playwright.
+
+Screenshots go to test-artifacts/ for a person to look at. In CI (CI=true) these tests must run:
+a missing browser is a failure there, not a skip.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from helpers import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
+        pytest.skip("Debian chromium is not installed (CI installs it)")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    break
+        except OSError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail(f"streamlit did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
+        time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _wait_ready(page) -> None:
+    page.wait_for_selector("h1", timeout=60_000)
+    # the app is idle once Streamlit's running indicator is gone
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(1500)
+
+
+def test_ranking_page_shows_the_sample_units(app_url, page):
+    page.goto(app_url)
+    _wait_ready(page)
+    assert page.locator("h1").first.inner_text() == "排名总览"
+    page.get_by_text("当前为演示数据", exact=False).first.wait_for()
+    # unit names are drawn in the plotly chart (SVG text) as well as in the table
+    page.locator("svg text", has_text="灵璧县人民政府").first.wait_for(timeout=30_000)
+    assert page.locator("svg text", has_text="萧县人民政府").count() >= 1
+    assert page.get_by_text("Deploy").count() == 0  # viewer mode: no deploy button
+    _shot(page, "ranking")
+
+
+def test_unit_drill_down_lists_lost_points(app_url, page):
+    page.goto(f"{app_url}/unit")
+    _wait_ready(page)
+    page.get_by_text("失分点(按失分从大到小)").wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    assert grid.bounding_box()["height"] > 150  # rows of lost points, not an empty table
+    page.get_by_text("第 2 名 / 共 5 名").first.wait_for()
+    _shot(page, "unit")
+
+
+def test_bad_upload_shows_row_level_errors(app_url, page, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "期次,单位编码,测评点编码,结果\n2018Q3,341302,GK1.1.1,也许\n2018Q3,XX9,GK1.1.2,0\n", encoding="utf-8"
+    )
+    page.goto(f"{app_url}/upload")
+    _wait_ready(page)
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("未计分", exact=False).first.wait_for(timeout=60_000)
+    body = page.locator('[data-testid="stAlert"]', has_text="未计分").first.inner_text()
+    assert "bad.csv 第 2 行 列「结果」" in body
+    assert "bad.csv 第 3 行 列「单位编码」: 单位编码 XX9 不在单位名单中" in body
+    _shot(page, "upload-errors")
+
+
+def test_rubric_page_shows_the_tree_and_the_4_percent_rule(app_url, page):
+    page.goto(f"{app_url}/rubric")
+    _wait_ready(page)
+    page.get_by_text("按要求不低于 4%", exact=False).first.wait_for()
+    page.get_by_text("GK1 五公开与主动公开目录", exact=False).first.wait_for()
+    _shot(page, "rubric")
+
+
+def test_chromium_is_debians():
+    if os.environ.get("CI") == "true":
+        assert shutil.which("chromium") == CHROMIUM

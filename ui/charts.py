@@ -1,0 +1,86 @@
+"""Plotly figures, built in plain functions so that tests can inspect them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from scoring import Rubric
+
+from .glossary import COLUMN, LABEL
+
+# highest grade first: green, blue, amber, red; more grades reuse the last colour
+GRADE_COLOURS = ["#2e7d32", "#1565c0", "#f9a825", "#c62828"]
+FONT = dict(family="WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif")
+
+
+def grade_colours(grades: list[str]) -> dict[str, str]:
+    return {g: GRADE_COLOURS[min(i, len(GRADE_COLOURS) - 1)] for i, g in enumerate(grades)}
+
+
+def ranking_bars(table: pd.DataFrame, grades: list[str]) -> go.Figure:
+    """Horizontal bars of published scores, best at the top, coloured by grade."""
+    data = table.sort_values("rank", ascending=False)
+    labels = data["unit_name"] + (data["vetoed"].map({True: " ✖", False: ""}))
+    fig = px.bar(
+        data.assign(label=labels),
+        x="score",
+        y="label",
+        orientation="h",
+        color="grade",
+        color_discrete_map=grade_colours(grades),
+        category_orders={"grade": grades},
+        text="score",
+        labels={"score": COLUMN["score"], "label": "", "grade": COLUMN["grade"]},
+    )
+    fig.update_traces(texttemplate="%{text:.2f}", textposition="outside", cliponaxis=False)
+    # plotly stacks categories bottom-up: list the lowest rank first so the best is on top
+    fig.update_yaxes(categoryorder="array", categoryarray=list(labels))
+    fig.update_layout(
+        height=max(260, 26 * len(data) + 80), margin=dict(l=10, r=40, t=10, b=10), font=FONT,
+        xaxis=dict(range=[0, max(105, float(data["score"].max()) + 8)]), legend_title_text=COLUMN["grade"],
+    )  # fmt: skip
+    return fig
+
+
+def grade_pie(counts: pd.DataFrame, grades: list[str]) -> go.Figure:
+    fig = px.pie(counts, names="grade", values="count", color="grade", color_discrete_map=grade_colours(grades),
+                 category_orders={"grade": grades}, hole=0.45)  # fmt: skip
+    fig.update_traces(textinfo="label+value", sort=False)
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), showlegend=False, font=FONT)
+    return fig
+
+
+def dimension_bars(profile: pd.DataFrame) -> go.Figure:
+    """The unit's percent per dimension beside its group's mean and best."""
+    long = profile.melt(
+        id_vars=["dimension_name"], value_vars=["percent", "group_mean", "group_best"], var_name="series"
+    )
+    long["series"] = long["series"].map({"percent": "本单位", "group_mean": "组内平均", "group_best": "组内最高"})
+    fig = px.bar(long, x="dimension_name", y="value", color="series", barmode="group",
+                 labels={"dimension_name": "", "value": COLUMN["percent"], "series": ""},
+                 color_discrete_sequence=["#1565c0", "#90a4ae", "#2e7d32"])  # fmt: skip
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(range=[0, 105]), font=FONT)
+    return fig
+
+
+def trend_lines(trend: pd.DataFrame, track_names: dict[str, str]) -> go.Figure:
+    data = trend.assign(track_name=trend["track"].map(track_names))
+    fig = px.line(data, x="period", y="score", color="track_name", markers=True, text="rank",
+                  labels={"period": LABEL["period"], "score": COLUMN["score"], "track_name": ""})  # fmt: skip
+    fig.update_traces(texttemplate="第%{text}名", textposition="top center")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=20, b=10), yaxis=dict(range=[0, 110]), font=FONT)
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def points_sunburst(rubric: Rubric) -> go.Figure:
+    """Base points by track, dimension and indicator (bonus and veto checks carry no base points)."""
+    c = rubric.checks[rubric.checks["is_base"]].copy()
+    names = rubric.tracks.set_index("track_id")["track_name"]
+    c["track_name"] = c["track_id"].map(names)
+    fig = px.sunburst(c, path=["track_name", "dimension_name", "indicator_name"], values="points")
+    fig.update_traces(insidetextorientation="radial")
+    fig.update_layout(height=520, margin=dict(l=0, r=0, t=0, b=0), font=FONT)
+    return fig

@@ -1,0 +1,80 @@
+"""排名总览: rankings for leaders, by round, track and peer group."""
+
+import streamlit as st
+
+from scoring.explain import grade_counts, previous_period, ranking_table
+from scoring.report import table_xlsx
+from ui import charts, data
+from ui.glossary import COLUMN, LABEL, PAGE
+from ui.tables import change_text, shown
+
+result = data.assessment()
+rubric = result.rubric
+tracks = rubric.tracks.set_index("track_id")
+grades = [g.name for g in rubric.spec.grades]
+
+st.title(PAGE["ranking"])
+c1, c2, c3 = st.columns(3)
+period = c1.selectbox(LABEL["period"], result.scores.periods[::-1], key="rank_period")
+track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"])
+group = c3.selectbox(LABEL["group"], list(rubric.groups), format_func=rubric.groups.get)
+
+total = rubric.spec.target.total_points
+weights = []
+for _tid, t in tracks.iterrows():
+    if t["kind"] == "disclosure":
+        weights.append(LABEL["weight_rule"].format(w=t["weight"], p=t["weight"] * total))
+    else:
+        weights.append(LABEL["weight_other"].format(name=t["track_name"], w=t["weight"], p=t["weight"] * total))
+st.caption(" | ".join(weights))
+
+table = ranking_table(result.scores, period, track, group)
+if table.empty:
+    st.info(LABEL["no_scores"])
+    st.stop()
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(LABEL["units_ranked"], len(table))
+m2.metric(LABEL["mean_score"], f"{table['score'].mean():.2f}")
+m3.metric(LABEL["top_grade"].format(grade=grades[0]), int((table["grade"] == grades[0]).sum()))
+m4.metric(
+    LABEL["failed_vetoed"].format(grade=grades[-1]),
+    f"{int((table['grade'] == grades[-1]).sum())} / {int(table['vetoed'].sum())}",
+)
+
+has_prev = previous_period(result.scores.periods, period) is not None
+view = table.assign(
+    rank_change=change_text(table["rank_change"], has_prev),
+    score_change=change_text(table["score_change"], has_prev, decimals=2),
+    vetoed=table["vetoed"].map({True: "✖ 否决", False: ""}),
+)
+columns = ["rank", "unit_name", "score", "grade", "target_points", "rank_change", "score_change", "vetoed"]
+shown_table = shown(view, columns)
+st.dataframe(
+    shown_table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        COLUMN["score"]: st.column_config.NumberColumn(format="%.2f"),
+        COLUMN["target_points"]: st.column_config.NumberColumn(format="%.2f"),
+    },
+)
+
+left, right = st.columns([3, 1])
+with left:
+    st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
+with right:
+    st.markdown(f"**{LABEL['grade_distribution']}**")
+    st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch")
+
+name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(
+    LABEL["download_csv"], shown_table.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv", "text/csv"
+)
+d2.download_button(
+    LABEL["download_xlsx"],
+    table_xlsx(shown_table, "排名"),
+    f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)

@@ -1,0 +1,56 @@
+"""指标体系: the rubric as a browsable tree, its points, weights and the ≥4% rule."""
+
+import streamlit as st
+
+from scoring.explain import rubric_table
+from ui import charts, data
+from ui.glossary import COLUMN, LABEL, PAGE
+from ui.tables import method_names, shown
+
+rubric = data.rubric()
+spec = rubric.spec
+table = rubric_table(rubric)
+tracks = rubric.tracks.set_index("track_id")
+
+st.title(PAGE["rubric"])
+st.caption(f"{spec.title} · {spec.id} 版本 {spec.version}" + (f" · 依据 {spec.source}" if spec.source else ""))
+
+cols = st.columns(len(tracks))
+total = spec.target.total_points
+for col, (tid, t) in zip(cols, tracks.iterrows(), strict=True):
+    n = int((table["track_id"] == tid).sum())
+    col.metric(f"{t['track_name']} {LABEL['weights']}", f"{t['weight']:.0%}", help=f"{n} 个测评点")
+    rule = LABEL["weight_rule"] if t["kind"] == "disclosure" else LABEL["weight_other"]
+    col.caption(rule.format(name=t["track_name"], w=t["weight"], p=t["weight"] * total))
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader(LABEL["sunburst"])
+    st.plotly_chart(charts.points_sunburst(rubric), width="stretch")
+with right:
+    st.subheader(LABEL["tree"])
+    for tid, t in tracks.iterrows():
+        st.markdown(f"#### {t['track_name']}")
+        rows = table[table["track_id"] == tid]
+        for dim_id, dim in rows.groupby("dimension_id", sort=False):
+            base = dim.loc[dim["is_base"], "points"].sum()
+            with st.expander(f"{dim_id} {dim['dimension_name'].iloc[0]}({base:g} 分,{len(dim)} 个测评点)"):
+                view = dim.assign(method=method_names(dim["method"]))
+                st.dataframe(
+                    shown(
+                        view,
+                        [
+                            "check_id",
+                            "indicator_name",
+                            "check_name",
+                            "method",
+                            "points_text",
+                            "scope",
+                            "basis",
+                            "criteria",
+                        ],
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")},
+                )

@@ -1,0 +1,89 @@
+"""单位详情: where a unit stands and exactly where it lost points, with the evidence."""
+
+import streamlit as st
+
+from scoring.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
+from scoring.report import unit_report
+from ui import charts, data
+from ui.glossary import COLUMN, LABEL, PAGE
+from ui.tables import evidence_links, method_names, shown, status_names, value_text
+
+result = data.assessment()
+rubric = result.rubric
+roster = result.roster.set_index("unit_id")
+tracks = rubric.tracks.set_index("track_id")
+track_names = tracks["track_name"].to_dict()
+
+st.title(PAGE["unit"])
+c1, c2 = st.columns([2, 1])
+unit = c1.selectbox(
+    LABEL["unit"], list(roster.index), format_func=lambda u: f"{roster.loc[u, 'name']}({u})", key="unit_id"
+)
+period = c2.selectbox(LABEL["period"], result.scores.periods[::-1], key="unit_period")
+st.caption(LABEL["group_of"].format(group=rubric.groups[roster.loc[unit, "group"]]))
+
+summary = unit_tracks(result.scores, unit, period).set_index("track")
+prev = previous_period(result.scores.periods, period)
+prev_scores = unit_tracks(result.scores, unit, prev).set_index("track") if prev else None
+
+cols = st.columns(max(1, len(tracks)))
+for col, (tid, t) in zip(cols, tracks.iterrows(), strict=False):
+    with col:
+        if tid not in summary.index:
+            st.metric(t["track_name"], "—")
+            st.caption(LABEL["not_scored"])
+            continue
+        r = summary.loc[tid]
+        delta = None
+        if prev_scores is not None and tid in prev_scores.index:
+            delta = f"{r['score'] - prev_scores.loc[tid, 'score']:+.2f}"
+        st.metric(f"{t['track_name']} · {r['grade']}", f"{r['score']:.2f}", delta=delta)
+        st.caption(LABEL["rank_of"].format(rank=r["rank"], of=r["rank_of"]))
+
+lost = lost_points(result, unit, period)
+vetoes = lost[lost["violated"]]
+if not vetoes.empty:
+    st.error(LABEL["vetoed_banner"].format(checks="、".join(vetoes["check_name"])), icon=":material/block:")
+
+st.subheader(LABEL["lost_points"])
+if lost.empty:
+    st.success(LABEL["no_lost_points"])
+else:
+    view = lost.assign(
+        track=lost["track"].map(track_names),
+        method=method_names(lost["method"]),
+        status=status_names(lost["status"], lost["violated"]),
+        value=value_text(lost["method"], lost["value"], lost["status"]),
+        link=evidence_links(lost["evidence"]),
+    )
+    table = shown(view, ["track", "check_name", "status", "value", "lost", "criteria", "evidence", "basis"])
+    table["链接"] = view["link"]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            COLUMN["lost"]: st.column_config.NumberColumn(format="%.2f"),
+            COLUMN["criteria"]: st.column_config.TextColumn(width="large"),
+            "链接": st.column_config.LinkColumn(display_text="打开佐证"),
+        },
+    )
+
+scored_tracks = [t for t in tracks.index if t in summary.index]
+if scored_tracks:
+    st.subheader(LABEL["dimension_profile"])
+    tabs = st.tabs([track_names[t] for t in scored_tracks])
+    for tab, tid in zip(tabs, scored_tracks, strict=True):
+        with tab:
+            profile = dimension_profile(result, unit, period, tid)
+            st.plotly_chart(charts.dimension_bars(profile), width="stretch", key=f"dims-{tid}")
+
+st.subheader(LABEL["trend"])
+st.plotly_chart(charts.trend_lines(unit_trend(result.scores, unit), track_names), width="stretch")
+
+st.download_button(
+    LABEL["download_report"],
+    unit_report(result, unit, period),
+    f"测评报告_{roster.loc[unit, 'name']}_{period}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)

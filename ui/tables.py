@@ -1,0 +1,67 @@
+"""Turning engine frames into what a page shows: Chinese headers, arrows, links."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.template import METHOD_NAMES
+
+from .glossary import COLUMN, LABEL, NO, STATUS, YES
+
+
+def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The chosen columns, in order, with their Chinese headers."""
+    return frame[columns].rename(columns=COLUMN)
+
+
+def change_text(delta: pd.Series, has_previous: bool, decimals: int = 0) -> pd.Series:
+    """▲ 3 / ▼ 2 / — ; '首期' when there is no previous round to compare with."""
+    if not has_previous:
+        return pd.Series(LABEL["first_round"], index=delta.index)
+    d = delta.astype("Float64")
+    fmt = "{:." + str(decimals) + "f}"
+    up = "▲ " + d.abs().map(lambda v: fmt.format(v) if pd.notna(v) else "")
+    down = "▼ " + d.abs().map(lambda v: fmt.format(v) if pd.notna(v) else "")
+    out = np.select([d.isna().to_numpy(dtype=bool), (d > 0).fillna(False), (d < 0).fillna(False)], ["", up, down], "—")
+    return pd.Series(out, index=delta.index)
+
+
+def yes_no(flag: pd.Series) -> pd.Series:
+    return flag.map({True: YES, False: NO})
+
+
+def method_names(method: pd.Series) -> pd.Series:
+    return method.map(METHOD_NAMES)
+
+
+def status_names(status: pd.Series, violated: pd.Series) -> pd.Series:
+    return status.map(STATUS).where(~violated, STATUS["veto"])
+
+
+def evidence_links(evidence: pd.Series) -> pd.Series:
+    """The first URL in each evidence cell (several are joined by ' | '), else empty."""
+    first = evidence.str.extract(r"(https?://[^\s|]+)", expand=False)
+    return first.astype(object).where(first.notna(), None)
+
+
+def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Series:
+    """A recorded value as a person reads it: 通过/未通过, 84%, 3 条, 不涉及."""
+    num = pd.to_numeric(value, errors="coerce")
+    pct = (num * 100).round(1).map(lambda v: f"{v:g}%" if pd.notna(v) else "")
+    count = num.map(lambda v: f"{v:g} 条" if pd.notna(v) else "")
+    out = np.select(
+        [
+            status == "na",
+            status == "missing",
+            (method == "binary") & (num == 1),
+            (method == "binary") & (num == 0),
+            (method == "veto") & (num == 1),
+            (method == "veto") & (num == 0),
+            method == "ratio",
+            method.isin(["deduct", "bonus"]),
+        ],
+        [STATUS["na"], STATUS["missing"], "通过", "未通过", "发生", "未发生", pct, count],
+        value,
+    )
+    return pd.Series(out, index=value.index)
