@@ -1,0 +1,100 @@
+"""Explanations and Excel reports: what a unit is told about where it lost points."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from helpers import ROOT
+from scoring import InputFile, assess
+from scoring.explain import dimension_profile, grade_counts, lost_points, previous_period, ranking_table
+from scoring.report import table_xlsx, unit_report
+
+EXAMPLE = ROOT / "docs" / "example"
+
+
+@pytest.fixture(scope="module")
+def example():
+    return assess(EXAMPLE / "rubric.yaml", EXAMPLE / "units.csv", [EXAMPLE / "results.csv"])
+
+
+def test_previous_period_sorts_rounds_as_text():
+    assert previous_period(["2018Q1", "2017Q3", "2017Q4"], "2018Q1") == "2017Q4"
+    assert previous_period(["2017Q3"], "2017Q3") is None
+
+
+def test_lost_points_put_the_veto_first_then_the_largest_loss(example):
+    lost = lost_points(example, "C02", "2017Q3")
+    assert list(lost["check_id"]) == ["D3.1.2", "D1.1.1"]
+    assert lost.loc[0, "violated"]
+    assert lost.loc[1, "lost"] == 10.0
+    assert lost.loc[1, "criteria"] == "未完善的不得分"
+    lost = lost_points(example, "C01", "2017Q3")
+    assert list(lost["check_id"]) == ["D1.1.2", "D2.1.2", "D2.1.1"]  # 4, 4, 2 points lost
+    assert lost.loc[0, "evidence"] == "缺 8 月 | 缺 9 月"
+
+
+def test_dimension_profile_against_the_group(example):
+    prof = dimension_profile(example, "C01", "2017Q3", "disclosure").set_index("dimension_id")
+    # D1: 甲县 16/20 = 80%, 乙县 10/20 = 50% -> mean 65, best 80
+    assert prof.loc["D1", ["percent", "group_mean", "group_best"]].tolist() == [80.0, 65.0, 80.0]
+    assert prof.loc["D1", "dimension_name"] == "主动公开"
+
+
+def test_ranking_table_and_grade_counts(example):
+    table = ranking_table(example.scores, "2017Q3", "disclosure", "county")
+    assert list(table["unit_id"]) == ["C01", "C02"]
+    assert table["rank_change"].isna().all()  # the first round has nothing to compare with
+    counts = grade_counts(table, ["优秀", "良好", "合格", "不合格"])
+    assert counts["count"].tolist() == [0, 1, 0, 1]
+
+
+def test_ranking_table_movement_between_rounds():
+    text = (EXAMPLE / "results.csv").read_text(encoding="utf-8")
+    # in 2017Q4 乙县 passes the catalogue check and has no veto: it overtakes 甲县
+    q4 = text.replace("2017Q3", "2017Q4").replace("2017Q4,C02,D1.1.1,0,", "2017Q4,C02,D1.1.1,1,")
+    q4 = q4.replace("2017Q4,C02,D3.1.2,是,截图 c02-down.png", "2017Q4,C02,D3.1.2,否,")
+    files = [EXAMPLE / "results.csv", InputFile("q4.csv", q4.encode("utf-8"))]
+    result = assess(EXAMPLE / "rubric.yaml", EXAMPLE / "units.csv", files)
+    table = ranking_table(result.scores, "2017Q4", "disclosure", "county").set_index("unit_id")
+    assert table.loc["C02", "rank"] == 1
+    assert table.loc["C02", "rank_change"] == 1
+    assert table.loc["C01", "rank_change"] == -1
+    assert table.loc["C02", "score_change"] == pytest.approx(100.0 - 59.0)
+
+
+def test_unit_report_holds_summary_dimensions_and_lost_points(example):
+    wb = openpyxl.load_workbook(io.BytesIO(unit_report(example, "C01", "2017Q3")))
+    assert wb.sheetnames == ["概况", "维度得分", "失分明细"]
+    assert "甲县(C01)" in wb["概况"]["A1"].value
+    summary = [c.value for c in wb["概况"][5]]
+    assert summary == ["政务公开", 77.78, 4.0, 81.78, "良好", "1/2", "否", 3.27]
+    lost = list(wb["失分明细"].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in lost] == ["D1.1.2", "D2.1.2", "D2.1.1"]
+    assert lost[0][6] == 4.0
+    assert lost[0][7] == "每缺一个月扣 2 分,扣完为止"
+    assert lost[0][8] == "缺 8 月 | 缺 9 月"
+
+
+def test_unit_report_is_reproducible(example):
+    assert unit_report(example, "C01", "2017Q3") == unit_report(example, "C01", "2017Q3")
+
+
+def test_user_text_never_becomes_a_formula_in_reports(example):
+    text = (EXAMPLE / "results.csv").read_text(encoding="utf-8")
+    evil = '"=HYPERLINK(""http://evil.example/steal"",""点我"")"'  # one CSV field
+    text = text.replace("2017Q3,C01,D1.1.2,1,缺 8 月", "2017Q3,C01,D1.1.2,1," + evil)
+    result = assess(EXAMPLE / "rubric.yaml", EXAMPLE / "units.csv", [InputFile("r.csv", text.encode("utf-8"))])
+    wb = openpyxl.load_workbook(io.BytesIO(unit_report(result, "C01", "2017Q3")))
+    cells = [
+        c for row in wb["失分明细"].iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")
+    ]
+    assert cells, "the evidence should be in the report"
+    assert all(c.data_type == "s" for c in cells)
+
+    frame = pd.DataFrame({"单位": ["=1+1", "@SUM(A1)"], "得分": [1.0, float("nan")]})
+    ws = openpyxl.load_workbook(io.BytesIO(table_xlsx(frame)))["Sheet1"]
+    assert ws["A2"].value == "=1+1"
+    assert ws["A2"].data_type == "s"
+    assert ws["B3"].value is None
