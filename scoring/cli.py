@@ -17,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import InputError, format_issue
+from .errors import InputError, Issue, format_issue
 from .output import OUTPUT_FILES, write_outputs
 from .pipeline import assess, read_roster
 from .rubric import Rubric, load_rubric
+from .store import default_actor
 from .template import build_template
 
 __all__ = ["main"]
@@ -111,16 +112,122 @@ def _cmd_score(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     roster = read_roster(args.units, rubric)
-    data = build_template(rubric, roster, args.period)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".assess-", suffix=".xlsx", dir=out.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, out)
+    _write_atomically(out, build_template(rubric, roster, args.period))
     n = len(rubric.applicability(roster))
     print(f"已生成测评模板 {out}:期次 {args.period},{n} 行待填写")
     return 0
+
+
+def _store(args: argparse.Namespace):
+    from .store import open_store
+
+    return open_store(args.db)
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .rounds import import_results
+
+    store = _store(args)
+    res = import_results(store, args.rubric, args.units, args.results, args.by)
+    print(
+        f"已导入 {len(res.batches)} 个文件(批次 {'、'.join(map(str, res.batches))}),{res.rows} 行;期次 {'、'.join(res.periods)}"
+    )
+    print(f"存储:{store.path}")
+    return 0
+
+
+def _cmd_rounds(args: argparse.Namespace) -> int:
+    from .rounds import STATUS_NAMES, rounds_table, set_status
+
+    store = _store(args)
+    if args.status:
+        if not args.period:
+            raise InputError([Issue(code="period-required", message="改变状态须指定 --period")])
+        set_status(store, args.period, args.status, args.by, args.reason or "")
+        print(f"期次 {args.period} 已转为「{STATUS_NAMES[args.status]}」")
+        return 0
+    table = rounds_table(store)
+    if table.empty:
+        print(f"{store.path} 中还没有测评轮次;用 assess import 导入")
+        return 0
+    print("期次\t状态\t指标体系\t批次\t结果行\t待复核申诉\t已发布版本")
+    for r in table.itertuples():
+        rev = "" if pd.isna(r.revision) else f"第 {r.revision} 版"
+        print(f"{r.period}\t{STATUS_NAMES[r.status]}\t{r.rubric_id} {r.rubric_version}\t{r.batches}\t{r.findings}\t"
+              f"{r.open_appeals}\t{rev}")  # fmt: skip
+    return 0
+
+
+def _cmd_appeal(args: argparse.Namespace) -> int:
+    from .report import APPEAL_OUTCOMES
+    from .rounds import appeals_table, decide_appeal, file_appeal
+
+    store = _store(args)
+    if args.action == "file":
+        aid = file_appeal(store, args.period, args.unit, args.check, args.reason, args.proof or "", args.by)
+        print(f"已登记申诉 {aid}:期次 {args.period} 单位 {args.unit} 测评点 {args.check}")
+    elif args.action == "decide":
+        outcome = "corrected" if args.correct is not None else "upheld"
+        decide_appeal(store, args.id, outcome, args.reason, args.by, args.correct)
+        print(f"申诉 {args.id} 已复核:{APPEAL_OUTCOMES[outcome]}" + (f",更正为 {args.correct}" if args.correct else ""))
+    else:
+        table = appeals_table(store, args.period, args.unit)
+        if table.empty:
+            print("没有申诉")
+        for r in table.itertuples():
+            print(f"{r.id}\t{r.period}\t{r.unit_id}\t{r.check_id}\t{APPEAL_OUTCOMES[r.outcome]}\t{r.reason}"
+                  + (f"\t复核:{r.decision_reason}" if r.decision_reason else ""))  # fmt: skip
+    return 0
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    from .rounds import publish
+
+    revision = publish(_store(args), args.period, args.by, args.reason or "", allow_missing=args.allow_missing)
+    print(f"期次 {args.period} 已发布第 {revision} 版")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .rounds import verify
+
+    res = verify(_store(args), args.period)
+    if res.differences:
+        print(f"核验未通过:{len(res.differences)} 处不同({res.snapshots} 个已发布版本,比对 {res.rows_compared} 行)")
+        for d in res.differences[:MAX_PRINTED]:
+            print(d)
+        return 1
+    print(f"核验通过:{res.snapshots} 个已发布版本,比对 {res.rows_compared} 行,全部一致")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import leaders_report, unit_report
+    from .rounds import appeals_table, published_assessment, rounds_table
+
+    store = _store(args)
+    result, revision = published_assessment(store, args.period, args.revision)
+    if args.unit:
+        if args.unit not in set(result.roster["unit_id"]):
+            raise InputError([Issue(code="unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
+        data = unit_report(result, args.unit, args.period, appeals_table(store, args.period, args.unit))
+    else:
+        published = rounds_table(store)
+        earlier = published[(published["period"] < args.period) & published["revision"].notna()]
+        previous = published_assessment(store, earlier["period"].iloc[-1])[0] if len(earlier) else None
+        data = leaders_report(result, args.period, previous)
+    _write_atomically(Path(args.out), data)
+    print(f"已生成报告 {args.out}(期次 {args.period} 第 {revision} 版)")
+    return 0
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".assess-", suffix=out.suffix, dir=out.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,7 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="政务公开政务服务绩效考核计分工具(performance assessment engine)",
     )
     p.add_argument("--version", action="version", version=f"assess {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{validate,score,template}")
+    sub = p.add_subparsers(
+        dest="command", required=True, metavar="{validate,score,template,import,rounds,appeal,publish,verify,report}"
+    )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
     v.add_argument("rubric", help="指标体系 YAML 文件")
@@ -150,6 +259,53 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--period", required=True, help="期次,例如 2017Q3")
     t.add_argument("--out", required=True, help="输出 .xlsx 文件")
     t.set_defaults(run=_cmd_template)
+
+    def stored(name: str, help_text: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_text)
+        c.add_argument("--db", help="存储文件(默认 ASSESS_DB 或 ./data/assess.db)")
+        c.add_argument("--by", default=default_actor(), help="操作人(记入审计日志)")
+        return c
+
+    i = stored("import", "把测评结果作为一个批次导入存储(整批导入或不导入)")
+    i.add_argument("--rubric", required=True)
+    i.add_argument("--units", required=True)
+    i.add_argument("--results", required=True, nargs="+")
+    i.set_defaults(run=_cmd_import)
+
+    r = stored("rounds", "列出测评轮次;或改变某期状态(草稿/反馈/申诉复核)")
+    r.add_argument("--period")
+    r.add_argument("--status", choices=["draft", "feedback", "appeal"])
+    r.add_argument("--reason", help="重新开放已发布轮次时必填")
+    r.set_defaults(run=_cmd_rounds)
+
+    a = stored("appeal", "申诉:登记(file)、列出(list)、复核(decide)")
+    a.add_argument("action", choices=["file", "list", "decide"])
+    a.add_argument("id", nargs="?", type=int, help="decide:申诉编号")
+    a.add_argument("--period")
+    a.add_argument("--unit")
+    a.add_argument("--check")
+    a.add_argument("--reason", default="")
+    a.add_argument("--proof")
+    a.add_argument("--uphold", action="store_true", help="decide:维持原结果")
+    a.add_argument("--correct", metavar="VALUE", help="decide:更正为该结果")
+    a.set_defaults(run=_cmd_appeal)
+
+    pb = stored("publish", "发布某期结果(冻结为一个版本)")
+    pb.add_argument("--period", required=True)
+    pb.add_argument("--reason", help="发布第 2 版及以后时必填")
+    pb.add_argument("--allow-missing", action="store_true")
+    pb.set_defaults(run=_cmd_publish)
+
+    vf = stored("verify", "用存储的指标体系、名单和测评结果重算已发布版本并逐行比对")
+    vf.add_argument("--period")
+    vf.set_defaults(run=_cmd_verify)
+
+    rp = stored("report", "生成 Excel 报告:单位报告(--unit)或领导汇总")
+    rp.add_argument("--period", required=True)
+    rp.add_argument("--unit")
+    rp.add_argument("--revision", type=int)
+    rp.add_argument("--out", required=True)
+    rp.set_defaults(run=_cmd_report)
     return p
 
 

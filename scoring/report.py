@@ -36,7 +36,7 @@ def _num(x: float | None, decimals: int = 2) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), decimals)
 
 
-def unit_report(result: Assessment, unit_id: str, period: str) -> bytes:
+def unit_report(result: Assessment, unit_id: str, period: str, appeals: pd.DataFrame | None = None) -> bytes:
     """Summary per track, dimensions against the group, and every lost point with its evidence."""
     rubric = result.rubric
     roster = result.roster.set_index("unit_id")
@@ -83,6 +83,8 @@ def unit_report(result: Assessment, unit_id: str, period: str) -> bytes:
     for row in wb["失分明细"].iter_rows(min_row=2):
         row[7].alignment = wrap
         row[8].alignment = wrap
+    if appeals is not None:
+        appeals_sheet(wb, appeals)
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())
@@ -95,6 +97,63 @@ def table_xlsx(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     rows = [[None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v for v in r]
             for r in frame.itertuples(index=False)]  # fmt: skip
     _sheet(wb, sheet, [str(c) for c in frame.columns], rows, [14] * len(frame.columns))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible(buf.getvalue())
+
+
+APPEAL_OUTCOMES = {"open": "待复核", "upheld": "维持原结果", "corrected": "已更正"}
+
+
+def appeals_sheet(wb: Workbook, appeals: pd.DataFrame) -> None:
+    rows = [
+        [r.id, r.check_id, r.reason, r.proof, r.filed_by, r.filed_at, APPEAL_OUTCOMES[r.outcome], r.new_value,
+         r.decision_reason, r.decided_by, r.decided_at]
+        for r in appeals.itertuples()
+    ]  # fmt: skip
+    _sheet(wb, "申诉复核", ["编号", "测评点", "申诉理由", "证明材料", "申诉人", "申诉时间", "复核结论", "更正结果",
+                            "复核理由", "复核人", "复核时间"], rows, [6, 10, 40, 30, 10, 20, 10, 10, 40, 10, 20])  # fmt: skip
+
+
+def leaders_report(result: Assessment, period: str, previous: Assessment | None = None) -> bytes:
+    """The leaders' workbook for one round: rankings per track and group, grade counts, movers."""
+    from .engine import Scores
+    from .explain import grade_counts, ranking_table
+
+    rubric = result.rubric
+    scores = result.scores
+    if previous is not None:
+        scores = Scores(
+            units=pd.concat([previous.scores.units, scores.units], ignore_index=True),
+            dimensions=scores.dimensions, checks=scores.checks,
+            periods=sorted(set(previous.scores.periods) | set(scores.periods)),
+        )  # fmt: skip
+    tracks = rubric.tracks.set_index("track_id")
+    grades = [g.name for g in rubric.spec.grades]
+    wb = Workbook()
+    wb.remove(wb.active)
+    count_rows, movers = [], []
+    for tid, t in tracks.iterrows():
+        rows = []
+        for gid, gname in rubric.groups.items():
+            table = ranking_table(scores, period, tid, gid)
+            if table.empty:
+                continue
+            for r in table.itertuples():
+                change = None if pd.isna(r.rank_change) else int(r.rank_change)
+                rows.append([gname, r.rank, r.rank_of, r.unit_name, r.score, r.grade, "是" if r.vetoed else "否",
+                             r.target_points, change, _num(r.score_change)])  # fmt: skip
+                if change:
+                    movers.append([t["track_name"], gname, r.unit_name, change, _num(r.score_change), r.rank])
+            counts = grade_counts(table, grades)
+            count_rows.append([t["track_name"], gname, *counts["count"].tolist(), int(table["vetoed"].sum())])
+        _sheet(wb, f"{t['track_name']}排名", ["分组", "排名", "参评单位数", "单位", "得分", "等次", "单项否决",
+                                             "目标管理分", "排名变化", "得分变化"], rows,
+               [12, 6, 10, 28, 8, 8, 8, 10, 8, 8])  # fmt: skip
+    _sheet(wb, "等次统计", ["轨道", "分组", *grades, "单项否决"], count_rows, [10, 12] + [8] * (len(grades) + 1))
+    movers.sort(key=lambda m: -abs(m[3]))
+    _sheet(wb, "排名变化", ["轨道", "分组", "单位", "排名变化(正为上升)", "得分变化", "本期排名"], movers,
+           [10, 12, 28, 16, 10, 8])  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())

@@ -1,19 +1,44 @@
-"""The app's wiring, page by page, through Streamlit's AppTest (numbers are proven in the engine tests)."""
+"""The app's wiring, page by page, through Streamlit's AppTest (numbers are proven in the engine tests).
+
+Each test gets its own copy of a store seeded with the demo rounds (2017Q3–2018Q1 published,
+2018Q2 in its appeal window with one open appeal).
+"""
 
 import io
+import shutil
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
-from scoring import load_rubric
+from scoring.rounds import appeals_table, rounds_table
+from scoring.store import open_store
 from ui import charts
-from ui.pages.upload import next_period
-from ui.tables import change_text, evidence_links, value_text
+from ui.demo import seed_demo
+from ui.tables import change_text, evidence_links, next_period, value_text
 
 APP = str(ROOT / "app.py")
-TIMEOUT = 120
+TIMEOUT = 180
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("seed") / "assess.db"
+    store = open_store(path)
+    assert seed_demo(store)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def db(seeded_db, tmp_path, monkeypatch):
+    path = tmp_path / "assess.db"
+    shutil.copy(seeded_db, path)
+    monkeypatch.setenv("ASSESS_DB", str(path))
+    return path
 
 
 def open_page(page: str | None = None) -> AppTest:
@@ -24,24 +49,44 @@ def open_page(page: str | None = None) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize(("page", "title"), [(None, "排名总览"), ("unit", "单位详情"), ("upload", "导入测评结果"),
-                                             ("rubric", "指标体系")])  # fmt: skip
-def test_every_page_renders_without_exception(page, title):
+PAGES = [(None, "排名总览"), ("unit", "单位详情"), ("upload", "导入测评结果"), ("appeals", "申诉复核"),
+         ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES)
+def test_every_page_renders_without_exception(db, page, title):
     at = open_page(page)
     assert [t.value for t in at.title] == [title]
 
 
-def test_ranking_page_shows_the_latest_county_ranking():
+def test_an_empty_store_says_where_to_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSESS_DB", str(tmp_path / "empty.db"))
+    monkeypatch.setenv("ASSESS_NO_DEMO", "1")
+    for page, _ in PAGES:
+        at = open_page(page)
+        assert not at.exception
+
+
+def test_ranking_page_opens_on_the_latest_published_round(db):
     at = open_page()
+    assert at.selectbox(key="rank_period").value == "2018Q1"
+    assert "正在查看:2018Q1 · 已发布 第 1 版" in [c.value for c in at.caption]
+
+
+def test_ranking_page_shows_the_county_ranking(db):
+    at = open_page()
+    at.selectbox(key="rank_period").set_value("2018Q2").run()
     table = at.dataframe[0].value
     assert list(table.columns) == ["排名", "单位", "得分", "等次", "目标管理分", "排名变化", "得分变化", "单项否决"]
     assert list(table["单位"]) == ["灵璧县人民政府", "埇桥区人民政府", "泗县人民政府", "砀山县人民政府", "萧县人民政府"]
     assert list(table["得分"]) == [95.75, 91.21, 84.58, 73.15, 66.23]
     assert table.loc[4, "排名变化"] == "▼ 2"  # 萧县 slipped from 3rd to 5th
-    assert "政务公开权重 4%(按要求不低于 4%)" in at.caption[0].value
+    captions = [c.value for c in at.caption]
+    assert "正在查看:2018Q2 · 申诉复核(初步结果,未发布)" in captions
+    assert any("政务公开权重 4%(按要求不低于 4%)" in c for c in captions)
 
 
-def test_ranking_page_marks_a_veto_and_follows_the_selection():
+def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
     at = open_page()
     at.selectbox(key="rank_period").set_value("2017Q4")
     at.selectbox[2].set_value("department").run()
@@ -51,13 +96,13 @@ def test_ranking_page_marks_a_veto_and_follows_the_selection():
     assert len(table) == 33
 
 
-def test_first_round_has_no_change_to_show():
+def test_first_round_has_no_change_to_show(db):
     at = open_page()
     at.selectbox(key="rank_period").set_value("2017Q3").run()
     assert set(at.dataframe[0].value["排名变化"]) == {"首期"}
 
 
-def test_unit_selection_changes_the_drill_down():
+def test_unit_selection_changes_the_drill_down(db):
     at = open_page("unit")
     first = at.dataframe[0].value
     at.selectbox(key="unit_id").set_value("FGJ")
@@ -72,12 +117,22 @@ def test_unit_selection_changes_the_drill_down():
     assert (lost["失分"].iloc[1:].diff().dropna() <= 0).all()  # largest loss first after the veto
 
 
+def test_unit_page_lists_the_units_appeals(db):
+    at = open_page("unit")
+    at.selectbox(key="unit_id").set_value("341322")
+    at.selectbox(key="unit_period").set_value("2018Q2").run()
+    appeals = at.dataframe[1].value
+    assert list(appeals["测评点编码"]) == ["GK3.2.1"]
+    assert list(appeals["复核结论"]) == ["待复核"]
+
+
 def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
     at.file_uploader(key="upload").set_value((name, data, mime))
+    at.button[0].click()
     return at.run()
 
 
-def test_bad_upload_shows_located_errors():
+def test_bad_upload_shows_located_errors_and_stores_nothing(db):
     at = open_page("upload")
     bad = "期次,单位编码,测评点编码,结果\n2018Q3,341302,GK1.1.1,也许\n2018Q3,XX9,GK1.1.2,0\n"
     _upload(at, "bad.csv", bad.encode("utf-8"), "text/csv")
@@ -90,30 +145,69 @@ def test_bad_upload_shows_located_errors():
     unit = issues[issues["列"] == "单位编码"].iloc[0]
     assert (unit["行"], unit["问题"]) == (3, "单位编码 XX9 不在单位名单中")
     assert "未计分" in at.error[0].value
+    assert list(rounds_table(open_store(db))["period"]) == ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
 
 
-def test_good_upload_previews_scores_and_joins_the_session():
+def test_good_upload_is_stored_as_a_draft_round_and_previewed(db):
     at = open_page("upload")
     data = (ROOT / "sample_data" / "results" / "2018Q2.csv").read_bytes().replace(b"2018Q2", b"2018Q3")
     _upload(at, "2018Q3.csv", data, "text/csv")
     assert not at.exception
-    assert "校验通过" in at.success[0].value
-    preview = at.dataframe[0].value
-    assert set(preview["期次"]) == {"2018Q3"}
+    assert "已导入 1 个文件" in at.success[0].value
+    assert set(at.dataframe[0].value["期次"]) == {"2018Q3"}
+    rounds = rounds_table(open_store(db)).set_index("period")
+    assert rounds.loc["2018Q3", "status"] == "draft"
     at.switch_page("ui/pages/ranking.py").run()
-    assert "2018Q3" in at.selectbox(key="rank_period").options
+    assert "2018Q3 · 草稿(初步结果,未发布)" in at.selectbox(key="rank_period").options
+    # the same file again is refused, naming the earlier batch
+    at.switch_page("ui/pages/upload.py").run()
+    _upload(at, "again.csv", data, "text/csv")
+    assert "同一文件不能重复导入" in at.error[0].value
 
 
-def test_template_download_is_a_workbook_for_the_next_round():
+def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
+    at = open_page("appeals")
+    assert at.selectbox(key="appeal_period").value == "2018Q2"
+    form = at.get("form")
+    assert form
+    at.radio[0].set_value("corrected")
+    at.text_input[1].set_value("0")  # the evaluator confirms no stale column was found
+    at.text_area[1].set_value("复核截图确认栏目已更新")
+    at.button[1].click()
+    at.run()
+    assert not at.exception
+    assert "申诉 1 已复核" in at.success[0].value
+    decided = appeals_table(open_store(db), "2018Q2").iloc[0]
+    assert (decided["outcome"], decided["new_value"]) == ("corrected", "0")
+    at.switch_page("ui/pages/unit.py").run()
+    at.selectbox(key="unit_id").set_value("341322")
+    at.selectbox(key="unit_period").set_value("2018Q2").run()
+    lost = at.dataframe[0].value
+    assert "网站信息公开栏目规范和更新" not in set(lost["测评点"])
+
+
+def test_rounds_page_publishes_and_verifies(db):
+    at = open_page("rounds")
+    assert at.selectbox(key="round_period").value == "2018Q2"
+    at.radio[0].set_value("publish")
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "published"
+    at.button[1].click().run()
+    assert "核验通过:4 个已发布版本" in at.success[0].value
+
+
+def test_template_download_is_a_workbook_for_the_next_round(db):
     at = open_page("upload")
-    assert at.text_input[0].value == "2018Q3"
+    assert at.text_input[1].value == "2018Q3"
     from ui import data
 
     wb = openpyxl.load_workbook(io.BytesIO(data.template_bytes("2018Q3")))
     ws = wb["测评结果"]
     assert ws["A2"].value == "2018Q3"
-    assert ws.max_row - 1 == len(load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml").applicability(
-        data.assessment([]).roster))  # fmt: skip
+    result = data.assessment()
+    assert ws.max_row - 1 == len(result.rubric.applicability(result.roster))
 
 
 @pytest.mark.parametrize(
@@ -124,8 +218,6 @@ def test_next_period(latest, expected):
 
 
 def test_display_helpers():
-    import pandas as pd
-
     assert list(change_text(pd.Series([3, -2, 0, None]), True)) == ["▲ 3", "▼ 2", "—", ""]
     assert list(evidence_links(pd.Series(["截图 a.png | http://x.gov.cn/a", "文号"]))) == ["http://x.gov.cn/a", None]
     got = value_text(
@@ -137,8 +229,6 @@ def test_display_helpers():
 
 
 def test_ranking_chart_puts_the_best_on_top():
-    import pandas as pd
-
     table = pd.DataFrame({"unit_name": ["甲", "乙", "丙"], "rank": [1, 2, 3], "score": [90.0, 80.0, 50.0],
                           "grade": ["优秀", "良好", "不合格"], "vetoed": [False, False, True]})  # fmt: skip
     fig = charts.ranking_bars(table, ["优秀", "良好", "合格", "不合格"])

@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def app_url(tmp_path_factory):
     if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
         pytest.skip("Debian chromium is not installed (CI installs it)")
     port = _free_port()
@@ -50,6 +50,7 @@ def app_url():
             "127.0.0.1",
         ],
         cwd=ROOT,
+        env={**os.environ, "ASSESS_DB": str(tmp_path_factory.mktemp("store") / "assess.db")},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -132,6 +133,7 @@ def test_bad_upload_shows_row_level_errors(app_url, page, tmp_path):
     page.goto(f"{app_url}/upload")
     _wait_ready(page)
     page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_role("button", name="导入测评结果").click()
     page.get_by_text("未计分", exact=False).first.wait_for(timeout=60_000)
     body = page.locator('[data-testid="stAlert"]', has_text="未计分").first.inner_text()
     assert "bad.csv 第 2 行 列「结果」" in body
@@ -150,3 +152,17 @@ def test_rubric_page_shows_the_tree_and_the_4_percent_rule(app_url, page):
 def test_chromium_is_debians():
     if os.environ.get("CI") == "true":
         assert shutil.which("chromium") == CHROMIUM
+
+
+def test_appeals_and_rounds_pages_show_the_round_life(app_url, page):
+    page.goto(f"{app_url}/appeals")
+    _wait_ready(page)
+    # the decision form only exists while the round is in its appeal window with an open appeal
+    page.get_by_role("button", name="提交复核结论").wait_for()
+    page.get_by_role("button", name="提交申诉").wait_for()
+    _shot(page, "appeals")
+    page.goto(f"{app_url}/rounds")
+    _wait_ready(page)
+    page.get_by_text("核验已发布结果").first.click()
+    page.get_by_text("核验通过:3 个已发布版本", exact=False).first.wait_for(timeout=60_000)
+    _shot(page, "rounds")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -65,3 +67,26 @@ def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Ser
         value,
     )
     return pd.Series(out, index=value.index)
+
+
+APPEAL_COLUMNS = {
+    "id": "编号", "period": "期次", "unit_id": "单位编码", "check_id": "测评点编码", "reason": "申诉理由",
+    "proof": "证明材料", "filed_by": "申诉人", "filed_at": "申诉时间", "outcome": "复核结论", "new_value": "更正结果",
+    "decision_reason": "复核理由", "decided_by": "复核人", "decided_at": "复核时间",
+}  # fmt: skip
+
+
+def appeals_view(appeals: pd.DataFrame) -> pd.DataFrame:
+    from scoring.report import APPEAL_OUTCOMES
+
+    return appeals.assign(outcome=appeals["outcome"].map(APPEAL_OUTCOMES)).rename(columns=APPEAL_COLUMNS)
+
+
+def next_period(periods: list[str]) -> str:
+    """The quarter after the latest one (2018Q2 -> 2018Q3); the latest itself if not a quarter."""
+    latest = sorted(periods)[-1] if periods else "2017Q3"
+    m = re.fullmatch(r"(\d{4})Q([1-4])", latest)
+    if not m:
+        return latest
+    year, q = int(m.group(1)), int(m.group(2))
+    return f"{year + (q == 4)}Q{q % 4 + 1}"

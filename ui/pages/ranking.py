@@ -9,15 +9,30 @@ from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import change_text, shown
 
 result = data.assessment()
+if result is None:
+    st.title(PAGE["ranking"])
+    st.info(LABEL["store_empty"])
+    st.stop()
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 grades = [g.name for g in rubric.spec.grades]
 
 st.title(PAGE["ranking"])
 c1, c2, c3 = st.columns(3)
-period = c1.selectbox(LABEL["period"], result.scores.periods[::-1], key="rank_period")
+views = data.round_views()
+choices = result.scores.periods[::-1]
+published = [p for p in choices if views[p].status == "published"]
+# leaders look at the latest published round first; preliminary rounds stay one click away
+period = c1.selectbox(
+    LABEL["period"],
+    choices,
+    index=choices.index(published[0]) if published else 0,
+    format_func=lambda p: views[p].label,
+    key="rank_period",
+)
 track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"])
 group = c3.selectbox(LABEL["group"], list(rubric.groups), format_func=rubric.groups.get)
+st.caption(LABEL["viewing"].format(label=views[period].label))
 
 total = rubric.spec.target.total_points
 weights = []

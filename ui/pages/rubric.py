@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from scoring import load_rubric
 from scoring.explain import rubric_table
 from ui import charts, data
 from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import method_names, shown
 
-rubric = data.rubric()
+rubric = data.rubric() or load_rubric(data.shipped_rubric())
 spec = rubric.spec
 table = rubric_table(rubric)
 tracks = rubric.tracks.set_index("track_id")

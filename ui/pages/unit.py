@@ -4,11 +4,16 @@ import streamlit as st
 
 from scoring.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
 from scoring.report import unit_report
+from scoring.rounds import appeals_table
 from ui import charts, data
 from ui.glossary import COLUMN, LABEL, PAGE
-from ui.tables import evidence_links, method_names, shown, status_names, value_text
+from ui.tables import appeals_view, evidence_links, method_names, shown, status_names, value_text
 
 result = data.assessment()
+if result is None:
+    st.title(PAGE["unit"])
+    st.info(LABEL["store_empty"])
+    st.stop()
 rubric = result.rubric
 roster = result.roster.set_index("unit_id")
 tracks = rubric.tracks.set_index("track_id")
@@ -20,7 +25,11 @@ unit = c1.selectbox(
     LABEL["unit"], list(roster.index), format_func=lambda u: f"{roster.loc[u, 'name']}({u})", key="unit_id"
 )
 period = c2.selectbox(LABEL["period"], result.scores.periods[::-1], key="unit_period")
-st.caption(LABEL["group_of"].format(group=rubric.groups[roster.loc[unit, "group"]]))
+st.caption(
+    LABEL["group_of"].format(group=rubric.groups[roster.loc[unit, "group"]])
+    + " | "
+    + LABEL["viewing"].format(label=data.round_views()[period].label)
+)
 
 summary = unit_tracks(result.scores, unit, period).set_index("track")
 prev = previous_period(result.scores.periods, period)
@@ -81,9 +90,14 @@ if scored_tracks:
 st.subheader(LABEL["trend"])
 st.plotly_chart(charts.trend_lines(unit_trend(result.scores, unit), track_names), width="stretch")
 
+appeals = appeals_table(data.store(), period, unit)
+if not appeals.empty:
+    st.subheader(LABEL["appeal_list"])
+    st.dataframe(appeals_view(appeals), hide_index=True, width="stretch")
+
 st.download_button(
     LABEL["download_report"],
-    unit_report(result, unit, period),
+    unit_report(result, unit, period, appeals),
     f"测评报告_{roster.loc[unit, 'name']}_{period}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

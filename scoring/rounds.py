@@ -1,0 +1,450 @@
+"""A round's life in the store: import → feedback → appeal window → published, and verify.
+
+Every function takes the person acting (``actor``) and leaves an audit entry. User mistakes
+raise :class:`InputError` with located issues, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from .engine import Scores, score_findings
+from .errors import InputError, Issue
+from .output import score_tables_as_text
+from .pipeline import Assessment, FileLike, as_input, read_results
+from .pipeline import read_roster as read_roster_file
+from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
+from .store import Store, now
+from .tables import InputFile, as_text
+from .validate import validate_results
+
+__all__ = [
+    "STATUS_NAMES",
+    "ImportResult",
+    "VerifyResult",
+    "appeals_table",
+    "decide_appeal",
+    "file_appeal",
+    "findings_frame",
+    "import_results",
+    "publish",
+    "published_assessment",
+    "round_assessment",
+    "round_info",
+    "rounds_table",
+    "set_status",
+    "verify",
+]
+
+STATUS_NAMES = {"draft": "草稿", "feedback": "反馈", "appeal": "申诉复核", "published": "已发布"}
+# allowed moves of a round's status (publishing has its own function)
+TRANSITIONS = {
+    ("draft", "feedback"),
+    ("feedback", "draft"),
+    ("feedback", "appeal"),
+    ("appeal", "feedback"),
+    ("published", "appeal"),  # reopening a published round: needs a reason, ends in a new revision
+}
+RAW_COLUMNS = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
+
+
+def _fail(code: str, message: str, **where: object) -> InputError:
+    return InputError([Issue(code=code, message=message, **where)])  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batches: list[int]
+    rows: int
+    periods: list[str]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    snapshots: int
+    rows_compared: int
+    differences: list[str]
+
+
+def _rubric_version(store: Store, rubric: Rubric, actor: str) -> int:
+    row = store.db.execute("SELECT id FROM rubric_version WHERE sha256 = ?", (rubric.sha256,)).fetchone()
+    if row:
+        return int(row["id"])
+    cur = store.db.execute(
+        "INSERT INTO rubric_version(rubric_id, version, sha256, path, text, loaded_at, loaded_by) VALUES (?,?,?,?,?,?,?)",
+        (rubric.id, rubric.spec.version, rubric.sha256, rubric.path, rubric.text, now(), actor),
+    )
+    return int(cur.lastrowid)
+
+
+def _roster_version(store: Store, roster: pd.DataFrame, actor: str) -> int:
+    src = roster.attrs["source"]
+    row = store.db.execute("SELECT id FROM roster_version WHERE sha256 = ?", (src.sha256,)).fetchone()
+    if row:
+        return int(row["id"])
+    cur = store.db.execute(
+        "INSERT INTO roster_version(sha256, path, loaded_at, loaded_by) VALUES (?,?,?,?)",
+        (src.sha256, src.path, now(), actor),
+    )
+    rid = int(cur.lastrowid)
+    store.db.executemany(
+        "INSERT INTO roster_unit(roster_id, unit_id, name, grp) VALUES (?,?,?,?)",
+        [(rid, u, n, g) for u, n, g in zip(roster["unit_id"], roster["name"], roster["group"], strict=True)],
+    )
+    return rid
+
+
+def findings_frame(store: Store, round_id: int, as_of: int | None = None) -> pd.DataFrame:
+    """The round's current findings (as of a finding id), in the shape the validator reads."""
+    limit = as_of if as_of is not None else 2**62
+    rows = store.db.execute(
+        """
+        SELECT r.period, f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at,
+               b.file_name AS _file, f.sheet AS _sheet, f.row_no AS _row, f.id AS finding_id
+        FROM finding f JOIN batch b ON b.id = f.batch_id JOIN round r ON r.id = f.round_id
+        WHERE f.round_id = ? AND f.id <= ?
+          AND NOT EXISTS (SELECT 1 FROM supersession s WHERE s.old_finding_id = f.id AND s.new_finding_id <= ?)
+        ORDER BY f.id
+        """,
+        (round_id, limit, limit),
+    ).fetchall()
+    cols = [*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+    frame["_row"] = frame["_row"].astype("int64")
+    return frame
+
+
+@lru_cache(maxsize=32)
+def _parsed_rubric(text: str, path: str, sha: str) -> Rubric:
+    return parse_rubric(text, path, sha)
+
+
+def _round_inputs(store: Store, period: str) -> tuple[sqlite3.Row, Rubric, pd.DataFrame]:
+    r = store.db.execute(
+        """SELECT r.*, v.text, v.path, v.sha256 AS rubric_sha, v.version AS rubric_version, v.rubric_id
+           FROM round r JOIN rubric_version v ON v.id = r.rubric_version_id WHERE r.period = ?""",
+        (period,),
+    ).fetchone()
+    if r is None:
+        raise _fail("unknown-round", f"没有期次 {period} 的测评轮次;请先导入该期测评结果")
+    rubric = _parsed_rubric(r["text"], r["path"], r["rubric_sha"])
+    units = store.db.execute(
+        "SELECT unit_id, name, grp AS 'group' FROM roster_unit WHERE roster_id = ? ORDER BY rowid", (r["roster_id"],)
+    ).fetchall()
+    roster = pd.DataFrame([tuple(u) for u in units], columns=["unit_id", "name", "group"])
+    return r, rubric, roster
+
+
+def round_assessment(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True) -> Assessment:
+    """Score one round from what the store holds (optionally as it stood at a finding id)."""
+    r, rubric, roster = _round_inputs(store, period)
+    rows = findings_frame(store, r["id"], as_of)
+    findings = validate_results(rubric, roster, rows.drop(columns="finding_id"), allow_missing=allow_missing)
+    return Assessment(rubric, roster, findings, score_findings(rubric, roster, findings), [])
+
+
+def import_results(
+    store: Store, rubric: FileLike | Rubric, units: FileLike, results: list[FileLike], actor: str
+) -> ImportResult:
+    """Store result files as batches, whole or not at all; a file seen before is refused."""
+    rub = rubric if isinstance(rubric, Rubric) else _load_rubric(rubric)
+    roster = read_roster_file(units, rub)
+    raw = read_results(results)
+    issues = list(raw.issues)
+    inputs = [as_input(f) for f in results]
+    for f in inputs:
+        seen = store.db.execute("SELECT id, file_name, imported_at, imported_by FROM batch WHERE sha256 = ?",
+                                (f.sha256,)).fetchone()  # fmt: skip
+        if seen:
+            issues.append(Issue(
+                code="duplicate-batch", file=f.name,
+                message=f"该文件已于 {seen['imported_at']} 由 {seen['imported_by']} 导入(第 {seen['id']} 批,"
+                        f"文件 {seen['file_name']});同一文件不能重复导入",
+            ))  # fmt: skip
+    periods = sorted(set(raw.rows["period"]))
+    existing: dict[str, int] = {}
+    for p in periods:
+        r = store.db.execute(
+            """SELECT r.id, r.status, v.sha256 AS rubric_sha, s.sha256 AS roster_sha
+               FROM round r JOIN rubric_version v ON v.id = r.rubric_version_id
+               JOIN roster_version s ON s.id = r.roster_id WHERE r.period = ?""",
+            (p,),
+        ).fetchone()
+        if r is None:
+            continue
+        existing[p] = int(r["id"])
+        if r["status"] != "draft":
+            issues.append(Issue(code="round-not-draft", message=f"期次 {p} 已处于「{STATUS_NAMES[r['status']]}」阶段,"
+                                "不能再导入结果;结果有误请通过申诉复核更正"))  # fmt: skip
+        if r["rubric_sha"] != rub.sha256 or r["roster_sha"] != roster.attrs["source"].sha256:
+            issues.append(Issue(code="round-version", message=f"期次 {p} 已按另一版本的指标体系或单位名单导入;"
+                                "同一期次的结果必须使用同一版本"))  # fmt: skip
+    if issues:
+        raise InputError(issues)
+    earlier = [findings_frame(store, rid).drop(columns="finding_id") for rid in existing.values()]
+    combined = pd.concat([*earlier, raw.rows], ignore_index=True)
+    validate_results(rub, roster, combined, allow_missing=True)
+
+    with store.transaction() as db:
+        rv = _rubric_version(store, rub, actor)
+        sv = _roster_version(store, roster, actor)
+        round_ids = dict(existing)
+        for p in periods:
+            if p not in round_ids:
+                cur = db.execute(
+                    "INSERT INTO round(period, rubric_version_id, roster_id, status, created_at, created_by)"
+                    " VALUES (?,?,?,'draft',?,?)",
+                    (p, rv, sv, now(), actor),
+                )
+                round_ids[p] = int(cur.lastrowid)
+                store.audit(actor, "round.create", p, f"rubric {rub.id} {rub.spec.version}")
+        batch_ids = []
+        for f, src in zip(inputs, raw.sources, strict=True):
+            rows = raw.rows[raw.rows["_file"] == f.name]
+            cur = db.execute(
+                "INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by) VALUES (?,?,?,?,?)",
+                (f.name, f.sha256, src.rows, now(), actor),
+            )
+            bid = int(cur.lastrowid)
+            batch_ids.append(bid)
+            values = as_text(rows["value"].fillna(""))
+            db.executemany(
+                "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
+                " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                zip(
+                    [bid] * len(rows), rows["period"].map(round_ids), rows["_sheet"], rows["_row"].astype(int),
+                    rows["unit_id"], rows["check_id"], values, rows["evidence"], rows["note"], rows["evaluator"],
+                    rows["checked_at"], strict=True,
+                ),
+            )  # fmt: skip
+            store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(rows)} rows, sha256 {f.sha256}")
+    return ImportResult(batches=batch_ids, rows=len(raw.rows), periods=periods)
+
+
+def _load_rubric(f: FileLike) -> Rubric:
+    if isinstance(f, InputFile):
+        return rubric_from_bytes(f.data, f.name)
+    return load_rubric(f)
+
+
+def round_info(store: Store, period: str) -> dict[str, object]:
+    r = store.db.execute(
+        """SELECT r.id, r.period, r.status, v.rubric_id, v.version,
+                  (SELECT MAX(revision) FROM snapshot s WHERE s.round_id = r.id) AS revision
+           FROM round r JOIN rubric_version v ON v.id = r.rubric_version_id WHERE r.period = ?""",
+        (period,),
+    ).fetchone()
+    if r is None:
+        raise _fail("unknown-round", f"没有期次 {period} 的测评轮次")
+    return dict(r)
+
+
+def rounds_table(store: Store) -> pd.DataFrame:
+    rows = store.db.execute(
+        """SELECT r.period, r.status, v.rubric_id, v.version AS rubric_version,
+                  (SELECT COUNT(DISTINCT batch_id) FROM finding f WHERE f.round_id = r.id) AS batches,
+                  (SELECT COUNT(*) FROM finding f WHERE f.round_id = r.id) AS findings,
+                  (SELECT COUNT(*) FROM appeal a WHERE a.round_id = r.id
+                     AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.appeal_id = a.id)) AS open_appeals,
+                  (SELECT MAX(revision) FROM snapshot s WHERE s.round_id = r.id) AS revision
+           FROM round r JOIN rubric_version v ON v.id = r.rubric_version_id ORDER BY r.period"""
+    ).fetchall()
+    cols = ["period", "status", "rubric_id", "rubric_version", "batches", "findings", "open_appeals", "revision"]
+    out = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+    out["revision"] = out["revision"].astype("Int64")
+    return out
+
+
+def set_status(store: Store, period: str, status: str, actor: str, reason: str = "") -> None:
+    info = round_info(store, period)
+    move = (str(info["status"]), status)
+    if move not in TRANSITIONS:
+        allowed = "、".join(STATUS_NAMES[b] for a, b in sorted(TRANSITIONS) if a == move[0]) or "无(请发布)"
+        raise _fail("bad-transition", f"期次 {period} 不能从「{STATUS_NAMES[move[0]]}」转为"
+                    f"「{STATUS_NAMES.get(status, status)}」;可转为:{allowed}")  # fmt: skip
+    if move[0] == "published" and not reason.strip():
+        raise _fail("reason-required", f"期次 {period} 已发布;重新开放须说明理由(--reason),修改后将发布新的版本")
+    with store.transaction() as db:
+        db.execute("UPDATE round SET status = ? WHERE id = ?", (status, info["id"]))
+        store.audit(actor, "round.status", period, f"{move[0]} -> {status}" + (f";理由:{reason}" if reason else ""))
+
+
+def _check_in_round(store: Store, period: str, unit_id: str, check_id: str) -> tuple[dict, Rubric]:
+    r, rubric, roster = _round_inputs(store, period)
+    pairs = rubric.applicability(roster)
+    if not ((pairs["unit_id"] == unit_id) & (pairs["check_id"] == check_id)).any():
+        raise _fail("not-applicable", f"期次 {period} 中测评点 {check_id} 不适用于单位 {unit_id}(或编码不存在)")
+    return dict(r), rubric
+
+
+def file_appeal(store: Store, period: str, unit_id: str, check_id: str, reason: str, proof: str, actor: str) -> int:
+    """A unit's appeal against its result for one check, during feedback or the appeal window."""
+    r, _ = _check_in_round(store, period, unit_id, check_id)
+    if r["status"] not in ("feedback", "appeal"):
+        raise _fail("appeal-closed", f"期次 {period} 处于「{STATUS_NAMES[r['status']]}」阶段,不受理申诉")
+    if not reason.strip():
+        raise _fail("reason-required", "申诉须写明理由")
+    with store.transaction() as db:
+        cur = db.execute(
+            "INSERT INTO appeal(round_id, unit_id, check_id, reason, proof, filed_at, filed_by) VALUES (?,?,?,?,?,?,?)",
+            (r["id"], unit_id, check_id, reason, proof, now(), actor),
+        )
+        aid = int(cur.lastrowid)
+        store.audit(actor, "appeal.file", f"{period}/{unit_id}/{check_id}", f"appeal {aid}: {reason}")
+    return aid
+
+
+def decide_appeal(
+    store: Store, appeal_id: int, outcome: str, reason: str, actor: str, new_value: str | None = None
+) -> None:
+    """Uphold the finding, or correct it: a new finding supersedes the old ones, which are kept."""
+    a = store.db.execute(
+        """SELECT a.*, r.period, r.status, d.outcome FROM appeal a JOIN round r ON r.id = a.round_id
+           LEFT JOIN decision d ON d.appeal_id = a.id WHERE a.id = ?""",
+        (appeal_id,),
+    ).fetchone()
+    if a is None:
+        raise _fail("unknown-appeal", f"没有编号为 {appeal_id} 的申诉")
+    if a["outcome"] is not None:
+        raise _fail("appeal-decided", f"申诉 {appeal_id} 已复核(结论:{a['outcome']});复核结论不能更改")
+    if a["status"] != "appeal":
+        raise _fail(
+            "appeal-closed", f"期次 {a['period']} 处于「{STATUS_NAMES[a['status']]}」阶段;复核须在申诉复核阶段进行"
+        )
+    if outcome not in ("upheld", "corrected") or not reason.strip():
+        raise _fail("decision-invalid", "复核结论须为维持(upheld)或更正(corrected),并写明理由")
+    if outcome == "corrected" and (new_value is None or not str(new_value).strip()):
+        raise _fail("decision-invalid", "更正须给出新的测评结果(--correct 值)")
+    current = findings_frame(store, a["round_id"])
+    old = current[(current["unit_id"] == a["unit_id"]) & (current["check_id"] == a["check_id"])]
+    if outcome == "corrected":
+        _, rubric, roster = _round_inputs(store, a["period"])
+        label = f"复核更正(申诉 {appeal_id})"
+        replacement = pd.DataFrame([{
+            "period": a["period"], "unit_id": a["unit_id"], "check_id": a["check_id"], "value": str(new_value),
+            "evidence": f"{label}:{reason}", "note": "", "evaluator": actor, "checked_at": now()[:10],
+            "_file": label, "_sheet": "", "_row": 1,
+        }])  # fmt: skip
+        rest = current.drop(index=old.index).drop(columns="finding_id")
+        validate_results(rubric, roster, pd.concat([rest, replacement], ignore_index=True), allow_missing=True)
+    with store.transaction() as db:
+        new_value_text = None
+        if outcome == "corrected":
+            digest = hashlib.sha256(f"appeal:{appeal_id}".encode()).hexdigest()
+            bid = int(db.execute(
+                "INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by) VALUES (?,?,1,?,?)",
+                (label, digest, now(), actor),
+            ).lastrowid)  # fmt: skip
+            row = replacement.iloc[0]
+            new_id = int(db.execute(
+                "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
+                " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (bid, a["round_id"], "", 1, row["unit_id"], row["check_id"], row["value"], row["evidence"], "",
+                 actor, row["checked_at"]),
+            ).lastrowid)  # fmt: skip
+            db.executemany(
+                "INSERT INTO supersession(old_finding_id, new_finding_id, appeal_id) VALUES (?,?,?)",
+                [(int(fid), new_id, appeal_id) for fid in old["finding_id"]],
+            )
+            new_value_text = str(new_value)
+        db.execute(
+            "INSERT INTO decision(appeal_id, outcome, new_value, reason, decided_at, decided_by) VALUES (?,?,?,?,?,?)",
+            (appeal_id, outcome, new_value_text, reason, now(), actor),
+        )
+        store.audit(actor, f"appeal.{outcome}", f"{a['period']}/{a['unit_id']}/{a['check_id']}",
+                    f"appeal {appeal_id}: {reason}" + (f";更正为 {new_value_text}" if new_value_text else ""))  # fmt: skip
+
+
+def appeals_table(store: Store, period: str | None = None, unit_id: str | None = None) -> pd.DataFrame:
+    sql = """SELECT a.id, r.period, a.unit_id, a.check_id, a.reason, a.proof, a.filed_by, a.filed_at,
+                    COALESCE(d.outcome, 'open') AS outcome, d.new_value, d.reason AS decision_reason,
+                    d.decided_by, d.decided_at
+             FROM appeal a JOIN round r ON r.id = a.round_id LEFT JOIN decision d ON d.appeal_id = a.id
+             WHERE (? IS NULL OR r.period = ?) AND (? IS NULL OR a.unit_id = ?) ORDER BY a.id"""
+    rows = store.db.execute(sql, (period, period, unit_id, unit_id)).fetchall()
+    cols = ["id", "period", "unit_id", "check_id", "reason", "proof", "filed_by", "filed_at", "outcome", "new_value",
+            "decision_reason", "decided_by", "decided_at"]  # fmt: skip
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def _table_lines(scores: Scores, decimals: int) -> dict[str, list[str]]:
+    """The three score tables as CSV lines: what is frozen and later compared, to the character."""
+    out = {}
+    for key, (_name, table) in zip(("unit", "dimension", "check"), score_tables_as_text(scores, decimals).items(),
+                                  strict=True):  # fmt: skip
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, lineterminator="\n")
+        out[key] = buf.getvalue().splitlines()
+    return out
+
+
+def publish(store: Store, period: str, actor: str, reason: str = "", *, allow_missing: bool = False) -> int:
+    """Freeze the round's scores as a snapshot (revision 1, or a new revision with a reason)."""
+    info = round_info(store, period)
+    if info["status"] == "published":
+        raise _fail("already-published", f"期次 {period} 已发布(第 {info['revision']} 版);修改须先重新开放并说明理由")
+    revision = int(info["revision"] or 0) + 1
+    if revision > 1 and not reason.strip():
+        raise _fail("reason-required", f"期次 {period} 已发布过;发布第 {revision} 版须说明理由")
+    result = round_assessment(store, period, allow_missing=allow_missing)
+    max_id = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM finding WHERE round_id = ?", (info["id"],)).fetchone()[
+        0
+    ]
+    lines = _table_lines(result.scores, result.rubric.spec.rounding.decimals)
+    with store.transaction() as db:
+        sid = int(db.execute(
+            "INSERT INTO snapshot(round_id, revision, max_finding_id, reason, created_at, created_by)"
+            " VALUES (?,?,?,?,?,?)",
+            (info["id"], revision, int(max_id), reason or "首次发布", now(), actor),
+        ).lastrowid)  # fmt: skip
+        for tbl, tlines in lines.items():
+            db.executemany(
+                "INSERT INTO snapshot_row(snapshot_id, tbl, seq, line) VALUES (?,?,?,?)",
+                [(sid, tbl, i, line) for i, line in enumerate(tlines)],
+            )
+        db.execute("UPDATE round SET status = 'published' WHERE id = ?", (info["id"],))
+        store.audit(actor, "round.publish", period, f"revision {revision}" + (f";理由:{reason}" if reason else ""))
+    return revision
+
+
+def published_assessment(store: Store, period: str, revision: int | None = None) -> tuple[Assessment, int]:
+    """A published round exactly as frozen (the latest revision unless one is asked for)."""
+    info = round_info(store, period)
+    snap = store.db.execute(
+        "SELECT revision, max_finding_id FROM snapshot WHERE round_id = ? AND (? IS NULL OR revision = ?)"
+        " ORDER BY revision DESC LIMIT 1",
+        (info["id"], revision, revision),
+    ).fetchone()
+    if snap is None:
+        raise _fail("not-published", f"期次 {period} 尚未发布" + (f"第 {revision} 版" if revision else ""))
+    return round_assessment(store, period, as_of=int(snap["max_finding_id"])), int(snap["revision"])
+
+
+def verify(store: Store, period: str | None = None) -> VerifyResult:
+    """Recompute every published snapshot from the stored rubric, roster and findings; compare."""
+    snaps = store.db.execute(
+        """SELECT s.id, s.revision, s.max_finding_id, r.period FROM snapshot s JOIN round r ON r.id = s.round_id
+           WHERE (? IS NULL OR r.period = ?) ORDER BY r.period, s.revision""",
+        (period, period),
+    ).fetchall()
+    compared, diffs = 0, []
+    for s in snaps:
+        result = round_assessment(store, s["period"], as_of=int(s["max_finding_id"]), allow_missing=True)
+        fresh = _table_lines(result.scores, result.rubric.spec.rounding.decimals)
+        for tbl, lines in fresh.items():
+            stored = [r[0] for r in store.db.execute(
+                "SELECT line FROM snapshot_row WHERE snapshot_id = ? AND tbl = ? ORDER BY seq", (s["id"], tbl))]  # fmt: skip
+            compared += max(len(stored), len(lines))
+            where = f"期次 {s['period']} 第 {s['revision']} 版 {tbl}"
+            if len(stored) != len(lines):
+                diffs.append(f"{where}:行数不同(存档 {len(stored)},重算 {len(lines)})")
+            for i, (a, b) in enumerate(zip(stored, lines, strict=False)):
+                if a != b:
+                    diffs.append(f"{where} 第 {i + 1} 行:存档「{a}」≠ 重算「{b}」")
+    return VerifyResult(snapshots=len(snaps), rows_compared=compared, differences=diffs)

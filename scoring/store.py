@@ -1,0 +1,230 @@
+"""The evaluation store: one SQLite file that keeps a round from import to publication.
+
+Standard library only. WAL mode so that readers never wait for an import; foreign keys on;
+the schema is versioned with ``PRAGMA user_version`` and moved forward by :data:`MIGRATIONS`.
+Findings, batches, snapshots and the audit log are only ever inserted: a correction is a new
+finding that supersedes the old one, and a change to a published round is a new revision.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "default_actor", "default_db_path", "now", "open_store"]
+
+ROUND_STATUSES = ("draft", "feedback", "appeal", "published")
+
+# each entry moves the schema from version i to i + 1; never edit one that has shipped
+MIGRATIONS: list[str] = [
+    # 1: rubrics, rosters, rounds, imported batches and their findings, score snapshots, audit log
+    """
+    CREATE TABLE rubric_version (
+        id INTEGER PRIMARY KEY,
+        rubric_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        text TEXT NOT NULL,
+        loaded_at TEXT NOT NULL,
+        loaded_by TEXT NOT NULL
+    );
+    CREATE TABLE roster_version (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        loaded_at TEXT NOT NULL,
+        loaded_by TEXT NOT NULL
+    );
+    CREATE TABLE roster_unit (
+        roster_id INTEGER NOT NULL REFERENCES roster_version(id),
+        unit_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        PRIMARY KEY (roster_id, unit_id)
+    );
+    CREATE TABLE round (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL UNIQUE,
+        rubric_version_id INTEGER NOT NULL REFERENCES rubric_version(id),
+        roster_id INTEGER NOT NULL REFERENCES roster_version(id),
+        status TEXT NOT NULL CHECK (status IN ('draft', 'feedback', 'appeal', 'published')),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE batch (
+        id INTEGER PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        rows INTEGER NOT NULL,
+        imported_at TEXT NOT NULL,
+        imported_by TEXT NOT NULL
+    );
+    CREATE TABLE finding (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batch(id),
+        round_id INTEGER NOT NULL REFERENCES round(id),
+        sheet TEXT NOT NULL,
+        row_no INTEGER NOT NULL,
+        unit_id TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        note TEXT NOT NULL,
+        evaluator TEXT NOT NULL,
+        checked_at TEXT NOT NULL
+    );
+    CREATE INDEX finding_round ON finding(round_id, unit_id, check_id);
+    CREATE TABLE snapshot (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES round(id),
+        revision INTEGER NOT NULL,
+        max_finding_id INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        UNIQUE (round_id, revision)
+    );
+    CREATE TABLE snapshot_row (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
+        tbl TEXT NOT NULL CHECK (tbl IN ('unit', 'dimension', 'check')),
+        seq INTEGER NOT NULL,
+        line TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, tbl, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER finding_no_update BEFORE UPDATE ON finding BEGIN SELECT RAISE(ABORT, 'findings are never changed'); END;
+    CREATE TRIGGER finding_no_delete BEFORE DELETE ON finding BEGIN SELECT RAISE(ABORT, 'findings are never deleted'); END;
+    """,
+    # 2: appeals (申诉) and decisions (复核); a correction supersedes findings instead of editing them
+    """
+    CREATE TABLE appeal (
+        id INTEGER PRIMARY KEY,
+        round_id INTEGER NOT NULL REFERENCES round(id),
+        unit_id TEXT NOT NULL,
+        check_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        proof TEXT NOT NULL,
+        filed_at TEXT NOT NULL,
+        filed_by TEXT NOT NULL
+    );
+    CREATE TABLE decision (
+        appeal_id INTEGER PRIMARY KEY REFERENCES appeal(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('upheld', 'corrected')),
+        new_value TEXT,
+        reason TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        decided_by TEXT NOT NULL
+    );
+    CREATE TABLE supersession (
+        old_finding_id INTEGER PRIMARY KEY REFERENCES finding(id),
+        new_finding_id INTEGER NOT NULL REFERENCES finding(id),
+        appeal_id INTEGER REFERENCES appeal(id)
+    );
+    CREATE TABLE round_revision_reason (
+        round_id INTEGER NOT NULL REFERENCES round(id),
+        revision INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (round_id, revision)
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def default_db_path() -> Path:
+    """``ASSESS_DB`` if set, else ``data/assess.db`` under the working directory."""
+    return Path(os.environ.get("ASSESS_DB") or Path.cwd() / "data" / "assess.db")
+
+
+class Store:
+    """A connection to the store file, with migrations applied."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.migrate()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Bring the schema forward to ``target``, one migration per transaction."""
+        while self.schema_version < target:
+            step = self.schema_version
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[step]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={step + 1}")
+        if self.schema_version > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"{self.path} has schema {self.schema_version}, newer than this program's {SCHEMA_VERSION}"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: everything inside is stored whole or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def audit(self, actor: str, action: str, target: str, detail: str = "") -> None:
+        self.db.execute(
+            "INSERT INTO audit(at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+            (now(), actor, action, target, detail),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers keep their inner semicolons)."""
+    out, buf = [], ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf.strip())
+            buf = ""
+    return out
+
+
+def open_store(path: str | Path | None = None) -> Store:
+    return Store(path or default_db_path())

@@ -1,0 +1,82 @@
+"""申诉复核: units file appeals on specific findings; evaluators uphold or correct them."""
+
+import streamlit as st
+
+from scoring import InputError, format_issue
+from scoring.explain import lost_points
+from scoring.rounds import appeals_table, decide_appeal, file_appeal
+from ui import data
+from ui.glossary import LABEL, PAGE
+from ui.tables import appeals_view
+
+st.title(PAGE["appeals"])
+result = data.assessment()
+if result is None:
+    st.info(LABEL["store_empty"])
+    st.stop()
+views = data.round_views()
+roster = result.roster.set_index("unit_id")
+checks = result.rubric.checks.set_index("check_id")
+
+
+def _errors(exc: InputError) -> None:
+    st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+
+
+period = st.selectbox(LABEL["period"], list(views)[::-1], format_func=lambda p: views[p].label, key="appeal_period")
+status = views[period].status
+
+left, right = st.columns(2)
+with left:
+    st.subheader(LABEL["file_appeal"])
+    if status not in ("feedback", "appeal"):
+        st.info(LABEL["appeal_not_open"])
+    else:
+        unit = st.selectbox(LABEL["unit"], list(roster.index), format_func=lambda u: f"{roster.loc[u, 'name']}({u})",
+                            key="appeal_unit")  # fmt: skip
+        lost = lost_points(result, unit, period)
+        with st.form("file_appeal", clear_on_submit=True):
+            check = st.selectbox(
+                LABEL["appeal_check"], list(lost["check_id"]),
+                format_func=lambda c: f"{c} {checks.loc[c, 'check_name']}(失分 {lost.set_index('check_id').loc[c, 'lost']:g})",
+            )  # fmt: skip
+            reason = st.text_area(LABEL["appeal_reason"])
+            proof = st.text_input(LABEL["appeal_proof"])
+            if st.form_submit_button(LABEL["submit_appeal"]) and check:
+                try:
+                    aid = file_appeal(data.store(), period, unit, check, reason, proof, roster.loc[unit, "name"])
+                    st.success(LABEL["appeal_filed"].format(id=aid))
+                except InputError as exc:
+                    _errors(exc)
+
+appeals = appeals_table(data.store(), period)
+with right:
+    st.subheader(LABEL["decide"])
+    open_ = appeals[appeals["outcome"] == "open"]
+    if status != "appeal" or open_.empty:
+        st.info(LABEL["no_open_appeals"] if status == "appeal" else LABEL["appeal_not_open"])
+    else:
+        with st.form("decide", clear_on_submit=True):
+            labels = {
+                int(r.id): f"申诉 {r.id}:{roster.loc[r.unit_id, 'name']} {r.check_id} — {r.reason[:40]}"
+                for r in open_.itertuples()
+            }
+            aid = st.selectbox(LABEL["decide_appeal"], list(labels), format_func=labels.get)
+            outcome = st.radio(LABEL["decide"], ["upheld", "corrected"], horizontal=True,
+                               format_func=lambda o: LABEL["uphold"] if o == "upheld" else LABEL["correct"])  # fmt: skip
+            new_value = st.text_input(LABEL["correct"])
+            reason = st.text_area(LABEL["decision_reason"])
+            actor = st.text_input(LABEL["actor"], value="第三方评估机构")
+            if st.form_submit_button(LABEL["submit_decision"]):
+                try:
+                    decide_appeal(data.store(), int(aid), outcome, reason, actor, new_value or None)
+                    st.success(LABEL["decided"].format(id=aid))
+                except InputError as exc:
+                    _errors(exc)
+
+st.subheader(LABEL["appeal_list"])
+appeals = appeals_table(data.store(), period)
+if appeals.empty:
+    st.info(LABEL["no_appeals"])
+else:
+    st.dataframe(appeals_view(appeals), hide_index=True, width="stretch")

@@ -1,0 +1,62 @@
+"""测评轮次: the assessment office moves a round through feedback, appeals and publication."""
+
+import pandas as pd
+import streamlit as st
+
+from scoring import InputError, format_issue
+from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
+from ui import data
+from ui.glossary import LABEL, PAGE
+
+st.title(PAGE["rounds"])
+store = data.store()
+table = rounds_table(store)
+if table.empty:
+    st.info(LABEL["store_empty"])
+    st.stop()
+
+shown = table.assign(
+    status=table["status"].map(STATUS_NAMES),
+    revision=table["revision"].map(lambda r: "" if pd.isna(r) else f"第 {r} 版"),
+).rename(columns={"period": "期次", "status": "状态", "rubric_id": "指标体系", "rubric_version": "版本",
+                  "batches": "导入批次", "findings": "结果行数", "open_appeals": "待复核申诉", "revision": "已发布版本"})  # fmt: skip
+st.dataframe(shown, hide_index=True, width="stretch")
+
+period = st.selectbox(LABEL["period"], list(table["period"])[::-1], key="round_period")
+info = table.set_index("period").loc[period]
+status = info["status"]
+st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
+
+with st.form("round_control"):
+    targets = sorted(b for a, b in TRANSITIONS if a == status)
+    choice = st.radio(
+        LABEL["change_status"],
+        [*targets, "publish"] if status != "published" else targets,
+        format_func=lambda s: LABEL["publish"] if s == "publish" else STATUS_NAMES[s],
+        horizontal=True,
+    )
+    reason = st.text_input(LABEL["reason"], help=LABEL["reason_required"])
+    actor = st.text_input(LABEL["actor"], value="考核办")
+    if st.form_submit_button("确定", type="primary"):
+        try:
+            if choice == "publish":
+                rev = publish(store, period, actor, reason)
+                st.success(f"期次 {period} 已发布第 {rev} 版")
+            else:
+                set_status(store, period, choice, actor, reason)
+                st.success(f"期次 {period} 已转为「{STATUS_NAMES[choice]}」")
+            st.rerun()
+        except InputError as exc:
+            st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+
+if st.button(LABEL["verify"]):
+    res = verify(store)
+    if res.differences:
+        st.error(LABEL["verify_bad"].format(n=len(res.differences)) + "\n\n" + "\n".join(res.differences[:20]))
+    else:
+        st.success(LABEL["verify_ok"].format(snapshots=res.snapshots, rows=res.rows_compared))
+
+with st.expander(LABEL["audit"]):
+    rows = store.db.execute("SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT 200").fetchall()
+    st.dataframe(pd.DataFrame([tuple(r) for r in rows], columns=["时间", "操作人", "操作", "对象", "说明"]),
+                 hide_index=True, width="stretch")  # fmt: skip
