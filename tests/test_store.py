@@ -1,0 +1,387 @@
+"""The evaluation store on real SQLite files: a round's life, atomic imports, migrations, exports."""
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from helpers import ROOT
+from scoring import InputError, InputFile
+from scoring.report import leaders_report, unit_report
+from scoring.rounds import (
+    appeals_table,
+    decide_appeal,
+    file_appeal,
+    findings_frame,
+    import_results,
+    publish,
+    published_assessment,
+    round_assessment,
+    rounds_table,
+    set_status,
+    verify,
+)
+from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
+
+RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
+UNITS = ROOT / "sample_data" / "units.csv"
+ROUNDS = ROOT / "sample_data" / "results"
+ACTOR = "测试"
+
+
+def cli(*args, db: Path, check: bool = True) -> subprocess.CompletedProcess:
+    p = subprocess.run([sys.executable, "-m", "scoring.cli", *map(str, args), "--db", str(db)],
+                       capture_output=True, text=True)  # fmt: skip
+    if check:
+        assert p.returncode == 0, p.stderr
+    return p
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "assess.db")
+    yield s
+    s.close()
+
+
+def _import(store, *names):
+    return import_results(store, RUBRIC, UNITS, [ROUNDS / n for n in names], ACTOR)
+
+
+def test_cli_round_trip_import_appeal_correct_publish_verify_report(tmp_path):
+    db = tmp_path / "data" / "assess.db"
+    out = cli(
+        "import", "--rubric", RUBRIC, "--units", UNITS, "--results", ROUNDS / "2017Q3.csv", "--by", "评估机构", db=db
+    )
+    assert "已导入 1 个文件" in out.stdout
+    assert "2017Q3\t草稿" in cli("rounds", db=db).stdout
+    cli("rounds", "--period", "2017Q3", "--status", "feedback", db=db)
+    cli("rounds", "--period", "2017Q3", "--status", "appeal", db=db)
+    cli("appeal", "file", "--period", "2017Q3", "--unit", "341302", "--check", "GK1.1.1", "--reason",
+        "五公开已纳入办文程序", "--proof", "宿埇政办〔2017〕5号", "--by", "埇桥区", db=db)  # fmt: skip
+    before = round_assessment(open_store(db), "2017Q3")
+    row = before.scores.checks.set_index(["unit_id", "check_id"]).loc[("341302", "GK1.1.1")]
+    assert row["value"] == "0"  # the demo finding the unit appeals against
+    cli("appeal", "decide", "1", "--correct", "通过", "--reason", "核实文件,已纳入", "--by", "评估机构", db=db)
+    assert "已发布第 1 版" in cli("publish", "--period", "2017Q3", db=db).stdout
+    result = cli("verify", db=db)
+    assert result.stdout.startswith("核验通过:1 个已发布版本,比对 ")
+
+    store = open_store(db)
+    after, revision = published_assessment(store, "2017Q3")
+    assert revision == 1
+    corrected = after.scores.checks.set_index(["unit_id", "check_id"]).loc[("341302", "GK1.1.1")]
+    assert (corrected["value"], corrected["earned"]) == ("1", 3.0)
+    units = after.scores.units.set_index(["unit_id", "track"])
+    old = before.scores.units.set_index(["unit_id", "track"])
+    assert units.loc[("341302", "disclosure"), "score_exact"] > old.loc[("341302", "disclosure"), "score_exact"]
+    # the original finding is kept, superseded, not edited
+    all_rows = store.db.execute("SELECT value FROM finding WHERE unit_id='341302' AND check_id='GK1.1.1'").fetchall()
+    assert sorted(r[0] for r in all_rows) == ["未通过", "通过"]
+
+    cli("report", "--period", "2017Q3", "--unit", "341302", "--out", tmp_path / "u.xlsx", db=db)
+    wb = openpyxl.load_workbook(tmp_path / "u.xlsx")
+    assert wb.sheetnames == ["概况", "维度得分", "失分明细", "申诉复核"]
+    appeal = next(wb["申诉复核"].iter_rows(min_row=2, values_only=True))
+    assert appeal[1:3] == ("GK1.1.1", "五公开已纳入办文程序")
+    assert appeal[6:8] == ("已更正", "通过")
+    cli("report", "--period", "2017Q3", "--out", tmp_path / "lead.xlsx", db=db)
+    lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
+    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化"]
+
+    actions = [r[0] for r in store.db.execute("SELECT action FROM audit ORDER BY id")]
+    assert actions == ["round.create", "batch.import", "round.status", "round.status", "appeal.file",
+                       "appeal.corrected", "round.publish"]  # fmt: skip
+
+
+def test_verify_names_every_difference_and_exits_1(tmp_path):
+    db = tmp_path / "assess.db"
+    cli("import", "--rubric", RUBRIC, "--units", UNITS, "--results", ROUNDS / "2017Q3.csv", db=db)
+    store = open_store(db)
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    publish(store, "2017Q3", ACTOR)
+    with sqlite3.connect(db) as raw:
+        line = raw.execute("SELECT line FROM snapshot_row WHERE tbl='unit' AND seq=1").fetchone()[0].split(",")
+        line[7] = "0.00"  # someone edits a published score by hand
+        raw.execute("UPDATE snapshot_row SET line=? WHERE tbl='unit' AND seq=1", (",".join(line),))
+    p = cli("verify", db=db, check=False)
+    assert p.returncode == 1
+    assert "核验未通过:1 处不同" in p.stdout
+    assert "期次 2017Q3 第 1 版 unit 第 2 行" in p.stdout
+
+
+def test_the_same_file_twice_is_refused_naming_the_earlier_batch(store):
+    _import(store, "2017Q3.csv")
+    with pytest.raises(InputError) as info:
+        _import(store, "2017Q3.csv")
+    [issue] = info.value.issues
+    assert issue.code == "duplicate-batch"
+    assert "第 1 批" in issue.message and "2017Q3.csv" in issue.message
+    assert store.db.execute("SELECT COUNT(*) FROM batch").fetchone()[0] == 1
+
+
+def test_duplicates_across_batches_of_one_round_are_refused(store):
+    _import(store, "2017Q3.csv")
+    again = InputFile("again.csv", (ROUNDS / "2017Q3.csv").read_bytes() + b"\n")
+    with pytest.raises(InputError) as info:
+        import_results(store, RUBRIC, UNITS, [again], ACTOR)
+    assert {i.code for i in info.value.issues} == {"duplicate-row"}
+    assert "与 " in info.value.issues[0].message
+
+
+def test_a_round_past_draft_takes_no_more_imports(store):
+    _import(store, "2017Q3.csv")
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    extra = InputFile("extra.csv", "期次,单位编码,测评点编码,结果\n2017Q3,341302,GK1.1.2,1\n".encode())
+    with pytest.raises(InputError) as info:
+        import_results(store, RUBRIC, UNITS, [extra], ACTOR)
+    assert [i.code for i in info.value.issues] == ["round-not-draft"]
+
+
+def test_status_moves_and_revisions_need_reasons(store):
+    _import(store, "2017Q3.csv")
+    with pytest.raises(InputError, match="不能从「草稿」转为「申诉复核」"):
+        set_status(store, "2017Q3", "appeal", ACTOR)
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
+    rows = findings_frame(store, 1)
+    failed = rows[rows["value"] == "未通过"].iloc[0]
+    key = (failed["unit_id"], failed["check_id"])
+    aid = file_appeal(store, "2017Q3", *key, "材料已公开", "", ACTOR)
+    assert publish(store, "2017Q3", ACTOR) == 1
+    with pytest.raises(InputError, match="复核须在申诉复核阶段进行"):
+        decide_appeal(store, aid, "upheld", "维持", ACTOR)
+    with pytest.raises(InputError, match="重新开放须说明理由"):
+        set_status(store, "2017Q3", "appeal", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR, reason="萧县申诉逾期受理,经考核办同意")
+    decide_appeal(store, aid, "corrected", "复核确认已公开", ACTOR, new_value="通过")
+    with pytest.raises(InputError, match="须说明理由"):
+        publish(store, "2017Q3", ACTOR)
+    assert publish(store, "2017Q3", ACTOR, reason="采纳萧县申诉") == 2
+    with pytest.raises(InputError, match="复核结论不能更改"):
+        decide_appeal(store, aid, "upheld", "改主意", ACTOR)
+    # both revisions stay visible and both verify
+    first, _ = published_assessment(store, "2017Q3", revision=1)
+    second, _ = published_assessment(store, "2017Q3", revision=2)
+    assert first.scores.checks.set_index(["unit_id", "check_id"]).loc[key, "value"] == "0"
+    assert second.scores.checks.set_index(["unit_id", "check_id"]).loc[key, "value"] == "1"
+    res = verify(store)
+    assert (res.snapshots, res.differences) == (2, [])
+    assert appeals_table(store).loc[0, "outcome"] == "corrected"
+
+
+def test_appeals_are_only_for_the_units_own_applicable_checks(store):
+    _import(store, "2017Q3.csv")
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    with pytest.raises(InputError, match="不适用于单位"):
+        file_appeal(store, "2017Q3", "RMYH", "FW1.1.1", "理由", "", ACTOR)
+    with pytest.raises(InputError, match="须写明理由"):
+        file_appeal(store, "2017Q3", "341302", "GK1.1.1", " ", "", ACTOR)
+
+
+def test_a_correction_the_method_does_not_accept_is_refused(store):
+    _import(store, "2017Q3.csv")
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
+    aid = file_appeal(store, "2017Q3", "341302", "GK1.2.1", "评级偏低", "", ACTOR)
+    with pytest.raises(InputError) as info:
+        decide_appeal(store, aid, "corrected", "改为很好", ACTOR, new_value="很好")
+    assert info.value.issues[0].code == "bad-value"
+    assert appeals_table(store).loc[0, "outcome"] == "open"
+
+
+def test_deduct_correction_replaces_every_finding_row_of_the_check(store):
+    _import(store, "2017Q3.csv")
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
+    rows = findings_frame(store, 1)
+    counts = rows.groupby(["unit_id", "check_id"]).size()
+    unit, check = counts[counts > 1].index[0]
+    aid = file_appeal(store, "2017Q3", unit, check, "部分问题不成立", "", ACTOR)
+    decide_appeal(store, aid, "corrected", "仅 1 条成立", ACTOR, new_value="1")
+    now = findings_frame(store, 1)
+    mine = now[(now["unit_id"] == unit) & (now["check_id"] == check)]
+    assert list(mine["value"]) == ["1"]
+    assert len(now) == len(rows) - counts[(unit, check)] + 1
+
+
+def test_append_only_tables_refuse_changes(store):
+    _import(store, "2017Q3.csv")
+    for sql in ["UPDATE audit SET actor='x'", "DELETE FROM audit", "UPDATE finding SET value='1'",
+                "DELETE FROM finding"]:  # fmt: skip
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute(sql)
+
+
+def test_store_settings(store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.schema_version == SCHEMA_VERSION == len(MIGRATIONS)
+
+
+def test_db_path_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSESS_DB", str(tmp_path / "env.db"))
+    cli_env = subprocess.run([sys.executable, "-m", "scoring.cli", "rounds"], capture_output=True, text=True,
+                             env={**os.environ})  # fmt: skip
+    assert cli_env.returncode == 0
+    assert (tmp_path / "env.db").exists()
+    monkeypatch.delenv("ASSESS_DB")
+    p = subprocess.run([sys.executable, "-m", "scoring.cli", "rounds"], capture_output=True, text=True, cwd=tmp_path)
+    assert p.returncode == 0
+    assert (tmp_path / "data" / "assess.db").exists()
+
+
+def test_migration_from_an_empty_file_and_from_the_previous_schema(tmp_path):
+    empty = tmp_path / "empty.db"
+    s = Store(empty)
+    names = {r[0] for r in s.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"round", "finding", "batch", "snapshot", "audit", "appeal", "decision", "supersession"} <= names
+    s.close()
+
+    old = tmp_path / "v1.db"
+    raw = sqlite3.connect(old, isolation_level=None)
+    raw.executescript(MIGRATIONS[0])
+    raw.execute("PRAGMA user_version=1")
+    raw.execute("INSERT INTO audit(at, actor, action, target, detail) VALUES ('2017-01-01', 'a', 'x', 'y', 'z')")
+    raw.close()
+    s = Store(old)
+    assert s.schema_version == SCHEMA_VERSION
+    assert s.db.execute("SELECT actor FROM audit").fetchone()[0] == "a"
+    _import(s, "2017Q3.csv")
+    set_status(s, "2017Q3", "feedback", ACTOR)
+    assert file_appeal(s, "2017Q3", "341302", "GK1.1.1", "理由", "", ACTOR) == 1
+    s.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    Store(path).close()
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        Store(path)
+
+
+def _big_round_file(path: Path, periods: int = 60) -> int:
+    lines = (ROUNDS / "2017Q3.csv").read_text(encoding="utf-8").splitlines()
+    out = [lines[0]]
+    for k in range(periods):
+        period = f"{2000 + k // 4}Q{k % 4 + 1}"
+        out += [line.replace("2017Q3,", f"{period},", 1) for line in lines[1:]]
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return len(out) - 1
+
+
+def _import_process(db: Path, results: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "scoring.cli", "import", "--db", str(db), "--rubric", str(RUBRIC),
+                             "--units", str(UNITS), "--results", str(results)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def _consistent(db: Path, expected_rows: int) -> int:
+    """integrity_check is ok and the big batch is either wholly there or not at all."""
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        batches = con.execute("SELECT rows FROM batch WHERE file_name LIKE '%big.csv'").fetchall()
+        findings = con.execute("SELECT COUNT(*) FROM finding f JOIN batch b ON b.id = f.batch_id"
+                               " WHERE b.file_name LIKE '%big.csv'").fetchone()[0]  # fmt: skip
+        rounds = con.execute("SELECT COUNT(*) FROM round WHERE period < '2017'").fetchone()[0]
+    finally:
+        con.close()
+    if batches:
+        assert (batches[0][0], findings, rounds) == (expected_rows, expected_rows, 60)
+    else:
+        assert (findings, rounds) == (0, 0)
+    return findings
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    return path, _big_round_file(path)
+
+
+def test_a_killed_import_leaves_the_store_as_it_was(tmp_path, big_file):
+    path, expected = big_file
+    db = tmp_path / "assess.db"
+    cli("import", "--rubric", RUBRIC, "--units", UNITS, "--results", ROUNDS / "2017Q3.csv", db=db)
+    # how long a whole import takes here, to kill at moments spread over it
+    timing = tmp_path / "timing.db"
+    start = time.monotonic()
+    assert _import_process(timing, path).wait() == 0
+    whole = time.monotonic() - start
+    outcomes = []
+    for fraction in (0.35, 0.55, 0.7, 0.8, 0.88, 0.95):
+        proc = _import_process(db, path)
+        time.sleep(whole * fraction)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        outcomes.append(_consistent(db, expected))
+        if outcomes[-1]:
+            break  # the import finished before the kill: a second one would be a refused duplicate
+    store = open_store(db)
+    assert store.db.execute("SELECT COUNT(*) FROM finding WHERE round_id = 1").fetchone()[0] == 1788
+    assert verify(store).differences == []
+    assert 0 in outcomes, "no kill landed before the import committed"
+
+
+def test_readers_keep_working_while_an_import_writes(tmp_path, big_file):
+    path, expected = big_file
+    db = tmp_path / "assess.db"
+    store = open_store(db)
+    _import(store, "2017Q3.csv")
+    proc = _import_process(db, path)
+    seen = set()
+    reads = 0
+    while proc.poll() is None:
+        table = rounds_table(store)  # a reader in this process while the import writes
+        assert "2017Q3" in set(table["period"])
+        seen.add(int(table["findings"].sum()))
+        reads += 1
+        time.sleep(0.02)
+    assert proc.returncode == 0, proc.stderr.read().decode()
+    seen.add(int(rounds_table(store)["findings"].sum()))
+    assert reads > 10
+    # never a half-imported batch: the total is the first round alone, or everything
+    assert seen <= {1788, 1788 + expected}
+    assert 1788 + expected in seen
+
+
+def _formula_cells(data: bytes) -> list:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and c.value.startswith("=")]  # fmt: skip
+
+
+def test_formula_injection_in_every_export(store):
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    text = (ROUNDS / "2017Q3.csv").read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")
+    line = ",".join([*first[:4], '"' + evil.replace('"', '""') + '"', *first[5:]])
+    text = text.replace(text.splitlines()[1], line)
+    import_results(store, RUBRIC, UNITS, [InputFile("evil.csv", text.encode("utf-8"))], evil)
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
+    unit, check = first[1], first[2]
+    aid = file_appeal(store, "2017Q3", unit, check, evil, evil, evil)
+    decide_appeal(store, aid, "upheld", evil, evil)
+    publish(store, "2017Q3", ACTOR)
+    result, _ = published_assessment(store, "2017Q3")
+    exports = {
+        "unit": unit_report(result, unit, "2017Q3", appeals_table(store, "2017Q3", unit)),
+        "leaders": leaders_report(result, "2017Q3"),
+    }
+    found = {name: _formula_cells(data) for name, data in exports.items()}
+    assert found["unit"], "the evidence and appeal text should be in the unit report"
+    for cells in found.values():
+        assert all(c.data_type == "s" for c in cells)
+    assert json.dumps(appeals_table(store).loc[0, "reason"], ensure_ascii=False) == json.dumps(evil, ensure_ascii=False)
