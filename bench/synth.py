@@ -1,0 +1,94 @@
+"""Deterministic synthetic inputs for the benchmark: a 300-check rubric, a roster, N findings.
+
+The rubric has two tracks, three groups and every method; the findings cover every applicable
+(unit, check) of every period once (deduct and bonus checks sometimes with a second row), with
+a few not-applicable values, so that validation and scoring do all their work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+GROUPS = {"county": "县区政府", "department": "市直部门", "park": "园区管委会"}
+METHODS = ["binary", "binary", "levels", "ratio", "deduct", "binary", "levels", "deduct", "bonus", "veto"]
+LEVELS = {"优": 1.0, "良": 0.8, "中": 0.6, "差": 0.0}
+PERIODS = ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
+
+
+def rubric_dict() -> dict:
+    tracks = []
+    n = 0
+    for t, (tid, kind, weight) in enumerate([("disclosure", "disclosure", 0.04), ("service", "service", 0.03)]):
+        dims = []
+        for d in range(5):
+            inds = []
+            for i in range(6):
+                checks = []
+                for c in range(5):
+                    method = METHODS[n % len(METHODS)]
+                    check = {"id": f"{tid[0].upper()}{d + 1}.{i + 1}.{c + 1}", "name": f"测评点{n}", "method": method}
+                    if method == "veto":
+                        check["cap"] = 59 if n % 20 else 0
+                    else:
+                        check["points"] = float(1 + n % 4)
+                    if method == "levels":
+                        check["levels"] = LEVELS
+                    if method == "ratio":
+                        check.update(floor=0.5, target=1.0)
+                    if method in ("deduct", "bonus"):
+                        check["per_item"] = 0.5
+                    if n % 17 == 0 and method != "veto":
+                        check["applies_to"] = ["county", "park"]
+                    checks.append(check)
+                    n += 1
+                inds.append({"id": f"{tid[0].upper()}{d + 1}.{i + 1}", "name": f"指标{d}{i}", "checks": checks})
+            dims.append({"id": f"{tid[0].upper()}{d + 1}", "name": f"维度{d}", "indicators": inds})
+        tracks.append({"id": tid, "name": tid, "kind": kind, "weight": weight, "na_policy": "rescale" if t == 0 else "full",
+                       "bonus_max": 5, "dimensions": dims})  # fmt: skip
+    return {"id": "bench", "title": "基准测试", "version": "1", "target": {"total_points": 100}, "groups": GROUPS,
+            "tracks": tracks}  # fmt: skip
+
+
+def write_rubric(path: Path) -> Path:
+    path.write_text(json.dumps(rubric_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def roster(n_units: int) -> pd.DataFrame:
+    groups = np.array(list(GROUPS))[np.arange(n_units) % 3]
+    ids = [f"U{i:06d}" for i in range(n_units)]
+    return pd.DataFrame({"unit_id": ids, "name": [f"单位{i}" for i in range(n_units)], "group": groups})
+
+
+def findings(target_rows: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(roster, findings) with about ``target_rows`` findings over four periods."""
+    from scoring import parse_rubric
+
+    rubric = parse_rubric(json.dumps(rubric_dict(), ensure_ascii=False), "bench.yaml")
+    checks = rubric.checks
+    n_units = max(3, round(target_rows / (len(checks) * len(PERIODS))))
+    units = roster(n_units)
+    pairs = rubric.applicability(units)
+    rng = np.random.default_rng(seed)
+    frame = pairs.merge(pd.DataFrame({"period": PERIODS}), how="cross").merge(checks[["check_id", "method"]])
+    m = frame["method"].to_numpy()
+    r = rng.random(len(frame))
+    value = np.empty(len(frame), dtype=object)
+    value[m == "binary"] = np.where(r[m == "binary"] < 0.8, "1", "0")
+    value[m == "veto"] = np.where(r[m == "veto"] < 0.002, "1", "0")
+    value[m == "levels"] = np.array(list(LEVELS))[(r[m == "levels"] * 4).astype(int)]
+    value[m == "ratio"] = np.char.add((50 + (r[m == "ratio"] * 50).astype(int)).astype(str), "%")
+    counts = m == "deduct"
+    value[counts] = (r[counts] * 4).astype(int).astype(str)
+    value[m == "bonus"] = (r[m == "bonus"] < 0.1).astype(int).astype(str)
+    value[(r > 0.995) & (m != "veto")] = "不涉及"
+    frame["value"] = value
+    # a second finding row for some deduct checks
+    extra = frame[(m == "deduct") & (r < 0.05) & (frame["value"] != "不涉及")].assign(value="1")
+    frame = pd.concat([frame, extra], ignore_index=True)
+    frame["evidence"] = "http://u.example.gov.cn/" + frame["check_id"]
+    return units, frame[["period", "unit_id", "check_id", "value", "evidence"]]
