@@ -1,7 +1,9 @@
 """Scores from validated findings (SPEC §1, 'Track score of one unit in one period').
 
-One frame holds every applicable (period, unit, check); each method's rule is a
-vectorised expression over it, and track and dimension scores are group sums.
+Every applicable (period, unit, check) is one int64 key (see :mod:`scoring.codes`); findings
+are summed into dense arrays with ``np.bincount``, each method's rule is one vectorised
+expression, and track and dimension scores are bincounts again. No string is touched until
+the output tables are built, and those use categorical codes.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .codes import Codes
 from .ranking import grade_and_rank
 from .rounding import round_half_up
 from .rubric import Rubric
-from .validate import KEY, Findings
+from .validate import Findings
 
 __all__ = ["CHECK_COLUMNS", "DIMENSION_COLUMNS", "UNIT_COLUMNS", "Scores", "score_findings"]
 
@@ -29,6 +32,7 @@ CHECK_COLUMNS = [
 ]  # fmt: skip
 
 EVIDENCE_SEPARATOR = " | "
+STATUSES = np.array(["scored", "na", "missing"], dtype=object)
 
 
 @dataclass(frozen=True)
@@ -41,143 +45,227 @@ class Scores:
     periods: list[str]
 
 
-def _aggregate(findings: pd.DataFrame) -> pd.DataFrame:
-    """One row per (period, unit, check): summed value, row count, NA flag, evidence."""
-    g = findings.groupby(KEY, sort=False)
-    agg = g.agg(total=("num", "sum"), findings=("_row", "size"), na=("is_na", "any"), label=("label", "first"))
-    ev = findings.loc[findings["evidence"] != "", [*KEY, "evidence"]]
-    counts = ev.groupby(KEY, sort=False)["evidence"].transform("size")
-    single = ev[counts == 1].set_index(KEY)["evidence"]
-    # joining strings needs Python per group, so only the groups that have several
-    multi = ev[counts > 1].groupby(KEY, sort=False)["evidence"].agg(EVIDENCE_SEPARATOR.join)
-    agg["evidence"] = pd.concat([single, multi]).reindex(agg.index).fillna("")
-    return agg.reset_index()
+def _take(labels: list[str] | np.ndarray | pd.Index, codes: np.ndarray) -> pd.Categorical:
+    """A text column of a million rows and a few distinct values, kept as codes."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
 
 
-def _value_text(frame: pd.DataFrame) -> pd.Series:
-    """The normalised value column of check_scores.csv."""
-    total = frame["total"]
-    whole = total.fillna(0).round().astype("int64").astype(str)
-    fraction = total.round(6).astype(str).str.replace(r"\.0$", "", regex=True)
-    method = frame["method"]
-    text = np.select(
-        [
-            frame["status"] == "missing",
-            frame["status"] == "na",
-            method == "levels",
-            method == "ratio",
-        ],
-        ["", "NA", frame["label"].fillna(""), fraction],
-        whole,
-    )
-    return pd.Series(text, index=frame.index, dtype=object)
+def _per_check(attribute: pd.Series, c: np.ndarray) -> pd.Categorical:
+    """A check attribute (dimension, method …) for every row, as codes of its distinct values."""
+    codes, uniq = pd.factorize(attribute)
+    return pd.Categorical.from_codes(codes[c], categories=pd.Index(uniq, dtype=object))
+
+
+def _evidence(rows: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
+    """Each key's evidence, several rows joined with ' | ' in file order."""
+    text = rows["evidence"].to_numpy(dtype=object)
+    has = text != ""
+    fkey = rows["_key"].to_numpy(dtype=np.int64)[has]
+    text = text[has]
+    out = np.full(len(keys), "", dtype=object)
+    if len(fkey) == 0:
+        return out
+    uniq, first, counts = np.unique(fkey, return_index=True, return_counts=True)
+    joined = text[first]
+    several = counts > 1
+    if several.any():
+        # joining strings needs Python per group, so only for the keys that have several
+        multi = np.isin(fkey, uniq[several])
+        mk, mt = fkey[multi], text[multi]
+        order = np.argsort(mk, kind="stable")  # stable: rows keep their file order
+        parts = np.split(mt[order], np.flatnonzero(np.diff(mk[order])) + 1)
+        joined[np.flatnonzero(several)] = [EVIDENCE_SEPARATOR.join(part) for part in parts]
+    pos = np.searchsorted(uniq, keys)
+    hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == keys)
+    out[hit] = joined[pos[hit]]
+    return out
+
+
+def _unique_text(values: np.ndarray, fmt) -> np.ndarray:
+    """Format each distinct number once (there are few) and spread the text back."""
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return np.asarray([fmt(v) for v in uniq], dtype=object)[inverse]
+
+
+def _value_text(method: np.ndarray, status: np.ndarray, total: np.ndarray, label: np.ndarray) -> np.ndarray:
+    out = np.full(len(method), "", dtype=object)
+    scored = status == 0
+    counted = scored & ~np.isin(method, ["levels", "ratio"])
+    out[counted] = _unique_text(np.round(total[counted]).astype(np.int64), str)
+    ratio = scored & (method == "ratio")
+    out[ratio] = _unique_text(np.round(total[ratio], 6), lambda v: f"{v:.6f}".rstrip("0").rstrip(".") or "0")
+    levels = scored & (method == "levels")
+    out[levels] = label[levels]
+    out[status == 1] = "NA"
+    return out
 
 
 def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:
     """Score every unit of the roster in every period of the findings."""
+    codes: Codes = findings.codes
     checks = rubric.checks
-    tracks = rubric.tracks.set_index("track_id")
-    periods = findings.periods
+    rows = findings.rows
+    size = codes.size
 
-    frame = rubric.applicability(roster).merge(pd.DataFrame({"period": periods}), how="cross")
-    frame = frame.merge(_aggregate(findings.rows), on=KEY, how="left")
-    meta = checks[
-        ["check_id", "track_id", "dimension_id", "indicator_id", "method", "points", "per_item",
-         "floor", "target", "cap", "is_base", "check_order"]
-    ]  # fmt: skip
-    frame = frame.merge(meta, on="check_id", how="left")
-    frame["na_policy"] = frame["track_id"].map(tracks["na_policy"])
+    fkey = rows["_key"].to_numpy(dtype=np.int64)
+    num = np.nan_to_num(rows["num"].to_numpy(dtype=float))
+    total_all = np.bincount(fkey, weights=num, minlength=size)
+    count_all = np.bincount(fkey, minlength=size)
+    na_all = np.bincount(fkey, weights=rows["is_na"].to_numpy(dtype=float), minlength=size) > 0
 
-    missing = frame["findings"].isna()
-    na = frame["na"].fillna(False).astype(bool)
-    frame["findings"] = frame["findings"].fillna(0).astype("int64")
-    frame["evidence"] = frame["evidence"].fillna("")
-    frame["status"] = np.select([missing, na], ["missing", "na"], "scored")
+    key = codes.applicable_keys()
+    p, u, c = codes.split(key)
+    total, count, na = total_all[key], count_all[key], na_all[key]
+    missing = count == 0
+    status = np.where(missing, 2, np.where(na, 1, 0))
 
-    m, v, pts = frame["method"], frame["total"].fillna(0.0), frame["points"]
-    span = frame["target"] - frame["floor"]
-    earned = np.select(
-        [m.isin(["binary", "levels"]), m == "ratio", m == "deduct", m == "bonus"],
-        [
-            pts * v,
-            pts * ((v - frame["floor"]) / span).clip(0, 1),
-            (pts - frame["per_item"] * v).clip(lower=0),
-            np.minimum(pts, frame["per_item"] * v),
-        ],
-        0.0,
-    )
-    is_base = frame["is_base"].astype(bool)
-    full_na = na & is_base & (frame["na_policy"] == "full")
+    method = checks["method"].to_numpy(dtype=object)[c]
+    pts = checks["points"].to_numpy(dtype=float)[c]
+    per_item = checks["per_item"].to_numpy(dtype=float)[c]
+    floor = checks["floor"].to_numpy(dtype=float)[c]
+    target = checks["target"].to_numpy(dtype=float)[c]
+    is_base = checks["is_base"].to_numpy(dtype=bool)[c]
+    track_of_check = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"])
+    t = track_of_check[c]
+    full_policy = (rubric.tracks["na_policy"].to_numpy() == "full")[t]
+
+    with np.errstate(invalid="ignore"):
+        earned = np.select(
+            [np.isin(method, ["binary", "levels"]), method == "ratio", method == "deduct", method == "bonus"],
+            [
+                pts * total,
+                pts * np.clip((total - floor) / (target - floor), 0, 1),
+                np.maximum(pts - per_item * total, 0),
+                np.minimum(pts, per_item * total),
+            ],
+            0.0,
+        )
+    full_na = na & is_base & full_policy
     # NA earns nothing and weighs nothing under rescale; its full points under 'full'
     earned = np.where(missing | na, 0.0, earned)
     earned = np.where(full_na, pts, earned)
     maximum = np.where(is_base & ~(na & ~full_na), pts, 0.0)
-    maximum = np.where(m == "bonus", pts, maximum)
-    frame["earned"] = earned
-    frame["max"] = maximum
-    frame["lost"] = np.where(is_base, maximum - earned, 0.0)
-    frame["violated"] = (m == "veto") & (frame["status"] == "scored") & (v == 1)
-    frame["value"] = _value_text(frame)
+    maximum = np.where(method == "bonus", pts, maximum)
+    earned, maximum = np.nan_to_num(earned), np.nan_to_num(maximum)
+    lost = np.where(is_base, maximum - earned, 0.0)
+    violated = (method == "veto") & (status == 0) & (total == 1)
 
-    units = _track_scores(rubric, roster, frame, tracks)
-    dims = _dimension_scores(frame, rubric)
-    check_table = _check_table(frame, rubric)
-    return Scores(units=units, dimensions=dims, checks=check_table, periods=periods)
+    units = _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, method, violated,
+                          checks["cap"].to_numpy(dtype=float)[c])  # fmt: skip
+    dims = _dimension_scores(rubric, codes, p, u, c, is_base, earned, maximum)
 
+    label_all = np.full(size, "", dtype=object)
+    levels_rows = rows["method"].to_numpy() == "levels"
+    label_all[fkey[levels_rows]] = rows["label"].to_numpy(dtype=object)[levels_rows]
+    track_ids = rubric.tracks["track_id"].to_numpy(dtype=object)
+    # SPEC §3 order: period, track id, unit id, then the rubric's order of checks
+    track_rank = np.argsort(np.argsort(track_ids, kind="stable"), kind="stable")
+    order = np.lexsort((c, u, track_rank[t], p))
 
-def _track_scores(rubric: Rubric, roster: pd.DataFrame, frame: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFrame:
-    keys = ["period", "track_id", "unit_id"]
-    base_rows = frame[frame["is_base"].astype(bool)]
-    remaining = base_rows["max"] > 0
-    base = (
-        base_rows.assign(remaining=remaining)
-        .groupby(keys, sort=False)
-        .agg(earned=("earned", "sum"), max=("max", "sum"), remaining=("remaining", "sum"))
+    def o(values: np.ndarray) -> np.ndarray:
+        return values[order]
+
+    columns = {
+        "period": _take(codes.periods, o(p)),
+        "track": _take(track_ids, o(t)),
+        "unit_id": _take(codes.units, o(u)),
+        "dimension_id": _per_check(checks["dimension_id"], o(c)),
+        "indicator_id": _per_check(checks["indicator_id"], o(c)),
+        "check_id": _take(codes.checks, o(c)),
+        "method": _per_check(checks["method"], o(c)),
+        "status": _take(STATUSES, o(status)),
+        "value": _value_text(o(method), o(status), o(total), label_all[o(key)]),
+        "earned": o(earned),
+        "max": o(maximum),
+        "lost": o(lost),
+        "findings": o(count).astype(np.int64),
+        "evidence": _evidence(rows, o(key)),
+        "violated": o(violated),
+        "points": o(pts),
+    }
+    # text columns are codes or stay object: converting a million strings to Arrow costs more than scoring
+    check_table = pd.DataFrame(
+        {k: v if isinstance(v, pd.Categorical) else pd.Series(v, dtype=v.dtype, copy=False) for k, v in columns.items()}
     )
-    base = base[base["remaining"] > 0]
-    bonus = frame[frame["method"] == "bonus"].groupby(keys, sort=False)["earned"].sum()
-    vetoes = frame[frame["violated"]]
-    cap = vetoes.groupby(keys, sort=False)["cap"].min()
+    return Scores(units=units, dimensions=dims, checks=check_table, periods=list(codes.periods))
 
-    t = base.reset_index()
-    idx = pd.MultiIndex.from_frame(t[keys])
-    t["base_exact"] = 100.0 * t["earned"] / t["max"]
-    bonus_max = t["track_id"].map(tracks["bonus_max"]).astype("float64")
-    t["bonus_exact"] = np.minimum(bonus_max, bonus.reindex(idx).fillna(0.0).to_numpy())
-    cap_values = cap.reindex(idx).to_numpy()
-    t["vetoed"] = ~np.isnan(cap_values)
-    raw = t["base_exact"] + t["bonus_exact"]
-    t["score_exact"] = np.where(t["vetoed"], np.minimum(raw, np.nan_to_num(cap_values, nan=np.inf)), raw)
+
+def _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, method, violated, cap) -> pd.DataFrame:
+    n_t = len(rubric.tracks)
+    size = len(codes.periods) * len(codes.units) * n_t
+    g = (p * len(codes.units) + u) * n_t + t
+    base_e = np.bincount(g, weights=np.where(is_base, earned, 0.0), minlength=size)
+    base_m = np.bincount(g, weights=np.where(is_base, maximum, 0.0), minlength=size)
+    remaining = np.bincount(g, weights=(is_base & (maximum > 0)).astype(float), minlength=size)
+    bonus = np.bincount(g, weights=np.where(method == "bonus", earned, 0.0), minlength=size)
+    caps = np.full(size, np.inf)
+    np.minimum.at(caps, g[violated], cap[violated])
+
+    scored = np.flatnonzero(remaining > 0)
+    tp = scored // (len(codes.units) * n_t)
+    tu = (scored // n_t) % len(codes.units)
+    tt = scored % n_t
+    tracks = rubric.tracks
+    bonus_max = tracks["bonus_max"].to_numpy(dtype=float)[tt]
+    base_exact = 100.0 * base_e[scored] / base_m[scored]
+    bonus_exact = np.minimum(bonus_max, bonus[scored])
+    vetoed = np.isfinite(caps[scored])
+    score_exact = np.minimum(base_exact + bonus_exact, caps[scored])
 
     decimals = rubric.spec.rounding.decimals
-    t["base"] = round_half_up(t["base_exact"], decimals)
-    t["bonus"] = round_half_up(t["bonus_exact"], decimals)
-    t["score"] = round_half_up(t["score_exact"], decimals)
-    weight = t["track_id"].map(tracks["weight"]).astype("float64")
-    t["target_points"] = round_half_up(t["score_exact"] / 100.0 * weight * rubric.spec.target.total_points, 2)
+    weight = tracks["weight"].to_numpy(dtype=float)[tt]
+    unit_ids = codes.units.to_numpy(dtype=object)[tu]
+    names = roster.set_index("unit_id")["name"]
+    frame = pd.DataFrame(
+        {
+            "period": np.asarray(codes.periods, dtype=object)[tp],
+            "track": tracks["track_id"].to_numpy(dtype=object)[tt],
+            "group": codes.groups[tu],
+            "unit_id": unit_ids,
+            "unit_name": names.reindex(unit_ids).to_numpy(dtype=object),
+            "base": round_half_up(base_exact, decimals),
+            "bonus": round_half_up(bonus_exact, decimals),
+            "score": round_half_up(score_exact, decimals),
+            "vetoed": vetoed,
+            "target_points": round_half_up(score_exact / 100.0 * weight * rubric.spec.target.total_points, 2),
+            "base_exact": base_exact,
+            "bonus_exact": bonus_exact,
+            "score_exact": score_exact,
+        }
+    )
+    frame = grade_and_rank(frame, rubric.spec)
+    frame = frame.sort_values(["period", "track", "group", "rank", "unit_id"], kind="stable").reset_index(drop=True)
+    return frame[[*UNIT_COLUMNS, "base_exact", "bonus_exact", "score_exact"]]
 
-    names = roster.set_index("unit_id")
-    t["group"] = t["unit_id"].map(names["group"])
-    t["unit_name"] = t["unit_id"].map(names["name"])
-    t = t.rename(columns={"track_id": "track"})
-    t = grade_and_rank(t, rubric.spec)
-    t = t.sort_values(["period", "track", "group", "rank", "unit_id"], kind="stable").reset_index(drop=True)
-    return t[[*UNIT_COLUMNS, "base_exact", "bonus_exact", "score_exact"]]
 
-
-def _dimension_scores(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    keys = ["period", "track_id", "unit_id", "dimension_id"]
-    base_rows = frame[frame["is_base"].astype(bool)]
-    d = base_rows.groupby(keys, sort=False).agg(earned=("earned", "sum"), max=("max", "sum"), _o=("check_order", "min"))
-    d = d.reset_index()
+def _dimension_scores(rubric, codes, p, u, c, is_base, earned, maximum) -> pd.DataFrame:
+    checks = rubric.checks
+    dim_ids = pd.Index(checks["dimension_id"].drop_duplicates())
+    dim_of_check = dim_ids.get_indexer(checks["dimension_id"])
+    track_of_dim = checks.drop_duplicates("dimension_id")["track_id"].to_numpy(dtype=object)
+    n_d = len(dim_ids)
+    size = len(codes.periods) * len(codes.units) * n_d
+    b = np.flatnonzero(is_base)
+    g = (p[b] * len(codes.units) + u[b]) * n_d + dim_of_check[c[b]]
+    e = np.bincount(g, weights=earned[b], minlength=size)
+    m = np.bincount(g, weights=maximum[b], minlength=size)
+    present = np.bincount(g, minlength=size) > 0
+    keys = np.flatnonzero(present)
+    dp, du, dd = keys // (len(codes.units) * n_d), (keys // n_d) % len(codes.units), keys % n_d
     with np.errstate(divide="ignore", invalid="ignore"):
-        d["percent_exact"] = np.where(d["max"] > 0, 100.0 * d["earned"] / d["max"], np.nan)
-    d["percent"] = round_half_up(d["percent_exact"], rubric.spec.rounding.decimals)
-    d = d.sort_values(["period", "track_id", "unit_id", "_o"], kind="stable").reset_index(drop=True)
-    return d.rename(columns={"track_id": "track"})[[*DIMENSION_COLUMNS, "percent_exact"]]
-
-
-def _check_table(frame: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    c = frame.sort_values(["period", "track_id", "unit_id", "check_order"], kind="stable").reset_index(drop=True)
-    c = c.rename(columns={"track_id": "track"})
-    return c[[*CHECK_COLUMNS, "violated", "points"]]
+        percent_exact = np.where(m[keys] > 0, 100.0 * e[keys] / m[keys], np.nan)
+    frame = pd.DataFrame(
+        {
+            "period": np.asarray(codes.periods, dtype=object)[dp],
+            "track": track_of_dim[dd],
+            "unit_id": codes.units.to_numpy(dtype=object)[du],
+            "dimension_id": dim_ids.to_numpy(dtype=object)[dd],
+            "earned": e[keys],
+            "max": m[keys],
+            "percent": round_half_up(percent_exact, rubric.spec.rounding.decimals),
+            "percent_exact": percent_exact,
+            "_d": dd,
+        }
+    )
+    frame = frame.sort_values(["period", "track", "unit_id", "_d"], kind="stable").reset_index(drop=True)
+    return frame[[*DIMENSION_COLUMNS, "percent_exact"]]

@@ -78,7 +78,7 @@ def lost_points(result: Assessment, unit_id: str, period: str) -> pd.DataFrame:
     """Every check where the unit lost points, was vetoed or had no result, largest loss first."""
     c = result.scores.checks
     mine = c[(c["unit_id"] == unit_id) & (c["period"] == period)]
-    hit = mine[(mine["lost"] > 1e-9) | mine["violated"] | (mine["status"] == "missing")]
+    hit = _plain(mine[(mine["lost"] > 1e-9) | mine["violated"] | (mine["status"] == "missing")])
     meta = result.rubric.checks.set_index("check_id")[["check_name", "criteria", "basis", "per_item"]]
     out = hit.join(meta, on="check_id")
     # vetoes first: they cost more than any single check
@@ -88,6 +88,12 @@ def lost_points(result: Assessment, unit_id: str, period: str) -> pd.DataFrame:
     keep = ["track", "dimension_id", "check_id", "check_name", "method", "status", "value", "earned", "max", "lost",
             "violated", "criteria", "basis", "evidence", "findings"]  # fmt: skip
     return out[keep].reset_index(drop=True)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns (how the engine keeps a million rows small) as plain text, for a few rows."""
+    cats = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype(dict.fromkeys(cats, object)) if cats else frame
 
 
 def unit_trend(scores: Scores, unit_id: str) -> pd.DataFrame:

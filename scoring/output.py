@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import __version__
 from .engine import CHECK_COLUMNS, DIMENSION_COLUMNS, UNIT_COLUMNS, Scores
@@ -22,25 +24,33 @@ from .rounding import round_half_up
 from .rubric import Rubric
 from .tables import SourceInfo
 
-__all__ = ["DETAIL_DECIMALS", "OUTPUT_FILES", "score_tables_as_text", "write_outputs"]
+__all__ = ["DETAIL_DECIMALS", "OUTPUT_FILES", "csv_bytes", "csv_text", "score_tables_as_text", "write_outputs"]
 
 OUTPUT_FILES = ("unit_scores.csv", "dimension_scores.csv", "check_scores.csv", "manifest.json")
 # check- and dimension-level points: enough to add up to the cent without float noise
 DETAIL_DECIMALS = 4
 
 
+def _formatted(x: pd.Series, fmt: str, trim: bool = False) -> pd.Series:
+    """Each distinct number formatted once (scores repeat a lot) and spread back; empty where NaN."""
+    values = x.to_numpy(dtype=float)
+    uniq, inverse = np.unique(values, return_inverse=True)
+    text = [fmt.format(v) for v in uniq]
+    if trim:
+        text = [t.rstrip("0").rstrip(".") if "." in t else t for t in text]
+    out = np.asarray(text, dtype=object)[inverse.reshape(-1)]
+    out[np.isnan(values)] = ""
+    return pd.Series(out, index=x.index, dtype=object)
+
+
 def _fixed(x: pd.Series, decimals: int) -> pd.Series:
     """Rounded half-up and written with exactly ``decimals`` places; empty where NaN."""
-    r = round_half_up(x, decimals)
-    text = r.map(("{:." + str(decimals) + "f}").format)
-    return text.where(x.notna(), "")
+    return _formatted(round_half_up(x, decimals), "{:." + str(decimals) + "f}")
 
 
 def _short(x: pd.Series) -> pd.Series:
     """Rounded half-up to DETAIL_DECIMALS and written without trailing zeros (2, 1.5, 1.3333)."""
-    r = round_half_up(x, DETAIL_DECIMALS)
-    text = r.map(("{:." + str(DETAIL_DECIMALS) + "f}").format).str.rstrip("0").str.rstrip(".")
-    return text.where(x.notna(), "")
+    return _formatted(round_half_up(x, DETAIL_DECIMALS), "{:." + str(DETAIL_DECIMALS) + "f}", trim=True)
 
 
 def score_tables_as_text(scores: Scores, decimals: int) -> dict[str, pd.DataFrame]:
@@ -59,6 +69,39 @@ def score_tables_as_text(scores: Scores, decimals: int) -> dict[str, pd.DataFram
     return {"unit_scores.csv": u, "dimension_scores.csv": d, "check_scores.csv": c}
 
 
+def _quote(text: str) -> str:
+    """CSV minimal quoting: only a field holding , " CR or LF is quoted."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _arrow_column(values: pd.Series) -> pa.Array:
+    """One CSV column as Arrow text: each distinct value quoted once, then spread by its code."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniq = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    words = pa.array([_quote(str(u)) for u in uniq], type=pa.large_string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), words).dictionary_decode()
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as UTF-8 CSV (header, one row per line, '\\n' endings), joined in Arrow."""
+    header = (",".join(_quote(str(c)) for c in table.columns) + "\n").encode("utf-8")
+    if table.empty:
+        return header
+    sep = pa.scalar(",", pa.large_string())
+    lines = pc.binary_join_element_wise(*[_arrow_column(table[c]) for c in table.columns], sep)
+    whole = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
+    body = pc.binary_join(whole, pa.scalar("\n", pa.large_string()))[0]
+    return header + body.as_buffer().to_pybytes() + b"\n"
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    return csv_bytes(table).decode("utf-8")
+
+
 def write_outputs(
     scores: Scores,
     rubric: Rubric,
@@ -73,7 +116,7 @@ def write_outputs(
     staging = Path(tempfile.mkdtemp(prefix=".assess-", dir=out))
     try:
         for name, table in score_tables_as_text(scores, rubric.spec.rounding.decimals).items():
-            table.to_csv(staging / name, index=False, encoding="utf-8", lineterminator="\n")
+            (staging / name).write_bytes(csv_bytes(table))
         manifest = {
             "engine": "assess",
             "engine_version": __version__,

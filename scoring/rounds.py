@@ -7,7 +7,6 @@ raise :class:`InputError` with located issues, and nothing is written.
 from __future__ import annotations
 
 import hashlib
-import io
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +15,7 @@ import pandas as pd
 
 from .engine import Scores, score_findings
 from .errors import InputError, Issue
-from .output import score_tables_as_text
+from .output import csv_text, score_tables_as_text
 from .pipeline import Assessment, FileLike, as_input, read_results
 from .pipeline import read_roster as read_roster_file
 from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
@@ -375,13 +374,10 @@ def appeals_table(store: Store, period: str | None = None, unit_id: str | None =
 
 def _table_lines(scores: Scores, decimals: int) -> dict[str, list[str]]:
     """The three score tables as CSV lines: what is frozen and later compared, to the character."""
-    out = {}
-    for key, (_name, table) in zip(("unit", "dimension", "check"), score_tables_as_text(scores, decimals).items(),
-                                  strict=True):  # fmt: skip
-        buf = io.StringIO()
-        table.to_csv(buf, index=False, lineterminator="\n")
-        out[key] = buf.getvalue().splitlines()
-    return out
+    tables = score_tables_as_text(scores, decimals).values()
+    return {
+        key: csv_text(table).split("\n")[:-1] for key, table in zip(("unit", "dimension", "check"), tables, strict=True)
+    }
 
 
 def publish(store: Store, period: str, actor: str, reason: str = "", *, allow_missing: bool = False) -> int:

@@ -119,6 +119,18 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip()
 
 
+def _blank(column: pd.Series) -> np.ndarray:
+    """Cells that hold nothing: missing, or text that is only spaces."""
+    if column.dtype == object:
+        return (column.isna() | (as_text(column.fillna("")) == "")).to_numpy(dtype=bool)
+    text = column.astype(str)
+    blank = (text == "").to_numpy(dtype=bool, copy=True)
+    maybe = ~blank & text.str[:1].str.isspace().fillna(False).to_numpy(dtype=bool)
+    if maybe.any():
+        blank[maybe] = (text[maybe].str.strip() == "").to_numpy(dtype=bool)
+    return blank | column.isna().to_numpy(dtype=bool)
+
+
 def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str], list[str]]:
     """Position -> column name for the known headers; duplicated names are reported."""
     lookup = {name.lower(): name for name in columns.aliases}
@@ -243,8 +255,7 @@ def _frame_from_sheet(
     frame["_sheet"] = sheet if sheet is not None else ""
     frame["_row"] = np.arange(2, len(frame) + 2, dtype="int64")
     # rows left wholly empty (Excel's trailing rows, blank CSV lines) are not findings
-    cells = frame[list(columns.aliases)]
-    empty = (cells.isna() | (cells.astype(str).apply(lambda c: c.str.strip()) == "")).all(axis=1)
+    empty = np.logical_and.reduce([_blank(frame[name]) for name in columns.aliases])
     return frame[~empty].reset_index(drop=True)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .codes import Codes
 from .errors import InputError, Issue
 from .rubric import Rubric
 from .tables import RESULT_COLUMNS, as_text
@@ -28,10 +29,11 @@ SINGLE_ROW_METHODS = ("binary", "levels", "ratio", "veto")
 
 @dataclass(frozen=True)
 class Findings:
-    """Validated result rows, one per finding, with normalised values."""
+    """Validated result rows, one per finding, with normalised values and their (period, unit, check) key."""
 
     rows: pd.DataFrame
     periods: list[str]
+    codes: Codes | None = None
 
 
 def _col(name: str) -> str:
@@ -68,64 +70,81 @@ def _row_issues(bad: pd.DataFrame, code: str, messages: pd.Series | str, column:
     return out
 
 
-def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Numbers in the text cells, and which of them were written as percents."""
-    pct = text.str.endswith("%")
+    pct = text.str.endswith("%").to_numpy(dtype=bool)
     bare = text.where(~pct, text.str[:-1]).str.strip()
-    num = pd.to_numeric(bare, errors="coerce").astype("float64")
-    num = num.where(~pct, num / 100)
-    return num, pct
+    num = pd.to_numeric(bare, errors="coerce").astype("float64").to_numpy()
+    return np.where(pct, num / 100, num), pct
 
 
-def _where(frame: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
-    return frame.loc[mask[mask].index]
+def _encode(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """Codes of a column's values in ``index`` (-1 where absent), hashing each distinct value once."""
+    codes, uniq = pd.factorize(column)
+    return index.get_indexer(pd.Index(uniq, dtype=object))[codes] if len(uniq) else np.full(len(column), -1)
 
 
-def _normalise(rows: pd.DataFrame, checks: pd.DataFrame, issues: list[Issue]) -> pd.DataFrame:
-    """Add is_na, num and label; report values the check's method does not accept."""
+def _where(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:
+    return frame.loc[np.asarray(mask, dtype=bool)]
+
+
+def _normalise(rows: pd.DataFrame, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue]) -> pd.DataFrame:
+    """Add is_na, num and label; report values the check's method does not accept.
+
+    Values repeat a lot (tokens, labels, a few counts), so each distinct text is parsed once and
+    the results are spread back to the rows by its code.
+    """
     text = as_text(rows["value"].fillna(""))
-    low = text.str.lower()
-    num, pct = _numbers(low)
-    method = rows["method"]
-    is_na = low.isin(NA_TOKENS)
-    num_out = pd.Series(np.nan, index=rows.index)
-    label = pd.Series("", index=rows.index, dtype=object)
+    vcode, uniq = pd.factorize(text)
+    uniq = pd.Series(uniq, dtype=object).astype(str)
+    low = uniq.str.lower()
+    u_num, u_pct = _numbers(low)
+    u_na = low.isin(NA_TOKENS).to_numpy()
+    u_pass = low.isin(PASS_TOKENS).to_numpy() | ((u_num == 1) & ~u_pct)
+    u_fail = low.isin(FAIL_TOKENS).to_numpy() | ((u_num == 0) & ~u_pct)
+    u_count = ~u_pct & (u_num >= 0) & (u_num == np.floor(u_num))
+    u_ratio = (u_num >= 0) & (u_num <= 1)
+
+    method = checks["method"].to_numpy(dtype=object)[c]
+    is_na = u_na[vcode]
+    num_out = np.full(len(rows), np.nan)
+    label = np.full(len(rows), "", dtype=object)
     ok = is_na.copy()
 
-    binary = method.isin(["binary", "veto"]) & ~is_na
-    passed = low.isin(PASS_TOKENS) | ((num == 1) & ~pct)
-    failed = low.isin(FAIL_TOKENS) | ((num == 0) & ~pct)
+    binary = np.isin(method, ["binary", "veto"]) & ~is_na
+    passed, failed = u_pass[vcode], u_fail[vcode]
     ok |= binary & (passed | failed)
     num_out[binary & passed] = 1.0
     num_out[binary & failed & ~passed] = 0.0
 
     is_levels = (method == "levels") & ~is_na
     if is_levels.any():
-        table = checks.loc[checks["method"] == "levels", ["check_id", "levels"]]
-        lv = pd.DataFrame(
-            [
-                (cid, str(lab).strip().lower(), str(lab), frac)
-                for cid, levels in zip(table["check_id"], table["levels"], strict=True)
-                for lab, frac in levels.items()
-            ],
-            columns=["check_id", "low", "label", "fraction"],
+        # (check code, value code) -> fraction, for every label the rubric defines
+        lookup = pd.Series(np.arange(len(low)), index=pd.Index(low, dtype=object))
+        keys, fractions, labels = [], [], []
+        for code in np.flatnonzero(checks["method"].to_numpy() == "levels"):
+            for lab, frac in checks["levels"].iloc[code].items():
+                hit = lookup.get(str(lab).strip().lower())
+                if hit is not None:
+                    keys.append(code * len(low) + int(hit))
+                    fractions.append(frac)
+                    labels.append(str(lab))
+        found = pd.Index(np.asarray(keys, dtype=np.int64)).get_indexer(
+            c[is_levels].astype(np.int64) * len(low) + vcode[is_levels]
         )
-        probe = pd.DataFrame({"check_id": rows.loc[is_levels, "check_id"], "low": low[is_levels]})
-        hit = probe.reset_index().merge(lv, on=["check_id", "low"], how="left").set_index("index")
-        matched = hit["fraction"].notna()
-        ok[matched[matched].index] = True
-        num_out[hit.index] = hit["fraction"]
-        label[hit.index] = hit["label"].fillna("")
+        where = np.flatnonzero(is_levels)
+        matched = found >= 0
+        ok[where[matched]] = True
+        num_out[where[matched]] = np.asarray(fractions)[found[matched]]
+        label[where[matched]] = np.asarray(labels, dtype=object)[found[matched]]
 
-    ratio = (method == "ratio") & ~is_na
-    ratio_ok = ratio & num.between(0, 1)
+    ratio_ok = (method == "ratio") & ~is_na & u_ratio[vcode]
     ok |= ratio_ok
-    num_out[ratio_ok] = num[ratio_ok]
+    num_out[ratio_ok] = u_num[vcode][ratio_ok]
 
-    count = method.isin(["deduct", "bonus"]) & ~is_na
-    count_ok = count & ~pct & (num >= 0) & (num == np.floor(num))
+    count_ok = np.isin(method, ["deduct", "bonus"]) & ~is_na & u_count[vcode]
     ok |= count_ok
-    num_out[count_ok] = num[count_ok]
+    num_out[count_ok] = u_num[vcode][count_ok]
 
     bad = ~ok
     if bad.any():
@@ -137,16 +156,19 @@ def _normalise(rows: pd.DataFrame, checks: pd.DataFrame, issues: list[Issue]) ->
         msgs = "测评点 " + b["check_id"] + " 不接受结果 “" + text[bad] + "”;可填:" + b["check_id"].map(accepted)
         issues.extend(_row_issues(b, "bad-value", msgs, "value"))
 
-    out = rows.assign(is_na=is_na, num=num_out, label=label)
+    out = rows.assign(method=method, is_na=is_na, num=num_out, label=label)
     return out[ok]
 
 
-def _duplicates(rows: pd.DataFrame, issues: list[Issue]) -> pd.Series:
+def _duplicates(rows: pd.DataFrame, size: int, issues: list[Issue]) -> np.ndarray:
     """Report rows that repeat a (period, unit, check) where only one row is allowed."""
-    counts = rows.groupby(KEY, sort=False)["_row"].transform("size")
-    na_any = rows.groupby(KEY, sort=False)["is_na"].transform("any")
-    single = rows["method"].isin(SINGLE_ROW_METHODS)
-    dup = (counts > 1) & (single | na_any)
+    keys = rows["_key"].to_numpy(dtype=np.int64)
+    repeated = np.bincount(keys, minlength=size)[keys] > 1
+    if not repeated.any():
+        return repeated
+    na_any = np.bincount(keys, weights=rows["is_na"].to_numpy(dtype=float), minlength=size)[keys] > 0
+    single = rows["method"].isin(SINGLE_ROW_METHODS).to_numpy()
+    dup = repeated & (single | na_any)
     if dup.any():
         d = _where(rows, dup).copy()
         d["_where"] = (
@@ -156,7 +178,7 @@ def _duplicates(rows: pd.DataFrame, issues: list[Issue]) -> pd.Series:
             + d["_row"].astype(str)
             + " 行"
         )
-        first = d.groupby(KEY, sort=False)["_where"].transform("first")
+        first = d.groupby("_key", sort=False)["_where"].transform("first")
         later = d[d["_where"] != first]
         why = np.where(
             later["method"].isin(SINGLE_ROW_METHODS),
@@ -164,29 +186,11 @@ def _duplicates(rows: pd.DataFrame, issues: list[Issue]) -> pd.Series:
             "不涉及(NA)必须是该单位该测评点本期唯一的一行",
         )
         msgs = (
-            "期次 "
-            + later["period"]
-            + " 单位 "
-            + later["unit_id"]
-            + " 测评点 "
-            + later["check_id"]
-            + " 重复:与 "
-            + first[later.index]
-            + " 重复;"
-            + why
-        )
+            "期次 " + later["period"] + " 单位 " + later["unit_id"] + " 测评点 " + later["check_id"]
+            + " 重复:与 " + first[later.index] + " 重复;" + why
+        )  # fmt: skip
         issues.extend(_row_issues(later, "duplicate-row", msgs, "check_id"))
     return dup
-
-
-def _missing(rows: pd.DataFrame, pairs: pd.DataFrame, periods: list[str], checks: pd.DataFrame) -> pd.DataFrame:
-    """(period, unit_id, check_id) of the roster's applicable checks with no row at all."""
-    expected = pairs.merge(pd.DataFrame({"period": periods}), how="cross")
-    have = rows[KEY].drop_duplicates()
-    merged = expected.merge(have, on=KEY, how="left", indicator=True)
-    missing = merged.loc[merged["_merge"] == "left_only", KEY]
-    order = checks.set_index("check_id")["check_order"]
-    return missing.assign(_o=missing["check_id"].map(order)).sort_values(["period", "unit_id", "_o"])[KEY]
 
 
 def validate_results(
@@ -200,9 +204,14 @@ def validate_results(
     """Validate raw result rows; raise InputError listing every problem."""
     issues: list[Issue] = list(prior_issues or [])
     checks = rubric.checks
-    rows = results.copy()
+    rows = results.reset_index(drop=True)
+    periods = sorted(rows["period"][rows["period"] != ""].unique().tolist())
+    codes = Codes.build(rubric, roster, periods)
 
-    known_unit = rows["unit_id"].isin(roster["unit_id"])
+    u = _encode(rows["unit_id"], codes.units)
+    c = _encode(rows["check_id"], codes.checks)
+    p = _encode(rows["period"], pd.Index(codes.periods, dtype=object))
+    known_unit, known_check = u >= 0, c >= 0
     issues.extend(
         _row_issues(
             _where(rows, ~known_unit),
@@ -211,7 +220,6 @@ def validate_results(
             "unit_id",
         )
     )
-    known_check = rows["check_id"].isin(checks["check_id"])
     issues.extend(
         _row_issues(
             _where(rows, ~known_check),
@@ -220,60 +228,59 @@ def validate_results(
             "check_id",
         )
     )
-    rows = rows[known_unit & known_check]
-
-    pairs = rubric.applicability(roster)
-    applicable = rows.merge(pairs.assign(_ok=True), on=["unit_id", "check_id"], how="left")["_ok"].notna()
-    applicable.index = rows.index
-    if (~applicable).any():
-        bad = _where(rows, ~applicable)
+    known = known_unit & known_check & (p >= 0)
+    key = np.where(known, codes.key(np.maximum(p, 0), np.maximum(u, 0), np.maximum(c, 0)), -1)
+    applicable = known & codes.applicable[np.maximum(u, 0), np.maximum(c, 0)]
+    outside = known & ~applicable
+    if outside.any():
+        bad = _where(rows, outside)
         group_of = roster.set_index("unit_id")["group"]
-        scope = checks.set_index("check_id").apply(_scope_text, axis=1, groups=rubric.groups)
+        scope = {cid: _scope_text(units_, applies, rubric.groups)
+                 for cid, units_, applies in zip(checks["check_id"], checks["units"], checks["applies_to"], strict=True)}  # fmt: skip
         msgs = (
-            "测评点 "
-            + bad["check_id"]
-            + " 不适用于单位 "
-            + bad["unit_id"]
-            + "(分组 "
-            + bad["unit_id"].map(group_of)
-            + ");它只适用于"
-            + bad["check_id"].map(scope)
-        )
+            "测评点 " + bad["check_id"] + " 不适用于单位 " + bad["unit_id"] + "(分组 "
+            + bad["unit_id"].map(group_of) + ");它只适用于" + bad["check_id"].map(scope)
+        )  # fmt: skip
         issues.extend(_row_issues(bad, "not-applicable", msgs, "check_id"))
-    rows = rows[applicable]
 
-    meta = checks[["check_id", "method", "track_id", "check_order"]]
-    rows = rows.reset_index(drop=True).merge(meta, on="check_id", how="left")
-    rows = _normalise(rows, checks, issues)
-    dup = _duplicates(rows, issues)
-    rows = rows[~dup | ~rows.duplicated(KEY, keep="first")]
+    valid = rows.assign(_key=key)[applicable]
+    valid = _normalise(valid, c[applicable], checks, issues)
+    dup = _duplicates(valid, codes.size, issues)
+    valid = valid[~dup]
 
-    periods = sorted(results["period"][results["period"] != ""].unique().tolist())
     if not allow_missing and periods:
-        missing = _missing(results[KEY], pairs, periods, checks)
-        issues.extend(_missing_issues(missing))
+        present = np.zeros(codes.size, dtype=bool)
+        present[key[known]] = True
+        expected = codes.applicable_keys()
+        missing = expected[~present[expected]]
+        issues.extend(_missing_issues(missing, codes))
     if not periods and not issues:
         issues.append(Issue(code="no-results", message="测评结果文件中没有任何结果行"))
     if issues:
         raise InputError(issues)
-    keep = ["period", "unit_id", "check_id", "method", "is_na", "num", "label", "evidence", "_file", "_sheet", "_row"]
-    return Findings(rows=rows[keep].reset_index(drop=True), periods=periods)
+    keep = ["period", "unit_id", "check_id", "method", "is_na", "num", "label", "evidence", "_file", "_sheet", "_row",
+            "_key"]  # fmt: skip
+    return Findings(rows=valid[keep].reset_index(drop=True), periods=periods, codes=codes)
 
 
-def _scope_text(check: pd.Series, groups: dict[str, str]) -> str:
-    if check["units"] is not None:
-        return "单位 " + "、".join(check["units"])
-    return "分组 " + "、".join(f"{g}({groups[g]})" for g in (check["applies_to"] or groups))
+def _scope_text(units: tuple[str, ...] | None, applies: tuple[str, ...] | None, groups: dict[str, str]) -> str:
+    if units is not None:
+        return "单位 " + "、".join(units)
+    return "分组 " + "、".join(f"{g}({groups[g]})" for g in (applies or groups))
 
 
-def _missing_issues(missing: pd.DataFrame) -> list[Issue]:
+def _missing_issues(missing: np.ndarray, codes: Codes) -> list[Issue]:
     """One issue per (period, unit): which applicable checks have no row."""
-    if missing.empty:
+    if len(missing) == 0:
         return []
+    p, u, c = codes.split(missing)
+    frame = pd.DataFrame({"pu": p * len(codes.units) + u, "c": c})
     out: list[Issue] = []
-    grouped = missing.groupby(["period", "unit_id"], sort=False)["check_id"]
-    for (period, unit), ids in list(grouped)[:MAX_ISSUES_PER_KIND]:
-        shown = "、".join(ids.head(10))
+    grouped = frame.groupby("pu", sort=True)["c"]
+    for pu, cs in list(grouped)[:MAX_ISSUES_PER_KIND]:
+        period, unit = codes.periods[pu // len(codes.units)], codes.units[pu % len(codes.units)]
+        ids = codes.checks[cs.to_numpy()]
+        shown = "、".join(ids[:10])
         more = f" 等 {len(ids)} 个" if len(ids) > 10 else ""
         out.append(
             Issue(
@@ -283,9 +290,10 @@ def _missing_issues(missing: pd.DataFrame) -> list[Issue]:
                 value=unit,
             )
         )
-    n_groups = grouped.ngroups
-    if n_groups > MAX_ISSUES_PER_KIND:
+    if grouped.ngroups > MAX_ISSUES_PER_KIND:
         out.append(
-            Issue(code="missing-result", message=f"另有 {n_groups - MAX_ISSUES_PER_KIND} 个单位缺少结果未逐条列出")
+            Issue(
+                code="missing-result", message=f"另有 {grouped.ngroups - MAX_ISSUES_PER_KIND} 个单位缺少结果未逐条列出"
+            )
         )
     return out

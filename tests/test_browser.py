@@ -133,6 +133,8 @@ def test_bad_upload_shows_row_level_errors(app_url, page, tmp_path):
     page.goto(f"{app_url}/upload")
     _wait_ready(page)
     page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("bad.csv").first.wait_for()  # the upload has reached the server
+    page.wait_for_timeout(500)
     page.get_by_role("button", name="导入测评结果").click()
     page.get_by_text("未计分", exact=False).first.wait_for(timeout=60_000)
     body = page.locator('[data-testid="stAlert"]', has_text="未计分").first.inner_text()
