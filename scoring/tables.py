@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import python_calamine
 
 from .errors import InputError, Issue
@@ -149,7 +151,37 @@ def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str],
     return found, dups
 
 
+def _read_csv_fast(data: bytes) -> tuple[list[str], pd.DataFrame] | None:
+    """Arrow's multi-threaded reader, for the common case: no blank line that would shift row numbers.
+
+    Anything unusual (a blank line, ragged rows, bad UTF-8) returns None, and the careful reader
+    below takes over and explains the problem.
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\n\n" in body or b"\n\r\n" in body or not body.strip():
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                strings_can_be_null=False, quoted_strings_can_be_null=False, auto_dict_encode=False,
+                column_types={f"f{i}": pa.string() for i in range(body.split(b"\n", 1)[0].count(b",") + 1)},
+            ),
+        )  # fmt: skip
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame.columns = range(frame.shape[1])
+    header = [str(c) for c in frame.iloc[0].tolist()]
+    return header, frame.iloc[1:].reset_index(drop=True)
+
+
 def _read_csv(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    fast = _read_csv_fast(f.data)
+    if fast is not None:
+        return [(None, *fast)]
     try:
         text = f.data.decode("utf-8-sig")
     except UnicodeDecodeError:

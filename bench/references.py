@@ -1,0 +1,179 @@
+"""Two independent scorers written from docs/formats.md, to check the engine and to time it against.
+
+- ``rowwise_scores``: the straightforward way, one Python loop over the result rows and dicts.
+- ``duckdb_scores``: the same formulas as DuckDB SQL over the same loaded frames.
+
+Both return one row per (period, track, unit) with the published score, rank and veto flag. They
+handle what the benchmark inputs use (groups via applies_to, both NA policies, every method);
+they are references, not a second engine: no validation, no error messages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pandas as pd
+
+PASS = {"1", "true", "yes", "y", "pass", "是", "通过"}
+NA = {"na", "n/a", "不涉及", "不适用"}
+COLUMNS = ["period", "track", "unit_id", "score", "rank", "vetoed"]
+
+
+def _half_up(x: float, decimals: int = 2) -> float:
+    f = 10.0**decimals
+    return math.floor(round(x * f, 6) + 0.5) / f
+
+
+def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    checks = {c["check_id"]: c for c in rubric.checks.to_dict("records")}
+    for c in checks.values():
+        c["_levels"] = {str(k).lower(): f for k, f in (c["levels"] or {}).items()}
+    tracks = {t["track_id"]: t for t in rubric.tracks.to_dict("records")}
+    groups = dict(zip(roster["unit_id"], roster["group"], strict=True))
+    total: dict[tuple, float] = defaultdict(float)
+    na: dict[tuple, bool] = defaultdict(bool)
+    seen: set[tuple] = set()
+    for period, unit, check, value in zip(results["period"], results["unit_id"], results["check_id"],
+                                          results["value"], strict=True):  # fmt: skip
+        c = checks[check]
+        v = str(value).strip().lower()
+        key = (period, unit, check)
+        seen.add(key)
+        if v in NA:
+            na[key] = True
+            continue
+        m = c["method"]
+        if m in ("binary", "veto"):
+            num = 1.0 if v in PASS else 0.0
+        elif m == "levels":
+            num = c["_levels"][v]
+        elif m == "ratio":
+            num = float(v[:-1]) / 100 if v.endswith("%") else float(v)
+        else:
+            num = float(v)
+        total[key] += num
+    periods = sorted({k[0] for k in seen})
+    acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0.0, math.inf])
+    for period in periods:
+        for unit, group in groups.items():
+            for check, c in checks.items():
+                applies = c["applies_to"]
+                if applies is not None and group not in applies:
+                    continue
+                key = (period, unit, check)
+                t = tracks[c["track_id"]]
+                a = acc[(period, c["track_id"], unit)]
+                m, pts, x = c["method"], c["points"], total.get(key, 0.0)
+                if m == "veto":
+                    if key in seen and not na[key] and x == 1:
+                        a[4] = min(a[4], c["cap"])
+                    continue
+                if m == "bonus":
+                    if not na[key]:
+                        a[3] += min(pts, c["per_item"] * x)
+                    continue
+                if na[key]:
+                    if t["na_policy"] == "full":
+                        a[0], a[1], a[2] = a[0] + pts, a[1] + pts, a[2] + 1
+                    continue
+                if m in ("binary", "levels"):
+                    earned = pts * x
+                elif m == "ratio":
+                    earned = pts * min(1.0, max(0.0, (x - c["floor"]) / (c["target"] - c["floor"])))
+                else:
+                    earned = max(0.0, pts - c["per_item"] * x)
+                a[0], a[1], a[2] = a[0] + earned, a[1] + pts, a[2] + 1
+    rows = []
+    for (period, track, unit), (e, m, n, bonus, cap) in acc.items():
+        if n == 0:
+            continue
+        score = 100 * e / m + min(tracks[track]["bonus_max"], bonus)
+        score = min(score, cap)
+        rows.append([period, track, unit, groups[unit], _half_up(score), math.isfinite(cap)])
+    out = pd.DataFrame(rows, columns=["period", "track", "unit_id", "group", "score", "vetoed"])
+    out["rank"] = out.groupby(["period", "track", "group"])["score"].rank(method="min", ascending=False).astype(int)
+    return out[COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)
+
+
+SQL = """
+WITH f AS (
+    SELECT r.period, r.unit_id, r.check_id, lower(trim(r.value)) AS v, c.method
+    FROM results r JOIN checks c USING (check_id)
+), parsed AS (
+    SELECT f.period, f.unit_id, f.check_id, f.v IN ('na', 'n/a', '不涉及', '不适用') AS is_na,
+        CASE WHEN f.method IN ('binary', 'veto')
+                 THEN CASE WHEN f.v IN ('1', 'true', 'yes', 'y', 'pass', '是', '通过') THEN 1.0 ELSE 0.0 END
+             WHEN f.method = 'levels' THEN lv.fraction
+             WHEN f.method = 'ratio' AND f.v LIKE '%\\%' ESCAPE '\\'
+                 THEN TRY_CAST(rtrim(f.v, '%') AS DOUBLE) / 100
+             ELSE TRY_CAST(f.v AS DOUBLE) END AS num
+    FROM f LEFT JOIN levels lv ON lv.check_id = f.check_id AND lv.label = f.v
+), agg AS (
+    SELECT period, unit_id, check_id, sum(CASE WHEN is_na THEN 0 ELSE num END) AS total,
+           bool_or(is_na) AS na, count(*) AS n
+    FROM parsed GROUP BY ALL
+), app AS (
+    SELECT p.period, u.unit_id, u.grp, c.*
+    FROM units u CROSS JOIN periods p JOIN checks c
+      ON c.applies_to IS NULL OR list_contains(c.applies_to, u.grp)
+), j AS (
+    SELECT app.*, coalesce(agg.total, 0) AS total, coalesce(agg.na, false) AS na, coalesce(agg.n, 0) AS n,
+           t.na_policy, t.bonus_max
+    FROM app LEFT JOIN agg USING (period, unit_id, check_id) JOIN tracks t USING (track_id)
+), e AS (
+    SELECT *,
+        CASE WHEN na THEN CASE WHEN is_base AND na_policy = 'full' THEN points ELSE 0 END
+             WHEN method IN ('binary', 'levels') THEN points * total
+             WHEN method = 'ratio' THEN points * greatest(least((total - floor) / (target - floor), 1), 0)
+             WHEN method = 'deduct' THEN greatest(points - per_item * total, 0)
+             WHEN method = 'bonus' THEN least(points, per_item * total)
+             ELSE 0 END AS earned,
+        CASE WHEN is_base AND NOT (na AND na_policy = 'rescale') THEN points ELSE 0 END AS mx,
+        method = 'veto' AND n > 0 AND NOT na AND total = 1 AS violated
+    FROM j
+), t AS (
+    SELECT period, track_id, unit_id, grp, any_value(bonus_max) AS bonus_max,
+        sum(CASE WHEN is_base THEN earned ELSE 0 END) AS be, sum(mx) AS bm,
+        sum(CASE WHEN method = 'bonus' THEN earned ELSE 0 END) AS bon,
+        min(CASE WHEN violated THEN cap END) AS vcap
+    FROM e GROUP BY period, track_id, unit_id, grp
+), s AS (
+    SELECT *, least(100 * be / bm + least(bonus_max, bon), coalesce(vcap, 'infinity'::DOUBLE)) AS exact
+    FROM t WHERE bm > 0
+), pub AS (
+    SELECT *, floor(round(exact * 100, 6) + 0.5) / 100 AS score FROM s
+)
+SELECT period, track_id AS track, unit_id, score,
+       rank() OVER (PARTITION BY period, track_id, grp ORDER BY score DESC) AS rank,
+       vcap IS NOT NULL AS vetoed
+FROM pub ORDER BY period, track, unit_id
+"""
+
+
+def duckdb_inputs(rubric, roster: pd.DataFrame, periods: list[str]) -> dict[str, pd.DataFrame]:
+    checks = rubric.checks[["check_id", "track_id", "method", "points", "per_item", "floor", "target", "cap",
+                            "is_base", "applies_to"]].copy()  # fmt: skip
+    checks["applies_to"] = checks["applies_to"].map(lambda a: list(a) if a is not None else None)
+    levels = pd.DataFrame(
+        [(cid, str(lab).lower(), frac) for cid, lv in zip(rubric.checks["check_id"], rubric.checks["levels"],
+                                                            strict=True) if lv for lab, frac in lv.items()],
+        columns=["check_id", "label", "fraction"],
+    )  # fmt: skip
+    return {
+        "checks": checks,
+        "levels": levels,
+        "units": roster.rename(columns={"group": "grp"})[["unit_id", "grp"]],
+        "periods": pd.DataFrame({"period": periods}),
+        "tracks": rubric.tracks[["track_id", "na_policy", "bonus_max"]],
+    }
+
+
+def duckdb_scores(con, tables: dict[str, pd.DataFrame], results: pd.DataFrame) -> pd.DataFrame:
+    for name, frame in tables.items():
+        con.register(name, frame)
+    con.register("results", results)
+    out = con.execute(SQL).df()
+    out["rank"] = out["rank"].astype(int)
+    out["vetoed"] = out["vetoed"].astype(bool)
+    return out[COLUMNS]
