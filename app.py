@@ -2,34 +2,54 @@
 
 import streamlit as st
 
+from scoring.accounts import ROLE_NAMES
 from ui import data
-from ui.glossary import APP_TITLE, DEMO_NOTE, LABEL, PAGE
+from ui.auth import current_user, sign_in_page, sign_out_button
+from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE
 
 st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
 
-pages = [
-    st.Page("ui/pages/ranking.py", title=PAGE["ranking"], icon=":material/leaderboard:", default=True),
-    st.Page("ui/pages/unit.py", title=PAGE["unit"], icon=":material/search:"),
-    st.Page("ui/pages/upload.py", title=PAGE["upload"], icon=":material/upload_file:"),
-    st.Page("ui/pages/appeals.py", title=PAGE["appeals"], icon=":material/gavel:"),
-    st.Page("ui/pages/rounds.py", title=PAGE["rounds"], icon=":material/event_available:"),
-    st.Page("ui/pages/rubric.py", title=PAGE["rubric"], icon=":material/account_tree:"),
-]
-page = st.navigation(pages)
+PAGES = {
+    "ranking": ("ui/pages/ranking.py", ":material/leaderboard:"),
+    "unit": ("ui/pages/unit.py", ":material/search:"),
+    "upload": ("ui/pages/upload.py", ":material/upload_file:"),
+    "appeals": ("ui/pages/appeals.py", ":material/gavel:"),
+    "rounds": ("ui/pages/rounds.py", ":material/event_available:"),
+    "rubric": ("ui/pages/rubric.py", ":material/account_tree:"),
+}
+# which pages each role finds in its menu; every page also checks the role itself
+MENUS = {
+    "admin": ["ranking", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "unit", "rubric"],
+    "unit": ["unit", "ranking", "appeals", "rubric"],
+}
+
+user = current_user()
+if user is None:
+    page = st.navigation([st.Page(sign_in_page, title=AUTH["title"], icon=":material/login:")])
+else:
+    page = st.navigation(
+        [st.Page(PAGES[k][0], title=PAGE[k], icon=PAGES[k][1], default=i == 0) for i, k in enumerate(MENUS[user.role])]
+    )
 
 with st.sidebar:
     st.markdown(f"### {APP_TITLE}")
-    result = data.assessment()
-    if result is not None:
-        st.caption(
-            LABEL["round_in_view"].format(
-                rubric=result.rubric.spec.title,
-                version=result.rubric.spec.version,
-                periods="、".join(result.scores.periods),
+    if data.demo_mode():
+        st.info(f"**{AUTH['demo_banner']}** · {DEMO_NOTE}", icon=":material/science:")
+    if user is not None:
+        st.caption(AUTH["signed_in"].format(user=f"{user.name}({ROLE_NAMES[user.role]}"
+                                            f"{' · ' + user.unit_id if user.unit_id else ''})"))  # fmt: skip
+        result = data.assessment()
+        if result is not None:
+            st.caption(
+                LABEL["round_in_view"].format(
+                    rubric=result.rubric.spec.title,
+                    version=result.rubric.spec.version,
+                    periods="、".join(data.view(user)[1]),
+                )
             )
-        )
-    st.caption(LABEL["store_path"].format(path=data.db_path()))
-    if data.is_demo():
-        st.info(DEMO_NOTE, icon=":material/science:")
+        st.caption(LABEL["store_path"].format(path=data.db_path()))
+        sign_out_button(user)
 
 page.run()

@@ -222,6 +222,32 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_user(args: argparse.Namespace) -> int:
+    from .accounts import ROLE_NAMES, add_user, disable_user, list_users, set_password
+
+    store = _store(args)
+
+    def password() -> str:
+        if not args.password_stdin:
+            raise InputError([Issue(code="password-stdin", message="请用 --password-stdin 从标准输入提供密码")])
+        return sys.stdin.readline().rstrip("\n")
+
+    if args.action == "add":
+        user = add_user(store, args.name, args.role, password(), args.by, unit_id=args.unit)
+        print(f"已创建账号 {user.name}({ROLE_NAMES[user.role]}{' ' + user.unit_id if user.unit_id else ''})")
+    elif args.action == "passwd":
+        set_password(store, args.name, password(), args.by)
+        print(f"已修改账号 {args.name} 的密码")
+    elif args.action == "disable":
+        disable_user(store, args.name, args.by)
+        print(f"已停用账号 {args.name}")
+    else:
+        for r in list_users(store).itertuples():
+            state = "停用" if r.disabled else "正常"
+            print(f"{r.name}\t{ROLE_NAMES[r.role]}\t{r.unit_id or ''}\t{state}\t{r.created_at}")
+    return 0
+
+
 def _write_atomically(out: Path, data: bytes) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".assess-", suffix=out.suffix, dir=out.parent)
@@ -237,7 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"assess {__version__}")
     sub = p.add_subparsers(
-        dest="command", required=True, metavar="{validate,score,template,import,rounds,appeal,publish,verify,report}"
+        dest="command",
+        required=True,
+        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,user}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -306,6 +334,14 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--revision", type=int)
     rp.add_argument("--out", required=True)
     rp.set_defaults(run=_cmd_report)
+
+    us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")
+    us.add_argument("action", choices=["add", "list", "disable", "passwd"])
+    us.add_argument("name", nargs="?")
+    us.add_argument("--role", choices=["admin", "evaluator", "leader", "unit"])
+    us.add_argument("--unit", help="unit 角色绑定的单位编码")
+    us.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码(不在命令行上出现)")
+    us.set_defaults(run=_cmd_user)
     return p
 
 

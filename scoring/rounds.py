@@ -21,12 +21,13 @@ from .pipeline import read_roster as read_roster_file
 from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
 from .store import Store, now
 from .tables import InputFile, as_text
-from .validate import validate_results
+from .validate import Findings, validate_results
 
 __all__ = [
     "STATUS_NAMES",
     "ImportResult",
     "VerifyResult",
+    "all_rounds",
     "appeals_table",
     "decide_appeal",
     "file_appeal",
@@ -444,3 +445,31 @@ def verify(store: Store, period: str | None = None) -> VerifyResult:
                 if a != b:
                     diffs.append(f"{where} 第 {i + 1} 行:存档「{a}」≠ 重算「{b}」")
     return VerifyResult(snapshots=len(snaps), rows_compared=compared, differences=diffs)
+
+
+def all_rounds(store: Store) -> tuple[Assessment | None, list[tuple[str, str, int | None]]]:
+    """Every round in one view: published rounds as frozen, the others as preliminary scores.
+
+    Returns the combined assessment (rubric and roster of the latest round) and, per round,
+    (period, status, published revision or None).
+    """
+    table = rounds_table(store)
+    if table.empty:
+        return None, []
+    parts, rounds = [], []
+    for r in table.itertuples():
+        if r.status == "published":
+            result, rev = published_assessment(store, r.period)
+        else:
+            result, rev = round_assessment(store, r.period, allow_missing=True), None
+        parts.append(result)
+        rounds.append((r.period, r.status, rev))
+    latest = parts[-1]
+    scores = Scores(
+        units=pd.concat([p.scores.units for p in parts], ignore_index=True),
+        dimensions=pd.concat([p.scores.dimensions for p in parts], ignore_index=True),
+        checks=pd.concat([p.scores.checks for p in parts], ignore_index=True),
+        periods=[r[0] for r in rounds],
+    )
+    findings = Findings(rows=pd.concat([p.findings.rows for p in parts], ignore_index=True), periods=scores.periods)
+    return Assessment(latest.rubric, latest.roster, findings, scores, []), rounds

@@ -142,6 +142,28 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (round_id, revision)
     );
     """,
+    # 3: accounts (passwords as scrypt hashes with per-user salt) and every sign-in attempt
+    """
+    CREATE TABLE account (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'evaluator', 'leader', 'unit')),
+        unit_id TEXT,
+        salt BLOB NOT NULL,
+        hash BLOB NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        demo INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        CHECK ((role = 'unit') = (unit_id IS NOT NULL))
+    );
+    CREATE TABLE sign_in (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        at TEXT NOT NULL,
+        ok INTEGER NOT NULL
+    );
+    CREATE INDEX sign_in_name ON sign_in(name, at);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
+from scoring.accounts import add_user
 from scoring.rounds import appeals_table, rounds_table
 from scoring.store import open_store
 from ui import charts
@@ -23,11 +24,23 @@ APP = str(ROOT / "app.py")
 TIMEOUT = 180
 
 
+PASSWORD = "correct-horse-1"
+ACCOUNTS = {
+    "admin": ("boss", None),
+    "evaluator": ("tester", None),
+    "leader": ("mayor", None),
+    "unit": ("xiaoxian", "341322"),
+}
+
+
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("seed") / "assess.db"
     store = open_store(path)
     assert seed_demo(store)
+    for role, (name, unit) in ACCOUNTS.items():
+        add_user(store, name, role, PASSWORD, "test", unit_id=unit)
+    add_user(store, "caizheng", "unit", PASSWORD, "test", unit_id="CZJ")
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path
@@ -41,8 +54,17 @@ def db(seeded_db, tmp_path, monkeypatch):
     return path
 
 
-def open_page(page: str | None = None) -> AppTest:
+def sign_in(name: str, password: str = PASSWORD) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
+    at = sign_in(ACCOUNTS[role][0])
+    assert not at.exception, at.exception
     if page:
         at.switch_page(f"ui/pages/{page}.py").run()
     assert not at.exception, at.exception
@@ -53,23 +75,78 @@ PAGES = [(None, "排名总览"), ("unit", "单位详情"), ("upload", "导入测
          ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
 
 
-@pytest.mark.parametrize(("page", "title"), PAGES)
-def test_every_page_renders_without_exception(db, page, title):
-    at = open_page(page)
-    assert [t.value for t in at.title] == [title]
+MENUS = {
+    "admin": ["ranking", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "unit", "rubric"],
+    "unit": ["unit", "ranking", "appeals", "rubric"],
+}
+TITLES = dict((p or "ranking", t) for p, t in PAGES)
 
 
-def test_an_empty_store_says_where_to_start(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("role", "page"), [(r, p) for r, pages in MENUS.items() for p in pages])
+def test_every_page_renders_for_every_role_that_has_it(db, role, page):
+    at = open_page(page, role)
+    assert [t.value for t in at.title] == [TITLES[page]]
+
+
+@pytest.mark.parametrize(("role", "page"), [("leader", "upload"), ("leader", "rounds"), ("unit", "upload"),
+                                            ("unit", "rounds"), ("admin", "upload")])  # fmt: skip
+def test_pages_outside_a_roles_menu_cannot_be_reached(db, role, page):
+    at = open_page(None, role)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(f"ui/pages/{page}.py")
+
+
+def test_without_sign_in_only_the_sign_in_page_exists(db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert [t.value for t in at.title] == ["登录"]
+    assert not at.dataframe
+    with pytest.raises(ValueError):
+        at.switch_page("ui/pages/ranking.py")
+
+
+def test_a_wrong_password_is_refused_and_five_lock_the_account(db):
+    for _ in range(5):
+        at = sign_in("mayor", "wrong-password")
+        assert "账号或密码错误" in at.error[0].value
+    at = sign_in("mayor")
+    assert "账号已锁定" in at.error[0].value
+    assert [t.value for t in at.title] == ["登录"]
+
+
+def test_an_empty_store_without_accounts_says_how_to_begin(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSESS_DB", str(tmp_path / "empty.db"))
-    monkeypatch.setenv("ASSESS_NO_DEMO", "1")
-    for page, _ in PAGES:
-        at = open_page(page)
-        assert not at.exception
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "assess user add" in at.info[0].value
+
+
+def test_demo_mode_shows_fresh_demo_accounts_and_they_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSESS_DB", str(tmp_path / "demo.db"))
+    monkeypatch.setenv("ASSESS_DEMO", "1")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    creds = at.table[0].value
+    assert set(creds["账号"]) == {"admin", "evaluator", "leader", "lingbi", "xiaoxian", "caizheng"}
+    row = creds[creds["账号"] == "leader"].iloc[0]
+    at.text_input[0].input("leader")
+    at.text_input[1].input(row["密码"])
+    at.button[0].click().run()
+    assert [t.value for t in at.title] == ["排名总览"]
+    assert "演示模式" in at.sidebar.info[0].value
+    # outside demo mode the same store's demo accounts do not open
+    monkeypatch.delenv("ASSESS_DEMO")
+    from scoring.accounts import SignInError, authenticate
+
+    with pytest.raises(SignInError):
+        authenticate(open_store(tmp_path / "demo.db"), "leader", row["密码"])
 
 
 def test_ranking_page_opens_on_the_latest_published_round(db):
-    at = open_page()
+    at = open_page(None, "leader")
     assert at.selectbox(key="rank_period").value == "2018Q1"
+    # a leader sees published rounds only
+    assert all("已发布" in o for o in at.selectbox(key="rank_period").options)
     assert "正在查看:2018Q1 · 已发布 第 1 版" in [c.value for c in at.caption]
 
 
@@ -118,8 +195,8 @@ def test_unit_selection_changes_the_drill_down(db):
 
 
 def test_unit_page_lists_the_units_appeals(db):
-    at = open_page("unit")
-    at.selectbox(key="unit_id").set_value("341322")
+    at = open_page("unit", "unit")
+    assert at.selectbox(key="unit_id").options == ["萧县人民政府(341322)"]
     at.selectbox(key="unit_period").set_value("2018Q2").run()
     appeals = at.dataframe[1].value
     assert list(appeals["测评点编码"]) == ["GK3.2.1"]
@@ -130,6 +207,34 @@ def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
     at.file_uploader(key="upload").set_value((name, data, mime))
     at.button[0].click()
     return at.run()
+
+
+def test_a_unit_sees_only_its_own_drill_down_and_group(db):
+    at = open_page("unit", "unit")
+    at.query_params["unit"] = "FGJ"  # another unit's drill-down by query parameter
+    at.run()
+    assert "无权查看" in at.error[0].value
+    assert not at.dataframe
+    at = open_page("ranking", "unit")
+    assert at.selectbox[2].options == ["县区政府"]
+    assert all("已发布" in o for o in at.selectbox(key="rank_period").options)
+    table = at.dataframe[0].value
+    assert len(table) == 5
+
+
+def test_a_unit_files_an_appeal_for_itself_only(db):
+    at = open_page("appeals", "unit")
+    assert not [b for b in at.button if b.label == "提交复核结论"]  # no deciding for units
+    at.selectbox[1].select_index(0)
+    at.text_area[0].set_value("该栏目已按时更新,见截图")
+    at.button[0].click().run()
+    assert "已登记申诉" in at.success[0].value
+    appeals = at.dataframe[0].value
+    assert set(appeals["单位编码"]) == {"341322"}
+    # another unit never sees 萧县's appeals
+    other = sign_in("caizheng")
+    other.switch_page("ui/pages/appeals.py").run()
+    assert not other.dataframe or set(other.dataframe[0].value["单位编码"]) <= {"CZJ"}
 
 
 def test_bad_upload_shows_located_errors_and_stores_nothing(db):
@@ -166,14 +271,12 @@ def test_good_upload_is_stored_as_a_draft_round_and_previewed(db):
 
 
 def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
-    at = open_page("appeals")
+    at = open_page("appeals", "evaluator")
     assert at.selectbox(key="appeal_period").value == "2018Q2"
-    form = at.get("form")
-    assert form
     at.radio[0].set_value("corrected")
-    at.text_input[1].set_value("0")  # the evaluator confirms no stale column was found
-    at.text_area[1].set_value("复核截图确认栏目已更新")
-    at.button[1].click()
+    at.text_input[0].set_value("0")  # the evaluator confirms no stale column was found
+    at.text_area[0].set_value("复核截图确认栏目已更新")
+    at.button[-2].click()
     at.run()
     assert not at.exception
     assert "申诉 1 已复核" in at.success[0].value
@@ -187,20 +290,20 @@ def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
 
 
 def test_rounds_page_publishes_and_verifies(db):
-    at = open_page("rounds")
+    at = open_page("rounds", "admin")
     assert at.selectbox(key="round_period").value == "2018Q2"
     at.radio[0].set_value("publish")
-    at.button[0].click()
+    at.button[-3].click()
     at.run()
     assert not at.exception
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "published"
-    at.button[1].click().run()
+    at.button[-2].click().run()
     assert "核验通过:4 个已发布版本" in at.success[0].value
 
 
 def test_template_download_is_a_workbook_for_the_next_round(db):
     at = open_page("upload")
-    assert at.text_input[1].value == "2018Q3"
+    assert at.text_input[0].value == "2018Q3"
     from ui import data
 
     wb = openpyxl.load_workbook(io.BytesIO(data.template_bytes("2018Q3")))

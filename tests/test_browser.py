@@ -50,7 +50,7 @@ def app_url(tmp_path_factory):
             "127.0.0.1",
         ],
         cwd=ROOT,
-        env={**os.environ, "ASSESS_DB": str(tmp_path_factory.mktemp("store") / "assess.db")},
+        env={**os.environ, "ASSESS_DB": str(tmp_path_factory.mktemp("store") / "demo.db"), "ASSESS_DEMO": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -102,9 +102,45 @@ def _wait_ready(page) -> None:
     page.wait_for_timeout(1500)
 
 
-def test_ranking_page_shows_the_sample_units(app_url, page):
-    page.goto(app_url)
+@pytest.fixture(scope="module")
+def credentials(app_url, browser) -> dict[str, str]:
+    """The demo accounts as the sign-in page shows them to a newcomer."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
+    pg = ctx.new_page()
+    pg.goto(app_url)
+    _wait_ready(pg)
+    assert pg.locator("h1").first.inner_text() == "登录"
+    pg.get_by_text("演示模式", exact=False).first.wait_for()
+    _shot(pg, "sign-in")
+    rows = [row.locator("td").all_inner_texts() for row in pg.locator("table tbody tr").all()]
+    ctx.close()
+    found = {r[-3].strip(): r[-2].strip() for r in rows if len(r) >= 4}
+    assert {"admin", "evaluator", "leader", "xiaoxian"} <= set(found), rows
+    return found
+
+
+def sign_in(page, url: str, credentials: dict[str, str], name: str, go_to: str = "", query: str = "") -> None:
+    """Sign in on the page a newcomer sees, then move with the menu (a reload is a new session)."""
+    page.goto(url + query)
     _wait_ready(page)
+    page.get_by_label("账号").fill(name)
+    page.get_by_label("密码").fill(credentials[name])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=60_000)
+    _wait_ready(page)
+    if go_to:
+        nav(page, go_to)
+
+
+def nav(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_function("t => document.querySelector('h1') && document.querySelector('h1').innerText === t",
+                           arg=title, timeout=60_000)  # fmt: skip
+    _wait_ready(page)
+
+
+def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "leader")
     assert page.locator("h1").first.inner_text() == "排名总览"
     page.get_by_text("当前为演示数据", exact=False).first.wait_for()
     # unit names are drawn in the plotly chart (SVG text) as well as in the table
@@ -114,9 +150,8 @@ def test_ranking_page_shows_the_sample_units(app_url, page):
     _shot(page, "ranking")
 
 
-def test_unit_drill_down_lists_lost_points(app_url, page):
-    page.goto(f"{app_url}/unit")
-    _wait_ready(page)
+def test_unit_drill_down_lists_lost_points(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "evaluator", "单位详情")
     page.get_by_text("失分点(按失分从大到小)").wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for()
@@ -125,13 +160,12 @@ def test_unit_drill_down_lists_lost_points(app_url, page):
     _shot(page, "unit")
 
 
-def test_bad_upload_shows_row_level_errors(app_url, page, tmp_path):
+def test_bad_upload_shows_row_level_errors(app_url, page, credentials, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "期次,单位编码,测评点编码,结果\n2018Q3,341302,GK1.1.1,也许\n2018Q3,XX9,GK1.1.2,0\n", encoding="utf-8"
     )
-    page.goto(f"{app_url}/upload")
-    _wait_ready(page)
+    sign_in(page, app_url, credentials, "evaluator", "导入测评结果")
     page.locator('input[type="file"]').set_input_files(str(bad))
     page.get_by_text("bad.csv").first.wait_for()  # the upload has reached the server
     page.wait_for_timeout(500)
@@ -143,9 +177,8 @@ def test_bad_upload_shows_row_level_errors(app_url, page, tmp_path):
     _shot(page, "upload-errors")
 
 
-def test_rubric_page_shows_the_tree_and_the_4_percent_rule(app_url, page):
-    page.goto(f"{app_url}/rubric")
-    _wait_ready(page)
+def test_rubric_page_shows_the_tree_and_the_4_percent_rule(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "lingbi", "指标体系")
     page.get_by_text("按要求不低于 4%", exact=False).first.wait_for()
     page.get_by_text("GK1 五公开与主动公开目录", exact=False).first.wait_for()
     _shot(page, "rubric")
@@ -156,15 +189,36 @@ def test_chromium_is_debians():
         assert shutil.which("chromium") == CHROMIUM
 
 
-def test_appeals_and_rounds_pages_show_the_round_life(app_url, page):
-    page.goto(f"{app_url}/appeals")
-    _wait_ready(page)
+def test_appeals_and_rounds_pages_show_the_round_life(app_url, page, browser, credentials):
+    sign_in(page, app_url, credentials, "evaluator", "申诉复核")
     # the decision form only exists while the round is in its appeal window with an open appeal
     page.get_by_role("button", name="提交复核结论").wait_for()
-    page.get_by_role("button", name="提交申诉").wait_for()
     _shot(page, "appeals")
-    page.goto(f"{app_url}/rounds")
-    _wait_ready(page)
+    sign_in(page, app_url, credentials, "admin", "测评轮次")
     page.get_by_text("核验已发布结果").first.click()
     page.get_by_text("核验通过:3 个已发布版本", exact=False).first.wait_for(timeout=60_000)
     _shot(page, "rounds")
+
+
+def test_a_unit_cannot_reach_another_units_drill_down(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "xiaoxian")
+    assert page.locator("h1").first.inner_text() == "单位详情"
+    page.get_by_text("失分点(按失分从大到小)").wait_for()
+    # by widget: the unit list holds only its own unit
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    assert page.locator('[role="option"]').all_inner_texts() == ["萧县人民政府(341322)"]
+    page.keyboard.press("Escape")
+    # by menu: the office's round control and the evaluators' import are not there
+    menu = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert not {"测评轮次", "导入测评结果"} & set(menu)
+    _shot(page, "unit-own")
+    # by query parameter: another unit's drill-down is refused
+    page.context.clear_cookies()
+    sign_in(page, app_url, credentials, "xiaoxian", query="/?unit=FGJ")
+    page.get_by_text("当前账号无权查看该内容").first.wait_for()
+    assert page.get_by_text("失分点(按失分从大到小)").count() == 0
+    _shot(page, "unit-refused")
+    # by direct page URL: a page outside the menu is not served (a new session must sign in first)
+    page.goto(f"{app_url}/rounds")
+    _wait_ready(page)
+    assert page.locator("h1").first.inner_text() != "测评轮次"

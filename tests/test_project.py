@@ -12,7 +12,7 @@ def _blocks() -> list[str]:
 
 def test_readme_opens_with_the_app_command_and_the_test_command():
     first, second = _blocks()[:2]
-    assert first == "pip install -e . && streamlit run app.py"
+    assert first == "pip install -e . && ASSESS_DEMO=1 streamlit run app.py"
     assert second == "pip install -e '.[test]' && python -m pytest"
 
 

@@ -1,8 +1,8 @@
 """Where the app's data comes from: the evaluation store, cached on its last audit entry.
 
-The store is ``ASSESS_DB`` or ``data/assess.db`` under the working directory. An empty store is
-filled with the demo rounds on first start (unless ASSESS_NO_DEMO is set), so the app needs no
-configuration. Every change to the store writes an audit entry, so the newest audit id is a
+The store is ``ASSESS_DB`` or ``data/assess.db`` under the working directory. In demo mode
+(``ASSESS_DEMO=1``) it is ``data/demo.db``, filled with the demo rounds and fresh demo accounts, so
+that the app needs no configuration. Every change to the store writes an audit entry, so the newest audit id is a
 cache key that changes exactly when the data does.
 """
 
@@ -16,18 +16,11 @@ import pandas as pd
 import streamlit as st
 
 from scoring import Rubric, build_template
-from scoring.engine import Scores
 from scoring.pipeline import Assessment
-from scoring.rounds import (
-    STATUS_NAMES,
-    published_assessment,
-    round_assessment,
-    rounds_table,
-)
+from scoring.rounds import STATUS_NAMES, all_rounds
 from scoring.store import Store, default_db_path, open_store
-from scoring.validate import Findings
 
-from .demo import seed_demo
+from .demo import demo_accounts, seed_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,20 +40,35 @@ class RoundView:
         return f"{self.period} · {STATUS_NAMES[self.status]}(初步结果,未发布)"
 
 
+def demo_mode() -> bool:
+    """演示模式, only when asked for with ASSESS_DEMO=1."""
+    return os.environ.get("ASSESS_DEMO", "") not in ("", "0")
+
+
 def db_path() -> Path:
+    # the demo lives in its own file, so demo rounds and accounts never mix with real ones
+    if demo_mode() and not os.environ.get("ASSESS_DB"):
+        return Path.cwd() / "data" / "demo.db"
     return default_db_path()
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str) -> Store:
+def _store(path: str, demo: bool) -> tuple[Store, pd.DataFrame]:
     store = open_store(path)
-    if not os.environ.get("ASSESS_NO_DEMO"):
+    credentials = pd.DataFrame(columns=["角色", "账号", "密码", "单位"])
+    if demo:
         seed_demo(store)
-    return store
+        credentials = demo_accounts(store)
+    return store, credentials
 
 
 def store() -> Store:
-    return _store(str(db_path()))
+    return _store(str(db_path()), demo_mode())[0]
+
+
+def demo_credentials() -> pd.DataFrame:
+    """The demo accounts made at this start, with their passwords (demo mode only)."""
+    return _store(str(db_path()), demo_mode())[1]
 
 
 def version() -> int:
@@ -75,27 +83,8 @@ def is_demo() -> bool:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _everything(path: str, stamp: int) -> tuple[Assessment | None, tuple[RoundView, ...]]:
-    s = _store(path)
-    table = rounds_table(s)
-    if table.empty:
-        return None, ()
-    parts, views = [], []
-    for r in table.itertuples():
-        if r.status == "published":
-            result, rev = published_assessment(s, r.period)
-        else:
-            result, rev = round_assessment(s, r.period, allow_missing=True), None
-        parts.append(result)
-        views.append(RoundView(r.period, r.status, rev))
-    latest = parts[-1]
-    scores = Scores(
-        units=pd.concat([p.scores.units for p in parts], ignore_index=True),
-        dimensions=pd.concat([p.scores.dimensions for p in parts], ignore_index=True),
-        checks=pd.concat([p.scores.checks for p in parts], ignore_index=True),
-        periods=[v.period for v in views],
-    )
-    findings = Findings(rows=pd.concat([p.findings.rows for p in parts], ignore_index=True), periods=scores.periods)
-    return Assessment(latest.rubric, latest.roster, findings, scores, []), tuple(views)
+    result, rounds = all_rounds(_store(path, demo_mode())[0])
+    return result, tuple(RoundView(p, s, rev) for p, s, rev in rounds)
 
 
 def assessment() -> Assessment | None:
@@ -129,3 +118,13 @@ def shipped_rubric() -> Path:
 
 def shipped_units() -> Path:
     return Path(os.environ.get("ASSESS_UNITS", ROOT / "sample_data" / "units.csv"))
+
+
+def view(user) -> tuple[Assessment | None, dict[str, RoundView]]:
+    """What this user may see: the scoped rounds, and which rounds (with their status) those are."""
+    from scoring.access import scoped, visible_periods
+
+    views = round_views()
+    statuses = {p: v.status for p, v in views.items()}
+    visible = {p: views[p] for p in visible_periods(user, statuses)}
+    return scoped(user, assessment(), statuses), visible

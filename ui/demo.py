@@ -6,8 +6,12 @@ All of it is demo data (see sample_data/generate.py) and the store records that 
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+import pandas as pd
+
+from scoring.accounts import ROLE_NAMES, add_user, set_password
 from scoring.rounds import file_appeal, import_results, publish, set_status
 from scoring.store import Store
 
@@ -36,3 +40,26 @@ def seed_demo(store: Store) -> bool:
     with store.transaction():
         store.audit(DEMO_ACTOR, "demo.seed", "store", "demo rounds 2017Q3–2018Q2 loaded")
     return True
+
+
+DEMO_ACCOUNTS = [
+    ("admin", "admin", None, "考核办"),
+    ("evaluator", "evaluator", None, "第三方评估机构"),
+    ("leader", "leader", None, "领导"),
+    ("lingbi", "unit", "341323", "灵璧县人民政府"),
+    ("xiaoxian", "unit", "341322", "萧县人民政府"),
+    ("caizheng", "unit", "CZJ", "市财政局(国资委)"),
+]
+
+
+def demo_accounts(store: Store) -> pd.DataFrame:
+    """One account per role with a fresh password at every start of demo mode (shown on the sign-in page)."""
+    rows = []
+    for name, role, unit, label in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        if store.db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
+            set_password(store, name, password, DEMO_ACTOR)
+        else:
+            add_user(store, name, role, password, DEMO_ACTOR, unit_id=unit, demo=True)
+        rows.append((ROLE_NAMES[role], name, password, label))
+    return pd.DataFrame(rows, columns=["角色", "账号", "密码", "单位"])

@@ -132,5 +132,20 @@ COLUMN = {
     "count": "单位数",
 }
 
+AUTH = {
+    "title": "登录",
+    "name": "账号",
+    "password": "密码",
+    "submit": "登录",
+    "sign_out": "退出登录",
+    "expired": "长时间未操作,已自动退出,请重新登录。",
+    "demo": "演示模式:以下是本次启动新建的演示账号,可用任一角色登录体验。演示模式下的数据均为模拟数据。",
+    "no_accounts": "还没有任何账号。请由考核办在服务器上创建第一个管理员账号:"
+    "assess user add 账号 --role admin --password-stdin",
+    "signed_in": "已登录:{user}",
+    "denied": "当前账号无权查看该内容。",
+    "demo_banner": "演示模式",
+}
+
 STATUS = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果", "veto": "单项否决"}
 YES, NO = "是", "否"

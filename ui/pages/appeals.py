@@ -1,22 +1,25 @@
-"""申诉复核: units file appeals on specific findings; evaluators uphold or correct them."""
+"""申诉复核: units file appeals on their own findings; evaluators uphold or correct them."""
 
 import streamlit as st
 
 from scoring import InputError, format_issue
+from scoring.access import can, scoped_appeals
 from scoring.explain import lost_points
 from scoring.rounds import appeals_table, decide_appeal, file_appeal
 from ui import data
-from ui.glossary import LABEL, PAGE
+from ui.auth import current_user
+from ui.glossary import AUTH, LABEL, PAGE
 from ui.tables import appeals_view
 
 st.title(PAGE["appeals"])
-result = data.assessment()
-if result is None:
-    st.info(LABEL["store_empty"])
+user = current_user()
+result, views = data.view(user)
+if result is None or not views or user.role == "leader":
+    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
     st.stop()
-views = data.round_views()
 roster = result.roster.set_index("unit_id")
 checks = result.rubric.checks.set_index("check_id")
+statuses = {p: v.status for p, v in views.items()}
 
 
 def _errors(exc: InputError) -> None:
@@ -24,33 +27,31 @@ def _errors(exc: InputError) -> None:
 
 
 period = st.selectbox(LABEL["period"], list(views)[::-1], format_func=lambda p: views[p].label, key="appeal_period")
-status = views[period].status
+status = statuses[period]
 
-left, right = st.columns(2)
-with left:
+if can(user, "file_appeal"):
     st.subheader(LABEL["file_appeal"])
     if status not in ("feedback", "appeal"):
         st.info(LABEL["appeal_not_open"])
     else:
-        unit = st.selectbox(LABEL["unit"], list(roster.index), format_func=lambda u: f"{roster.loc[u, 'name']}({u})",
-                            key="appeal_unit")  # fmt: skip
-        lost = lost_points(result, unit, period)
+        unit = user.unit_id
+        lost = lost_points(result, unit, period).set_index("check_id")
         with st.form("file_appeal", clear_on_submit=True):
             check = st.selectbox(
-                LABEL["appeal_check"], list(lost["check_id"]),
-                format_func=lambda c: f"{c} {checks.loc[c, 'check_name']}(失分 {lost.set_index('check_id').loc[c, 'lost']:g})",
+                LABEL["appeal_check"], list(lost.index),
+                format_func=lambda c: f"{c} {checks.loc[c, 'check_name']}(失分 {lost.loc[c, 'lost']:g})",
             )  # fmt: skip
             reason = st.text_area(LABEL["appeal_reason"])
             proof = st.text_input(LABEL["appeal_proof"])
             if st.form_submit_button(LABEL["submit_appeal"]) and check:
                 try:
-                    aid = file_appeal(data.store(), period, unit, check, reason, proof, roster.loc[unit, "name"])
+                    aid = file_appeal(data.store(), period, unit, check, reason, proof, user.name)
                     st.success(LABEL["appeal_filed"].format(id=aid))
                 except InputError as exc:
                     _errors(exc)
 
-appeals = appeals_table(data.store(), period)
-with right:
+appeals = scoped_appeals(user, appeals_table(data.store(), period), statuses)
+if can(user, "decide_appeal"):
     st.subheader(LABEL["decide"])
     open_ = appeals[appeals["outcome"] == "open"]
     if status != "appeal" or open_.empty:
@@ -66,16 +67,15 @@ with right:
                                format_func=lambda o: LABEL["uphold"] if o == "upheld" else LABEL["correct"])  # fmt: skip
             new_value = st.text_input(LABEL["correct"])
             reason = st.text_area(LABEL["decision_reason"])
-            actor = st.text_input(LABEL["actor"], value="第三方评估机构")
             if st.form_submit_button(LABEL["submit_decision"]):
                 try:
-                    decide_appeal(data.store(), int(aid), outcome, reason, actor, new_value or None)
+                    decide_appeal(data.store(), int(aid), outcome, reason, user.name, new_value or None)
                     st.success(LABEL["decided"].format(id=aid))
                 except InputError as exc:
                     _errors(exc)
 
 st.subheader(LABEL["appeal_list"])
-appeals = appeals_table(data.store(), period)
+appeals = scoped_appeals(user, appeals_table(data.store(), period), statuses)
 if appeals.empty:
     st.info(LABEL["no_appeals"])
 else:

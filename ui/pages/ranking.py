@@ -5,13 +5,18 @@ import streamlit as st
 from scoring.explain import grade_counts, previous_period, ranking_table
 from scoring.report import table_xlsx
 from ui import charts, data
-from ui.glossary import COLUMN, LABEL, PAGE
+from ui.auth import current_user
+from ui.glossary import AUTH, COLUMN, LABEL, PAGE
 from ui.tables import change_text, shown
 
-result = data.assessment()
-if result is None:
+user = current_user()
+result, views = data.view(user)
+if user is not None and user.role == "unit":
+    # a unit sees rankings of published rounds only, and only its own group's
+    views = {p: v for p, v in views.items() if v.status == "published"}
+if result is None or not views:
     st.title(PAGE["ranking"])
-    st.info(LABEL["store_empty"])
+    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
     st.stop()
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
@@ -19,8 +24,7 @@ grades = [g.name for g in rubric.spec.grades]
 
 st.title(PAGE["ranking"])
 c1, c2, c3 = st.columns(3)
-views = data.round_views()
-choices = result.scores.periods[::-1]
+choices = [p for p in result.scores.periods if p in views][::-1]
 published = [p for p in choices if views[p].status == "published"]
 # leaders look at the latest published round first; preliminary rounds stay one click away
 period = c1.selectbox(
@@ -31,7 +35,9 @@ period = c1.selectbox(
     key="rank_period",
 )
 track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"])
-group = c3.selectbox(LABEL["group"], list(rubric.groups), format_func=rubric.groups.get)
+own_group = result.roster.set_index("unit_id")["group"].get(user.unit_id) if user.role == "unit" else None
+groups = [own_group] if own_group else list(rubric.groups)
+group = c3.selectbox(LABEL["group"], groups, format_func=rubric.groups.get)
 st.caption(LABEL["viewing"].format(label=views[period].label))
 
 total = rubric.spec.target.total_points

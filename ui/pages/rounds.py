@@ -4,11 +4,17 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, format_issue
+from scoring.access import can
 from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
 from ui import data
-from ui.glossary import LABEL, PAGE
+from ui.auth import current_user
+from ui.glossary import AUTH, LABEL, PAGE
 
 st.title(PAGE["rounds"])
+user = current_user()
+if not (can(user, "set_status") or can(user, "verify")):
+    st.error(AUTH["denied"])
+    st.stop()
 store = data.store()
 table = rounds_table(store)
 if table.empty:
@@ -27,27 +33,27 @@ info = table.set_index("period").loc[period]
 status = info["status"]
 st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
 
-with st.form("round_control"):
-    targets = sorted(b for a, b in TRANSITIONS if a == status)
-    choice = st.radio(
-        LABEL["change_status"],
-        [*targets, "publish"] if status != "published" else targets,
-        format_func=lambda s: LABEL["publish"] if s == "publish" else STATUS_NAMES[s],
-        horizontal=True,
-    )
-    reason = st.text_input(LABEL["reason"], help=LABEL["reason_required"])
-    actor = st.text_input(LABEL["actor"], value="考核办")
-    if st.form_submit_button("确定", type="primary"):
-        try:
-            if choice == "publish":
-                rev = publish(store, period, actor, reason)
-                st.success(f"期次 {period} 已发布第 {rev} 版")
-            else:
-                set_status(store, period, choice, actor, reason)
-                st.success(f"期次 {period} 已转为「{STATUS_NAMES[choice]}」")
-            st.rerun()
-        except InputError as exc:
-            st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+if can(user, "set_status"):
+    with st.form("round_control"):
+        targets = sorted(b for a, b in TRANSITIONS if a == status)
+        choice = st.radio(
+            LABEL["change_status"],
+            [*targets, "publish"] if status != "published" else targets,
+            format_func=lambda s: LABEL["publish"] if s == "publish" else STATUS_NAMES[s],
+            horizontal=True,
+        )
+        reason = st.text_input(LABEL["reason"], help=LABEL["reason_required"])
+        if st.form_submit_button("确定", type="primary"):
+            try:
+                if choice == "publish":
+                    rev = publish(store, period, user.name, reason)
+                    st.success(f"期次 {period} 已发布第 {rev} 版")
+                else:
+                    set_status(store, period, choice, user.name, reason)
+                    st.success(f"期次 {period} 已转为「{STATUS_NAMES[choice]}」")
+                st.rerun()
+            except InputError as exc:
+                st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
 
 if st.button(LABEL["verify"]):
     res = verify(store)
@@ -56,7 +62,10 @@ if st.button(LABEL["verify"]):
     else:
         st.success(LABEL["verify_ok"].format(snapshots=res.snapshots, rows=res.rows_compared))
 
-with st.expander(LABEL["audit"]):
-    rows = store.db.execute("SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT 200").fetchall()
-    st.dataframe(pd.DataFrame([tuple(r) for r in rows], columns=["时间", "操作人", "操作", "对象", "说明"]),
-                 hide_index=True, width="stretch")  # fmt: skip
+if can(user, "audit"):
+    with st.expander(LABEL["audit"]):
+        rows = store.db.execute(
+            "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT 200"
+        ).fetchall()
+        st.dataframe(pd.DataFrame([tuple(r) for r in rows], columns=["时间", "操作人", "操作", "对象", "说明"]),
+                     hide_index=True, width="stretch")  # fmt: skip

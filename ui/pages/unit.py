@@ -2,33 +2,43 @@
 
 import streamlit as st
 
+from scoring.access import scoped_appeals, visible_units
 from scoring.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
 from scoring.report import unit_report
 from scoring.rounds import appeals_table
 from ui import charts, data
-from ui.glossary import COLUMN, LABEL, PAGE
+from ui.auth import current_user
+from ui.glossary import AUTH, COLUMN, LABEL, PAGE
 from ui.tables import appeals_view, evidence_links, method_names, shown, status_names, value_text
 
-result = data.assessment()
-if result is None:
-    st.title(PAGE["unit"])
-    st.info(LABEL["store_empty"])
+user = current_user()
+result, views = data.view(user)
+st.title(PAGE["unit"])
+if result is None or not views:
+    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
     st.stop()
 rubric = result.rubric
 roster = result.roster.set_index("unit_id")
+allowed = visible_units(user, result.roster)
+asked = st.query_params.get("unit")
+if asked is not None and asked not in allowed:
+    st.error(AUTH["denied"])
+    st.stop()
+if asked is not None:
+    st.session_state["unit_id"] = asked
 tracks = rubric.tracks.set_index("track_id")
 track_names = tracks["track_name"].to_dict()
 
-st.title(PAGE["unit"])
 c1, c2 = st.columns([2, 1])
-unit = c1.selectbox(
-    LABEL["unit"], list(roster.index), format_func=lambda u: f"{roster.loc[u, 'name']}({u})", key="unit_id"
-)
-period = c2.selectbox(LABEL["period"], result.scores.periods[::-1], key="unit_period")
+unit = c1.selectbox(LABEL["unit"], allowed, format_func=lambda u: f"{roster.loc[u, 'name']}({u})", key="unit_id")
+if unit not in allowed:  # a forged widget value gets nothing
+    st.error(AUTH["denied"])
+    st.stop()
+period = c2.selectbox(LABEL["period"], [p for p in result.scores.periods if p in views][::-1], key="unit_period")
 st.caption(
     LABEL["group_of"].format(group=rubric.groups[roster.loc[unit, "group"]])
     + " | "
-    + LABEL["viewing"].format(label=data.round_views()[period].label)
+    + LABEL["viewing"].format(label=views[period].label)
 )
 
 summary = unit_tracks(result.scores, unit, period).set_index("track")
@@ -90,7 +100,8 @@ if scored_tracks:
 st.subheader(LABEL["trend"])
 st.plotly_chart(charts.trend_lines(unit_trend(result.scores, unit), track_names), width="stretch")
 
-appeals = appeals_table(data.store(), period, unit)
+statuses = {p: v.status for p, v in views.items()}
+appeals = scoped_appeals(user, appeals_table(data.store(), period, unit), statuses)
 if not appeals.empty:
     st.subheader(LABEL["appeal_list"])
     st.dataframe(appeals_view(appeals), hide_index=True, width="stretch")

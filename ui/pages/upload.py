@@ -3,15 +3,21 @@
 import streamlit as st
 
 from scoring import InputError, InputFile, format_issue, issues_frame
+from scoring.access import can
 from scoring.rounds import import_results
 from ui import data
-from ui.glossary import LABEL, PAGE
+from ui.auth import current_user
+from ui.glossary import AUTH, LABEL, PAGE
 from ui.tables import next_period, shown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 st.title(PAGE["upload"])
+user = current_user()
+if not can(user, "import"):
+    st.error(AUTH["denied"])
+    st.stop()
 current = data.assessment()
 periods = current.scores.periods if current is not None else []
 
@@ -19,14 +25,13 @@ with st.form("import", clear_on_submit=True):
     files = st.file_uploader(
         LABEL["upload_files"], type=["csv", "xlsx"], accept_multiple_files=True, help=LABEL["upload_help"], key="upload"
     )
-    actor = st.text_input(LABEL["actor"], value="第三方评估机构")
     submitted = st.form_submit_button(PAGE["upload"], type="primary")
 
 if submitted and files:
     inputs = [InputFile(f.name, f.getvalue()) for f in files]
     with st.status(LABEL["validating"], expanded=False) as status:
         try:
-            res = import_results(data.store(), data.shipped_rubric(), data.shipped_units(), inputs, actor)
+            res = import_results(data.store(), data.shipped_rubric(), data.shipped_units(), inputs, user.name)
         except InputError as exc:
             status.update(label=LABEL["upload_bad"].format(n=len(exc.issues)), state="error", expanded=True)
             lines = [f"- {format_issue(i)}" for i in exc.issues[:10]]

@@ -1,0 +1,155 @@
+"""Accounts and sign-in: who may do what is decided by a role, kept in the store.
+
+Passwords are hashed with scrypt (memory-hard, standard library) and a per-user salt; the
+password itself is never stored. Five failed sign-ins within fifteen minutes lock an account
+for the rest of that window. Sign-ins, failures and sign-outs go to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from .errors import InputError, Issue
+from .store import Store, now
+
+__all__ = [
+    "LOCKOUT_FAILURES",
+    "LOCKOUT_WINDOW",
+    "ROLES",
+    "ROLE_NAMES",
+    "SignInError",
+    "User",
+    "add_user",
+    "authenticate",
+    "disable_user",
+    "hash_password",
+    "list_users",
+    "set_password",
+    "sign_out",
+]
+
+ROLES = ("admin", "evaluator", "leader", "unit")
+ROLE_NAMES = {"admin": "考核办", "evaluator": "第三方评估机构", "leader": "领导", "unit": "被考核单位"}
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+LOCKOUT_FAILURES = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    unit_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}({ROLE_NAMES[self.role]}{' · ' + self.unit_id if self.unit_id else ''})"
+
+
+class SignInError(Exception):
+    """A refused sign-in; the message can be shown as it is."""
+
+
+def hash_password(password: str, salt: bytes | None = None) -> tuple[bytes, bytes]:
+    salt = salt or secrets.token_bytes(16)
+    return salt, hashlib.scrypt(password.encode("utf-8"), salt=salt, maxmem=64 * 2**20, **SCRYPT)
+
+
+def _fail(message: str) -> InputError:
+    return InputError([Issue(code="account", message=message)])
+
+
+def add_user(
+    store: Store, name: str, role: str, password: str, actor: str, unit_id: str | None = None, demo: bool = False
+) -> User:
+    if role not in ROLES:
+        raise _fail(f"角色 {role} 无效;可选:{'、'.join(ROLES)}")
+    if role == "unit" and not unit_id:
+        raise _fail("被考核单位账号须指定 --unit 单位编码")
+    if role != "unit" and unit_id:
+        raise _fail("只有被考核单位(unit)账号绑定单位编码")
+    if len(password) < MIN_PASSWORD:
+        raise _fail(f"密码至少 {MIN_PASSWORD} 位")
+    if store.db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
+        raise _fail(f"账号 {name} 已存在")
+    salt, digest = hash_password(password)
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO account(name, role, unit_id, salt, hash, disabled, demo, created_at, created_by)"
+            " VALUES (?,?,?,?,?,0,?,?,?)",
+            (name, role, unit_id, salt, digest, int(demo), now(), actor),
+        )
+        store.audit(actor, "user.add", name, f"role {role}" + (f", unit {unit_id}" if unit_id else ""))
+    return User(name, role, unit_id)
+
+
+def list_users(store: Store) -> pd.DataFrame:
+    rows = store.db.execute(
+        "SELECT name, role, unit_id, disabled, demo, created_at FROM account ORDER BY name"
+    ).fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["name", "role", "unit_id", "disabled", "demo", "created_at"])
+
+
+def disable_user(store: Store, name: str, actor: str) -> None:
+    with store.transaction() as db:
+        if db.execute("UPDATE account SET disabled = 1 WHERE name = ?", (name,)).rowcount == 0:
+            raise _fail(f"没有账号 {name}")
+        store.audit(actor, "user.disable", name)
+
+
+def set_password(store: Store, name: str, password: str, actor: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise _fail(f"密码至少 {MIN_PASSWORD} 位")
+    salt, digest = hash_password(password)
+    with store.transaction() as db:
+        if db.execute("UPDATE account SET salt = ?, hash = ? WHERE name = ?", (salt, digest, name)).rowcount == 0:
+            raise _fail(f"没有账号 {name}")
+        store.audit(actor, "user.passwd", name)
+
+
+def _recent_failures(store: Store, name: str, at: datetime) -> int:
+    since = (at - LOCKOUT_WINDOW).isoformat(timespec="seconds")
+    row = store.db.execute(
+        "SELECT COUNT(*) FROM sign_in WHERE name = ? AND ok = 0 AND at > ?"
+        " AND at > COALESCE((SELECT MAX(at) FROM sign_in WHERE name = ? AND ok = 1), '')",
+        (name, since, name),
+    ).fetchone()
+    return int(row[0])
+
+
+def authenticate(
+    store: Store, name: str, password: str, at: datetime | None = None, *, demo_allowed: bool = False
+) -> User:
+    """The user, or SignInError; every attempt is recorded, five failures lock the account a while."""
+    at = at or datetime.now(UTC)
+    stamp = at.isoformat(timespec="seconds")
+    if _recent_failures(store, name, at) >= LOCKOUT_FAILURES:
+        with store.transaction() as db:
+            db.execute("INSERT INTO sign_in(name, at, ok) VALUES (?, ?, 0)", (name, stamp))
+            store.audit(name, "sign-in.locked", name)
+        raise SignInError(f"连续 {LOCKOUT_FAILURES} 次密码错误,账号已锁定 15 分钟")
+    row = store.db.execute(
+        "SELECT role, unit_id, salt, hash, disabled, demo FROM account WHERE name = ?", (name,)
+    ).fetchone()
+    ok = False
+    # demo accounts only ever work in demo mode, even if a demo store is opened without it
+    if row is not None and not row["disabled"] and (demo_allowed or not row["demo"]):
+        ok = hmac.compare_digest(hash_password(password, row["salt"])[1], row["hash"])
+    with store.transaction() as db:
+        db.execute("INSERT INTO sign_in(name, at, ok) VALUES (?, ?, ?)", (name, stamp, int(ok)))
+        store.audit(name, "sign-in" if ok else "sign-in.failed", name)
+    if not ok:
+        raise SignInError("账号或密码错误,或账号已停用")
+    return User(name, row["role"], row["unit_id"])
+
+
+def sign_out(store: Store, user: User) -> None:
+    with store.transaction():
+        store.audit(user.name, "sign-out", user.name)

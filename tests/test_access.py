@@ -1,0 +1,190 @@
+"""Roles on real data: every role against every kind of data, and accounts that resist misuse."""
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from scoring.access import AccessDenied, can, require, scoped, scoped_appeals, visible_periods, visible_units
+from scoring.accounts import (
+    LOCKOUT_FAILURES,
+    SignInError,
+    User,
+    add_user,
+    authenticate,
+    disable_user,
+    list_users,
+    set_password,
+)
+from scoring.rounds import all_rounds, appeals_table
+from scoring.store import open_store
+from ui.demo import seed_demo
+
+ADMIN = User("boss", "admin")
+EVALUATOR = User("tester", "evaluator")
+LEADER = User("mayor", "leader")
+XIAO = User("xiaoxian", "unit", "341322")
+CZJ = User("caizheng", "unit", "CZJ")
+PUBLISHED = ["2017Q3", "2017Q4", "2018Q1"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = open_store(tmp_path_factory.mktemp("access") / "assess.db")
+    seed_demo(s)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window with 萧县's appeal
+    return s
+
+
+@pytest.fixture(scope="module")
+def everything(store):
+    result, rounds = all_rounds(store)
+    return result, {p: status for p, status, _ in rounds}
+
+
+def test_periods_per_role(everything):
+    _, statuses = everything
+    assert visible_periods(ADMIN, statuses) == visible_periods(EVALUATOR, statuses) == [*PUBLISHED, "2018Q2"]
+    assert visible_periods(LEADER, statuses) == PUBLISHED
+    assert visible_periods(XIAO, statuses) == [*PUBLISHED, "2018Q2"]  # its own preliminary results too
+    assert visible_periods(None, statuses) == []
+
+
+@pytest.mark.parametrize("user", [ADMIN, EVALUATOR])
+def test_office_and_evaluator_see_everything(everything, user):
+    result, statuses = everything
+    assert scoped(user, result, statuses) is result
+
+
+def test_leader_sees_every_published_result_and_nothing_preliminary(everything):
+    result, statuses = everything
+    view = scoped(LEADER, result, statuses)
+    for table in (view.scores.units, view.scores.dimensions, view.scores.checks, view.findings.rows):
+        assert set(table["period"]) == set(PUBLISHED)
+    assert set(view.scores.units["unit_id"]) == set(result.roster["unit_id"])
+    assert view.scores.periods == PUBLISHED
+
+
+def test_a_unit_sees_its_groups_published_ranking_and_only_its_own_details(everything):
+    result, statuses = everything
+    view = scoped(XIAO, result, statuses)
+    counties = set(result.roster.loc[result.roster["group"] == "county", "unit_id"])
+    units = view.scores.units
+    assert set(units.loc[units["period"].isin(PUBLISHED), "unit_id"]) == counties
+    assert set(units.loc[units["period"] == "2018Q2", "unit_id"]) == {"341322"}  # preliminary: only itself
+    assert set(view.scores.dimensions.loc[view.scores.dimensions["period"] == "2018Q2", "unit_id"]) == {"341322"}
+    # checks and findings carry the evidence: only its own, in every round
+    assert set(view.scores.checks["unit_id"]) == {"341322"}
+    assert set(view.findings.rows["unit_id"]) == {"341322"}
+    assert set(view.findings.rows["period"]) == {*PUBLISHED, "2018Q2"}
+
+
+def test_nobody_signed_in_sees_nothing(everything):
+    result, statuses = everything
+    assert scoped(None, result, statuses) is None
+
+
+def test_drill_down_units_per_role(everything):
+    result, _ = everything
+    assert visible_units(XIAO, result.roster) == ["341322"]
+    assert visible_units(User("ghost", "unit", "NOPE"), result.roster) == []
+    assert len(visible_units(LEADER, result.roster)) == 44
+    assert visible_units(None, result.roster) == []
+
+
+def test_appeals_per_role(store, everything):
+    _, statuses = everything
+    appeals = appeals_table(store)
+    assert list(scoped_appeals(XIAO, appeals, statuses)["unit_id"]) == ["341322"]
+    assert scoped_appeals(CZJ, appeals, statuses).empty
+    assert scoped_appeals(LEADER, appeals, statuses).empty  # the only appeal is in an unpublished round
+    assert len(scoped_appeals(EVALUATOR, appeals, statuses)) == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "allowed"),
+    [
+        ("import", {"evaluator"}),
+        ("decide_appeal", {"evaluator"}),
+        ("file_appeal", {"unit"}),
+        ("set_status", {"admin"}),
+        ("publish", {"admin"}),
+        ("audit", {"admin"}),
+        ("accounts", {"admin"}),
+    ],
+)
+def test_actions_per_role(action, allowed):
+    for user in (ADMIN, EVALUATOR, LEADER, XIAO):
+        assert can(user, action) == (user.role in allowed)
+        if user.role not in allowed:
+            with pytest.raises(AccessDenied):
+                require(user, action)
+    assert not can(None, action)
+
+
+def test_stored_hashes_are_never_the_password(tmp_path):
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "boss", "admin", "correct-horse-1", "test")
+    add_user(s, "boss2", "admin", "correct-horse-1", "test")
+    rows = s.db.execute("SELECT salt, hash FROM account").fetchall()
+    assert all(b"correct-horse-1" not in bytes(r["hash"]) + bytes(r["salt"]) for r in rows)
+    assert rows[0]["hash"] != rows[1]["hash"]  # per-user salt
+    raw = (tmp_path / "a.db").read_bytes() + (tmp_path / "a.db-wal").read_bytes()
+    assert b"correct-horse-1" not in raw
+    assert authenticate(s, "boss", "correct-horse-1") == User("boss", "admin")
+
+
+def test_lockout_after_repeated_failures_then_the_window_passes(tmp_path):
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "mayor", "leader", "correct-horse-1", "test")
+    t0 = datetime(2018, 1, 1, 9, 0, tzinfo=UTC)
+    for i in range(LOCKOUT_FAILURES):
+        with pytest.raises(SignInError, match="账号或密码错误"):
+            authenticate(s, "mayor", "nope", at=t0 + timedelta(minutes=i))
+    with pytest.raises(SignInError, match="锁定"):
+        authenticate(s, "mayor", "correct-horse-1", at=t0 + timedelta(minutes=6))
+    assert authenticate(s, "mayor", "correct-horse-1", at=t0 + timedelta(minutes=25)).role == "leader"
+    actions = [r[0] for r in s.db.execute("SELECT action FROM audit WHERE target = 'mayor' ORDER BY id")]
+    assert actions[-3:] == ["sign-in.failed", "sign-in.locked", "sign-in"]
+
+
+def test_disabled_accounts_and_password_changes(tmp_path):
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "u1", "unit", "correct-horse-1", "test", unit_id="341302")
+    set_password(s, "u1", "battery-staple-2", "test")
+    with pytest.raises(SignInError):
+        authenticate(s, "u1", "correct-horse-1")
+    assert authenticate(s, "u1", "battery-staple-2").unit_id == "341302"
+    disable_user(s, "u1", "test")
+    with pytest.raises(SignInError):
+        authenticate(s, "u1", "battery-staple-2")
+    assert list_users(s).loc[0, "disabled"] == 1
+
+
+def test_demo_accounts_never_exist_outside_demo_mode(tmp_path):
+    s = open_store(tmp_path / "real.db")
+    seed_demo(s)  # demo rounds may be loaded, but accounts are made only by demo mode
+    assert list_users(s).empty
+    add_user(s, "lingbi", "unit", "correct-horse-1", "test", unit_id="341323", demo=True)
+    with pytest.raises(SignInError):
+        authenticate(s, "lingbi", "correct-horse-1")  # a demo account outside demo mode does not open
+    assert authenticate(s, "lingbi", "correct-horse-1", demo_allowed=True).unit_id == "341323"
+
+
+def test_user_commands(tmp_path):
+    db = str(tmp_path / "a.db")
+
+    def user(*args, stdin=""):
+        return subprocess.run([sys.executable, "-m", "scoring.cli", "user", *args, "--db", db], input=stdin,
+                              capture_output=True, text=True)  # fmt: skip
+
+    assert user("add", "boss", "--role", "admin", "--password-stdin", stdin="correct-horse-1\n").returncode == 0
+    p = user("add", "u1", "--role", "unit", "--password-stdin", stdin="correct-horse-1\n")
+    assert p.returncode == 2 and "须指定 --unit" in p.stderr
+    assert user("add", "u1", "--role", "unit", "--unit", "341302", "--password-stdin",
+                stdin="correct-horse-1\n").returncode == 0  # fmt: skip
+    assert "boss\t考核办" in user("list").stdout
+    assert user("passwd", "u1", "--password-stdin", stdin="battery-staple-2\n").returncode == 0
+    assert user("disable", "u1").returncode == 0
+    assert "u1\t被考核单位\t341302\t停用" in user("list").stdout
+    assert authenticate(open_store(db), "boss", "correct-horse-1").role == "admin"

@@ -1,0 +1,87 @@
+"""Who is signed in: one `current_user()` whichever way they signed in.
+
+Embedded accounts (in the store) sign in on the page; a deployment with single sign-on
+configures `st.login` (OpenID Connect, e.g. an on-premises Keycloak) in `.streamlit/secrets.toml`,
+and the role and unit then come from the identity provider's claims (`assess_role`,
+`assess_unit`) or, failing those, from the store account of the same name. Sessions end after
+30 idle minutes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from scoring.accounts import ROLES, SignInError, User, authenticate, sign_out
+
+from . import data
+from .glossary import AUTH
+
+SESSION_KEY = "auth_user"
+SEEN_KEY = "auth_seen"
+IDLE_SECONDS = 30 * 60
+
+
+def _oidc_user() -> User | None:
+    try:
+        info = st.user
+        logged_in = bool(getattr(info, "is_logged_in", False))
+    except Exception:  # st.user needs a configured provider; without one there is no SSO user
+        return None
+    if not logged_in:
+        return None
+    name = str(info.get("email") or info.get("preferred_username") or info.get("name") or "")
+    role, unit = info.get("assess_role"), info.get("assess_unit")
+    if role not in ROLES:
+        row = data.store().db.execute("SELECT role, unit_id FROM account WHERE name = ? AND disabled = 0",
+                                      (name,)).fetchone()  # fmt: skip
+        if row is None:
+            return None
+        role, unit = row["role"], row["unit_id"]
+    return User(name, role, unit if role == "unit" else None)
+
+
+def current_user() -> User | None:
+    sso = _oidc_user()
+    if sso is not None:
+        return sso
+    user = st.session_state.get(SESSION_KEY)
+    if user is None:
+        return None
+    if time.time() - st.session_state.get(SEEN_KEY, 0) > IDLE_SECONDS:
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state["auth_expired"] = True
+        return None
+    st.session_state[SEEN_KEY] = time.time()
+    return user
+
+
+def sign_in_page() -> None:
+    st.title(AUTH["title"])
+    if st.session_state.pop("auth_expired", False):
+        st.warning(AUTH["expired"])
+    with st.form("sign_in"):
+        name = st.text_input(AUTH["name"])
+        password = st.text_input(AUTH["password"], type="password")
+        if st.form_submit_button(AUTH["submit"], type="primary"):
+            try:
+                user = authenticate(data.store(), name.strip(), password, demo_allowed=data.demo_mode())
+            except SignInError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[SESSION_KEY] = user
+                st.session_state[SEEN_KEY] = time.time()
+                st.rerun()
+    if data.demo_mode():
+        st.info(AUTH["demo"], icon=":material/science:")
+        st.table(data.demo_credentials())
+    elif data.store().db.execute("SELECT COUNT(*) FROM account").fetchone()[0] == 0:
+        st.info(AUTH["no_accounts"])
+
+
+def sign_out_button(user: User) -> None:
+    if st.button(AUTH["sign_out"]):
+        sign_out(data.store(), user)
+        st.session_state.pop(SESSION_KEY, None)
+        st.rerun()
