@@ -108,6 +108,14 @@ def _rubric(f: FileLike | Rubric) -> Rubric:
     return load_rubric(f)
 
 
+def _rubric(f: FileLike | Rubric) -> Rubric:
+    if isinstance(f, Rubric):
+        return f
+    if isinstance(f, InputFile):
+        return rubric_from_bytes(f.data, f.name)
+    return load_rubric(f)
+
+
 def assess_with_new_rounds(
     rubric: FileLike | Rubric,
     units: FileLike,

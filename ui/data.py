@@ -76,11 +76,6 @@ def version() -> int:
     return int(store().db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0])
 
 
-def is_demo() -> bool:
-    row = store().db.execute("SELECT 1 FROM audit WHERE action = 'demo.seed' LIMIT 1").fetchone()
-    return row is not None
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _everything(path: str, stamp: int) -> tuple[Assessment | None, tuple[RoundView, ...]]:
     result, rounds = all_rounds(_store(path, demo_mode())[0])
