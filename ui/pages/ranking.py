@@ -3,7 +3,7 @@
 import streamlit as st
 
 from scoring.explain import grade_counts, previous_period, ranking_table
-from scoring.report import table_xlsx
+from scoring.report import leaders_report, table_xlsx
 from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import AUTH, COLUMN, LABEL, PAGE
@@ -89,13 +89,19 @@ with right:
     st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch")
 
 name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
-d1, d2, _ = st.columns([1, 1, 3])
+d1, d2, d3, _ = st.columns([1, 1, 1, 2])
 d1.download_button(
     LABEL["download_csv"], shown_table.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv", "text/csv"
 )
 d2.download_button(
     LABEL["download_xlsx"],
-    table_xlsx(shown_table, "排名"),
+    lambda: table_xlsx(shown_table, "排名"),
     f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+d3.download_button(
+    LABEL["download_leaders"],
+    lambda: leaders_report(result, period),  # built only when clicked
+    f"汇总_{period}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

@@ -108,7 +108,7 @@ if not appeals.empty:
 
 st.download_button(
     LABEL["download_report"],
-    unit_report(result, unit, period, appeals),
+    lambda: unit_report(result, unit, period, appeals),  # built only when clicked
     f"测评报告_{roster.loc[unit, 'name']}_{period}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

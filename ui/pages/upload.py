@@ -58,5 +58,8 @@ st.subheader(LABEL["download_template"])
 period = st.text_input(LABEL["template_period"], value=next_period(periods))
 if period.strip() and current is not None:
     st.download_button(
-        LABEL["download_template"], data.template_bytes(period.strip()), f"测评模板_{period.strip()}.xlsx", XLSX
+        LABEL["download_template"],
+        lambda: data.template_bytes(period.strip()),
+        f"测评模板_{period.strip()}.xlsx",
+        XLSX,
     )
