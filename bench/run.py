@@ -58,16 +58,25 @@ def timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+# The child reports its own high-water mark: a child's ru_maxrss on Linux starts from the
+# (large) benchmark process it was forked from, VmHWM of its own address space does not.
+CLI = (
+    "import sys, scoring.cli as c; rc = c.main(sys.argv[1:]); "
+    "print('VmHWM', open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr); "
+    "sys.exit(rc)"
+)
+
+
 def run_cli(args: list[str]) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of one `assess` process."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "scoring.cli", *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)  # fmt: skip
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", CLI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)  # fmt: skip
     wall = time.perf_counter() - start
-    if status != 0:
-        raise RuntimeError(proc.stderr.read().decode())
-    return wall, usage.ru_maxrss / 1024
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    kb = next(line.split()[1] for line in proc.stderr.splitlines() if line.startswith("VmHWM"))
+    return wall, int(kb) / 1024
 
 
 def write_xlsx(frame: pd.DataFrame, path: Path) -> None:
@@ -232,7 +241,8 @@ def main() -> None:
             "Inputs: synthetic and deterministic (bench/synth.py): a rubric of 300 checks (every method, two tracks, "
             "three groups, both NA policies), units × 4 periods, every applicable (unit, check) with one finding, "
             "some deductions with two, 0.5% not applicable. Times are wall-clock medians of "
-            f"{args.runs} runs (one at 10^7); peak memory is the `assess score` process's maximum RSS.\n\n"
+            f"{args.runs} runs (one at 10^7); peak memory is the `assess score` process's own high-water mark "
+            "(VmHWM).\n\n"
             "- *read* = CSV/XLSX to a frame of raw rows; *validate* = every check of SPEC §2 and value parsing; "
             "*score+rank* = scores, grades, ranks and the three output tables from validated findings; "
             "*write* = the four output files; *end to end* = `assess score` as a fresh process, from files to files.\n"
