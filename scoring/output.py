@@ -31,16 +31,15 @@ OUTPUT_FILES = ("unit_scores.csv", "dimension_scores.csv", "check_scores.csv", "
 DETAIL_DECIMALS = 4
 
 
-def _formatted(x: pd.Series, fmt: str, trim: bool = False) -> pd.Series:
-    """Each distinct number formatted once (scores repeat a lot) and spread back; empty where NaN."""
-    values = x.to_numpy(dtype=float)
-    uniq, inverse = np.unique(values, return_inverse=True)
+def _formatted(x: pd.Series, fmt: str, trim: bool = False) -> pd.Categorical:
+    """Each distinct number formatted once (scores repeat a lot), kept as codes; empty where NaN."""
+    codes, uniq = pd.factorize(x.to_numpy(dtype=float))
     text = [fmt.format(v) for v in uniq]
     if trim:
         text = [t.rstrip("0").rstrip(".") if "." in t else t for t in text]
-    out = np.asarray(text, dtype=object)[inverse.reshape(-1)]
-    out[np.isnan(values)] = ""
-    return pd.Series(out, index=x.index, dtype=object)
+    # two numbers may print alike (0.0 and -0.0): merge them, and give NaN the empty text
+    merged, labels = pd.factorize(np.asarray([*text, ""], dtype=object))
+    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(labels, dtype=object))
 
 
 def _fixed(x: pd.Series, decimals: int) -> pd.Series:
@@ -77,11 +76,17 @@ def _quote(text: str) -> str:
 
 
 def _arrow_column(values: pd.Series) -> pa.Array:
-    """One CSV column as Arrow text: each distinct value quoted once, then spread by its code."""
+    """One CSV column as Arrow text: few distinct values are quoted once and spread by code;
+    mostly distinct ones (evidence) are quoted in Arrow."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes, uniq = values.cat.codes.to_numpy(), values.cat.categories
     else:
         codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+        if len(uniq) > len(values) // 4:
+            column = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
+            quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+            quoted = pc.binary_join_element_wise(quote, pc.replace_substring(column, '"', '""'), quote, empty)
+            return pc.if_else(pc.match_substring_regex(column, '[,"\\r\\n]'), quoted, column)
     words = pa.array([_quote(str(u)) for u in uniq], type=pa.large_string())
     return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), words).dictionary_decode()
 
