@@ -14,7 +14,7 @@ from .tables import InputFile, SourceInfo, read_result_files
 from .tables import read_roster as _read_roster
 from .validate import Findings, validate_results
 
-__all__ = ["Assessment", "RawResults", "as_input", "assess", "read_results", "read_roster", "score"]
+__all__ = ["Assessment", "RawResults", "as_input", "as_rubric", "assess", "read_results", "read_roster", "score"]
 
 FileLike = str | Path | InputFile
 
@@ -85,7 +85,7 @@ def assess(
     rub: Rubric | None = None
     roster: pd.DataFrame | None = None
     try:
-        rub = _rubric(rubric)
+        rub = as_rubric(rubric)
     except InputError as exc:
         issues.extend(exc.issues)
     try:
@@ -100,42 +100,10 @@ def assess(
     return Assessment(rub, roster, findings, score_findings(rub, roster, findings), sources)
 
 
-def _rubric(f: FileLike | Rubric) -> Rubric:
+def as_rubric(f: FileLike | Rubric) -> Rubric:
+    """A rubric given as a validated Rubric, a path, or an uploaded file."""
     if isinstance(f, Rubric):
         return f
     if isinstance(f, InputFile):
         return rubric_from_bytes(f.data, f.name)
     return load_rubric(f)
-
-
-def _rubric(f: FileLike | Rubric) -> Rubric:
-    if isinstance(f, Rubric):
-        return f
-    if isinstance(f, InputFile):
-        return rubric_from_bytes(f.data, f.name)
-    return load_rubric(f)
-
-
-def assess_with_new_rounds(
-    rubric: FileLike | Rubric,
-    units: FileLike,
-    base: list[FileLike],
-    new: list[FileLike],
-    *,
-    allow_missing: bool = False,
-) -> Assessment:
-    """Score ``base`` rounds plus ``new`` ones; a period present in ``new`` is taken only from there.
-
-    This is how a freshly loaded round joins the published ones, and how a corrected round
-    replaces its earlier version, without editing any file.
-    """
-    issues: list[Issue] = []
-    rub = _rubric(rubric)
-    roster = read_roster(units, rub)
-    old, fresh = read_results(base), read_results(new)
-    replaced = set(fresh.rows["period"])
-    rows = pd.concat([old.rows[~old.rows["period"].isin(replaced)], fresh.rows], ignore_index=True)
-    issues = old.issues + fresh.issues
-    findings = validate_results(rub, roster, rows, allow_missing=allow_missing, prior_issues=issues)
-    sources = [roster.attrs["source"], *old.sources, *fresh.sources]
-    return Assessment(rub, roster, findings, score_findings(rub, roster, findings), sources)

@@ -16,11 +16,11 @@ import pandas as pd
 from .engine import Scores, score_findings
 from .errors import InputError, Issue
 from .output import csv_text, score_tables_as_text
-from .pipeline import Assessment, FileLike, as_input, read_results
+from .pipeline import Assessment, FileLike, as_input, as_rubric, read_results
 from .pipeline import read_roster as read_roster_file
-from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
+from .rubric import Rubric, parse_rubric
 from .store import Store, now
-from .tables import InputFile, as_text
+from .tables import as_text
 from .validate import Findings, validate_results
 
 __all__ = [
@@ -153,7 +153,7 @@ def import_results(
     store: Store, rubric: FileLike | Rubric, units: FileLike, results: list[FileLike], actor: str
 ) -> ImportResult:
     """Store result files as batches, whole or not at all; a file seen before is refused."""
-    rub = rubric if isinstance(rubric, Rubric) else _load_rubric(rubric)
+    rub = as_rubric(rubric)
     roster = read_roster_file(units, rub)
     raw = read_results(results)
     issues = list(raw.issues)
@@ -225,12 +225,6 @@ def import_results(
             )  # fmt: skip
             store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(rows)} rows, sha256 {f.sha256}")
     return ImportResult(batches=batch_ids, rows=len(raw.rows), periods=periods)
-
-
-def _load_rubric(f: FileLike) -> Rubric:
-    if isinstance(f, InputFile):
-        return rubric_from_bytes(f.data, f.name)
-    return load_rubric(f)
 
 
 def round_info(store: Store, period: str) -> dict[str, object]:
