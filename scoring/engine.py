@@ -8,7 +8,7 @@ the output tables are built, and those use categorical codes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -35,14 +35,30 @@ EVIDENCE_SEPARATOR = " | "
 STATUSES = np.array(["scored", "na", "missing"], dtype=object)
 
 
-@dataclass(frozen=True)
 class Scores:
-    """The three score tables of SPEC §3 (spec columns first; extra columns after them)."""
+    """The three score tables of SPEC §3 (spec columns first; extra columns after them).
 
-    units: pd.DataFrame
-    dimensions: pd.DataFrame
-    checks: pd.DataFrame
-    periods: list[str]
+    The check table has a row per applicable (period, unit, check), a million rows for a
+    province, while rankings need only the unit table; so it may be given as a function and is
+    then built on first use, once.
+    """
+
+    __slots__ = ("_checks", "dimensions", "periods", "units")
+
+    def __init__(
+        self,
+        units: pd.DataFrame,
+        dimensions: pd.DataFrame,
+        checks: pd.DataFrame | Callable[[], pd.DataFrame],
+        periods: list[str],
+    ) -> None:
+        self.units, self.dimensions, self._checks, self.periods = units, dimensions, checks, periods
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        if callable(self._checks):
+            self._checks = self._checks()
+        return self._checks
 
 
 def _take(labels: list[str] | np.ndarray | pd.Index, codes: np.ndarray) -> pd.Categorical:
@@ -56,52 +72,54 @@ def _per_check(attribute: pd.Series, c: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes[c], categories=pd.Index(uniq, dtype=object))
 
 
-def _evidence(rows: pd.DataFrame, keys: np.ndarray) -> np.ndarray:
-    """Each key's evidence, several rows joined with ' | ' in file order."""
+def _evidence(rows: pd.DataFrame, size: int) -> np.ndarray:
+    """Evidence by key: a finding's own text, or several findings' joined with ' | ' in file order.
+
+    Dense keys make this linear: almost every key has one finding, placed directly; only keys
+    with several are sorted, and joining strings needs Python for those alone.
+    """
     text = rows["evidence"].to_numpy(dtype=object)
     has = text != ""
     fkey = rows["_key"].to_numpy(dtype=np.int64)[has]
     text = text[has]
-    out = np.full(len(keys), "", dtype=object)
-    if len(fkey) == 0:
-        return out
-    uniq, first, counts = np.unique(fkey, return_index=True, return_counts=True)
-    joined = text[first]
-    several = counts > 1
-    if several.any():
-        # joining strings needs Python per group, so only for the keys that have several
-        multi = np.isin(fkey, uniq[several])
-        mk, mt = fkey[multi], text[multi]
+    by_key = np.full(size, "", dtype=object)
+    single = np.bincount(fkey, minlength=size)[fkey] == 1
+    by_key[fkey[single]] = text[single]
+    if not single.all():
+        mk, mt = fkey[~single], text[~single]
         order = np.argsort(mk, kind="stable")  # stable: rows keep their file order
-        parts = np.split(mt[order], np.flatnonzero(np.diff(mk[order])) + 1)
-        joined[np.flatnonzero(several)] = [EVIDENCE_SEPARATOR.join(part) for part in parts]
-    pos = np.searchsorted(uniq, keys)
-    hit = (pos < len(uniq)) & (uniq[np.minimum(pos, len(uniq) - 1)] == keys)
-    out[hit] = joined[pos[hit]]
-    return out
+        mk, mt = mk[order], mt[order]
+        starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
+        by_key[mk[starts]] = [EVIDENCE_SEPARATOR.join(part) for part in np.split(mt, starts[1:])]
+    return by_key
 
 
-def _unique_text(values: np.ndarray, fmt) -> np.ndarray:
+def _unique_text(values: np.ndarray, fmt: Callable[[object], str]) -> np.ndarray:
     """Format each distinct number once (there are few) and spread the text back."""
-    uniq, inverse = np.unique(values, return_inverse=True)
-    return np.asarray([fmt(v) for v in uniq], dtype=object)[inverse]
+    codes, uniq = pd.factorize(values)
+    return np.asarray([fmt(v) for v in uniq], dtype=object)[codes]
 
 
-def _value_text(method: np.ndarray, status: np.ndarray, total: np.ndarray, label: np.ndarray) -> np.ndarray:
-    out = np.full(len(method), "", dtype=object)
+def _value_text(
+    is_m: Callable[..., np.ndarray], status: np.ndarray, total: np.ndarray, label: np.ndarray
+) -> np.ndarray:
+    out = np.full(len(status), "", dtype=object)
     scored = status == 0
-    counted = scored & ~np.isin(method, ["levels", "ratio"])
+    counted = scored & ~is_m("levels", "ratio")
     out[counted] = _unique_text(np.round(total[counted]).astype(np.int64), str)
-    ratio = scored & (method == "ratio")
+    ratio = scored & is_m("ratio")
     out[ratio] = _unique_text(np.round(total[ratio], 6), lambda v: f"{v:.6f}".rstrip("0").rstrip(".") or "0")
-    levels = scored & (method == "levels")
+    levels = scored & is_m("levels")
     out[levels] = label[levels]
     out[status == 1] = "NA"
     return out
 
 
 def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:
-    """Score every unit of the roster in every period of the findings."""
+    """Score every unit of the roster in every period of the findings.
+
+    Unit and dimension scores are computed now; the check table when first asked for.
+    """
     codes: Codes = findings.codes
     checks = rubric.checks
     rows = findings.rows
@@ -117,9 +135,14 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     p, u, c = codes.split(key)
     total, count, na = total_all[key], count_all[key], na_all[key]
     missing = count == 0
-    status = np.where(missing, 2, np.where(na, 1, 0))
+    status = np.where(missing, 2, np.where(na, 1, 0)).astype(np.int8)
 
-    method = checks["method"].to_numpy(dtype=object)[c]
+    check_method = checks["method"].to_numpy(dtype=object)
+
+    def is_m(*methods: str) -> np.ndarray:
+        # decided per check (a few hundred), then spread: comparing a million strings is slow
+        return np.isin(check_method, methods)[c]
+
     pts = checks["points"].to_numpy(dtype=float)[c]
     per_item = checks["per_item"].to_numpy(dtype=float)[c]
     floor = checks["floor"].to_numpy(dtype=float)[c]
@@ -128,10 +151,11 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     track_of_check = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"])
     t = track_of_check[c]
     full_policy = (rubric.tracks["na_policy"].to_numpy() == "full")[t]
+    bonus, veto = is_m("bonus"), is_m("veto")
 
     with np.errstate(invalid="ignore"):
         earned = np.select(
-            [np.isin(method, ["binary", "levels"]), method == "ratio", method == "deduct", method == "bonus"],
+            [is_m("binary", "levels"), is_m("ratio"), is_m("deduct"), bonus],
             [
                 pts * total,
                 pts * np.clip((total - floor) / (target - floor), 0, 1),
@@ -145,59 +169,59 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     earned = np.where(missing | na, 0.0, earned)
     earned = np.where(full_na, pts, earned)
     maximum = np.where(is_base & ~(na & ~full_na), pts, 0.0)
-    maximum = np.where(method == "bonus", pts, maximum)
+    maximum = np.where(bonus, pts, maximum)
     earned, maximum = np.nan_to_num(earned), np.nan_to_num(maximum)
-    lost = np.where(is_base, maximum - earned, 0.0)
-    violated = (method == "veto") & (status == 0) & (total == 1)
+    violated = veto & (status == 0) & (total == 1)
 
-    units = _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, method, violated,
+    units = _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, bonus, violated,
                           checks["cap"].to_numpy(dtype=float)[c])  # fmt: skip
     dims = _dimension_scores(rubric, codes, p, u, c, is_base, earned, maximum)
 
-    label_all = np.full(size, "", dtype=object)
-    levels_rows = rows["method"].to_numpy() == "levels"
-    label_all[fkey[levels_rows]] = rows["label"].to_numpy(dtype=object)[levels_rows]
-    track_ids = rubric.tracks["track_id"].to_numpy(dtype=object)
-    # SPEC §3 order: period, track id, unit id, then the rubric's order of checks
-    track_rank = np.argsort(np.argsort(track_ids, kind="stable"), kind="stable")
-    order = np.lexsort((c, u, track_rank[t], p))
+    def check_table() -> pd.DataFrame:
+        label_all = np.full(size, "", dtype=object)
+        levels_rows = (rows["method"] == "levels").to_numpy(dtype=bool)
+        label_all[fkey[levels_rows]] = rows["label"].to_numpy(dtype=object)[levels_rows]
+        track_ids = rubric.tracks["track_id"].to_numpy(dtype=object)
+        # SPEC §3 order: period, track id, unit id, then the rubric's order of checks; keys are
+        # already in (period, unit, check) order, so a stable sort on (period, track) finishes it
+        track_rank = np.argsort(np.argsort(track_ids, kind="stable"), kind="stable")
+        order = np.argsort(p * len(track_ids) + track_rank[t], kind="stable")
+        oc = c[order]
+        columns = {
+            "period": _take(codes.periods, p[order]),
+            "track": _take(track_ids, t[order]),
+            "unit_id": _take(codes.units, u[order]),
+            "dimension_id": _per_check(checks["dimension_id"], oc),
+            "indicator_id": _per_check(checks["indicator_id"], oc),
+            "check_id": _take(codes.checks, oc),
+            "method": _per_check(checks["method"], oc),
+            "status": _take(STATUSES, status[order]),
+            "value": _value_text(is_m, status, total, label_all[key])[order],
+            "earned": earned[order],
+            "max": maximum[order],
+            "lost": np.where(is_base, maximum - earned, 0.0)[order],
+            "findings": count[order].astype(np.int64),
+            "evidence": _evidence(rows, size)[key[order]],
+            "violated": violated[order],
+            "points": pts[order],
+        }
+        # text columns are codes or stay object: converting a million strings to Arrow costs more than scoring
+        return pd.DataFrame(
+            {k: v if isinstance(v, pd.Categorical) else pd.Series(v, dtype=v.dtype, copy=False)
+             for k, v in columns.items()}
+        )  # fmt: skip
 
-    def o(values: np.ndarray) -> np.ndarray:
-        return values[order]
-
-    columns = {
-        "period": _take(codes.periods, o(p)),
-        "track": _take(track_ids, o(t)),
-        "unit_id": _take(codes.units, o(u)),
-        "dimension_id": _per_check(checks["dimension_id"], o(c)),
-        "indicator_id": _per_check(checks["indicator_id"], o(c)),
-        "check_id": _take(codes.checks, o(c)),
-        "method": _per_check(checks["method"], o(c)),
-        "status": _take(STATUSES, o(status)),
-        "value": _value_text(o(method), o(status), o(total), label_all[o(key)]),
-        "earned": o(earned),
-        "max": o(maximum),
-        "lost": o(lost),
-        "findings": o(count).astype(np.int64),
-        "evidence": _evidence(rows, o(key)),
-        "violated": o(violated),
-        "points": o(pts),
-    }
-    # text columns are codes or stay object: converting a million strings to Arrow costs more than scoring
-    check_table = pd.DataFrame(
-        {k: v if isinstance(v, pd.Categorical) else pd.Series(v, dtype=v.dtype, copy=False) for k, v in columns.items()}
-    )
     return Scores(units=units, dimensions=dims, checks=check_table, periods=list(codes.periods))
 
 
-def _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, method, violated, cap) -> pd.DataFrame:
+def _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, is_bonus, violated, cap) -> pd.DataFrame:
     n_t = len(rubric.tracks)
     size = len(codes.periods) * len(codes.units) * n_t
     g = (p * len(codes.units) + u) * n_t + t
     base_e = np.bincount(g, weights=np.where(is_base, earned, 0.0), minlength=size)
     base_m = np.bincount(g, weights=np.where(is_base, maximum, 0.0), minlength=size)
     remaining = np.bincount(g, weights=(is_base & (maximum > 0)).astype(float), minlength=size)
-    bonus = np.bincount(g, weights=np.where(method == "bonus", earned, 0.0), minlength=size)
+    bonus = np.bincount(g, weights=np.where(is_bonus, earned, 0.0), minlength=size)
     caps = np.full(size, np.inf)
     np.minimum.at(caps, g[violated], cap[violated])
 

@@ -88,16 +88,35 @@ def _where(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:
     return frame.loc[np.asarray(mask, dtype=bool)]
 
 
-def _normalise(rows: pd.DataFrame, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue]) -> pd.DataFrame:
-    """Add is_na, num and label; report values the check's method does not accept.
+def _text_codes(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each cell's code among the distinct trimmed texts of the column, and those texts.
 
-    Values repeat a lot (tokens, labels, a few counts), so each distinct text is parsed once and
-    the results are spread back to the rows by its code.
+    A million cells hold a few dozen distinct values, so text is trimmed and parsed per
+    distinct value; XLSX cells (numbers, booleans) become text first, one by one, so that
+    1, 1.0 and True are not taken for one value.
     """
-    text = as_text(rows["value"].fillna(""))
-    vcode, uniq = pd.factorize(text)
-    uniq = pd.Series(uniq, dtype=object).astype(str)
-    low = uniq.str.lower()
+    if column.dtype == object:
+        column = as_text(column.fillna(""))
+    raw_codes, raw = pd.factorize(column.fillna(""))
+    codes, uniq = pd.factorize(as_text(pd.Series(raw, dtype=object)))  # trimming can merge two
+    return (codes[raw_codes] if len(raw) else raw_codes), pd.Series(uniq, dtype=object)
+
+
+@dataclass(frozen=True)
+class _Values:
+    is_na: np.ndarray
+    num: np.ndarray
+    label: np.ndarray
+    ok: np.ndarray
+
+
+def _normalise(
+    rows: pd.DataFrame, idx: np.ndarray, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue]
+) -> _Values:
+    """is_na, num and label of the rows ``idx`` (checks ``c``); report values the method does not accept."""
+    vcode, text = _text_codes(rows["value"])
+    vcode = vcode[idx]
+    low = text.str.lower()
     u_num, u_pct = _numbers(low)
     u_na = low.isin(NA_TOKENS).to_numpy()
     u_pass = low.isin(PASS_TOKENS).to_numpy() | ((u_num == 1) & ~u_pct)
@@ -105,24 +124,28 @@ def _normalise(rows: pd.DataFrame, c: np.ndarray, checks: pd.DataFrame, issues: 
     u_count = ~u_pct & (u_num >= 0) & (u_num == np.floor(u_num))
     u_ratio = (u_num >= 0) & (u_num <= 1)
 
-    method = checks["method"].to_numpy(dtype=object)[c]
+    check_method = checks["method"].to_numpy(dtype=object)
+
+    def is_m(*methods: str) -> np.ndarray:
+        return np.isin(check_method, methods)[c]
+
     is_na = u_na[vcode]
-    num_out = np.full(len(rows), np.nan)
-    label = np.full(len(rows), "", dtype=object)
+    num_out = np.full(len(idx), np.nan)
+    label = np.full(len(idx), "", dtype=object)
     ok = is_na.copy()
 
-    binary = np.isin(method, ["binary", "veto"]) & ~is_na
+    binary = is_m("binary", "veto") & ~is_na
     passed, failed = u_pass[vcode], u_fail[vcode]
     ok |= binary & (passed | failed)
     num_out[binary & passed] = 1.0
     num_out[binary & failed & ~passed] = 0.0
 
-    is_levels = (method == "levels") & ~is_na
+    is_levels = is_m("levels") & ~is_na
     if is_levels.any():
         # (check code, value code) -> fraction, for every label the rubric defines
         lookup = pd.Series(np.arange(len(low)), index=pd.Index(low, dtype=object))
         keys, fractions, labels = [], [], []
-        for code in np.flatnonzero(checks["method"].to_numpy() == "levels"):
+        for code in np.flatnonzero(check_method == "levels"):
             for lab, frac in checks["levels"].iloc[code].items():
                 hit = lookup.get(str(lab).strip().lower())
                 if hit is not None:
@@ -138,39 +161,41 @@ def _normalise(rows: pd.DataFrame, c: np.ndarray, checks: pd.DataFrame, issues: 
         num_out[where[matched]] = np.asarray(fractions)[found[matched]]
         label[where[matched]] = np.asarray(labels, dtype=object)[found[matched]]
 
-    ratio_ok = (method == "ratio") & ~is_na & u_ratio[vcode]
+    ratio_ok = is_m("ratio") & ~is_na & u_ratio[vcode]
     ok |= ratio_ok
-    num_out[ratio_ok] = u_num[vcode][ratio_ok]
+    num_out[ratio_ok] = u_num[vcode[ratio_ok]]
 
-    count_ok = np.isin(method, ["deduct", "bonus"]) & ~is_na & u_count[vcode]
+    count_ok = is_m("deduct", "bonus") & ~is_na & u_count[vcode]
     ok |= count_ok
-    num_out[count_ok] = u_num[vcode][count_ok]
+    num_out[count_ok] = u_num[vcode[count_ok]]
 
-    bad = ~ok
-    if bad.any():
+    if not ok.all():
         accepted = {
             cid: accepted_values(m, lv_)
             for cid, m, lv_ in zip(checks["check_id"], checks["method"], checks["levels"], strict=True)
         }
-        b = _where(rows, bad)
-        msgs = "测评点 " + b["check_id"] + " 不接受结果 “" + text[bad] + "”;可填:" + b["check_id"].map(accepted)
+        b = rows.iloc[idx[~ok]]
+        msgs = (
+            "测评点 " + b["check_id"] + " 不接受结果 “" + text.to_numpy()[vcode[~ok]] + "”;可填:"
+            + b["check_id"].map(accepted)
+        )  # fmt: skip
         issues.extend(_row_issues(b, "bad-value", msgs, "value"))
-
-    out = rows.assign(method=method, is_na=is_na, num=num_out, label=label)
-    return out[ok]
+    return _Values(is_na=is_na, num=num_out, label=label, ok=ok)
 
 
-def _duplicates(rows: pd.DataFrame, size: int, issues: list[Issue]) -> np.ndarray:
-    """Report rows that repeat a (period, unit, check) where only one row is allowed."""
-    keys = rows["_key"].to_numpy(dtype=np.int64)
+def _duplicates(rows: pd.DataFrame, idx: np.ndarray, keys: np.ndarray, is_na: np.ndarray, single: np.ndarray,
+                size: int, issues: list[Issue]) -> np.ndarray:  # fmt: skip
+    """Report rows ``idx`` that repeat a (period, unit, check) where only one row is allowed.
+
+    ``single`` marks the rows whose method allows one row only.
+    """
     repeated = np.bincount(keys, minlength=size)[keys] > 1
     if not repeated.any():
         return repeated
-    na_any = np.bincount(keys, weights=rows["is_na"].to_numpy(dtype=float), minlength=size)[keys] > 0
-    single = rows["method"].isin(SINGLE_ROW_METHODS).to_numpy()
+    na_any = np.bincount(keys, weights=is_na.astype(float), minlength=size)[keys] > 0
     dup = repeated & (single | na_any)
     if dup.any():
-        d = _where(rows, dup).copy()
+        d = rows.iloc[idx[dup]].assign(_k=keys[dup], _single=single[dup])
         d["_where"] = (
             d["_file"]
             + np.where(d["_sheet"] != "", " 工作表「" + d["_sheet"] + "」", "")
@@ -178,10 +203,10 @@ def _duplicates(rows: pd.DataFrame, size: int, issues: list[Issue]) -> np.ndarra
             + d["_row"].astype(str)
             + " 行"
         )
-        first = d.groupby("_key", sort=False)["_where"].transform("first")
+        first = d.groupby("_k", sort=False)["_where"].transform("first")
         later = d[d["_where"] != first]
         why = np.where(
-            later["method"].isin(SINGLE_ROW_METHODS),
+            later["_single"],
             "该方法每期每单位每测评点只能有一行结果",
             "不涉及(NA)必须是该单位该测评点本期唯一的一行",
         )
@@ -201,7 +226,11 @@ def validate_results(
     allow_missing: bool = False,
     prior_issues: list[Issue] | None = None,
 ) -> Findings:
-    """Validate raw result rows; raise InputError listing every problem."""
+    """Validate raw result rows; raise InputError listing every problem.
+
+    The work is done on code arrays; the big frame is copied once, at the end, and only the
+    rows and columns the findings keep.
+    """
     issues: list[Issue] = list(prior_issues or [])
     checks = rubric.checks
     rows = results.reset_index(drop=True)
@@ -243,10 +272,14 @@ def validate_results(
         )  # fmt: skip
         issues.extend(_row_issues(bad, "not-applicable", msgs, "check_id"))
 
-    valid = rows.assign(_key=key)[applicable]
-    valid = _normalise(valid, c[applicable], checks, issues)
-    dup = _duplicates(valid, codes.size, issues)
-    valid = valid[~dup]
+    idx = np.flatnonzero(applicable)
+    values = _normalise(rows, idx, c[idx], checks, issues)
+    ok = values.ok
+    method_code, method_names = pd.factorize(checks["method"])
+    single = np.isin(method_names, SINGLE_ROW_METHODS)[method_code]
+    kept = np.flatnonzero(ok)
+    dup = _duplicates(rows, idx[kept], key[idx[kept]], values.is_na[kept], single[c[idx[kept]]], codes.size, issues)
+    kept = kept[~dup]
 
     if not allow_missing and periods:
         present = np.zeros(codes.size, dtype=bool)
@@ -258,9 +291,17 @@ def validate_results(
         issues.append(Issue(code="no-results", message="测评结果文件中没有任何结果行"))
     if issues:
         raise InputError(issues)
-    keep = ["period", "unit_id", "check_id", "method", "is_na", "num", "label", "evidence", "_file", "_sheet", "_row",
-            "_key"]  # fmt: skip
-    return Findings(rows=valid[keep].reset_index(drop=True), periods=periods, codes=codes)
+    take = idx[kept]
+    text_columns = rows[["period", "unit_id", "check_id", "evidence", "_file", "_sheet", "_row"]]
+    out = text_columns if len(take) == len(rows) else text_columns.take(take)
+    out = out.reset_index(drop=True)
+    kc = c[take]
+    out.insert(3, "method", pd.Categorical.from_codes(method_code[kc], categories=pd.Index(method_names, dtype=object)))
+    out.insert(4, "is_na", values.is_na[kept])
+    out.insert(5, "num", values.num[kept])
+    out.insert(6, "label", values.label[kept])
+    out["_key"] = key[take]
+    return Findings(rows=out, periods=periods, codes=codes)
 
 
 def _scope_text(units: tuple[str, ...] | None, applies: tuple[str, ...] | None, groups: dict[str, str]) -> str:
