@@ -219,8 +219,11 @@ def main() -> None:
     p.add_argument("--huge", action="store_true", help="also 10^7 findings (minutes, several GB)")
     p.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     p.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    p.add_argument("--sizes", type=lambda s: [int(float(x)) for x in s.split(",")],
+                   help="only these sizes, e.g. 1e6 (implies --no-write)")  # fmt: skip
     args = p.parse_args()
-    sizes = [10_000, 100_000, 1_000_000] + ([10_000_000] if args.huge else [])
+    sizes = args.sizes or [10_000, 100_000, 1_000_000] + ([10_000_000] if args.huge else [])
+    args.no_write = args.no_write or bool(args.sizes)
     rows = []
     with tempfile.TemporaryDirectory(prefix="assess-bench-") as tmp:
         work = Path(tmp)

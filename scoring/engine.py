@@ -180,7 +180,8 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     def check_table() -> pd.DataFrame:
         label_all = np.full(size, "", dtype=object)
         levels_rows = (rows["method"] == "levels").to_numpy(dtype=bool)
-        label_all[fkey[levels_rows]] = rows["label"].to_numpy(dtype=object)[levels_rows]
+        label = rows["label"].astype("category").array
+        label_all[fkey[levels_rows]] = np.asarray(label.categories, dtype=object)[label.codes[levels_rows]]
         track_ids = rubric.tracks["track_id"].to_numpy(dtype=object)
         # SPEC §3 order: period, track id, unit id, then the rubric's order of checks; keys are
         # already in (period, unit, check) order, so a stable sort on (period, track) finishes it

@@ -213,7 +213,7 @@ def import_results(
             )
             bid = int(cur.lastrowid)
             batch_ids.append(bid)
-            values = as_text(rows["value"].fillna(""))
+            values = as_text(rows["value"])
             db.executemany(
                 "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
                 " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,7 @@ class Columns:
 
     aliases: dict[str, str]
     required: tuple[str, ...]
+    coded: tuple[str, ...] = ()  # columns with few distinct values, kept as categorical codes
 
     def describe(self, names: tuple[str, ...]) -> str:
         return "、".join(f"{n}({self.aliases[n]})" for n in names)
@@ -96,13 +98,25 @@ RESULT_COLUMNS = Columns(
         "checked_at": "测评时间",
     },
     ("period", "unit_id", "check_id", "value"),
+    coded=("period", "unit_id", "check_id", "value", "evaluator", "checked_at"),
 )
 
 TABLE_KINDS = ("csv", "xlsx", "xlsm")
 
 
 def as_text(s: pd.Series) -> pd.Series:
-    """Cells as trimmed text; whole numbers from XLSX lose their '.0' (341302.0 -> '341302')."""
+    """Cells as trimmed text, missing as ''; whole numbers from XLSX lose their '.0' (341302.0 -> '341302').
+
+    A coded (categorical) column stays coded: only its distinct values are trimmed.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = as_text(pd.Series(s.cat.categories, dtype=object))
+        merged, uniq = pd.factorize(pd.concat([cats, pd.Series([""], dtype=object)], ignore_index=True))
+        raw = s.cat.codes.to_numpy()
+        codes = np.where(raw >= 0, merged[:-1][raw] if len(cats) else raw, merged[-1])
+        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)), index=s.index,
+                         name=s.name)  # fmt: skip
+    s = s.fillna("") if s.hasnans else s
     if s.dtype == object:
         kinds = s.map(type)
         numeric = kinds.isin((float, int, np.float64, np.int64))
@@ -121,16 +135,13 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.astype(str).str.strip()
 
 
-def _blank(column: pd.Series) -> np.ndarray:
-    """Cells that hold nothing: missing, or text that is only spaces."""
-    if column.dtype == object:
-        return (column.isna() | (as_text(column.fillna("")) == "")).to_numpy(dtype=bool)
-    text = column.astype(str)
-    blank = (text == "").to_numpy(dtype=bool, copy=True)
-    maybe = ~blank & text.str[:1].str.isspace().fillna(False).to_numpy(dtype=bool)
-    if maybe.any():
-        blank[maybe] = (text[maybe].str.strip() == "").to_numpy(dtype=bool)
-    return blank | column.isna().to_numpy(dtype=bool)
+def _coded(text: pd.Series) -> pd.Series:
+    """Text with few distinct values (ids, periods, result values) as codes, whichever reader made it."""
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        return text
+    codes, uniq = pd.factorize(text)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)), index=text.index,
+                     name=text.name)  # fmt: skip
 
 
 def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str], list[str]]:
@@ -151,31 +162,46 @@ def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str],
     return found, dups
 
 
+# free text is mostly distinct, so coding it would only add a dictionary as big as the column
+FREE_TEXT = ("evidence", "note")
+
+
 def _read_csv_fast(data: bytes) -> tuple[list[str], pd.DataFrame] | None:
     """Arrow's multi-threaded reader, for the common case: no blank line that would shift row numbers.
 
-    Anything unusual (a blank line, ragged rows, bad UTF-8) returns None, and the careful reader
-    below takes over and explains the problem.
+    Columns other than free text come back dictionary-encoded (categorical), so that a million
+    rows are hashed once, in C++. Anything unusual (a blank line, ragged rows, bad UTF-8, a
+    quoted header) returns None, and the careful reader below takes over and explains the problem.
     """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if b"\n\n" in body or b"\n\r\n" in body or not body.strip():
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if b"\n\n" in data or b"\n\r\n" in data or re.search(rb"\S", data) is None:
+        return None
+    end = data.find(b"\n")
+    first = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
+    if b'"' in first or end < 0:
         return None
     try:
+        header = first.decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    found, _ = _header_map(header, RESULT_COLUMNS)
+    names = [f"f{i}" for i in range(len(header))]
+    coded = pa.dictionary(pa.int32(), pa.string())
+    try:
         table = pa_csv.read_csv(
-            io.BytesIO(body),
-            read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+            pa.BufferReader(pa.py_buffer(data)[end + 1 :]),
+            read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
-                strings_can_be_null=False, quoted_strings_can_be_null=False, auto_dict_encode=False,
-                column_types={f"f{i}": pa.string() for i in range(body.split(b"\n", 1)[0].count(b",") + 1)},
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                column_types={n: pa.string() if found.get(i) in FREE_TEXT else coded for i, n in enumerate(names)},
             ),
         )  # fmt: skip
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = range(frame.shape[1])
-    header = [str(c) for c in frame.iloc[0].tolist()]
-    return header, frame.iloc[1:].reset_index(drop=True)
+    return header, frame
 
 
 def _read_csv(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
@@ -278,25 +304,38 @@ def _frame_from_sheet(
             )
         )
         return None
-    frame = pd.DataFrame({name: body[pos] if pos in body.columns else "" for pos, name in found.items()})
+    n = len(body)
+    position = {name: pos for pos, name in found.items()}
+    text: dict[str, pd.Series] = {}
     for name in columns.aliases:
-        if name not in frame.columns:
-            frame[name] = ""
-    frame = frame[list(columns.aliases)]
-    frame["_file"] = f.name
-    frame["_sheet"] = sheet if sheet is not None else ""
-    frame["_row"] = np.arange(2, len(frame) + 2, dtype="int64")
+        pos = position.get(name)
+        if pos is not None and pos in body.columns:
+            cells = as_text(body[pos])
+            text[name] = _coded(cells) if name in columns.coded else _plain(cells)
+        else:
+            text[name] = _constant("", n) if name in columns.coded else pd.Series(np.full(n, "", dtype=object))
+    frame = pd.DataFrame(text)
+    frame["_file"] = _constant(f.name, n)
+    frame["_sheet"] = _constant(sheet if sheet is not None else "", n)
+    frame["_row"] = np.arange(2, n + 2, dtype="int64")
     # rows left wholly empty (Excel's trailing rows, blank CSV lines) are not findings
-    empty = np.logical_and.reduce([_blank(frame[name]) for name in columns.aliases])
-    return frame[~empty].reset_index(drop=True)
+    empty = np.logical_and.reduce([(frame[name] == "").to_numpy(dtype=bool) for name in columns.aliases])
+    return frame[~empty].reset_index(drop=True) if empty.any() else frame
+
+
+def _constant(value: str, n: int) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object)))
+
+
+def _plain(text: pd.Series) -> pd.Series:
+    return text.astype(str) if isinstance(text.dtype, pd.CategoricalDtype) else text
 
 
 def _empty_cells(frame: pd.DataFrame, columns: Columns, issues: list[Issue]) -> pd.Series:
     """Report every empty required cell; return the mask of rows that have one."""
     bad_rows = pd.Series(False, index=frame.index)
     for name in columns.required:
-        col = frame[name]
-        empty = col.isna() | (as_text(col) == "")
+        empty = frame[name] == ""  # cells are trimmed text by now
         if empty.any():
             bad_rows |= empty
             for _, r in frame.loc[empty, ["_file", "_sheet", "_row"]].iterrows():
@@ -401,8 +440,13 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
                 )
             )
         sources.append(SourceInfo(path=f.name, sha256=f.sha256, rows=n_rows, role="results"))
-    cols = [*list(RESULT_COLUMNS.aliases), "_file", "_sheet", "_row"]
-    results = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
-    for col in ("period", "unit_id", "check_id", "evidence", "note", "evaluator", "checked_at"):
-        results[col] = as_text(results[col].fillna("")) if len(results) else results[col]
+    if not frames:
+        empty = {name: _constant("", 0) if name in RESULT_COLUMNS.coded else pd.Series([], dtype=object)
+                 for name in RESULT_COLUMNS.aliases}  # fmt: skip
+        return pd.DataFrame({**empty, "_file": _constant("", 0), "_sheet": _constant("", 0),
+                             "_row": pd.Series([], dtype="int64")}), sources, issues  # fmt: skip
+    results = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    # frames with different codes concatenate to plain text; code them again, together
+    for name in (*RESULT_COLUMNS.coded, "_file", "_sheet"):
+        results[name] = _coded(results[name])
     return results, sources, issues

@@ -85,7 +85,11 @@ def _encode(column: pd.Series, index: pd.Index) -> np.ndarray:
 
 
 def _where(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:
-    return frame.loc[np.asarray(mask, dtype=bool)]
+    """The rows of ``mask`` (or positions), coded columns as plain text for building messages."""
+    mask = np.asarray(mask)
+    sub = frame.iloc[np.flatnonzero(mask) if mask.dtype == bool else mask]
+    coded = [name for name, dtype in sub.dtypes.items() if isinstance(dtype, pd.CategoricalDtype)]
+    return sub.astype(dict.fromkeys(coded, object)) if coded else sub
 
 
 def _text_codes(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
@@ -95,18 +99,18 @@ def _text_codes(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
     distinct value; XLSX cells (numbers, booleans) become text first, one by one, so that
     1, 1.0 and True are not taken for one value.
     """
-    if column.dtype == object:
-        column = as_text(column.fillna(""))
-    raw_codes, raw = pd.factorize(column.fillna(""))
-    codes, uniq = pd.factorize(as_text(pd.Series(raw, dtype=object)))  # trimming can merge two
-    return (codes[raw_codes] if len(raw) else raw_codes), pd.Series(uniq, dtype=object)
+    column = as_text(column)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Series(column.cat.categories, dtype=object)
+    codes, uniq = pd.factorize(column)
+    return codes, pd.Series(uniq, dtype=object)
 
 
 @dataclass(frozen=True)
 class _Values:
     is_na: np.ndarray
     num: np.ndarray
-    label: np.ndarray
+    label: pd.Categorical
     ok: np.ndarray
 
 
@@ -131,7 +135,8 @@ def _normalise(
 
     is_na = u_na[vcode]
     num_out = np.full(len(idx), np.nan)
-    label = np.full(len(idx), "", dtype=object)
+    label = np.zeros(len(idx), dtype=np.int32)  # codes into label_names; 0 is no label
+    label_names: dict[str, int] = {"": 0}
     ok = is_na.copy()
 
     binary = is_m("binary", "veto") & ~is_na
@@ -151,7 +156,7 @@ def _normalise(
                 if hit is not None:
                     keys.append(code * len(low) + int(hit))
                     fractions.append(frac)
-                    labels.append(str(lab))
+                    labels.append(label_names.setdefault(str(lab), len(label_names)))
         found = pd.Index(np.asarray(keys, dtype=np.int64)).get_indexer(
             c[is_levels].astype(np.int64) * len(low) + vcode[is_levels]
         )
@@ -159,7 +164,7 @@ def _normalise(
         matched = found >= 0
         ok[where[matched]] = True
         num_out[where[matched]] = np.asarray(fractions)[found[matched]]
-        label[where[matched]] = np.asarray(labels, dtype=object)[found[matched]]
+        label[where[matched]] = np.asarray(labels, dtype=np.int32)[found[matched]]
 
     ratio_ok = is_m("ratio") & ~is_na & u_ratio[vcode]
     ok |= ratio_ok
@@ -174,13 +179,14 @@ def _normalise(
             cid: accepted_values(m, lv_)
             for cid, m, lv_ in zip(checks["check_id"], checks["method"], checks["levels"], strict=True)
         }
-        b = rows.iloc[idx[~ok]]
+        b = _where(rows, idx[~ok])
         msgs = (
             "测评点 " + b["check_id"] + " 不接受结果 “" + text.to_numpy()[vcode[~ok]] + "”;可填:"
             + b["check_id"].map(accepted)
         )  # fmt: skip
         issues.extend(_row_issues(b, "bad-value", msgs, "value"))
-    return _Values(is_na=is_na, num=num_out, label=label, ok=ok)
+    labels = pd.Categorical.from_codes(label, categories=pd.Index(list(label_names), dtype=object))
+    return _Values(is_na=is_na, num=num_out, label=labels, ok=ok)
 
 
 def _duplicates(rows: pd.DataFrame, idx: np.ndarray, keys: np.ndarray, is_na: np.ndarray, single: np.ndarray,
@@ -195,7 +201,7 @@ def _duplicates(rows: pd.DataFrame, idx: np.ndarray, keys: np.ndarray, is_na: np
     na_any = np.bincount(keys, weights=is_na.astype(float), minlength=size)[keys] > 0
     dup = repeated & (single | na_any)
     if dup.any():
-        d = rows.iloc[idx[dup]].assign(_k=keys[dup], _single=single[dup])
+        d = _where(rows, idx[dup]).assign(_k=keys[dup], _single=single[dup])
         d["_where"] = (
             d["_file"]
             + np.where(d["_sheet"] != "", " 工作表「" + d["_sheet"] + "」", "")
@@ -234,29 +240,21 @@ def validate_results(
     issues: list[Issue] = list(prior_issues or [])
     checks = rubric.checks
     rows = results.reset_index(drop=True)
-    periods = sorted(rows["period"][rows["period"] != ""].unique().tolist())
+    period_code, period_text = pd.factorize(rows["period"])
+    periods = sorted(str(x) for x in period_text if x != "")
     codes = Codes.build(rubric, roster, periods)
 
     u = _encode(rows["unit_id"], codes.units)
     c = _encode(rows["check_id"], codes.checks)
-    p = _encode(rows["period"], pd.Index(codes.periods, dtype=object))
+    p = pd.Index(codes.periods, dtype=object).get_indexer(pd.Index(period_text, dtype=object))[period_code]
     known_unit, known_check = u >= 0, c >= 0
-    issues.extend(
-        _row_issues(
-            _where(rows, ~known_unit),
-            "unknown-unit",
-            "单位编码 " + rows.loc[~known_unit, "unit_id"] + " 不在单位名单中",
-            "unit_id",
-        )
-    )
-    issues.extend(
-        _row_issues(
-            _where(rows, ~known_check),
-            "unknown-check",
-            "测评点编码 " + rows.loc[~known_check, "check_id"] + f" 不在指标体系 {rubric.id} 中",
-            "check_id",
-        )
-    )
+    if not known_unit.all():
+        bad = _where(rows, ~known_unit)
+        issues.extend(_row_issues(bad, "unknown-unit", "单位编码 " + bad["unit_id"] + " 不在单位名单中", "unit_id"))
+    if not known_check.all():
+        bad = _where(rows, ~known_check)
+        msgs = "测评点编码 " + bad["check_id"] + f" 不在指标体系 {rubric.id} 中"
+        issues.extend(_row_issues(bad, "unknown-check", msgs, "check_id"))
     known = known_unit & known_check & (p >= 0)
     key = np.where(known, codes.key(np.maximum(p, 0), np.maximum(u, 0), np.maximum(c, 0)), -1)
     applicable = known & codes.applicable[np.maximum(u, 0), np.maximum(c, 0)]
@@ -292,15 +290,28 @@ def validate_results(
     if issues:
         raise InputError(issues)
     take = idx[kept]
-    text_columns = rows[["period", "unit_id", "check_id", "evidence", "_file", "_sheet", "_row"]]
-    out = text_columns if len(take) == len(rows) else text_columns.take(take)
-    out = out.reset_index(drop=True)
+    every = len(take) == len(rows)  # the usual case: no row to drop, nothing to copy
     kc = c[take]
-    out.insert(3, "method", pd.Categorical.from_codes(method_code[kc], categories=pd.Index(method_names, dtype=object)))
-    out.insert(4, "is_na", values.is_na[kept])
-    out.insert(5, "num", values.num[kept])
-    out.insert(6, "label", values.label[kept])
-    out["_key"] = key[take]
+    method = pd.Categorical.from_codes(method_code[kc], categories=pd.Index(method_names, dtype=object))
+    out = pd.DataFrame(
+        {
+            **{
+                name: (rows[name].array if every else rows[name].array.take(take))
+                for name in ("period", "unit_id", "check_id")
+            },
+            "method": method,
+            "is_na": values.is_na[kept],
+            "num": values.num[kept],
+            "label": values.label[kept],
+            **{
+                name: (rows[name].array if every else rows[name].array.take(take))
+                for name in ("evidence", "_file", "_sheet", "_row")
+            },
+            "_key": key[take],
+        },
+        copy=False,
+    )
+    out.index = pd.RangeIndex(len(out))
     return Findings(rows=out, periods=periods, codes=codes)
 
 

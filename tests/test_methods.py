@@ -127,3 +127,19 @@ def test_veto_cap_above_score_still_marks_vetoed_and_lowest_grade():
     r = run(make_rubric(checks), [("C1", "B", "1"), ("C1", "B2", "0"), ("C1", "V", "1")], ONE_COUNTY)
     row = unit_row(r, "C1")
     assert (row["score"], row["vetoed"], row["grade"]) == (50.0, True, "不合格")
+
+
+def test_cells_are_trimmed_before_they_are_compared_whichever_file_they_come_from():
+    """The reader keeps ids and values as codes; ' 是 ' and '是', ' C1' and 'C1' must still be one value."""
+    from helpers import assess, results_file, units_file
+
+    rubric = make_rubric([binary(), binary("B2")])
+    first = results_file([("2017Q3", " C1", "B", " 是 "), ("2017Q3", "C2", "B", "否"), ("2017Q3", "C2", "B2", "是")],
+                         "a.csv")  # fmt: skip
+    second = results_file([("2017Q3", "C1 ", " B2", "是"), ("2017Q4", "C1", "B", "通过")], "b.csv")
+    r = assess(rubric, units_file(), [first, second], allow_missing=True)
+    assert unit_row(r, "C1")["score"] == 100.0
+    assert unit_row(r, "C2")["score"] == 50.0
+    assert unit_row(r, "C1", "2017Q4")["score"] == 50.0  # B2 is missing there: 0 points
+    assert check_row(r, "C1", "B2")["value"] == "1"
+    assert sorted(r.findings.periods) == ["2017Q3", "2017Q4"]
