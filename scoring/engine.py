@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .codes import Codes
 from .ranking import grade_and_rank
@@ -72,26 +74,36 @@ def _per_check(attribute: pd.Series, c: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(codes[c], categories=pd.Index(uniq, dtype=object))
 
 
-def _evidence(rows: pd.DataFrame, size: int) -> np.ndarray:
-    """Evidence by key: a finding's own text, or several findings' joined with ' | ' in file order.
+def _evidence(rows: pd.DataFrame, size: int) -> tuple[pa.Array, np.ndarray]:
+    """Evidence texts and, by key, which of them is the key's (-1 for none).
 
-    Dense keys make this linear: almost every key has one finding, placed directly; only keys
-    with several are sorted, and joining strings needs Python for those alone.
+    A key with one finding points at that row's own text, so a million URLs are never turned
+    into Python strings; only keys with several findings get a new text, joined with ' | ' in
+    file order. Dense keys make it linear.
     """
-    text = rows["evidence"].to_numpy(dtype=object)
-    has = text != ""
-    fkey = rows["_key"].to_numpy(dtype=np.int64)[has]
-    text = text[has]
-    by_key = np.full(size, "", dtype=object)
+    text = pa.array(rows["evidence"].array, type=pa.large_string(), from_pandas=True)
+    text = (text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text).fill_null("")
+    fkey = rows["_key"].to_numpy(dtype=np.int64)
+    has = np.flatnonzero(pc.not_equal(text, "").to_numpy(zero_copy_only=False))
+    fkey = fkey[has]
+    which = np.full(size, -1, dtype=np.int64)
     single = np.bincount(fkey, minlength=size)[fkey] == 1
-    by_key[fkey[single]] = text[single]
-    if not single.all():
-        mk, mt = fkey[~single], text[~single]
-        order = np.argsort(mk, kind="stable")  # stable: rows keep their file order
-        mk, mt = mk[order], mt[order]
-        starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
-        by_key[mk[starts]] = [EVIDENCE_SEPARATOR.join(part) for part in np.split(mt, starts[1:])]
-    return by_key
+    which[fkey[single]] = has[single]
+    if single.all():
+        return text, which
+    mk, mrow = fkey[~single], has[~single]
+    order = np.argsort(mk, kind="stable")  # stable: rows keep their file order
+    mk, mrow = mk[order], mrow[order]
+    starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
+    parts = np.split(np.asarray(text.take(pa.array(mrow)).to_pylist(), dtype=object), starts[1:])
+    joined = pa.array([EVIDENCE_SEPARATOR.join(part) for part in parts], type=pa.large_string())
+    which[mk[starts]] = len(text) + np.arange(len(joined))
+    return pa.concat_arrays([text, joined]), which
+
+
+def _evidence_column(text: pa.Array, which: np.ndarray) -> pd.Series:
+    picked = text.take(pa.array(which, mask=which < 0)).fill_null("")
+    return pd.Series(pd.arrays.ArrowExtensionArray(picked).astype(pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
 def _unique_text(values: np.ndarray, fmt: Callable[[object], str]) -> np.ndarray:
@@ -188,6 +200,7 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
         track_rank = np.argsort(np.argsort(track_ids, kind="stable"), kind="stable")
         order = np.argsort(p * len(track_ids) + track_rank[t], kind="stable")
         oc = c[order]
+        evidence, which = _evidence(rows, size)
         columns = {
             "period": _take(codes.periods, p[order]),
             "track": _take(track_ids, t[order]),
@@ -202,13 +215,13 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
             "max": maximum[order],
             "lost": np.where(is_base, maximum - earned, 0.0)[order],
             "findings": count[order].astype(np.int64),
-            "evidence": _evidence(rows, size)[key[order]],
+            "evidence": _evidence_column(evidence, which[key[order]]),
             "violated": violated[order],
             "points": pts[order],
         }
-        # text columns are codes or stay object: converting a million strings to Arrow costs more than scoring
+        # text is codes (few distinct values) or Arrow (evidence): a million Python strings cost more than scoring
         return pd.DataFrame(
-            {k: v if isinstance(v, pd.Categorical) else pd.Series(v, dtype=v.dtype, copy=False)
+            {k: v if isinstance(v, (pd.Categorical, pd.Series)) else pd.Series(v, dtype=v.dtype, copy=False)
              for k, v in columns.items()}
         )  # fmt: skip
 

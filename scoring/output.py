@@ -75,32 +75,112 @@ def _quote(text: str) -> str:
     return text
 
 
-def _arrow_column(values: pd.Series) -> pa.Array:
-    """One CSV column as Arrow text: few distinct values are quoted once and spread by code;
-    mostly distinct ones (evidence) are quoted in Arrow."""
+# a run of coded columns is joined into one while it has at most rows / FOLD distinct lines
+FOLD = 8
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """A column's codes and quoted distinct texts, or None for mostly distinct text (evidence)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, uniq = values.cat.codes.to_numpy(), values.cat.categories
+        return values.cat.codes.to_numpy(), [_quote(str(u)) for u in values.cat.categories]
+    if _arrow_backed(values):
+        return None
+    codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    if len(uniq) > len(values) // 4:
+        return None
+    return codes, [_quote(str(u)) for u in uniq]
+
+
+def _fold(a: tuple[np.ndarray, list[str]], b: tuple[np.ndarray, list[str]], limit: int):
+    """Two adjacent coded columns as one, 'x,y' per distinct pair; None if the pairs are too many."""
+    (ca, wa), (cb, wb) = a, b
+    product = len(wa) * len(wb)
+    if product > 4 * limit:
+        return None
+    pair = ca.astype(np.int64) * len(wb) + cb
+    used = np.flatnonzero(np.bincount(pair, minlength=product))
+    if len(used) > limit:
+        return None
+    remap = np.zeros(product, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return remap[pair], [wa[i] + "," + wb[j] for i, j in zip(used // len(wb), used % len(wb), strict=True)]
+
+
+def _arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """Mostly distinct text as Arrow, quoted where needed."""
+    if _arrow_backed(values):
+        column = pa.array(values.array, type=pa.large_string(), from_pandas=True).fill_null("")
     else:
-        codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
-        if len(uniq) > len(values) // 4:
-            column = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
-            quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
-            quoted = pc.binary_join_element_wise(quote, pc.replace_substring(column, '"', '""'), quote, empty)
-            return pc.if_else(pc.match_substring_regex(column, '[,"\\r\\n]'), quoted, column)
-    words = pa.array([_quote(str(u)) for u in uniq], type=pa.large_string())
-    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), words).dictionary_decode()
+        column = pa.array(values.astype(str).to_numpy(dtype=object), type=pa.large_string())
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    # a quick look at the raw bytes: most evidence (URLs) has nothing to quote
+    raw = [bytes(c.buffers()[2] or b"") for c in chunks]
+    if not any(ch in data for data in raw for ch in (b",", b'"', b"\r", b"\n")):
+        return column
+    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    quoted = pc.binary_join_element_wise(quote, pc.replace_substring(column, '"', '""'), quote, empty)
+    return pc.if_else(pc.match_substring_regex(column, '[,"\\r\\n]'), quoted, column)
+
+
+def _arrow_backed(values: pd.Series) -> bool:
+    dtype = values.dtype
+    return isinstance(dtype, pd.ArrowDtype) or (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow")
+
+
+def _csv_body(table: pd.DataFrame) -> pa.Buffer:
+    """The rows of a non-empty table as CSV lines, each ending in '\n', built in Arrow.
+
+    Runs of coded columns (ids, statuses, rounded numbers) are first joined into one coded
+    column per run, so that only a few columns of a million strings are ever materialised.
+    """
+    limit = max(len(table) // FOLD, 1)
+    parts: list[pa.Array | pa.ChunkedArray] = []
+    run: tuple[np.ndarray, list[str]] | None = None
+    for name in table.columns:
+        coded = _codes(table[name])
+        folded = _fold(run, coded, limit) if run is not None and coded is not None else None
+        if folded is not None:
+            run = folded
+            continue
+        if run is not None:
+            parts.append(_decode(run))
+        run = coded
+        if coded is None:
+            parts.append(_arrow_text(table[name]))
+    if run is not None:
+        parts.append(_decode(run))
+    sep = pa.scalar(",", pa.large_string())
+    lines = pc.binary_join_element_wise(*parts, sep) if len(parts) > 1 else parts[0]
+    lines = lines.combine_chunks() if isinstance(lines, pa.ChunkedArray) else lines
+    whole = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
+    return pc.binary_join(whole, pa.scalar("\n", pa.large_string()))[0].as_buffer()
+
+
+def _decode(coded: tuple[np.ndarray, list[str]]) -> pa.Array:
+    codes, words = coded
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes, pa.int32()), pa.array(words, pa.large_string())
+    ).dictionary_decode()
+
+
+def _csv_header(table: pd.DataFrame) -> bytes:
+    return (",".join(_quote(str(c)) for c in table.columns) + "\n").encode("utf-8")
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV (header, one row per line, '\\n' endings), joined in Arrow."""
-    header = (",".join(_quote(str(c)) for c in table.columns) + "\n").encode("utf-8")
     if table.empty:
-        return header
-    sep = pa.scalar(",", pa.large_string())
-    lines = pc.binary_join_element_wise(*[_arrow_column(table[c]) for c in table.columns], sep)
-    whole = pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines)
-    body = pc.binary_join(whole, pa.scalar("\n", pa.large_string()))[0]
-    return header + body.as_buffer().to_pybytes() + b"\n"
+        return _csv_header(table)
+    return _csv_header(table) + _csv_body(table).to_pybytes() + b"\n"
+
+
+def write_csv(table: pd.DataFrame, path: Path) -> None:
+    """csv_bytes written to ``path`` without first copying a big body into Python bytes."""
+    with open(path, "wb") as f:
+        f.write(_csv_header(table))
+        if not table.empty:
+            f.write(memoryview(_csv_body(table)))
+            f.write(b"\n")
 
 
 def csv_text(table: pd.DataFrame) -> str:
@@ -121,7 +201,7 @@ def write_outputs(
     staging = Path(tempfile.mkdtemp(prefix=".assess-", dir=out))
     try:
         for name, table in score_tables_as_text(scores, rubric.spec.rounding.decimals).items():
-            (staging / name).write_bytes(csv_bytes(table))
+            write_csv(table, staging / name)
         manifest = {
             "engine": "assess",
             "engine_version": __version__,

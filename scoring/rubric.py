@@ -105,28 +105,31 @@ class Rubric:
         return pd.concat([pairs_g, pairs_u], ignore_index=True).drop_duplicates(ignore_index=True)
 
     def roster_issues(self, roster: pd.DataFrame, roster_file: str | None = None) -> list[Issue]:
-        """Problems between the rubric and a roster: unknown groups and unit ids."""
-        issues: list[Issue] = []
+        """Problems between the rubric and a roster: unit ids the rubric names that the roster lacks."""
         known = set(roster["unit_id"])
-        doc = _document_or_none(self.text)
-        for ti, track in enumerate(self.spec.tracks):
-            for di, dim in enumerate(track.dimensions):
-                for ii, ind in enumerate(dim.indicators):
-                    for ci, c in enumerate(ind.checks):
-                        for ui, uid in enumerate(c.units or ()):
-                            if uid not in known:
-                                loc = ("tracks", ti, "dimensions", di, "indicators", ii, "checks", ci, "units", ui)
-                                issues.append(
-                                    Issue(
-                                        code="unknown-unit",
-                                        message=f"单位 {uid} 不在单位名单{f' {roster_file} ' if roster_file else ''}中",
-                                        file=self.path,
-                                        path=doc.path(loc) if doc else None,
-                                        line=doc.line(loc) if doc else None,
-                                        value=uid,
-                                    )
-                                )
-        return issues
+        unknown = [
+            (("tracks", ti, "dimensions", di, "indicators", ii, "checks", ci, "units", ui), uid)
+            for ti, track in enumerate(self.spec.tracks)
+            for di, dim in enumerate(track.dimensions)
+            for ii, ind in enumerate(dim.indicators)
+            for ci, c in enumerate(ind.checks)
+            for ui, uid in enumerate(c.units or ())
+            if uid not in known
+        ]
+        if not unknown:
+            return []
+        doc = _document_or_none(self.text)  # parsed again only to point at lines: a big rubric takes a second
+        return [
+            Issue(
+                code="unknown-unit",
+                message=f"单位 {uid} 不在单位名单{f' {roster_file} ' if roster_file else ''}中",
+                file=self.path,
+                path=doc.path(loc) if doc else None,
+                line=doc.line(loc) if doc else None,
+                value=uid,
+            )
+            for loc, uid in unknown
+        ]
 
 
 def _document_or_none(text: str) -> YamlDocument | None:

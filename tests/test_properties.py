@@ -134,3 +134,37 @@ def test_csv_and_xlsx_inputs_give_identical_outputs(rows):
     assert_frame_equal(from_xlsx.units, from_csv.units)
     assert_frame_equal(from_xlsx.dimensions, from_csv.dimensions)
     assert_frame_equal(from_xlsx.checks, from_csv.checks)
+
+
+HELD = st.sampled_from(["category", "object", "arrow"])
+CELL = st.lists(st.sampled_from([*'ab,"\r\n 测评|', "http://x.cn/1"]), max_size=6).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["P1", "P2"]), st.sampled_from(["a,b", 'q"', "u"]), CELL, CELL),
+        min_size=1,
+        max_size=40,
+    ),
+    kinds=st.tuples(HELD, HELD),
+)
+def test_output_csv_is_what_the_csv_module_writes(rows, kinds):
+    """However a column is held (codes, Python text, Arrow) and joined (folded or not), the bytes
+    are exactly those of the csv module with minimal quoting and '\\n' line ends."""
+    import csv
+
+    import pandas as pd
+
+    from scoring.output import csv_bytes
+
+    frame = pd.DataFrame(rows, columns=["period", "unit", "a", "b"])
+    dtypes = {"category": "category", "object": object, "arrow": pd.StringDtype("pyarrow")}
+    frame = frame.astype({"a": dtypes[kinds[0]], "b": dtypes[kinds[1]], "period": "category", "unit": "category"})
+    lines = []
+    for row in [list(frame.columns), *rows]:
+        # with '\r\n' as terminator the csv module quotes a field holding either CR or LF, as we do
+        one = io.StringIO()
+        csv.writer(one, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(row)
+        lines.append(one.getvalue().removesuffix("\r\n"))
+    assert csv_bytes(frame) == ("\n".join(lines) + "\n").encode("utf-8")
