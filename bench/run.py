@@ -44,6 +44,7 @@ TARGETS = {
     "rowwise_speedup": 50.0,
     "xlsx_100k_s": 3.0,
     "peak_1m_mb": 1536.0,
+    "linear_growth": 1.25,  # time per finding may grow this much from 10^5 up (caches, allocation)
 }
 
 
@@ -110,6 +111,10 @@ def bench_size(n: int, work: Path, rubric_path: Path, runs: int, with_rowwise: b
     loaded = raw.rows
     row["validate_s"], findings = timed(lambda: validate_results(rubric, roster, loaded), runs)
     row["score_rank_s"], scores = timed(lambda: score_findings(rubric, roster, findings), runs)
+    # the check table is built on first use; timed on fresh scores so each run builds it
+    with_checks, _ = timed(lambda: score_findings(rubric, roster, findings).checks, runs)
+    row["checks_s"] = max(with_checks - row["score_rank_s"], 0.0)
+    scores.checks  # noqa: B018 -- built before the writer is timed, so 'write' is writing only
     out = work / f"out-{n}"
     row["write_s"], _ = timed(lambda: write_outputs(scores, rubric, raw.sources, out), runs)
     row["engine_s"] = row["validate_s"] + row["score_rank_s"]
@@ -155,15 +160,16 @@ def fmt(v: float | None, digits: int = 2) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| findings | units | read CSV s | read XLSX s | validate s | score+rank s | write s | end to end s "
-            "| peak MB | DuckDB s | engine/DuckDB | row-by-row s | row-by-row/engine |")  # fmt: skip
-    lines = [head, "|" + "---|" * 13]
+    head = ("| findings | units | read CSV s | read XLSX s | validate s | score+rank s | check table s | write s "
+            "| end to end s | peak MB | DuckDB s | engine/DuckDB | row-by-row s | row-by-row/engine |")  # fmt: skip
+    lines = [head, "|" + "---|" * 14]
     for r in rows:
         ratio = r["engine_s"] / r["duckdb_s"]
         speed = r.get("rowwise_s", np.nan) / r["engine_s"]
         lines.append(
             f"| {r['findings']:,} | {r['units']:,} | {fmt(r['read_csv_s'])} | {fmt(r.get('read_xlsx_s'))} "
-            f"| {fmt(r['validate_s'])} | {fmt(r['score_rank_s'])} | {fmt(r['write_s'])} | {fmt(r['e2e_csv_s'])} "
+            f"| {fmt(r['validate_s'])} | {fmt(r['score_rank_s'])} | {fmt(r['checks_s'])} | {fmt(r['write_s'])} "
+            f"| {fmt(r['e2e_csv_s'])} "
             f"| {fmt(r['peak_mb'], 0)} | {fmt(r['duckdb_s'])} | {fmt(ratio)} | {fmt(r.get('rowwise_s'))} "
             f"| {fmt(speed, 0)} |"
         )
@@ -204,13 +210,21 @@ def verdicts(rows: list[dict]) -> list[str]:
             f"- reading a 100 k-row XLSX: {k['read_xlsx_s']:.2f} s (target ≤ {TARGETS['xlsx_100k_s']} s) "
             f"{'met' if k['read_xlsx_s'] <= TARGETS['xlsx_100k_s'] else 'MISSED'}"
         )
-    if len(rows) >= 2:
-        per = [r["e2e_csv_s"] / r["findings"] * 1e6 for r in rows]
-        out.append(
-            "- end-to-end µs per finding, smallest to largest: "
-            + ", ".join(f"{p:.1f}" for p in per)
-            + " (linear growth keeps this flat once start-up is amortised)"
-        )
+    big = [r for r in rows if r["findings"] >= 90_000]
+    if len(big) >= 2:
+        for what, key in (
+            ("validate + score+rank", ("validate_s", "score_rank_s")),
+            ("check table + write", ("checks_s", "write_s")),
+            ("end to end", ("e2e_csv_s",)),
+        ):
+            per = [sum(r[k] for k in key) / r["findings"] * 1e9 for r in big]
+            growth = per[-1] / per[0]
+            out.append(
+                f"- {what}, ns per finding from {big[0]['findings']:,} to {big[-1]['findings']:,}: "
+                + ", ".join(f"{p:.0f}" for p in per)
+                + f" (×{growth:.2f}; linear growth keeps this flat: target ≤ ×{TARGETS['linear_growth']}) "
+                + ("met" if growth <= TARGETS["linear_growth"] else "MISSED")
+            )
     return out  # fmt: skip
 
 
@@ -230,8 +244,7 @@ def main() -> None:
         rubric_path = synth.write_rubric(work / "bench.yaml")
         for n in sizes:
             print(f"… {n:,} findings", file=sys.stderr, flush=True)
-            runs = 1 if n >= 10_000_000 else args.runs
-            rows.append(bench_size(n, work, rubric_path, runs, with_rowwise=n <= 1_000_000))
+            rows.append(bench_size(n, work, rubric_path, args.runs, with_rowwise=n <= 1_000_000))
     text = table(rows)
     lines = verdicts(rows)
     print(text)
@@ -244,13 +257,16 @@ def main() -> None:
             "Inputs: synthetic and deterministic (bench/synth.py): a rubric of 300 checks (every method, two tracks, "
             "three groups, both NA policies), units × 4 periods, every applicable (unit, check) with one finding, "
             "some deductions with two, 0.5% not applicable. Times are wall-clock medians of "
-            f"{args.runs} runs (one at 10^7); peak memory is the `assess score` process's own high-water mark "
+            f"{args.runs} runs; peak memory is the `assess score` process's own high-water mark "
             "(VmHWM).\n\n"
             "- *read* = CSV/XLSX to a frame of raw rows; *validate* = every check of SPEC §2 and value parsing; "
-            "*score+rank* = scores, grades, ranks and the three output tables from validated findings; "
-            "*write* = the four output files; *end to end* = `assess score` as a fresh process, from files to files.\n"
+            "*score+rank* = unit and dimension scores, grades and ranks from validated findings; *check table* = "
+            "the table with a row per (period, unit, check), which the engine builds when it is first asked for "
+            "(by the writer, or a unit's drill-down); *write* = the four output files; *end to end* = "
+            "`assess score` as a fresh process, from files to files.\n"
             "- *DuckDB* and *row-by-row* compute the same unit scores and ranks from the same loaded frame "
-            "(bench/references.py); the engine's time compared with them is validate + score+rank. All three "
+            "(bench/references.py); the engine's time compared with them is validate + score+rank. The "
+            "row-by-row reference validates each row as SPEC §2 asks; DuckDB does not validate. All three "
             "are asserted identical before the timings are printed.\n\n"
             f"{text}\n\n" + "\n".join(lines) + "\n",
             encoding="utf-8",

@@ -14,7 +14,6 @@ from .pipeline import Assessment, RawResults, assess, read_results, read_roster,
 from .rounding import round_half_up
 from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
 from .tables import InputFile, SourceInfo
-from .template import build_template
 from .validate import Findings, validate_results
 
 __all__ = [
@@ -43,3 +42,12 @@ __all__ = [
     "validate_results",
     "write_outputs",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # openpyxl costs 0.1 s to import; only the template needs it, so scoring runs skip it
+    if name == "build_template":
+        from .template import build_template
+
+        return build_template
+    raise AttributeError(f"module 'scoring' has no attribute {name!r}")

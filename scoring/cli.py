@@ -22,7 +22,6 @@ from .output import OUTPUT_FILES, write_outputs
 from .pipeline import assess, read_roster
 from .rubric import Rubric, load_rubric
 from .store import default_actor
-from .template import build_template
 
 __all__ = ["main"]
 
@@ -113,6 +112,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     roster = read_roster(args.units, rubric)
     out = Path(args.out)
+    from .template import build_template  # openpyxl is slow to import; only this command needs it
+
     _write_atomically(out, build_template(rubric, roster, args.period))
     n = len(rubric.applicability(roster))
     print(f"已生成测评模板 {out}:期次 {args.period},{n} 行待填写")

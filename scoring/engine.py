@@ -147,7 +147,8 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     p, u, c = codes.split(key)
     total, count, na = total_all[key], count_all[key], na_all[key]
     missing = count == 0
-    status = np.where(missing, 2, np.where(na, 1, 0)).astype(np.int8)
+    status = na.astype(np.int8)  # 0 scored, 1 NA, 2 missing
+    status[missing] = 2
 
     check_method = checks["method"].to_numpy(dtype=object)
 
@@ -155,34 +156,34 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
         # decided per check (a few hundred), then spread: comparing a million strings is slow
         return np.isin(check_method, methods)[c]
 
-    pts = checks["points"].to_numpy(dtype=float)[c]
-    per_item = checks["per_item"].to_numpy(dtype=float)[c]
-    floor = checks["floor"].to_numpy(dtype=float)[c]
-    target = checks["target"].to_numpy(dtype=float)[c]
+    def of_check(name: str) -> np.ndarray:
+        return checks[name].to_numpy(dtype=float)
+
+    pts = np.nan_to_num(of_check("points"))[c]  # a veto has no points
     is_base = checks["is_base"].to_numpy(dtype=bool)[c]
-    track_of_check = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"])
+    track_of_check = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"]).astype(np.int8)
     t = track_of_check[c]
     full_policy = (rubric.tracks["na_policy"].to_numpy() == "full")[t]
     bonus, veto = is_m("bonus"), is_m("veto")
 
-    with np.errstate(invalid="ignore"):
-        earned = np.select(
-            [is_m("binary", "levels"), is_m("ratio"), is_m("deduct"), bonus],
-            [
-                pts * total,
-                pts * np.clip((total - floor) / (target - floor), 0, 1),
-                np.maximum(pts - per_item * total, 0),
-                np.minimum(pts, per_item * total),
-            ],
-            0.0,
-        )
-    full_na = na & is_base & full_policy
+    # binary and levels earn points x (1/0 or the level's fraction); the other methods are
+    # computed on their own rows only, so that a province's rows are not walked once per method
+    earned = pts * total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.flatnonzero(is_m("ratio"))
+        lo, hi = of_check("floor")[c[r]], of_check("target")[c[r]]
+        earned[r] = pts[r] * np.clip((total[r] - lo) / (hi - lo), 0, 1)
+        d = np.flatnonzero(is_m("deduct"))
+        earned[d] = np.maximum(pts[d] - of_check("per_item")[c[d]] * total[d], 0)
+        b = np.flatnonzero(bonus)
+        earned[b] = np.minimum(pts[b], of_check("per_item")[c[b]] * total[b])
+    earned[veto | missing | na] = 0.0
     # NA earns nothing and weighs nothing under rescale; its full points under 'full'
-    earned = np.where(missing | na, 0.0, earned)
-    earned = np.where(full_na, pts, earned)
+    full_na = na & is_base & full_policy
+    earned[full_na] = pts[full_na]
     maximum = np.where(is_base & ~(na & ~full_na), pts, 0.0)
-    maximum = np.where(bonus, pts, maximum)
-    earned, maximum = np.nan_to_num(earned), np.nan_to_num(maximum)
+    maximum[b] = pts[b]
+    np.nan_to_num(earned, copy=False)
     violated = veto & (status == 0) & (total == 1)
 
     units = _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, bonus, violated,
@@ -217,12 +218,13 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
             "findings": count[order].astype(np.int64),
             "evidence": _evidence_column(evidence, which[key[order]]),
             "violated": violated[order],
-            "points": pts[order],
+            "points": of_check("points")[oc],
         }
         # text is codes (few distinct values) or Arrow (evidence): a million Python strings cost more than scoring
         return pd.DataFrame(
             {k: v if isinstance(v, (pd.Categorical, pd.Series)) else pd.Series(v, dtype=v.dtype, copy=False)
-             for k, v in columns.items()}
+             for k, v in columns.items()},
+            copy=False,  # the arrays are new and ours: gluing them into 2-D blocks would copy them all
         )  # fmt: skip
 
     return Scores(units=units, dimensions=dims, checks=check_table, periods=list(codes.periods))

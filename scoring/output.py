@@ -53,16 +53,20 @@ def _short(x: pd.Series) -> pd.Series:
 
 
 def score_tables_as_text(scores: Scores, decimals: int) -> dict[str, pd.DataFrame]:
-    """The three tables exactly as written to CSV (every cell a string)."""
-    u = scores.units[UNIT_COLUMNS].copy()
+    """The three tables exactly as written to CSV (every cell a string).
+
+    Columns are replaced, not edited in place, so selecting without a copy leaves the scores
+    as they were (copy-on-write) and spares copying a million rows.
+    """
+    u = scores.units[UNIT_COLUMNS]
     for col in ("base", "bonus", "score"):
         u[col] = _fixed(u[col], decimals)
     u["target_points"] = _fixed(u["target_points"], 2)
     u["vetoed"] = np.where(u["vetoed"], "true", "false")
-    d = scores.dimensions[DIMENSION_COLUMNS].copy()
+    d = scores.dimensions[DIMENSION_COLUMNS]
     d["earned"], d["max"] = _short(d["earned"]), _short(d["max"])
     d["percent"] = _fixed(d["percent"], decimals)
-    c = scores.checks[CHECK_COLUMNS].copy()
+    c = scores.checks[CHECK_COLUMNS]
     for col in ("earned", "max", "lost"):
         c[col] = _short(c[col])
     return {"unit_scores.csv": u, "dimension_scores.csv": d, "check_scores.csv": c}
