@@ -290,24 +290,22 @@ def validate_results(
     if issues:
         raise InputError(issues)
     take = idx[kept]
-    every = len(take) == len(rows)  # the usual case: no row to drop, nothing to copy
-    kc = c[take]
-    method = pd.Categorical.from_codes(method_code[kc], categories=pd.Index(method_names, dtype=object))
+    every = len(take) == len(rows)  # the usual case: no row to drop, nothing to copy or gather
+
+    def kept_rows(values: np.ndarray | pd.api.extensions.ExtensionArray, among: np.ndarray):
+        return values if every else values[among]
+
+    method = pd.Categorical.from_codes(kept_rows(method_code[c], take),
+                                       categories=pd.Index(method_names, dtype=object))  # fmt: skip
     out = pd.DataFrame(
         {
-            **{
-                name: (rows[name].array if every else rows[name].array.take(take))
-                for name in ("period", "unit_id", "check_id")
-            },
+            **{name: kept_rows(rows[name].array, take) for name in ("period", "unit_id", "check_id")},
             "method": method,
-            "is_na": values.is_na[kept],
-            "num": values.num[kept],
-            "label": values.label[kept],
-            **{
-                name: (rows[name].array if every else rows[name].array.take(take))
-                for name in ("evidence", "_file", "_sheet", "_row")
-            },
-            "_key": key[take],
+            "is_na": kept_rows(values.is_na, kept),
+            "num": kept_rows(values.num, kept),
+            "label": kept_rows(values.label, kept),
+            **{name: kept_rows(rows[name].array, take) for name in ("evidence", "_file", "_sheet", "_row")},
+            "_key": kept_rows(key, take),
         },
         copy=False,
     )
