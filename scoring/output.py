@@ -89,6 +89,12 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
         return values.cat.codes.to_numpy(), [_quote(str(u)) for u in values.cat.categories]
     if _arrow_backed(values):
         return None
+    if values.dtype.kind in "iu" and len(values):
+        # counts (findings per check): a small range, coded by offset instead of hashing
+        ints = values.to_numpy()
+        lo, hi = int(ints.min()), int(ints.max())
+        if hi - lo < len(values) // 4:
+            return (ints - lo).astype(np.int64), [str(v) for v in range(lo, hi + 1)]
     codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
     if len(uniq) > len(values) // 4:
         return None

@@ -159,10 +159,11 @@ def test_output_csv_is_what_the_csv_module_writes(rows, kinds):
     from scoring.output import csv_bytes
 
     frame = pd.DataFrame(rows, columns=["period", "unit", "a", "b"])
+    frame.insert(2, "n", [len(r[2]) - 2 for r in rows])  # a count column, negative ones too
     dtypes = {"category": "category", "object": object, "arrow": pd.StringDtype("pyarrow")}
     frame = frame.astype({"a": dtypes[kinds[0]], "b": dtypes[kinds[1]], "period": "category", "unit": "category"})
     lines = []
-    for row in [list(frame.columns), *rows]:
+    for row in [list(frame.columns), *frame.astype(str).itertuples(index=False)]:
         # with '\r\n' as terminator the csv module quotes a field holding either CR or LF, as we do
         one = io.StringIO()
         csv.writer(one, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(row)
