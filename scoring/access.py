@@ -63,14 +63,13 @@ def scoped(user: User | None, result: Assessment | None, statuses: dict[str, str
         return result
     periods = visible_periods(user, statuses)
     s = result.scores
-    units, dims, checks, rows = s.units, s.dimensions, s.checks, result.findings.rows
+    units, dims, rows = s.units, s.dimensions, result.findings.rows
     if user.role == "leader":
         keep_units = units["period"].isin(periods)
-        keep_dims, keep_checks, keep_rows = (
-            dims["period"].isin(periods),
-            checks["period"].isin(periods),
-            rows["period"].isin(periods),
-        )
+        keep_dims, keep_rows = dims["period"].isin(periods), rows["period"].isin(periods)
+
+        def keep_checks(checks: pd.DataFrame) -> pd.Series:
+            return checks["period"].isin(periods)
     else:
         own = user.unit_id
         group = result.roster.set_index("unit_id")["group"].get(own)
@@ -83,13 +82,20 @@ def scoped(user: User | None, result: Assessment | None, statuses: dict[str, str
                 f["period"].isin(periods) & (f["unit_id"] == own)
             )
 
+        def keep_checks(checks: pd.DataFrame) -> pd.Series:
+            return checks["period"].isin(periods) & (checks["unit_id"] == own)
+
         keep_units, keep_dims = in_view(units), in_view(dims)
-        keep_checks = checks["period"].isin(periods) & (checks["unit_id"] == own)
         keep_rows = rows["period"].isin(periods) & (rows["unit_id"] == own)
+
+    def checks() -> pd.DataFrame:
+        # filtered when first asked for, like the full table: a ranking never builds it
+        return s.checks[keep_checks(s.checks)].reset_index(drop=True)
+
     scores = Scores(
         units=units[keep_units].reset_index(drop=True),
         dimensions=dims[keep_dims].reset_index(drop=True),
-        checks=checks[keep_checks].reset_index(drop=True),
+        checks=checks,
         periods=[p for p in s.periods if p in periods],
     )
     findings = Findings(rows=rows[keep_rows].reset_index(drop=True), periods=scores.periods)
