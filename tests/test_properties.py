@@ -148,15 +148,19 @@ CELL = st.lists(st.sampled_from([*'ab,"\r\n 测评|', "http://x.cn/1"]), max_siz
         max_size=40,
     ),
     kinds=st.tuples(HELD, HELD),
+    chunk_rows=st.integers(1, 50),
 )
-def test_output_csv_is_what_the_csv_module_writes(rows, kinds):
+def test_output_csv_is_what_the_csv_module_writes(rows, kinds, chunk_rows):
     """However a column is held (codes, Python text, Arrow) and joined (folded or not), the bytes
-    are exactly those of the csv module with minimal quoting and '\\n' line ends."""
+    are exactly those of the csv module with minimal quoting and '\\n' line ends; a file
+    written a chunk of rows at a time holds the same bytes."""
     import csv
+    import tempfile
+    from pathlib import Path
 
     import pandas as pd
 
-    from scoring.output import csv_bytes
+    from scoring.output import csv_bytes, write_csv
 
     frame = pd.DataFrame(rows, columns=["period", "unit", "a", "b"])
     frame.insert(2, "n", [len(r[2]) - 2 for r in rows])  # a count column, negative ones too
@@ -168,4 +172,8 @@ def test_output_csv_is_what_the_csv_module_writes(rows, kinds):
         one = io.StringIO()
         csv.writer(one, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(row)
         lines.append(one.getvalue().removesuffix("\r\n"))
-    assert csv_bytes(frame) == ("\n".join(lines) + "\n").encode("utf-8")
+    expected = ("\n".join(lines) + "\n").encode("utf-8")
+    assert csv_bytes(frame) == expected
+    with tempfile.TemporaryDirectory() as tmp:
+        write_csv(frame, Path(tmp) / "t.csv", chunk_rows=chunk_rows)
+        assert (Path(tmp) / "t.csv").read_bytes() == expected
