@@ -106,25 +106,30 @@ def _evidence_column(text: pa.Array, which: np.ndarray) -> pd.Series:
     return pd.Series(pd.arrays.ArrowExtensionArray(picked).astype(pd.StringDtype("pyarrow", na_value=np.nan)))
 
 
-def _unique_text(values: np.ndarray, fmt: Callable[[object], str]) -> np.ndarray:
-    """Format each distinct number once (there are few) and spread the text back."""
-    codes, uniq = pd.factorize(values)
-    return np.asarray([fmt(v) for v in uniq], dtype=object)[codes]
-
-
 def _value_text(
-    is_m: Callable[..., np.ndarray], status: np.ndarray, total: np.ndarray, label: np.ndarray
-) -> np.ndarray:
-    out = np.full(len(status), "", dtype=object)
+    is_m: Callable[..., np.ndarray], status: np.ndarray, total: np.ndarray, label: pd.Categorical
+) -> pd.Categorical:
+    """The value column as codes: each distinct number is formatted once, and a million rows
+    hold a few dozen distinct texts."""
+    words: list[str] = ["", "NA"]
+    codes = (status == 1).astype(np.int32)  # 0 '' (missing), 1 'NA'
     scored = status == 0
-    counted = scored & ~is_m("levels", "ratio")
-    out[counted] = _unique_text(np.round(total[counted]).astype(np.int64), str)
-    ratio = scored & is_m("ratio")
-    out[ratio] = _unique_text(np.round(total[ratio], 6), lambda v: f"{v:.6f}".rstrip("0").rstrip(".") or "0")
-    levels = scored & is_m("levels")
-    out[levels] = label[levels]
-    out[status == 1] = "NA"
-    return out
+
+    def spread(rows: np.ndarray, values: np.ndarray, fmt: Callable[[object], str]) -> None:
+        value_codes, uniq = pd.factorize(values)
+        codes[rows] = value_codes + len(words)
+        words.extend(fmt(v) for v in uniq)
+
+    counted = np.flatnonzero(scored & ~is_m("levels", "ratio"))
+    spread(counted, np.round(total[counted]).astype(np.int64), str)
+    ratio = np.flatnonzero(scored & is_m("ratio"))
+    spread(ratio, np.round(total[ratio], 6), lambda v: f"{v:.6f}".rstrip("0").rstrip(".") or "0")
+    levels = np.flatnonzero(scored & is_m("levels"))
+    codes[levels] = np.where(label.codes[levels] >= 0, label.codes[levels] + len(words), 0)
+    words.extend(str(w) for w in label.categories)
+    # '1' may be both a count and a ratio: one category each
+    merged, uniq = pd.factorize(np.asarray(words, dtype=object))
+    return pd.Categorical.from_codes(merged[codes], categories=pd.Index(uniq, dtype=object))
 
 
 def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:
@@ -191,10 +196,11 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     dims = _dimension_scores(rubric, codes, p, u, c, is_base, earned, maximum)
 
     def check_table() -> pd.DataFrame:
-        label_all = np.full(size, "", dtype=object)
         levels_rows = (rows["method"] == "levels").to_numpy(dtype=bool)
         label = rows["label"].astype("category").array
-        label_all[fkey[levels_rows]] = np.asarray(label.categories, dtype=object)[label.codes[levels_rows]]
+        label_all = np.full(size, -1, dtype=np.int32)
+        label_all[fkey[levels_rows]] = label.codes[levels_rows]
+        label_of_key = pd.Categorical.from_codes(label_all[key], categories=label.categories)
         track_ids = rubric.tracks["track_id"].to_numpy(dtype=object)
         # SPEC §3 order: period, track id, unit id, then the rubric's order of checks; keys are
         # already in (period, unit, check) order, so a stable sort on (period, track) finishes it
@@ -211,7 +217,7 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
             "check_id": _take(codes.checks, oc),
             "method": _per_check(checks["method"], oc),
             "status": _take(STATUSES, status[order]),
-            "value": _value_text(is_m, status, total, label_all[key])[order],
+            "value": _value_text(is_m, status, total, label_of_key)[order],
             "earned": earned[order],
             "max": maximum[order],
             "lost": np.where(is_base, maximum - earned, 0.0)[order],
