@@ -14,7 +14,7 @@ from .pipeline import Assessment
 from .template import METHOD_NAMES
 from .xlsx import append_text_safe, reproducible
 
-__all__ = ["table_xlsx", "unit_report"]
+__all__ = ["table_csv", "table_xlsx", "unit_report"]
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 STATUS_NAMES = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果"}
@@ -100,6 +100,22 @@ def table_xlsx(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())
+
+
+# a cell Excel or WPS would read as a formula when the CSV is opened (OWASP: CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """Any displayed table as CSV for spreadsheets: UTF-8 with a BOM, so that Excel reads the
+    Chinese, and text that would start a formula prefixed with an apostrophe; numbers stay numbers."""
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or isinstance(safe[col].dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            text = safe[col].astype(object)
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START), na_action="ignore")
+            safe[col] = text.where(~risky.fillna(False).astype(bool), "'" + text.astype(str))
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 APPEAL_OUTCOMES = {"open": "待复核", "upheld": "维持原结果", "corrected": "已更正"}

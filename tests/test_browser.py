@@ -148,6 +148,11 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
     assert page.locator("svg text", has_text="萧县人民政府").count() >= 1
     assert page.get_by_text("Deploy").count() == 0  # viewer mode: no deploy button
     _shot(page, "ranking")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载表格(CSV)").click()
+    data = download.value.path().read_bytes()
+    assert data.startswith("\ufeff".encode())  # so that Excel reads the Chinese
+    assert "萧县人民政府" in data.decode("utf-8-sig")
 
 
 def test_unit_drill_down_lists_lost_points(app_url, page, credentials):

@@ -9,7 +9,7 @@ import pytest
 from helpers import ROOT
 from scoring import InputFile, assess
 from scoring.explain import dimension_profile, grade_counts, lost_points, previous_period, ranking_table
-from scoring.report import table_xlsx, unit_report
+from scoring.report import table_csv, table_xlsx, unit_report
 
 EXAMPLE = ROOT / "docs" / "example"
 
@@ -98,3 +98,19 @@ def test_user_text_never_becomes_a_formula_in_reports(example):
     assert ws["A2"].value == "=1+1"
     assert ws["A2"].data_type == "s"
     assert ws["B3"].value is None
+
+
+def test_csv_download_keeps_formulas_as_text_and_numbers_as_numbers():
+    frame = pd.DataFrame(
+        {
+            "单位": ["=1+1", "@SUM(A1)", "-2+3", "泗县", None],
+            "得分": [-1.5, 2.0, float("nan"), 90.25, 1.0],
+            "等次": pd.Categorical(["+优秀", "良好", "良好", "良好", "良好"]),
+        }
+    )
+    text = table_csv(frame)
+    assert text.startswith("\ufeff".encode())
+    back = pd.read_csv(io.BytesIO(text), encoding="utf-8-sig", keep_default_na=False)
+    assert back["单位"].tolist() == ["'=1+1", "'@SUM(A1)", "'-2+3", "泗县", ""]
+    assert back["得分"].astype(str).tolist() == ["-1.5", "2.0", "", "90.25", "1.0"]
+    assert back["等次"].tolist() == ["'+优秀", "良好", "良好", "良好", "良好"]

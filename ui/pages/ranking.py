@@ -3,7 +3,7 @@
 import streamlit as st
 
 from scoring.explain import grade_counts, previous_period, ranking_table
-from scoring.report import leaders_report, table_xlsx
+from scoring.report import leaders_report, table_csv, table_xlsx
 from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import AUTH, COLUMN, LABEL, PAGE
@@ -90,9 +90,7 @@ with right:
 
 name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
 d1, d2, d3, _ = st.columns([1, 1, 1, 2])
-d1.download_button(
-    LABEL["download_csv"], shown_table.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv", "text/csv"
-)
+d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
 d2.download_button(
     LABEL["download_xlsx"],
     lambda: table_xlsx(shown_table, "排名"),
