@@ -95,8 +95,8 @@ def _evidence(rows: pd.DataFrame, size: int) -> tuple[pa.Array, np.ndarray]:
     order = np.argsort(mk, kind="stable")  # stable: rows keep their file order
     mk, mrow = mk[order], mrow[order]
     starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
-    parts = np.split(np.asarray(text.take(pa.array(mrow)).to_pylist(), dtype=object), starts[1:])
-    joined = pa.array([EVIDENCE_SEPARATOR.join(part) for part in parts], type=pa.large_string())
+    parts = pa.LargeListArray.from_arrays(pa.array(np.r_[starts, len(mk)], pa.int64()), text.take(pa.array(mrow)))
+    joined = pc.binary_join(parts, pa.scalar(EVIDENCE_SEPARATOR, pa.large_string()))
     which[mk[starts]] = len(text) + np.arange(len(joined))
     return pa.concat_arrays([text, joined]), which
 
