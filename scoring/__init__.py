@@ -8,7 +8,7 @@ ranking -> output (write files). The command ``assess`` is a thin layer over thi
 __version__ = "0.1.0"
 
 from .engine import Scores
-from .errors import InputError, Issue, format_issue, issues_frame
+from .errors import InputError, Issue, by_location, format_issue, issues_frame
 from .output import score_tables_as_text, write_outputs
 from .pipeline import Assessment, RawResults, assess, read_results, read_roster, score
 from .rounding import round_half_up
@@ -29,6 +29,7 @@ __all__ = [
     "__version__",
     "assess",
     "build_template",
+    "by_location",
     "format_issue",
     "issues_frame",
     "load_rubric",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .errors import InputError, Issue, format_issue
+from .errors import InputError, Issue, by_location, format_issue
 from .output import OUTPUT_FILES, write_outputs
 from .pipeline import assess, read_roster
 from .rubric import Rubric, load_rubric
@@ -30,7 +30,7 @@ MAX_PRINTED = 200
 
 
 def _print_issues(exc: InputError, command: str) -> None:
-    issues = exc.issues
+    issues = by_location(exc.issues)
     after = ";未计分,未写入任何文件" if command in ("score", "template") else ""
     print(f"发现 {len(issues)} 个问题{after}:", file=sys.stderr)
     for issue in issues[:MAX_PRINTED]:

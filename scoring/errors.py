@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
-__all__ = ["InputError", "Issue", "format_issue", "issues_frame"]
+__all__ = ["InputError", "Issue", "by_location", "format_issue", "issues_frame"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,14 @@ ISSUE_COLUMNS = [f.name for f in fields(Issue)]
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:
     """Issues as one table (the shape an upload page shows and a test compares)."""
     return pd.DataFrame([asdict(i) for i in issues], columns=ISSUE_COLUMNS)
+
+
+def by_location(issues: list[Issue]) -> list[Issue]:
+    """Issues in the order a person fixes a file: by file, sheet, line or row; those with no
+    place (a missing result, a summary of more rows) after them. Stable, so one row's issues
+    keep the order they were found in."""
+
+    def place(i: Issue) -> tuple:
+        return (i.file is None, i.file or "", i.sheet or "", i.line or 0, i.row or 0)
+
+    return sorted(issues, key=place)

@@ -25,6 +25,14 @@ __all__ = ["MAX_ISSUES_PER_KIND", "Findings", "validate_results"]
 MAX_ISSUES_PER_KIND = 500
 KEY = ["period", "unit_id", "check_id"]
 SINGLE_ROW_METHODS = ("binary", "levels", "ratio", "veto")
+# a summary line is read apart from the rows it stands for (a table sorted by row): it names its kind
+KINDS = {
+    "unknown-unit": "单位编码不在单位名单中",
+    "unknown-check": "测评点编码不在指标体系中",
+    "not-applicable": "测评点不适用于该单位",
+    "bad-value": "结果不是该测评点可填的值",
+    "duplicate-row": "结果行重复",
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,8 @@ def _row_issues(bad: pd.DataFrame, code: str, messages: pd.Series | str, column:
         )
     ]
     if len(bad) > len(head):
-        out.append(Issue(code=code, message=f"另有 {len(bad) - len(head)} 行同类问题未逐条列出"))
+        kind = KINDS.get(code, code)
+        out.append(Issue(code=code, message=f"另有 {len(bad) - len(head)} 行同类问题({kind})未逐条列出"))
     return out
 
 

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from helpers import csv_file, make_rubric, results_file, units_file
-from scoring import InputError, InputFile, assess, format_issue, issues_frame
+from scoring import InputError, InputFile, Issue, assess, by_location, format_issue, issues_frame
 
 CHECKS = [
     {"id": "B", "name": "b", "method": "binary", "points": 2},
@@ -240,3 +240,34 @@ def test_issues_frame_is_one_table():
     frame = issues_frame(issues_of(results_file([*full_rows(), ("2017Q3", "ZZ", "B", "1")])))
     assert list(frame.columns) == ["code", "message", "file", "sheet", "row", "column", "value", "path", "line"]
     assert frame.loc[0, "row"] == 15
+
+
+def test_issues_can_be_listed_in_the_order_a_person_fixes_a_file():
+    found = [
+        Issue("missing-result", "缺少", value="C01"),
+        Issue("unknown-unit", "u", file="b.csv", row=9),
+        Issue("bad-value", "v", file="a.xlsx", sheet="补充", row=2),
+        Issue("unknown-unit", "u", file="a.xlsx", sheet="", row=7),
+        Issue("bad-value", "v", file="a.xlsx", sheet="", row=7),
+        Issue("unknown-unit", "另有 3 行同类问题未逐条列出"),
+        Issue("duplicate-row", "d", file="a.xlsx", sheet="", row=3),
+    ]
+    ordered = by_location(found)
+    assert [(i.file, i.sheet, i.row, i.code) for i in ordered] == [
+        ("a.xlsx", "", 3, "duplicate-row"),
+        ("a.xlsx", "", 7, "unknown-unit"),  # one row's issues keep the order they were found in
+        ("a.xlsx", "", 7, "bad-value"),
+        ("a.xlsx", "补充", 2, "bad-value"),
+        ("b.csv", None, 9, "unknown-unit"),
+        (None, None, None, "missing-result"),
+        (None, None, None, "unknown-unit"),
+    ]
+
+
+def test_past_500_issues_of_a_kind_one_line_names_the_rest():
+    rows = [*full_rows(), *[("2017Q3", f"X{n}", "B", "1") for n in range(503)]]
+    found = [i for i in issues_of(results_file(rows)) if i.code == "unknown-unit"]
+    assert len(found) == 501
+    assert found[0].row == 15 and found[499].row == 15 + 499
+    assert (found[-1].file, found[-1].row) == (None, None)
+    assert found[-1].message == "另有 3 行同类问题(单位编码不在单位名单中)未逐条列出"

@@ -94,14 +94,18 @@ def test_score_writes_the_four_files_with_the_worked_example_numbers(tmp_path):
 def test_score_on_invalid_input_writes_nothing_and_exits_2(tmp_path):
     results = tmp_path / "results.csv"
     text = (EXAMPLE / "results.csv").read_text(encoding="utf-8")
-    results.write_text(text.replace("2017Q3,C01,D2.1.1,良,", "2017Q3,C01,D2.1.1,很好,"), encoding="utf-8")
+    text = text.replace("2017Q3,C01,D2.1.1,良,", "2017Q3,C01,D2.1.1,很好,")
+    results.write_text(text + "2017Q3,C99,D2.1.1,1,\n", encoding="utf-8")
     out = tmp_path / "out"
     p = assess(
         "score", "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv",
         "--results", results, "--out", out,
     )  # fmt: skip
     assert p.returncode == 2
-    assert f"{results} 第 5 行 列「结果」: 测评点 D2.1.1 不接受结果 “很好”" in p.stderr
+    value = f"{results} 第 5 行 列「结果」: 测评点 D2.1.1 不接受结果 “很好”"
+    assert value in p.stderr
+    unit = p.stderr.index("单位编码 C99 不在单位名单中")
+    assert p.stderr.index(value) < unit  # in file order, though found after the unknown unit
     assert "未写入任何文件" in p.stderr
     assert not out.exists()
 
