@@ -249,7 +249,11 @@ def test_bad_upload_shows_located_errors_and_stores_nothing(db):
     assert "不接受结果 “也许”" in value["问题"]
     unit = issues[issues["列"] == "单位编码"].iloc[0]
     assert (unit["行"], unit["问题"]) == (3, "单位编码 XX9 不在单位名单中")
-    assert "未计分" in at.error[0].value
+    assert issues["行"].tolist() == [2, 3]  # in file order, as a person fixes them
+    assert issues["工作表"].tolist() == ["", ""]  # a CSV has no sheet
+    message = at.error[0].value
+    assert "未计分" in message
+    assert message.index("第 2 行") < message.index("第 3 行")
     assert list(rounds_table(open_store(db))["period"]) == ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
 
 

@@ -179,6 +179,11 @@ def test_bad_upload_shows_row_level_errors(app_url, page, credentials, tmp_path)
     body = page.locator('[data-testid="stAlert"]', has_text="未计分").first.inner_text()
     assert "bad.csv 第 2 行 列「结果」" in body
     assert "bad.csv 第 3 行 列「单位编码」: 单位编码 XX9 不在单位名单中" in body
+    # every problem is also a table a person can sort, search and download
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=30_000)
+    assert grid.bounding_box()["height"] > 80
+    page.get_by_text("模板期次").wait_for()  # the template is still within reach
     _shot(page, "upload-errors")
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring import InputError, InputFile, format_issue, issues_frame
+from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
 from scoring.access import can
 from scoring.rounds import import_results
 from ui import data
@@ -27,31 +27,46 @@ with st.form("import", clear_on_submit=True):
     )
     submitted = st.form_submit_button(PAGE["upload"], type="primary")
 
-if submitted and files:
-    inputs = [InputFile(f.name, f.getvalue()) for f in files]
-    with st.status(LABEL["validating"], expanded=False) as status:
-        try:
-            res = import_results(data.store(), data.shipped_rubric(), data.shipped_units(), inputs, user.name)
-        except InputError as exc:
-            status.update(label=LABEL["upload_bad"].format(n=len(exc.issues)), state="error", expanded=True)
-            lines = [f"- {format_issue(i)}" for i in exc.issues[:10]]
-            st.error(LABEL["upload_bad"].format(n=len(exc.issues)) + "\n\n" + "\n".join(lines))
-            issues = issues_frame(exc.issues)
-            issues["row"] = issues["row"].astype("Int64")
-            st.dataframe(shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, width="stretch")
-            st.stop()
-        done = LABEL["import_ok"].format(files=len(inputs), rows=res.rows, periods="、".join(res.periods))
-        status.update(label=done, state="complete")
-    st.success(done)
+
+def show_problems(found: list[Issue]) -> None:
+    """Every problem, first ten as a list and all as a table a person can sort and download."""
+    found = by_location(found)
+    lines = [f"- {format_issue(i)}" for i in found[:10]]
+    more = [LABEL["upload_more"].format(n=len(found) - 10)] if len(found) > 10 else []
+    st.error("\n".join([LABEL["upload_bad"].format(n=len(found)), "", *lines, *more]))
+    issues = issues_frame(found)
+    issues["row"] = issues["row"].astype("Int64")
+    issues["sheet"] = issues["sheet"].fillna("")  # a CSV has no sheet: blank, not 'None'
+    st.dataframe(shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, width="stretch")
+
+
+def show_preview(periods: list[str]) -> None:
     result = data.assessment()
     st.subheader(LABEL["preview"])
     u = result.scores.units
-    preview = u[u["period"].isin(res.periods)].assign(
+    preview = u[u["period"].isin(periods)].assign(
         track=lambda d: d["track"].map(result.rubric.tracks.set_index("track_id")["track_name"]),
         group=lambda d: d["group"].map(result.rubric.groups),
     )
     cols = ["period", "track", "group", "rank", "unit_name", "score", "grade", "vetoed"]
     st.dataframe(shown(preview, cols).rename(columns={"group": LABEL["group"]}), hide_index=True, width="stretch")
+
+
+if submitted and files:
+    inputs = [InputFile(f.name, f.getvalue()) for f in files]
+    res = None
+    with st.status(LABEL["validating"], expanded=False) as status:
+        try:
+            res = import_results(data.store(), data.shipped_rubric(), data.shipped_units(), inputs, user.name)
+        except InputError as exc:
+            status.update(label=LABEL["validate_failed"], state="error", expanded=True)
+            show_problems(exc.issues)
+        else:
+            done = LABEL["import_ok"].format(files=len(inputs), rows=res.rows, periods="、".join(res.periods))
+            status.update(label=done, state="complete")
+    if res is not None:  # a file with problems still leaves the template below within reach
+        st.success(done)
+        show_preview(res.periods)
 
 st.divider()
 st.subheader(LABEL["download_template"])
