@@ -18,7 +18,7 @@ from scoring.rounds import appeals_table, rounds_table
 from scoring.store import open_store
 from ui import charts
 from ui.demo import seed_demo
-from ui.tables import change_text, evidence_links, next_period, value_text
+from ui.tables import change_text, evidence_links, next_period, plain, value_text
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
@@ -277,6 +277,10 @@ def test_good_upload_is_stored_as_a_draft_round_and_previewed(db):
 def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
     at = open_page("appeals", "evaluator")
     assert at.selectbox(key="appeal_period").value == "2018Q2"
+    # the evaluator sees what is appealed: the rule, the finding as recorded, the unit's case
+    panel = next(m.value for m in at.markdown if "申诉理由" in m.value)
+    assert "评分标准:" in panel and "测评结果:" in panel and "佐证:" in panel
+    assert "申诉理由:测评所指“通知公告”栏目已于测评前更新" in panel
     at.radio[0].set_value("corrected")
     at.text_input[0].set_value("0")  # the evaluator confirms no stale column was found
     at.text_area[0].set_value("复核截图确认栏目已更新")
@@ -322,6 +326,14 @@ def test_template_download_is_a_workbook_for_the_next_round(db):
 )
 def test_next_period(latest, expected):
     assert next_period([latest]) == expected
+
+
+def test_user_text_in_markdown_is_shown_as_typed():
+    evil = "![x](http://evil.example/i.png) **急** <b>1.5</b> $x$\n第二行"
+    escaped = plain(evil)
+    assert escaped.replace("\\", "").replace("  \n", "\n") == evil  # every character kept
+    assert "![" not in escaped and "**" not in escaped and "<b>" not in escaped
+    assert plain(None) == ""
 
 
 def test_display_helpers():

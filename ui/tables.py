@@ -76,6 +76,14 @@ APPEAL_COLUMNS = {
 }  # fmt: skip
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text: object) -> str:
+    """User text for st.markdown, shown as typed: no links, images or emphasis it did not ask for."""
+    return _MARKDOWN.sub(r"\\\1", "" if text is None or text is pd.NA else str(text)).replace("\n", "  \n")
+
+
 def appeals_view(appeals: pd.DataFrame) -> pd.DataFrame:
     from scoring.report import APPEAL_OUTCOMES
 

@@ -8,8 +8,8 @@ from scoring.explain import lost_points
 from scoring.rounds import appeals_table, decide_appeal, file_appeal
 from ui import data
 from ui.auth import current_user
-from ui.glossary import AUTH, LABEL, PAGE
-from ui.tables import appeals_view
+from ui.glossary import AUTH, COLUMN, LABEL, PAGE
+from ui.tables import appeals_view, plain, value_text
 
 st.title(PAGE["appeals"])
 user = current_user()
@@ -24,6 +24,27 @@ statuses = {p: v.status for p, v in views.items()}
 
 def _errors(exc: InputError) -> None:
     st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+
+
+def _under_appeal(appeal, period: str) -> None:
+    """What the evaluator decides on: the finding as it stands, the rule, and the unit's case."""
+    lost = lost_points(result, appeal.unit_id, period)
+    finding = lost[lost["check_id"] == appeal.check_id]
+    lines = [f"**{plain(appeal.check_id)} {plain(checks.loc[appeal.check_id, 'check_name'])}**"]
+    if not finding.empty:
+        f = finding.iloc[0]
+        shown_value = value_text(finding["method"], finding["value"], finding["status"]).iloc[0]
+        lines += [
+            f"{COLUMN['criteria']}:{plain(f['criteria'])}",
+            f"{COLUMN['value']}:{plain(shown_value)} · {COLUMN['lost']} {f['lost']:g}",
+            f"{COLUMN['evidence']}:{plain(f['evidence']) or '—'}",
+        ]
+    lines += [
+        f"{LABEL['appeal_reason']}:{plain(appeal.reason)}",
+        f"{LABEL['appeal_proof']}:{plain(appeal.proof) or '—'}",
+    ]
+    with st.container(border=True):
+        st.markdown("\n\n".join(lines))
 
 
 period = st.selectbox(LABEL["period"], list(views)[::-1], format_func=lambda p: views[p].label, key="appeal_period")
@@ -57,12 +78,13 @@ if can(user, "decide_appeal"):
     if status != "appeal" or open_.empty:
         st.info(LABEL["no_open_appeals"] if status == "appeal" else LABEL["appeal_not_open"])
     else:
+        labels = {
+            int(r.id): f"申诉 {r.id}:{roster.loc[r.unit_id, 'name']} {r.check_id} — {r.reason[:40]}"
+            for r in open_.itertuples()
+        }
+        aid = st.selectbox(LABEL["decide_appeal"], list(labels), format_func=labels.get, key="decide_pick")
+        _under_appeal(next(r for r in open_.itertuples() if int(r.id) == aid), period)
         with st.form("decide", clear_on_submit=True):
-            labels = {
-                int(r.id): f"申诉 {r.id}:{roster.loc[r.unit_id, 'name']} {r.check_id} — {r.reason[:40]}"
-                for r in open_.itertuples()
-            }
-            aid = st.selectbox(LABEL["decide_appeal"], list(labels), format_func=labels.get)
             outcome = st.radio(LABEL["decide"], ["upheld", "corrected"], horizontal=True,
                                format_func=lambda o: LABEL["uphold"] if o == "upheld" else LABEL["correct"])  # fmt: skip
             new_value = st.text_input(LABEL["correct"])
