@@ -383,6 +383,13 @@ def publish(store: Store, period: str, actor: str, reason: str = "", *, allow_mi
     revision = int(info["revision"] or 0) + 1
     if revision > 1 and not reason.strip():
         raise _fail("reason-required", f"期次 {period} 已发布过;发布第 {revision} 版须说明理由")
+    # a published result must already answer every appeal: once published, none can be decided
+    undecided = [int(r[0]) for r in store.db.execute(
+        """SELECT a.id FROM appeal a LEFT JOIN decision d ON d.appeal_id = a.id
+           WHERE a.round_id = ? AND d.appeal_id IS NULL ORDER BY a.id""", (info["id"],)).fetchall()]  # fmt: skip
+    if undecided:
+        ids = "、".join(str(i) for i in undecided)
+        raise _fail("appeals-open", f"期次 {period} 还有 {len(undecided)} 个申诉未复核(编号 {ids});请先复核,再发布")
     result = round_assessment(store, period, allow_missing=allow_missing)
     max_id = store.db.execute("SELECT COALESCE(MAX(id), 0) FROM finding WHERE round_id = ?", (info["id"],)).fetchone()[
         0

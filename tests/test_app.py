@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
 from scoring.accounts import add_user
-from scoring.rounds import appeals_table, rounds_table
+from scoring.rounds import appeals_table, decide_appeal, rounds_table
 from scoring.store import open_store
 from ui import charts
 from ui.demo import seed_demo
@@ -300,9 +300,13 @@ def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
 def test_rounds_page_publishes_and_verifies(db):
     at = open_page("rounds", "admin")
     assert at.selectbox(key="round_period").value == "2018Q2"
+    assert at.radio[0].value == "publish"  # the next step is offered first
+    at.button[-3].click().run()
+    assert "还有 1 个申诉未复核(编号 1)" in at.error[0].value  # the demo round's appeal is still open
+    assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "appeal"
+    decide_appeal(open_store(db), 1, "upheld", "复核维持", "evaluator")
     at.radio[0].set_value("publish")
-    at.button[-3].click()
-    at.run()
+    at.button[-3].click().run()
     assert not at.exception
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "published"
     at.button[-2].click().run()

@@ -151,17 +151,22 @@ def test_status_moves_and_revisions_need_reasons(store):
     with pytest.raises(InputError, match="不能从「草稿」转为「申诉复核」"):
         set_status(store, "2017Q3", "appeal", ACTOR)
     set_status(store, "2017Q3", "feedback", ACTOR)
-    set_status(store, "2017Q3", "appeal", ACTOR)
     rows = findings_frame(store, 1)
     failed = rows[rows["value"] == "未通过"].iloc[0]
     key = (failed["unit_id"], failed["check_id"])
-    aid = file_appeal(store, "2017Q3", *key, "材料已公开", "", ACTOR)
-    assert publish(store, "2017Q3", ACTOR) == 1
+    first_appeal = file_appeal(store, "2017Q3", *key, "材料已公开", "", ACTOR)  # filed during feedback
     with pytest.raises(InputError, match="复核须在申诉复核阶段进行"):
-        decide_appeal(store, aid, "upheld", "维持", ACTOR)
+        decide_appeal(store, first_appeal, "upheld", "维持", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
+    # a round is not published over an undecided appeal: afterwards nobody could decide it
+    with pytest.raises(InputError, match=r"还有 1 个申诉未复核\(编号 1\);请先复核,再发布"):
+        publish(store, "2017Q3", ACTOR)
+    decide_appeal(store, first_appeal, "upheld", "测评时栏目确为空白", ACTOR)
+    assert publish(store, "2017Q3", ACTOR) == 1
     with pytest.raises(InputError, match="重新开放须说明理由"):
         set_status(store, "2017Q3", "appeal", ACTOR)
-    set_status(store, "2017Q3", "appeal", ACTOR, reason="萧县申诉逾期受理,经考核办同意")
+    set_status(store, "2017Q3", "appeal", ACTOR, reason="萧县补充证据,经考核办同意重新复核")
+    aid = file_appeal(store, "2017Q3", *key, "补充:更新记录截图", "截图", ACTOR)
     decide_appeal(store, aid, "corrected", "复核确认已公开", ACTOR, new_value="通过")
     with pytest.raises(InputError, match="须说明理由"):
         publish(store, "2017Q3", ACTOR)
@@ -175,7 +180,7 @@ def test_status_moves_and_revisions_need_reasons(store):
     assert second.scores.checks.set_index(["unit_id", "check_id"]).loc[key, "value"] == "1"
     res = verify(store)
     assert (res.snapshots, res.differences) == (2, [])
-    assert appeals_table(store).loc[0, "outcome"] == "corrected"
+    assert list(appeals_table(store)["outcome"]) == ["upheld", "corrected"]
 
 
 def test_appeals_are_only_for_the_units_own_applicable_checks(store):

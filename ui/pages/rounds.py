@@ -35,10 +35,14 @@ st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
 
 if can(user, "set_status"):
     with st.form("round_control"):
-        targets = sorted(b for a, b in TRANSITIONS if a == status)
+        # the next step of the round's life first, then going back
+        stage = list(STATUS_NAMES).index
+        targets = sorted((b for a, b in TRANSITIONS if a == status), key=stage)
+        ahead = [t for t in targets if stage(t) > stage(status)]
+        back = [t for t in targets if stage(t) < stage(status)]
         choice = st.radio(
             LABEL["change_status"],
-            [*targets, "publish"] if status != "published" else targets,
+            [*ahead, "publish", *back] if status != "published" else targets,
             format_func=lambda s: LABEL["publish"] if s == "publish" else STATUS_NAMES[s],
             horizontal=True,
         )
