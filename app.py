@@ -11,6 +11,7 @@ st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
 
 PAGES = {
     "ranking": ("ui/pages/ranking.py", ":material/leaderboard:"),
+    "annual": ("ui/pages/annual.py", ":material/calendar_month:"),
     "unit": ("ui/pages/unit.py", ":material/search:"),
     "upload": ("ui/pages/upload.py", ":material/upload_file:"),
     "appeals": ("ui/pages/appeals.py", ":material/gavel:"),
@@ -19,10 +20,10 @@ PAGES = {
 }
 # which pages each role finds in its menu; every page also checks the role itself
 MENUS = {
-    "admin": ["ranking", "unit", "rounds", "appeals", "rubric"],
-    "evaluator": ["ranking", "unit", "upload", "appeals", "rounds", "rubric"],
-    "leader": ["ranking", "unit", "rubric"],
-    "unit": ["unit", "ranking", "appeals", "rubric"],
+    "admin": ["ranking", "annual", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "annual", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "annual", "unit", "rubric"],
+    "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
 
 user = current_user()

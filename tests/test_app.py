@@ -71,15 +71,15 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
     return at
 
 
-PAGES = [(None, "排名总览"), ("unit", "单位详情"), ("upload", "导入测评结果"), ("appeals", "申诉复核"),
-         ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
+PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("unit", "单位详情"), ("upload", "导入测评结果"),
+         ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
 
 
 MENUS = {
-    "admin": ["ranking", "unit", "rounds", "appeals", "rubric"],
-    "evaluator": ["ranking", "unit", "upload", "appeals", "rounds", "rubric"],
-    "leader": ["ranking", "unit", "rubric"],
-    "unit": ["unit", "ranking", "appeals", "rubric"],
+    "admin": ["ranking", "annual", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "annual", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "annual", "unit", "rubric"],
+    "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
 TITLES = dict((p or "ranking", t) for p, t in PAGES)
 
@@ -171,6 +171,27 @@ def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
     fgj = table[table["单位"] == "市房管局"].iloc[0]
     assert (fgj["得分"], fgj["等次"], fgj["单项否决"]) == (59.0, "不合格", "✖ 否决")
     assert len(table) == 33
+
+
+def test_annual_page_averages_the_published_rounds(db):
+    at = open_page("annual", "leader")
+    assert at.multiselect(key="annual_periods").value == ["2017Q3", "2017Q4", "2018Q1"]  # 2018Q2 is unpublished
+    year = at.dataframe[0].value.set_index("单位")
+    rounds = year[["2017Q3", "2017Q4", "2018Q1"]]
+    # the annual score is the mean of the round scores shown beside it, to the cent
+    expected = (rounds.sum(axis=1) / 3 * 100 + 0.5 + 1e-9).apply(int) / 100
+    assert (year["得分"] - expected).abs().max() < 1e-9
+    assert year["排名"].tolist() == sorted(year["排名"].tolist())
+    assert set(year["参评期数"]) == {3}
+    at.multiselect(key="annual_periods").set_value(["2018Q1"]).run()
+    one = at.dataframe[0].value.set_index("单位")
+    assert (one["得分"] == one["2018Q1"]).all()
+
+
+def test_a_unit_sees_the_year_of_its_own_group_only(db):
+    at = open_page("annual", "unit")
+    assert at.selectbox(key="annual_group").options == ["县区政府"]
+    assert "萧县人民政府" in set(at.dataframe[0].value["单位"])
 
 
 def test_first_round_has_no_change_to_show(db):

@@ -155,6 +155,15 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
     assert "萧县人民政府" in data.decode("utf-8-sig")
 
 
+def test_annual_page_ranks_the_year(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "leader", "年度汇总")
+    page.get_by_text("年度得分 = 所选各期已发布得分的平均", exact=False).first.wait_for()
+    page.locator("svg text", has_text="灵璧县人民政府").first.wait_for(timeout=30_000)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    assert grid.bounding_box()["height"] > 150
+    _shot(page, "annual")
+
+
 def test_unit_drill_down_lists_lost_points(app_url, page, credentials):
     sign_in(page, app_url, credentials, "evaluator", "单位详情")
     page.get_by_text("失分点(按失分从大到小)").wait_for()

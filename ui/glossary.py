@@ -7,6 +7,7 @@ DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不
 
 PAGE = {
     "ranking": "排名总览",
+    "annual": "年度汇总",
     "unit": "单位详情",
     "upload": "导入测评结果",
     "appeals": "申诉复核",
@@ -61,6 +62,13 @@ LABEL = {
     "round_in_view": "当前数据:{rubric} 版本 {version};期次 {periods}",
     "viewing": "正在查看:{label}",
     "store_path": "存储文件:{path}",
+    "annual_periods": "计入年度的期次(只含已发布的期次)",
+    "annual_rule": (
+        "年度得分 = 所选各期已发布得分的平均,四舍五入保留 {decimals} 位小数;任一期被单项否决的,年度等次为「{lowest}」;"
+        "目标管理分 = 年度得分 ÷ 100 × 权重 × {total:g}。各期得分列出在右侧,可逐项核对。"
+    ),
+    "annual_none": "还没有已发布的期次:年度汇总只计已发布的结果。",
+    "annual_pick": "请至少选择一期。",
     "store_empty": "存储中还没有测评轮次。请在「导入测评结果」页面导入第一期测评结果。",
     "import_ok": "已导入 {files} 个文件、{rows} 行结果,期次 {periods}(草稿)。考核办可在「测评轮次」页面推进到反馈、申诉复核和发布。",
     "actor": "操作人",
@@ -105,6 +113,7 @@ COLUMN = {
     "score_change": "得分变化",
     "vetoed": "单项否决",
     "rank_of": "参评单位数",
+    "rounds": "参评期数",
     "track": "轨道",
     "dimension_id": "一级指标编码",
     "dimension_name": "一级指标",

@@ -1,0 +1,67 @@
+"""The year-end roll-up: the mean of published round scores, graded and ranked like a round."""
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import ROOT
+from scoring import load_rubric
+from scoring.annual import annual_scores
+
+RUBRIC = load_rubric(ROOT / "docs" / "example" / "rubric.yaml")  # grades 90/80/60, weight 0.04, 2 decimals
+
+
+def units(rows):
+    """Unit score rows as the engine writes them: (period, unit, group, score, vetoed)."""
+    return pd.DataFrame(
+        [
+            {"period": p, "track": "disclosure", "group": g, "unit_id": u, "unit_name": f"{u} 名称",
+             "score": s, "vetoed": v}
+            for p, u, g, s, v in rows
+        ]
+    )  # fmt: skip
+
+
+ROWS = [
+    ("2017Q3", "A", "county", 80.00, False), ("2017Q4", "A", "county", 91.25, False),
+    ("2017Q3", "B", "county", 90.00, False), ("2017Q4", "B", "county", 81.24, False),
+    ("2017Q3", "C", "county", 95.00, False), ("2017Q4", "C", "county", 60.00, True),
+    ("2017Q4", "D", "county", 70.00, False),  # joined in the second round
+    ("2017Q3", "X", "department", 88.00, False), ("2018Q1", "X", "department", 10.00, False),
+]  # fmt: skip
+
+
+def test_hand_computed_year():
+    table = annual_scores(
+        units(ROWS),
+        ["2017Q3", "2017Q4"],
+        RUBRIC,
+    ).set_index("unit_id")
+    # A: (80 + 91.25) / 2 = 85.625 -> 85.63 half-up; B: 85.62; C: 77.5, vetoed -> lowest grade
+    assert table.loc["A", ["score", "grade", "rank", "rank_of", "rounds"]].tolist() == [85.63, "良好", 1, 4, 2]
+    assert table.loc["B", ["score", "grade", "rank"]].tolist() == [85.62, "良好", 2]
+    assert table.loc["C", ["score", "grade", "rank", "vetoed", "vetoed_in"]].tolist() == [77.5, "不合格", 3, True,
+                                                                                        "2017Q4"]  # fmt: skip
+    assert table.loc["D", ["score", "rounds", "rank", "2017Q3", "2017Q4"]].fillna(-1).tolist() == [70.0, 1, 4, -1, 70.0]
+    # 85.625 / 100 x 0.04 x 100 = 3.425 -> 3.43; rounds outside the chosen ones do not count
+    assert table.loc["A", "target_points"] == 3.43
+    assert table.loc["X", ["score", "rounds", "rank", "rank_of"]].tolist() == [88.0, 1, 1, 1]
+    assert list(table.columns[-2:]) == ["2017Q3", "2017Q4"]
+
+
+def test_no_round_chosen_is_an_empty_table():
+    table = annual_scores(units([("2017Q3", "A", "county", 80.0, False)]), [], RUBRIC)
+    assert table.empty
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 110, allow_nan=False).map(lambda x: round(x, 2)), st.booleans()),
+                min_size=1, max_size=4))  # fmt: skip
+def test_a_year_lies_between_its_worst_and_best_round(rounds):
+    periods = [f"P{i}" for i in range(len(rounds))]
+    rows = [(p, "A", "county", s, v) for p, (s, v) in zip(periods, rounds, strict=True)]
+    row = annual_scores(units(rows), periods, RUBRIC).iloc[0]
+    scores = [s for s, _ in rounds]
+    assert min(scores) <= row["score"] <= max(scores)
+    assert row["vetoed"] == any(v for _, v in rounds)
+    assert row["grade"] == "不合格" or not row["vetoed"]

@@ -1,0 +1,73 @@
+"""年度汇总: the year-end roll-up of the published rounds, by track and peer group."""
+
+import streamlit as st
+
+from scoring.annual import annual_scores
+from scoring.report import table_csv, table_xlsx
+from ui import charts, data
+from ui.auth import current_user
+from ui.glossary import COLUMN, LABEL, PAGE
+from ui.tables import shown
+
+st.title(PAGE["annual"])
+user = current_user()
+result, views = data.view(user)
+published = [p for p in (result.scores.periods if result is not None else []) if views.get(p) and
+             views[p].status == "published"]  # fmt: skip
+if result is None or not published:
+    st.info(LABEL["store_empty"] if result is None else LABEL["annual_none"])
+    st.stop()
+rubric = result.rubric
+spec = rubric.spec
+tracks = rubric.tracks.set_index("track_id")
+grades = [g.name for g in spec.grades]
+
+periods = st.multiselect(LABEL["annual_periods"], published, default=published, key="annual_periods")
+c1, c2 = st.columns(2)
+track = c1.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"],
+                     key="annual_track")  # fmt: skip
+# a unit sees its own group, as on the ranking page
+own_group = result.roster.set_index("unit_id")["group"].get(user.unit_id) if user.role == "unit" else None
+groups = [own_group] if own_group else list(rubric.groups)
+group = c2.selectbox(LABEL["group"], groups, format_func=rubric.groups.get, key="annual_group")
+st.caption(LABEL["annual_rule"].format(decimals=spec.rounding.decimals, lowest=grades[-1],
+                                       total=spec.target.total_points))  # fmt: skip
+if not periods:
+    st.info(LABEL["annual_pick"])
+    st.stop()
+periods = [p for p in published if p in periods]  # in time order, however they were picked
+year = annual_scores(result.scores.units, periods, rubric)
+table = year[(year["track"] == track) & (year["group"] == group)]
+if table.empty:
+    st.info(LABEL["no_scores"])
+    st.stop()
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(LABEL["units_ranked"], len(table))
+m2.metric(LABEL["mean_score"], f"{table['score'].mean():.2f}")
+m3.metric(LABEL["top_grade"].format(grade=grades[0]), int((table["grade"] == grades[0]).sum()))
+m4.metric(
+    LABEL["failed_vetoed"].format(grade=grades[-1]),
+    f"{int((table['grade'] == grades[-1]).sum())} / {int(table['vetoed'].sum())}",
+)
+
+view = table.assign(vetoed=table["vetoed_in"].map(lambda s: f"✖ {s}" if s else ""))
+shown_table = shown(view, ["rank", "unit_name", "score", "grade", "target_points", "rounds", *periods, "vetoed"])
+number = st.column_config.NumberColumn(format="%.2f")
+st.dataframe(
+    shown_table,
+    hide_index=True,
+    width="stretch",
+    column_config={COLUMN["score"]: number, COLUMN["target_points"]: number, **dict.fromkeys(periods, number)},
+)
+st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
+
+name = f"年度汇总_{periods[0]}-{periods[-1]}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
+d2.download_button(
+    LABEL["download_xlsx"],
+    lambda: table_xlsx(shown_table, "年度汇总"),
+    f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
