@@ -17,11 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .output import csv_bytes, fixed_text
 from .ranking import grade_and_rank
 from .rounding import round_half_up
 from .rubric import Rubric
 
-__all__ = ["ANNUAL_COLUMNS", "annual_scores"]
+__all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores"]
 
 ANNUAL_COLUMNS = [
     "track", "group", "unit_id", "unit_name", "rounds", "score", "vetoed", "vetoed_in", "grade", "rank",
@@ -58,3 +59,15 @@ def annual_scores(units: pd.DataFrame, periods: list[str], rubric: Rubric) -> pd
             ranked[p] = np.nan
     order = ranked.sort_values(["track", "group", "rank", "unit_id"], kind="stable")
     return order[[*ANNUAL_COLUMNS, *periods]].reset_index(drop=True)
+
+
+def annual_csv(year: pd.DataFrame, periods: list[str], rubric: Rubric) -> bytes:
+    """The roll-up as CSV in the manner of unit_scores.csv: scores with the rubric's decimals,
+    target points with 2, ``vetoed`` as true/false, a round's score empty where the unit had none."""
+    decimals = rubric.spec.rounding.decimals
+    text = year.copy()
+    for col in ["score", *periods]:
+        text[col] = fixed_text(text[col], decimals)
+    text["target_points"] = fixed_text(text["target_points"], 2)
+    text["vetoed"] = np.where(text["vetoed"], "true", "false")
+    return csv_bytes(text)

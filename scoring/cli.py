@@ -223,6 +223,35 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_annual(args: argparse.Namespace) -> int:
+    from .annual import annual_csv, annual_scores
+    from .rounds import published_assessment, rounds_table
+
+    store = _store(args)
+    rounds = rounds_table(store)
+    periods = sorted(set(args.periods or rounds.loc[rounds["status"] == "published", "period"]))
+    if not periods:
+        raise InputError([Issue(code="not-published", message="还没有已发布的期次;年度汇总只计已发布的结果")])
+    found: list[Issue] = []
+    results = []
+    for period in periods:
+        try:
+            results.append(published_assessment(store, period)[0])
+        except InputError as exc:
+            found.extend(exc.issues)
+    rubrics = {(r.rubric.id, r.rubric.spec.version) for r in results}
+    if len(rubrics) > 1:
+        used = "、".join(f"{i} 版本 {v}" for i, v in sorted(rubrics))
+        found.append(Issue(code="rubrics-differ", message=f"所选期次使用了不同的指标体系({used}),不能合并为一个年度"))
+    if found:
+        raise InputError(found)
+    rubric = results[-1].rubric
+    year = annual_scores(pd.concat([r.scores.units for r in results], ignore_index=True), periods, rubric)
+    _write_atomically(Path(args.out), annual_csv(year, periods, rubric))
+    print(f"已生成年度汇总 {args.out}:期次 {'、'.join(periods)},{len(year)} 行(单位 × 轨道)")
+    return 0
+
+
 def _cmd_user(args: argparse.Namespace) -> int:
     from .accounts import ROLE_NAMES, add_user, disable_user, list_users, set_password
 
@@ -266,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,user}",
+        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,user}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -335,6 +364,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--revision", type=int)
     rp.add_argument("--out", required=True)
     rp.set_defaults(run=_cmd_report)
+
+    an = stored("annual", "年度汇总:已发布各期得分的平均,按分组排名,写出 CSV")
+    an.add_argument("--periods", nargs="+", help="计入的期次(默认:全部已发布的期次)")
+    an.add_argument("--out", required=True, help="输出 .csv 文件")
+    an.set_defaults(run=_cmd_annual)
 
     us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")
     us.add_argument("action", choices=["add", "list", "disable", "passwd"])

@@ -24,7 +24,9 @@ from .rounding import round_half_up
 from .rubric import Rubric
 from .tables import SourceInfo
 
-__all__ = ["DETAIL_DECIMALS", "OUTPUT_FILES", "csv_bytes", "csv_text", "score_tables_as_text", "write_outputs"]
+__all__ = [
+    "DETAIL_DECIMALS", "OUTPUT_FILES", "csv_bytes", "csv_text", "fixed_text", "score_tables_as_text", "write_outputs",
+]  # fmt: skip
 
 OUTPUT_FILES = ("unit_scores.csv", "dimension_scores.csv", "check_scores.csv", "manifest.json")
 # check- and dimension-level points: enough to add up to the cent without float noise
@@ -42,7 +44,7 @@ def _formatted(x: pd.Series, fmt: str, trim: bool = False) -> pd.Categorical:
     return pd.Categorical.from_codes(merged[codes], categories=pd.Index(labels, dtype=object))
 
 
-def _fixed(x: pd.Series, decimals: int) -> pd.Series:
+def fixed_text(x: pd.Series, decimals: int) -> pd.Categorical:
     """Rounded half-up and written with exactly ``decimals`` places; empty where NaN."""
     return _formatted(round_half_up(x, decimals), "{:." + str(decimals) + "f}")
 
@@ -60,12 +62,12 @@ def score_tables_as_text(scores: Scores, decimals: int) -> dict[str, pd.DataFram
     """
     u = scores.units[UNIT_COLUMNS]
     for col in ("base", "bonus", "score"):
-        u[col] = _fixed(u[col], decimals)
-    u["target_points"] = _fixed(u["target_points"], 2)
+        u[col] = fixed_text(u[col], decimals)
+    u["target_points"] = fixed_text(u["target_points"], 2)
     u["vetoed"] = np.where(u["vetoed"], "true", "false")
     d = scores.dimensions[DIMENSION_COLUMNS]
     d["earned"], d["max"] = _short(d["earned"]), _short(d["max"])
-    d["percent"] = _fixed(d["percent"], decimals)
+    d["percent"] = fixed_text(d["percent"], decimals)
     c = scores.checks[CHECK_COLUMNS]
     for col in ("earned", "max", "lost"):
         c[col] = _short(c[col])

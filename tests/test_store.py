@@ -390,3 +390,30 @@ def test_formula_injection_in_every_export(store):
     for cells in found.values():
         assert all(c.data_type == "s" for c in cells)
     assert json.dumps(appeals_table(store).loc[0, "reason"], ensure_ascii=False) == json.dumps(evil, ensure_ascii=False)
+
+
+def test_cli_annual_rolls_up_the_published_rounds(tmp_path):
+    import csv
+
+    from ui.demo import seed_demo
+
+    db = tmp_path / "assess.db"
+    s = open_store(db)
+    seed_demo(s)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window
+    s.close()
+    out = tmp_path / "年度.csv"
+    p = cli("annual", "--out", out, db=db)
+    assert "期次 2017Q3、2017Q4、2018Q1" in p.stdout
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert list(rows[0])[-4:] == ["target_points", "2017Q3", "2017Q4", "2018Q1"]
+    for r in rows:
+        scores = [r[p] for p in ("2017Q3", "2017Q4", "2018Q1") if r[p]]
+        mean_cents = sum(int(x.replace(".", "")) for x in scores) / len(scores)  # the rounds as published
+        assert int(r["score"].replace(".", "")) == int(mean_cents + 0.5 + 1e-9), r
+        assert r["rounds"] == str(len(scores))
+    # a round that is not published, or not there, is refused by name and nothing is written
+    refused = cli("annual", "--periods", "2018Q1", "2018Q2", "2019Q1", "--out", tmp_path / "x.csv", db=db, check=False)
+    assert refused.returncode == 2
+    assert "期次 2018Q2 尚未发布" in refused.stderr
+    assert "2019Q1" in refused.stderr
+    assert not (tmp_path / "x.csv").exists()
