@@ -8,6 +8,7 @@ from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import shown
+from ui.widgets import ranking_metrics
 
 st.title(PAGE["annual"])
 user = current_user()
@@ -42,14 +43,7 @@ if table.empty:
     st.info(LABEL["no_scores"])
     st.stop()
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(LABEL["units_ranked"], len(table))
-m2.metric(LABEL["mean_score"], f"{table['score'].mean():.2f}")
-m3.metric(LABEL["top_grade"].format(grade=grades[0]), int((table["grade"] == grades[0]).sum()))
-m4.metric(
-    LABEL["failed_vetoed"].format(grade=grades[-1]),
-    f"{int((table['grade'] == grades[-1]).sum())} / {int(table['vetoed'].sum())}",
-)
+ranking_metrics(table, grades)
 
 view = table.assign(vetoed=table["vetoed_in"].map(lambda s: f"✖ {s}" if s else ""))
 shown_table = shown(view, ["rank", "unit_name", "score", "grade", "target_points", "rounds", *periods, "vetoed"])

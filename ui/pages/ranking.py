@@ -8,6 +8,7 @@ from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import AUTH, COLUMN, LABEL, PAGE
 from ui.tables import change_text, shown
+from ui.widgets import ranking_metrics
 
 user = current_user()
 result, views = data.view(user)
@@ -54,14 +55,7 @@ if table.empty:
     st.info(LABEL["no_scores"])
     st.stop()
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(LABEL["units_ranked"], len(table))
-m2.metric(LABEL["mean_score"], f"{table['score'].mean():.2f}")
-m3.metric(LABEL["top_grade"].format(grade=grades[0]), int((table["grade"] == grades[0]).sum()))
-m4.metric(
-    LABEL["failed_vetoed"].format(grade=grades[-1]),
-    f"{int((table['grade'] == grades[-1]).sum())} / {int(table['vetoed'].sum())}",
-)
+ranking_metrics(table, grades)
 
 has_prev = previous_period(result.scores.periods, period) is not None
 view = table.assign(
