@@ -86,6 +86,7 @@ def browser():
 def page(browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
     pg = ctx.new_page()
+    pg.set_default_timeout(60_000)  # a loaded CI machine draws the first chart slowly
     yield pg
     ctx.close()
 
@@ -144,7 +145,7 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
     assert page.locator("h1").first.inner_text() == "排名总览"
     page.get_by_text("当前为演示数据", exact=False).first.wait_for()
     # unit names are drawn in the plotly chart (SVG text) as well as in the table
-    page.locator("svg text", has_text="灵璧县人民政府").first.wait_for(timeout=30_000)
+    page.locator("svg text", has_text="灵璧县人民政府").first.wait_for()
     assert page.locator("svg text", has_text="萧县人民政府").count() >= 1
     assert page.get_by_text("Deploy").count() == 0  # viewer mode: no deploy button
     _shot(page, "ranking")
@@ -158,7 +159,7 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
 def test_annual_page_ranks_the_year(app_url, page, credentials):
     sign_in(page, app_url, credentials, "leader", "年度汇总")
     page.get_by_text("年度得分 = 所选各期已发布得分的平均", exact=False).first.wait_for()
-    page.locator("svg text", has_text="灵璧县人民政府").first.wait_for(timeout=30_000)
+    page.locator("svg text", has_text="灵璧县人民政府").first.wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
     assert grid.bounding_box()["height"] > 150
     _shot(page, "annual")
