@@ -51,12 +51,8 @@ def annual_scores(units: pd.DataFrame, periods: list[str], rubric: Rubric) -> pd
     out["target_points"] = round_half_up(out["mean"].to_numpy() / 100.0 * weight * spec.target.total_points, 2)
     ranked = grade_and_rank(out.assign(period="annual"), spec)
     by_round = chosen.pivot_table(index=["track", "unit_id"], columns="period", values="score", aggfunc="first")
-    ranked = ranked.join(
-        by_round.reindex(columns=[p for p in periods if p in by_round.columns]), on=["track", "unit_id"]
-    )
-    for p in periods:
-        if p not in ranked.columns:
-            ranked[p] = np.nan
+    # a chosen round nobody in the table was scored in is an empty column, not a missing one
+    ranked = ranked.join(by_round.reindex(columns=periods), on=["track", "unit_id"])
     order = ranked.sort_values(["track", "group", "rank", "unit_id"], kind="stable")
     return order[[*ANNUAL_COLUMNS, *periods]].reset_index(drop=True)
 
