@@ -38,10 +38,11 @@ def ranking_table(scores: Scores, period: str, track: str, group: str) -> pd.Dat
     prev_period = previous_period(scores.periods, period)
     if prev_period is not None:
         prev = u[(u["period"] == prev_period) & (u["track"] == track) & (u["group"] == group)]
-        prev = prev.set_index("unit_id")[["rank", "score"]]
+        # reindex, not map: mapping an empty group (no unit scored on this track) gives text, not numbers
+        prev = prev.set_index("unit_id")[["rank", "score"]].astype(float).reindex(now["unit_id"])
         # a rise in the ranking is a positive change: rank 5 -> 2 is +3
-        now["rank_change"] = now["unit_id"].map(prev["rank"]) - now["rank"]
-        now["score_change"] = (now["score"] - now["unit_id"].map(prev["score"])).round(4)
+        now["rank_change"] = prev["rank"].to_numpy() - now["rank"].to_numpy()
+        now["score_change"] = (now["score"].to_numpy() - prev["score"].to_numpy()).round(4)
     else:
         now["rank_change"] = np.nan
         now["score_change"] = np.nan

@@ -173,6 +173,16 @@ def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
     assert len(table) == 33
 
 
+def test_a_group_with_no_unit_on_a_track_says_so(db):
+    # 中央驻宿单位 have no 政务服务 checks; a later round once failed comparing them with the earlier one
+    at = open_page(None, "leader")
+    at.selectbox[1].set_value("service")
+    at.selectbox[2].set_value("central").run()
+    assert not at.exception
+    assert at.info[0].value == "该期次、轨道、分组没有可排名的单位。"
+    assert not at.dataframe
+
+
 def test_annual_page_averages_the_published_rounds(db):
     at = open_page("annual", "leader")
     assert at.multiselect(key="annual_periods").value == ["2017Q3", "2017Q4", "2018Q1"]  # 2018Q2 is unpublished
