@@ -12,6 +12,7 @@ st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
 PAGES = {
     "ranking": ("ui/pages/ranking.py", ":material/leaderboard:"),
     "annual": ("ui/pages/annual.py", ":material/calendar_month:"),
+    "rectification": ("ui/pages/rectification.py", ":material/task_alt:"),
     "unit": ("ui/pages/unit.py", ":material/search:"),
     "upload": ("ui/pages/upload.py", ":material/upload_file:"),
     "appeals": ("ui/pages/appeals.py", ":material/gavel:"),
@@ -20,9 +21,9 @@ PAGES = {
 }
 # which pages each role finds in its menu; every page also checks the role itself
 MENUS = {
-    "admin": ["ranking", "annual", "unit", "rounds", "appeals", "rubric"],
-    "evaluator": ["ranking", "annual", "unit", "upload", "appeals", "rounds", "rubric"],
-    "leader": ["ranking", "annual", "unit", "rubric"],
+    "admin": ["ranking", "annual", "rectification", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "annual", "rectification", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "annual", "rectification", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
 

@@ -209,14 +209,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     store = _store(args)
     result, revision = published_assessment(store, args.period, args.revision)
+    # the previous published round: movers and rectification (整改情况) are measured against it
+    published = rounds_table(store)
+    earlier = published[(published["period"] < args.period) & published["revision"].notna()]
+    previous = published_assessment(store, earlier["period"].iloc[-1])[0] if len(earlier) else None
     if args.unit:
         if args.unit not in set(result.roster["unit_id"]):
             raise InputError([Issue(code="unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
-        data = unit_report(result, args.unit, args.period, appeals_table(store, args.period, args.unit))
+        appeals = appeals_table(store, args.period, args.unit)
+        data = unit_report(result, args.unit, args.period, appeals, previous)
     else:
-        published = rounds_table(store)
-        earlier = published[(published["period"] < args.period) & published["revision"].notna()]
-        previous = published_assessment(store, earlier["period"].iloc[-1])[0] if len(earlier) else None
         data = leaders_report(result, args.period, previous)
     _write_atomically(Path(args.out), data)
     print(f"已生成报告 {args.out}(期次 {args.period} 第 {revision} 版)")

@@ -9,8 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .explain import dimension_profile, lost_points, unit_tracks
+from .explain import dimension_profile, lost_points, previous_period, unit_tracks
 from .pipeline import Assessment
+from .rectification import RECTIFICATION_NAMES, RECTIFICATION_STATUSES, rectification, rectification_summary
 from .template import METHOD_NAMES
 from .xlsx import append_text_safe, reproducible
 
@@ -32,12 +33,49 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]
     ws.freeze_panes = "A2"
 
 
+def _text(x: object) -> object:
+    return None if x is None or x is pd.NA or (isinstance(x, float) and pd.isna(x)) else x
+
+
 def _num(x: float | None, decimals: int = 2) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), decimals)
 
 
-def unit_report(result: Assessment, unit_id: str, period: str, appeals: pd.DataFrame | None = None) -> bytes:
-    """Summary per track, dimensions against the group, and every lost point with its evidence."""
+def _compared(result: Assessment, period: str, previous: Assessment | None) -> tuple[pd.DataFrame, str] | None:
+    """The rectification table of ``period`` against the round before it, and that round; None in a first round.
+
+    ``previous`` is that earlier round when ``result`` holds only ``period`` (a published revision).
+    """
+    checks = result.scores.checks
+    periods = list(result.scores.periods)
+    if previous is not None:
+        checks = pd.concat([previous.scores.checks, checks], ignore_index=True)
+        periods = sorted(set(periods) | set(previous.scores.periods))
+    before = previous_period(periods, period)
+    return None if before is None else (rectification(checks, period, before), before)
+
+
+def _rectification_sheet(wb: Workbook, rubric, table: pd.DataFrame, before: str) -> None:
+    tracks = rubric.tracks.set_index("track_id")["track_name"]
+    names = rubric.checks.set_index("check_id")["check_name"]
+    rows = [
+        [tracks.get(r.track, r.track), r.check_id, names.get(r.check_id, r.check_id), RECTIFICATION_NAMES[r.status],
+         _text(r.value_before), _text(r.value_now), _num(r.lost_before, 4), _num(r.lost_now, 4)]
+        for r in table.itertuples()
+    ]  # fmt: skip
+    _sheet(wb, "整改情况", ["轨道", "测评点", "名称", "整改情况", f"上期({before})结果", "本期结果", "上期失分",
+                            "本期失分"], rows, [10, 10, 30, 10, 14, 10, 10, 10])  # fmt: skip
+
+
+def unit_report(
+    result: Assessment,
+    unit_id: str,
+    period: str,
+    appeals: pd.DataFrame | None = None,
+    previous: Assessment | None = None,
+) -> bytes:
+    """Summary per track, dimensions against the group, every lost point with its evidence, and
+    what became of the previous round's lost points (when ``result`` or ``previous`` holds it)."""
     rubric = result.rubric
     roster = result.roster.set_index("unit_id")
     tracks = rubric.tracks.set_index("track_id")
@@ -83,6 +121,10 @@ def unit_report(result: Assessment, unit_id: str, period: str, appeals: pd.DataF
     for row in wb["失分明细"].iter_rows(min_row=2):
         row[7].alignment = wrap
         row[8].alignment = wrap
+    compared = _compared(result, period, previous)
+    if compared is not None:
+        table, before = compared
+        _rectification_sheet(wb, rubric, table[table["unit_id"] == unit_id], before)
     if appeals is not None:
         appeals_sheet(wb, appeals)
     buf = io.BytesIO()
@@ -118,6 +160,23 @@ def table_csv(frame: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
+def _rectification_summary_sheet(wb: Workbook, result: Assessment, period: str, table: pd.DataFrame,
+                                 before: str) -> None:  # fmt: skip
+
+    u = result.scores.units
+    now = u[u["period"] == period].drop_duplicates("unit_id")
+    rows = []
+    for gid, gname in result.rubric.groups.items():
+        units = now.loc[now["group"] == gid, ["unit_id", "unit_name"]]
+        if units.empty:
+            continue
+        for r in rectification_summary(table[table["unit_id"].isin(units["unit_id"])], units).itertuples():
+            rows.append([gname, r.unit_name, r.losses_before, *(getattr(r, s) for s in RECTIFICATION_STATUSES),
+                         _num(r.rate, 1)])  # fmt: skip
+    _sheet(wb, "整改情况", ["分组", "单位", f"上期({before})失分点", *(RECTIFICATION_NAMES[s] for s in RECTIFICATION_STATUSES),
+                            "整改率%"], rows, [12, 28, 16, 8, 8, 8, 8, 8, 8])  # fmt: skip
+
+
 APPEAL_OUTCOMES = {"open": "待复核", "upheld": "维持原结果", "corrected": "已更正"}
 
 
@@ -132,7 +191,8 @@ def appeals_sheet(wb: Workbook, appeals: pd.DataFrame) -> None:
 
 
 def leaders_report(result: Assessment, period: str, previous: Assessment | None = None) -> bytes:
-    """The leaders' workbook for one round: rankings per track and group, grade counts, movers."""
+    """The leaders' workbook for one round: rankings per track and group, grade counts, movers, and
+    per unit what it fixed of the previous round's lost points."""
     from .engine import Scores
     from .explain import grade_counts, ranking_table
 
@@ -170,6 +230,9 @@ def leaders_report(result: Assessment, period: str, previous: Assessment | None 
     movers.sort(key=lambda m: -abs(m[3]))
     _sheet(wb, "排名变化", ["轨道", "分组", "单位", "排名变化(正为上升)", "得分变化", "本期排名"], movers,
            [10, 12, 28, 16, 10, 8])  # fmt: skip
+    compared = _compared(result, period, previous)
+    if compared is not None:
+        _rectification_summary_sheet(wb, result, period, *compared)
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())

@@ -71,14 +71,14 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
     return at
 
 
-PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("unit", "单位详情"), ("upload", "导入测评结果"),
+PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("unit", "单位详情"), ("upload", "导入测评结果"),
          ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
 
 
 MENUS = {
-    "admin": ["ranking", "annual", "unit", "rounds", "appeals", "rubric"],
-    "evaluator": ["ranking", "annual", "unit", "upload", "appeals", "rounds", "rubric"],
-    "leader": ["ranking", "annual", "unit", "rubric"],
+    "admin": ["ranking", "annual", "rectification", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "annual", "rectification", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "annual", "rectification", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
 TITLES = dict((p or "ranking", t) for p, t in PAGES)
@@ -91,7 +91,7 @@ def test_every_page_renders_for_every_role_that_has_it(db, role, page):
 
 
 @pytest.mark.parametrize(("role", "page"), [("leader", "upload"), ("leader", "rounds"), ("unit", "upload"),
-                                            ("unit", "rounds"), ("admin", "upload")])  # fmt: skip
+                                            ("unit", "rounds"), ("unit", "rectification"), ("admin", "upload")])  # fmt: skip
 def test_pages_outside_a_roles_menu_cannot_be_reached(db, role, page):
     at = open_page(None, role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -204,6 +204,43 @@ def test_a_unit_sees_the_year_of_its_own_group_only(db):
     assert "萧县人民政府" in set(at.dataframe[0].value["单位"])
 
 
+def test_rectification_page_compares_a_round_with_the_one_before(db):
+    at = open_page("rectification", "leader")
+    # the first round has nothing to compare with, and leaders see published rounds only
+    assert at.selectbox(key="rectify_period").options == ["2018Q1 · 已发布 第 1 版", "2017Q4 · 已发布 第 1 版"]
+    assert "2017Q4" in at.caption[0].value and "2018Q1" in at.caption[0].value
+    summary = at.dataframe[0].value
+    assert len(summary) == 5  # the five counties
+    parts = summary[["已整改", "部分整改", "未整改", "本期未测"]].sum(axis=1)
+    assert (summary["上期失分点"] == parts).all()
+    assert summary["未整改"].is_monotonic_decreasing
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["上期失分点"]) == summary["上期失分点"].sum()
+    # one unit's detail lists exactly the items its row counts
+    first = summary.iloc[0]
+    detail = at.dataframe[1].value
+    counts = detail["整改情况"].value_counts()
+    assert [int(counts.get(k, 0)) for k in ["已整改", "未整改", "新增失分"]] == [first["已整改"], first["未整改"],
+                                                                            first["新增失分"]]  # fmt: skip
+    at.selectbox(key="rectify_track").set_value("service").run()
+    service = at.dataframe[0].value
+    assert (service["上期失分点"] <= summary.set_index("单位").loc[service["单位"], "上期失分点"].to_numpy()).all()
+    assert set(at.dataframe[1].value["轨道"]) <= {"政务服务"}
+
+
+def test_a_unit_sees_what_it_fixed_since_the_last_round(db):
+    at = open_page("unit", "unit")
+    at.selectbox(key="unit_period").set_value("2018Q2").run()
+    assert "整改情况(对比上一期 2018Q1 · 已发布 第 1 版)" in [h.value for h in at.subheader]
+    detail = at.dataframe[1].value
+    counts = detail["整改情况"].value_counts()
+    line = next(c.value for c in at.caption if c.value.startswith("上期失分点"))
+    assert f"已整改 {counts.get('已整改', 0)}," in line and f"未整改 {counts.get('未整改', 0)}," in line
+    assert f"新增失分 {counts.get('新增失分', 0)} 个" in line
+    at.selectbox(key="unit_period").set_value("2017Q3").run()
+    assert not [h for h in at.subheader if h.value.startswith("整改情况")]  # the first round
+
+
 def test_first_round_has_no_change_to_show(db):
     at = open_page()
     at.selectbox(key="rank_period").set_value("2017Q3").run()
@@ -229,7 +266,7 @@ def test_unit_page_lists_the_units_appeals(db):
     at = open_page("unit", "unit")
     assert at.selectbox(key="unit_id").options == ["萧县人民政府(341322)"]
     at.selectbox(key="unit_period").set_value("2018Q2").run()
-    appeals = at.dataframe[1].value
+    appeals = at.dataframe[2].value
     assert list(appeals["测评点编码"]) == ["GK3.2.1"]
     assert list(appeals["复核结论"]) == ["待复核"]
 
@@ -388,3 +425,13 @@ def test_ranking_chart_puts_the_best_on_top():
     fig = charts.ranking_bars(table, ["优秀", "良好", "合格", "不合格"])
     assert list(fig.layout.yaxis.categoryarray) == ["丙 ✖", "乙", "甲"]
     assert {t.marker.color for t in fig.data} == {"#2e7d32", "#1565c0", "#c62828"}
+
+
+def test_rectification_chart_stacks_earlier_losses_then_new_ones_worst_unit_on_top():
+    summary = pd.DataFrame({"unit_name": ["甲", "乙"], "not_rectified": [3, 0], "partly": [1, 0], "rectified": [2, 4],
+                            "unchecked": [0, 1], "new": [5, 0]})  # fmt: skip
+    fig = charts.rectification_bars(summary)
+    assert [t.name for t in fig.data] == ["未整改", "部分整改", "已整改", "本期未测", "新增失分"]
+    # plotly draws the first category at the bottom: the summary's first (worst) unit goes last
+    assert list(fig.data[0].y) == ["乙", "甲"]
+    assert list(fig.data[0].x) == [0, 3] and list(fig.data[-1].x) == [0, 5]

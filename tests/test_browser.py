@@ -4,6 +4,7 @@ Screenshots go to test-artifacts/ for a person to look at. In CI (CI=true) these
 a missing browser is a failure there, not a skip.
 """
 
+import io
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import sys
 import time
 import urllib.request
 
+import openpyxl
 import pytest
 
 from helpers import ROOT
@@ -163,6 +165,22 @@ def test_annual_page_ranks_the_year(app_url, page, credentials):
     grid = page.locator('[data-testid="stDataFrame"]').first
     assert grid.bounding_box()["height"] > 150
     _shot(page, "annual")
+
+
+def test_leaders_see_what_was_rectified_and_download_it(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "leader")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载本期汇总(Excel)").click()
+    assert download.value.suggested_filename == "汇总_2018Q1.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert workbook.sheetnames[-1] == "整改情况"
+    assert workbook["整改情况"]["C1"].value == "上期(2017Q4)失分点"
+    nav(page, "整改跟踪")
+    page.get_by_text("整改率 = 已整改", exact=False).first.wait_for()
+    # the stacked bars name the units, and the legend the statuses
+    page.locator("svg text", has_text="萧县人民政府").first.wait_for()
+    assert page.locator("svg text", has_text="未整改").count() >= 1
+    _shot(page, "rectification")
 
 
 def test_unit_drill_down_lists_lost_points(app_url, page, credentials):

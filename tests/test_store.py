@@ -11,12 +11,15 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from helpers import ROOT
 from scoring import InputError, InputFile
+from scoring.rectification import RECTIFICATION_NAMES
 from scoring.report import leaders_report, unit_report
 from scoring.rounds import (
+    all_rounds,
     appeals_table,
     decide_appeal,
     file_appeal,
@@ -417,3 +420,42 @@ def test_cli_annual_rolls_up_the_published_rounds(tmp_path):
     assert "期次 2018Q2 尚未发布" in refused.stderr
     assert "2019Q1" in refused.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_path):
+    from scoring.rectification import rectification
+    from ui.demo import seed_demo
+
+    db = tmp_path / "assess.db"
+    s = open_store(db)
+    seed_demo(s)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window
+    expected = rectification(
+        pd.concat([published_assessment(s, p)[0].scores.checks for p in ("2017Q4", "2018Q1")]), "2018Q1", "2017Q4"
+    )
+    s.close()
+    cli("report", "--period", "2018Q1", "--unit", "341322", "--out", tmp_path / "u.xlsx", db=db)
+    sheet = openpyxl.load_workbook(tmp_path / "u.xlsx")["整改情况"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    mine = expected[expected["unit_id"] == "341322"]
+    assert [(r[1], r[3]) for r in rows] == list(zip(mine["check_id"], mine["status"].map(RECTIFICATION_NAMES),
+                                                    strict=True))  # fmt: skip
+    assert sheet["E1"].value == "上期(2017Q4)结果"
+
+    cli("report", "--period", "2018Q1", "--out", tmp_path / "lead.xlsx", db=db)
+    # the app builds the same workbook from every round in the store (a group with no unit on a
+    # track, 中央驻宿单位 on 政务服务, once broke the comparison with the previous round)
+    s = open_store(db)
+    assert leaders_report(all_rounds(s)[0], "2018Q1") == (tmp_path / "lead.xlsx").read_bytes()
+    s.close()
+    lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
+    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况"]
+    table = {r[1]: r for r in lead["整改情况"].iter_rows(min_row=2, values_only=True)}
+    xiao = table["萧县人民政府"]
+    counts = mine["status"].value_counts()
+    # 上期失分点, then 未整改, 部分整改, 新增失分, 已整改, 本期未测, then the rate
+    assert xiao[3:8] == tuple(int(counts.get(k, 0)) for k in RECTIFICATION_NAMES)
+    assert xiao[2] == sum(xiao[i] for i in (3, 4, 6, 7))
+    assert xiao[8] == round(100 * xiao[6] / (xiao[2] - xiao[7]), 1)
+    # the first round has nothing before it to compare with
+    cli("report", "--period", "2017Q3", "--unit", "341322", "--out", tmp_path / "first.xlsx", db=db)
+    assert "整改情况" not in openpyxl.load_workbook(tmp_path / "first.xlsx").sheetnames

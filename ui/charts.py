@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from scoring import Rubric
 
-from .glossary import COLUMN, LABEL
+from .glossary import COLUMN, LABEL, RECTIFY
 
 # highest grade first: green, blue, amber, red; more grades reuse the last colour
 GRADE_COLOURS = ["#2e7d32", "#1565c0", "#f9a825", "#c62828"]
@@ -41,6 +41,27 @@ def ranking_bars(table: pd.DataFrame, grades: list[str]) -> go.Figure:
         height=max(260, 26 * len(data) + 80), margin=dict(l=10, r=40, t=10, b=10), font=FONT,
         xaxis=dict(range=[0, max(105, float(data["score"].max()) + 8)]), legend_title_text=COLUMN["grade"],
     )  # fmt: skip
+    return fig
+
+
+# the previous round's losses by outcome (red still wrong, amber less, green fixed, grey not
+# tested), then this round's new losses in purple, so a bar's length is all a unit has to fix
+RECTIFY_COLOURS = {"not_rectified": "#c62828", "partly": "#f9a825", "rectified": "#2e7d32", "unchecked": "#b0bec5",
+                   "new": "#8e24aa"}  # fmt: skip
+
+
+def rectification_bars(summary: pd.DataFrame) -> go.Figure:
+    """Per unit, its lost points by what became of them: one stacked bar, the worst unit on top."""
+    data = summary.iloc[::-1]  # plotly draws the first row at the bottom
+    fig = go.Figure()
+    for status, colour in RECTIFY_COLOURS.items():
+        fig.add_bar(y=data["unit_name"], x=data[status], name=RECTIFY[status], orientation="h", marker_color=colour)
+    fig.update_layout(
+        barmode="stack", height=max(260, 26 * len(data) + 110), margin=dict(l=10, r=10, t=40, b=10), font=FONT,
+        xaxis_title=LABEL["rectify_items"],
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, traceorder="normal"),
+    )  # fmt: skip
+    fig.update_yaxes(type="category")
     return fig
 
 

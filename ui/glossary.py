@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from scoring.rectification import RECTIFICATION_NAMES
+
 APP_TITLE = "政务公开政务服务绩效考核"
 DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不代表任何单位的真实情况。"
 
 PAGE = {
     "ranking": "排名总览",
     "annual": "年度汇总",
+    "rectification": "整改跟踪",
     "unit": "单位详情",
     "upload": "导入测评结果",
     "appeals": "申诉复核",
@@ -69,6 +72,21 @@ LABEL = {
     ),
     "annual_none": "还没有已发布的期次:年度汇总只计已发布的结果。",
     "annual_pick": "请至少选择一期。",
+    "rectify_compare": "对比上一期 {before} 的失分点,看本期 {period} 是否已整改",
+    "rectify_rule": (
+        "已整改:上期失分(或触发单项否决)的测评点本期得满分;部分整改:本期失分少于上期;"
+        "未整改:本期失分不少于上期,或再次触发否决;新增失分:上期未失分、本期失分;"
+        "本期未测:本期不涉及或缺少结果,无法判断。整改率 = 已整改 ÷(上期失分点 − 本期未测),部分整改不计入。"
+    ),
+    "rectify_first": "没有更早的期次可以对比:整改情况从第二期起显示。",
+    "rectify_section": "整改情况(对比上一期 {before})",
+    "rectify_unit_counts": "上期失分点 {before} 个:已整改 {rectified},部分整改 {partly},未整改 {not_rectified},本期未测 {unchecked};本期新增失分 {new} 个。",
+    "rectify_nothing": "上一期和本期都没有失分点。",
+    "rectify_detail": "查看单位明细",
+    "rectify_losses": "上期失分点",
+    "rectify_rate": "整改率",
+    "rectify_items": "测评点(个)",
+    "all_tracks": "全部轨道",
     "store_empty": "存储中还没有测评轮次。请在「导入测评结果」页面导入第一期测评结果。",
     "import_ok": "已导入 {files} 个文件、{rows} 行结果,期次 {periods}(草稿)。考核办可在「测评轮次」页面推进到反馈、申诉复核和发布。",
     "actor": "操作人",
@@ -99,6 +117,9 @@ LABEL = {
     "no_open_appeals": "没有待复核的申诉。",
     "audit": "操作记录(审计日志)",
 }
+
+# 整改跟踪: what became of each earlier lost point (scoring/rectification.py)
+RECTIFY = RECTIFICATION_NAMES
 
 COLUMN = {
     "rank": "排名",
@@ -142,6 +163,14 @@ COLUMN = {
     "points_text": "分值",
     "indicator_name": "二级指标",
     "count": "单位数",
+    "lost_before": "上期失分",
+    "lost_now": "本期失分",
+    "value_before": "上期结果",
+    "value_now": "本期结果",
+    "rectify_status": "整改情况",
+    "losses_before": "上期失分点",
+    **RECTIFY,
+    "rate": "整改率%",
 }
 
 AUTH = {

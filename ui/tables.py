@@ -9,7 +9,7 @@ import pandas as pd
 
 from scoring.template import METHOD_NAMES
 
-from .glossary import COLUMN, LABEL, NO, STATUS, YES
+from .glossary import COLUMN, LABEL, NO, RECTIFY, STATUS, YES
 
 
 def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -67,6 +67,31 @@ def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Ser
         value,
     )
     return pd.Series(out, index=value.index)
+
+
+def _recorded(value: pd.Series) -> pd.Series:
+    """The check-table status a recorded value stands for: NA, nothing recorded, or scored."""
+    text = value.astype(object)
+    return pd.Series(np.select([text.isna() | (text == ""), text == "NA"], ["missing", "na"], "scored"),
+                     index=value.index)  # fmt: skip
+
+
+def rectification_view(table: pd.DataFrame, rubric) -> pd.DataFrame:
+    """Rows of ``scoring.rectification.rectification`` as a page shows them, with the check's criteria."""
+    meta = rubric.checks.set_index("check_id")
+    tracks = rubric.tracks.set_index("track_id")["track_name"]
+    view = table.assign(
+        track=table["track"].map(tracks),
+        check_name=table["check_id"].map(meta["check_name"]).fillna(table["check_id"]),
+        criteria=table["check_id"].map(meta["criteria"]),
+        rectify_status=table["status"].map(RECTIFY),
+        value_before=value_text(table["method"], table["value_before"], _recorded(table["value_before"])),
+        value_now=value_text(table["method"], table["value_now"], _recorded(table["value_now"])),
+    )
+    columns = ["track", "check_name", "rectify_status", "value_before", "value_now", "lost_before", "lost_now",
+               "criteria"]  # fmt: skip
+    out = shown(view, columns)
+    return out.round({COLUMN["lost_before"]: 2, COLUMN["lost_now"]: 2}).reset_index(drop=True)
 
 
 APPEAL_COLUMNS = {

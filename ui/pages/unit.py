@@ -4,12 +4,21 @@ import streamlit as st
 
 from scoring.access import scoped_appeals, visible_units
 from scoring.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
+from scoring.rectification import rectification, rectification_summary
 from scoring.report import unit_report
 from scoring.rounds import appeals_table
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import AUTH, COLUMN, LABEL, PAGE
-from ui.tables import appeals_view, evidence_links, method_names, shown, status_names, value_text
+from ui.glossary import AUTH, COLUMN, LABEL, PAGE, RECTIFY
+from ui.tables import (
+    appeals_view,
+    evidence_links,
+    method_names,
+    rectification_view,
+    shown,
+    status_names,
+    value_text,
+)
 
 user = current_user()
 result, views = data.view(user)
@@ -87,6 +96,18 @@ else:
             "链接": st.column_config.LinkColumn(display_text="打开佐证"),
         },
     )
+
+if prev is not None:
+    st.subheader(LABEL["rectify_section"].format(before=views[prev].label))
+    changes = rectification(result.scores.checks, period, prev)
+    changes = changes[changes["unit_id"] == unit]
+    counts = rectification_summary(changes, roster.loc[[unit]].reset_index()).iloc[0]
+    st.caption(LABEL["rectify_unit_counts"].format(before=counts["losses_before"], **counts[list(RECTIFY)].to_dict()))
+    if changes.empty:
+        st.success(LABEL["rectify_nothing"])
+    else:
+        st.dataframe(rectification_view(changes, rubric), hide_index=True, width="stretch",
+                     column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 
 scored_tracks = [t for t in tracks.index if t in summary.index]
 if scored_tracks:

@@ -1,0 +1,82 @@
+"""整改跟踪: for a round and a peer group, what each unit fixed of what the previous round found."""
+
+import streamlit as st
+
+from scoring.explain import previous_period
+from scoring.rectification import rectification, rectification_summary
+from scoring.report import table_csv, table_xlsx
+from ui import charts, data
+from ui.auth import current_user
+from ui.glossary import AUTH, COLUMN, LABEL, PAGE, RECTIFY
+from ui.tables import rectification_view, shown
+
+st.title(PAGE["rectification"])
+user = current_user()
+result, views = data.view(user)
+if result is None or not views:
+    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
+    st.stop()
+rubric = result.rubric
+tracks = rubric.tracks.set_index("track_id")
+periods = [p for p in result.scores.periods if p in views]
+# a round can be compared only with one before it
+choices = [p for p in periods if previous_period(periods, p) is not None][::-1]
+if not choices:
+    st.info(LABEL["rectify_first"])
+    st.stop()
+published = [p for p in choices if views[p].status == "published"]
+
+c1, c2, c3 = st.columns(3)
+period = c1.selectbox(LABEL["period"], choices, index=choices.index(published[0]) if published else 0,
+                      format_func=lambda p: views[p].label, key="rectify_period")  # fmt: skip
+track = c2.selectbox(LABEL["track"], [None, *tracks.index], key="rectify_track",
+                     format_func=lambda t: LABEL["all_tracks"] if t is None else tracks.loc[t, "track_name"])  # fmt: skip
+group = c3.selectbox(LABEL["group"], list(rubric.groups), format_func=rubric.groups.get, key="rectify_group")
+before = previous_period(periods, period)
+st.caption(LABEL["rectify_compare"].format(before=views[before].label, period=views[period].label))
+st.caption(LABEL["rectify_rule"])
+
+u = result.scores.units
+scored = u[(u["period"] == period) & (u["group"] == group)]
+table = rectification(result.scores.checks, period, before)
+if track:
+    scored, table = scored[scored["track"] == track], table[table["track"] == track]
+units = scored.drop_duplicates("unit_id")[["unit_id", "unit_name"]]
+if units.empty:
+    st.info(LABEL["no_scores"])
+    st.stop()
+table = table[table["unit_id"].isin(units["unit_id"])]
+summary = rectification_summary(table, units)
+
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(LABEL["rectify_losses"], int(summary["losses_before"].sum()))
+m2.metric(RECTIFY["rectified"], int(summary["rectified"].sum()))
+m3.metric(RECTIFY["not_rectified"], int(summary["not_rectified"].sum()))
+checkable = int((summary["losses_before"] - summary["unchecked"]).sum())
+m4.metric(LABEL["rectify_rate"], f"{100 * summary['rectified'].sum() / checkable:.1f}%" if checkable else "—")
+
+columns = ["unit_name", "losses_before", "not_rectified", "partly", "rectified", "unchecked", "new", "rate"]
+shown_table = shown(summary, columns)
+st.dataframe(shown_table, hide_index=True, width="stretch",
+             column_config={COLUMN["rate"]: st.column_config.NumberColumn(format="%.1f")})  # fmt: skip
+st.plotly_chart(charts.rectification_bars(summary), width="stretch")
+
+names = dict(zip(summary["unit_id"], summary["unit_name"], strict=True))
+unit = st.selectbox(LABEL["rectify_detail"], list(names), format_func=names.get, key="rectify_unit")
+detail = rectification_view(table[table["unit_id"] == unit], rubric)
+if detail.empty:
+    st.success(LABEL["rectify_nothing"])
+else:
+    st.dataframe(detail, hide_index=True, width="stretch",
+                 column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
+
+group_name = rubric.groups[group]
+name = f"整改跟踪_{before}-{period}_{tracks.loc[track, 'track_name'] if track else LABEL['all_tracks']}_{group_name}"
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
+d2.download_button(
+    LABEL["download_xlsx"],
+    lambda: table_xlsx(shown_table, "整改跟踪"),
+    f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
