@@ -5,6 +5,7 @@ Each test gets its own copy of a store seeded with the demo rounds (2017Q3–201
 """
 
 import io
+import itertools
 import shutil
 
 import openpyxl
@@ -435,3 +436,37 @@ def test_rectification_chart_stacks_earlier_losses_then_new_ones_worst_unit_on_t
     # plotly draws the first category at the bottom: the summary's first (worst) unit goes last
     assert list(fig.data[0].y) == ["乙", "甲"]
     assert list(fig.data[0].x) == [0, 3] and list(fig.data[-1].x) == [0, 5]
+
+
+ROUNDS = ["2018Q2", "2018Q1", "2017Q4", "2017Q3"]
+TRACKS, GROUPS = ["disclosure", "service"], ["county", "park", "department", "central"]
+ALL_UNITS = pd.read_csv(ROOT / "sample_data" / "units.csv", dtype=str)["unit_id"].tolist()
+FILTERS = {
+    # page, role: every selectbox (key, or position when it has none) with every value a person can pick
+    ("ranking", "evaluator"): [("rank_period", ROUNDS), (1, TRACKS), (2, GROUPS)],
+    ("ranking", "leader"): [("rank_period", ROUNDS[1:]), (1, TRACKS), (2, GROUPS)],
+    ("rectification", "evaluator"): [
+        ("rectify_period", ROUNDS[:3]),
+        ("rectify_track", ["", *TRACKS]),
+        ("rectify_group", GROUPS),
+    ],
+    ("annual", "evaluator"): [("annual_track", TRACKS), ("annual_group", GROUPS)],
+    ("unit", "evaluator"): [("unit_period", ["2018Q2", "2017Q3"]), ("unit_id", ALL_UNITS)],
+    ("unit", "unit"): [("unit_period", ROUNDS)],
+}
+
+
+@pytest.mark.parametrize(("page", "role"), list(FILTERS))
+def test_every_choice_of_every_filter_renders(db, page, role):
+    # a group with no unit on a track (中央驻宿单位 on 政务服务) once crashed the ranking page
+    at = open_page(page, role)
+    title = at.title[0].value
+    failed = []
+    for combo in itertools.product(*[values for _, values in FILTERS[page, role]]):
+        for (key, _), value in zip(FILTERS[page, role], combo, strict=True):
+            (at.selectbox(key=key) if isinstance(key, str) else at.selectbox[key]).set_value(value)
+        at.run()
+        if at.exception or [t.value for t in at.title] != [title]:
+            failed.append((combo, at.exception[0].message if at.exception else [t.value for t in at.title]))
+            at = open_page(page, role)
+    assert not failed

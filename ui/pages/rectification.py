@@ -29,8 +29,9 @@ published = [p for p in choices if views[p].status == "published"]
 c1, c2, c3 = st.columns(3)
 period = c1.selectbox(LABEL["period"], choices, index=choices.index(published[0]) if published else 0,
                       format_func=lambda p: views[p].label, key="rectify_period")  # fmt: skip
-track = c2.selectbox(LABEL["track"], [None, *tracks.index], key="rectify_track",
-                     format_func=lambda t: LABEL["all_tracks"] if t is None else tracks.loc[t, "track_name"])  # fmt: skip
+# "" is every track (no track id is empty)
+track = c2.selectbox(LABEL["track"], ["", *tracks.index], key="rectify_track",
+                     format_func=lambda t: tracks.loc[t, "track_name"] if t else LABEL["all_tracks"])  # fmt: skip
 group = c3.selectbox(LABEL["group"], list(rubric.groups), format_func=rubric.groups.get, key="rectify_group")
 before = previous_period(periods, period)
 st.caption(LABEL["rectify_compare"].format(before=views[before].label, period=views[period].label))
