@@ -17,6 +17,7 @@ __all__ = [
     "grade_counts",
     "lost_points",
     "previous_period",
+    "ranking_history",
     "ranking_table",
     "rubric_table",
     "unit_tracks",
@@ -48,6 +49,15 @@ def ranking_table(scores: Scores, period: str, track: str, group: str) -> pd.Dat
         now["score_change"] = np.nan
     now["rank_change"] = now["rank_change"].astype("Float64")
     return now.sort_values(["rank", "unit_id"]).reset_index(drop=True)
+
+
+def ranking_history(scores: Scores, track: str, group: str, periods: list[str]) -> pd.DataFrame:
+    """One group's scores and ranks in each of ``periods`` (in that order), a row per (unit, period)."""
+    u = scores.units
+    rows = u[u["period"].isin(periods) & (u["track"] == track) & (u["group"] == group)]
+    cols = ["period", "unit_id", "unit_name", "score", "rank", "rank_of", "grade", "vetoed"]
+    order = rows.assign(_p=rows["period"].map({p: i for i, p in enumerate(periods)}))
+    return order.sort_values(["_p", "rank", "unit_id"])[cols].reset_index(drop=True)
 
 
 def grade_counts(table: pd.DataFrame, grade_names: list[str]) -> pd.DataFrame:

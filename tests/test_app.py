@@ -470,3 +470,31 @@ def test_every_choice_of_every_filter_renders(db, page, role):
             failed.append((combo, at.exception[0].message if at.exception else [t.value for t in at.title]))
             at = open_page(page, role)
     assert not failed
+
+
+def test_rank_history_puts_units_in_the_chosen_order_and_rounds_in_time_order():
+    history = pd.DataFrame({"period": ["2017Q3", "2017Q3", "2017Q4", "2017Q4"], "unit_name": ["甲", "乙", "乙", "甲"],
+                            "score": [90.0, 80.0, 85.0, 70.0], "rank": [1, 2, 1, 2]})  # fmt: skip
+    fig = charts.rank_history(history, ["乙", "甲"])
+    heat = fig.data[0]
+    assert list(heat.x) == ["2017Q3", "2017Q4"] and list(heat.y) == ["乙", "甲"]
+    assert heat.z.tolist() == [[80.0, 85.0], [90.0, 70.0]]
+    assert heat.text.tolist() == [["2", "1"], ["1", "2"]]
+
+
+def test_ranking_page_shows_the_group_over_the_rounds_a_reader_may_see(db):
+    import json
+
+    def heatmap(at):
+        charts_ = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        return next(c["data"][0] for c in charts_ if c["data"][0]["type"] == "heatmap")
+
+    at = open_page(None, "leader")
+    assert "历次得分与排名" in [h.value for h in at.subheader]
+    # a leader's history holds the published rounds only, the units in this round's ranking order
+    heat = heatmap(at)
+    assert heat["x"] == ["2017Q3", "2017Q4", "2018Q1"]
+    assert heat["y"] == list(at.dataframe[0].value["单位"])
+    assert [row[-1] for row in heat["text"]] == [str(r) for r in at.dataframe[0].value["排名"]]
+    at = open_page(None, "evaluator")
+    assert heatmap(at)["x"] == ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]

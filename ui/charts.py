@@ -65,6 +65,27 @@ def rectification_bars(summary: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def rank_history(history: pd.DataFrame, order: list[str]) -> go.Figure:
+    """Units (rows, in ``order`` from the top) by round (columns): colour is the score, text the rank."""
+    score = history.pivot(index="unit_name", columns="period", values="score")
+    rank = history.pivot(index="unit_name", columns="period", values="rank")
+    periods = list(dict.fromkeys(history["period"]))
+    score, rank = score.reindex(index=order, columns=periods), rank.reindex(index=order, columns=periods)
+    text = rank.map(lambda r: "" if pd.isna(r) else f"{int(r)}")
+    fig = go.Figure(
+        go.Heatmap(
+            z=score.to_numpy(), x=periods, y=order, text=text.to_numpy(), texttemplate="%{text}",
+            colorscale="RdYlGn", zmin=max(0.0, float(history["score"].min()) - 5), zmax=100,
+            colorbar=dict(title=COLUMN["score"]),
+            hovertemplate="%{y} %{x}<br>" + COLUMN["score"] + " %{z:.2f}<br>" + COLUMN["rank"] + " %{text}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="top")
+    fig.update_layout(height=max(220, 26 * len(order) + 90), margin=dict(l=10, r=10, t=40, b=10), font=FONT)
+    return fig
+
+
 def grade_pie(counts: pd.DataFrame, grades: list[str]) -> go.Figure:
     fig = px.pie(counts, names="grade", values="count", color="grade", color_discrete_map=grade_colours(grades),
                  category_orders={"grade": grades}, hole=0.45)  # fmt: skip

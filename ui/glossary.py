@@ -24,6 +24,8 @@ LABEL = {
     "group": "分组",
     "unit": "单位",
     "grade_distribution": "等次分布",
+    "rank_history": "历次得分与排名",
+    "rank_history_note": "每格颜色为该期得分,数字为该期组内排名;单位按所选期次的排名排列。",
     "score_chart": "得分",
     "download_csv": "下载表格(CSV)",
     "download_xlsx": "下载表格(Excel)",

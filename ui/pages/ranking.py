@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.explain import grade_counts, previous_period, ranking_table
+from scoring.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.report import leaders_report, table_csv, table_xlsx
 from ui import charts, data
 from ui.auth import current_user
@@ -81,6 +81,13 @@ with left:
 with right:
     st.markdown(f"**{LABEL['grade_distribution']}**")
     st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch")
+
+shown_periods = [p for p in result.scores.periods if p in views]
+if len(shown_periods) > 1:
+    st.subheader(LABEL["rank_history"])
+    st.caption(LABEL["rank_history_note"])
+    history = ranking_history(result.scores, track, group, shown_periods)
+    st.plotly_chart(charts.rank_history(history, list(table["unit_name"])), width="stretch")
 
 name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
 d1, d2, d3, _ = st.columns([1, 1, 1, 2])
