@@ -13,6 +13,7 @@ PAGES = {
     "ranking": ("ui/pages/ranking.py", ":material/leaderboard:"),
     "annual": ("ui/pages/annual.py", ":material/calendar_month:"),
     "rectification": ("ui/pages/rectification.py", ":material/task_alt:"),
+    "problems": ("ui/pages/problems.py", ":material/report:"),
     "unit": ("ui/pages/unit.py", ":material/search:"),
     "upload": ("ui/pages/upload.py", ":material/upload_file:"),
     "appeals": ("ui/pages/appeals.py", ":material/gavel:"),
@@ -21,9 +22,9 @@ PAGES = {
 }
 # which pages each role finds in its menu; every page also checks the role itself
 MENUS = {
-    "admin": ["ranking", "annual", "rectification", "unit", "rounds", "appeals", "rubric"],
-    "evaluator": ["ranking", "annual", "rectification", "unit", "upload", "appeals", "rounds", "rubric"],
-    "leader": ["ranking", "annual", "rectification", "unit", "rubric"],
+    "admin": ["ranking", "annual", "rectification", "problems", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "annual", "rectification", "problems", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
 

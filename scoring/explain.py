@@ -13,6 +13,7 @@ from .engine import Scores
 from .pipeline import Assessment
 
 __all__ = [
+    "common_problems",
     "dimension_profile",
     "grade_counts",
     "lost_points",
@@ -22,6 +23,7 @@ __all__ = [
     "rubric_table",
     "unit_tracks",
     "unit_trend",
+    "units_losing",
 ]
 
 
@@ -99,6 +101,60 @@ def lost_points(result: Assessment, unit_id: str, period: str) -> pd.DataFrame:
     keep = ["track", "dimension_id", "check_id", "check_name", "method", "status", "value", "earned", "max", "lost",
             "violated", "criteria", "basis", "evidence", "findings"]  # fmt: skip
     return out[keep].reset_index(drop=True)
+
+
+def _lost(checks: pd.DataFrame) -> pd.Series:
+    """Where a unit lost points on a check it was tested on, or violated a veto."""
+    return (checks["status"] == "scored") & ((checks["lost"] > 1e-9) | checks["violated"].astype(bool))
+
+
+def common_problems(result: Assessment, period: str, track: str, unit_ids: list[str]) -> pd.DataFrame:
+    """共性问题: per check of the track, how many of ``unit_ids`` lost points on it in ``period``.
+
+    One row per check tested on at least one of the units: ``tested`` (units scored on it),
+    ``losing`` (units that lost points or violated the veto), ``loss_rate`` (percent of tested),
+    ``lost_total`` and ``lost_mean`` (points, over the losing units), ``na`` and ``missing``
+    (units for which it was not applicable or had no result). Most widespread first.
+    """
+    c = result.scores.checks
+    rows = c[(c["period"] == period) & (c["track"] == track) & c["unit_id"].isin(unit_ids)]
+    frame = pd.DataFrame({
+        "check_id": rows["check_id"].astype(object).to_numpy(),
+        "tested": (rows["status"] == "scored").to_numpy(),
+        "losing": _lost(rows).to_numpy(),
+        "lost": rows["lost"].to_numpy(dtype=float),
+        "na": (rows["status"] == "na").to_numpy(),
+        "missing": (rows["status"] == "missing").to_numpy(),
+    })  # fmt: skip
+    frame["lost"] = np.where(frame["losing"], frame["lost"], 0.0)
+    out = frame.groupby("check_id", sort=False).agg(
+        tested=("tested", "sum"), losing=("losing", "sum"), lost_total=("lost", "sum"), na=("na", "sum"),
+        missing=("missing", "sum"),
+    )  # fmt: skip
+    out = out[out["tested"] > 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["loss_rate"] = 100.0 * out["losing"] / out["tested"]
+        out["lost_mean"] = np.where(out["losing"] > 0, out["lost_total"] / out["losing"], np.nan)
+    meta = result.rubric.checks.set_index("check_id")[["check_name", "dimension_name", "method", "points",
+                                                        "criteria", "basis"]]  # fmt: skip
+    out = out.join(meta).reset_index()
+    out["lost_total"] = out["lost_total"].round(4)
+    out["lost_mean"] = out["lost_mean"].round(4)
+    return out.sort_values(["losing", "lost_total", "check_id"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def units_losing(result: Assessment, period: str, check_id: str, unit_ids: list[str]) -> pd.DataFrame:
+    """The units of ``unit_ids`` that lost points on one check in ``period``: value, loss, evidence."""
+    c = result.scores.checks
+    rows = c[(c["period"] == period) & (c["check_id"] == check_id) & c["unit_id"].isin(unit_ids)]
+    hit = _plain(rows[_lost(rows)])
+    names = result.roster.set_index("unit_id")["name"]
+    out = hit.assign(unit_name=hit["unit_id"].map(names))
+    out = out.assign(_veto=out["violated"].astype(int)).sort_values(["_veto", "lost", "unit_id"],
+                                                                     ascending=[False, False, True])  # fmt: skip
+    return out[["unit_id", "unit_name", "method", "status", "value", "lost", "violated", "evidence"]].reset_index(
+        drop=True
+    )
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -89,3 +89,34 @@ def check_row(result: Assessment, unit_id: str, check_id: str, period: str = "20
     hit = c[(c["unit_id"] == unit_id) & (c["check_id"] == check_id) & (c["period"] == period)]
     assert len(hit) == 1
     return hit.iloc[0]
+
+
+# Two rounds of three counties, hand-scored in test_rectification and test_problems
+TWO_ROUND_CHECKS = [
+    {"id": "B", "name": "栏目", "method": "binary", "points": 10},
+    {"id": "K", "name": "逾期", "method": "deduct", "points": 10, "per_item": 2},
+    {"id": "L", "name": "质量", "method": "levels", "points": 6, "levels": {"A": 1, "B": 0.5, "C": 0}},
+    {"id": "V", "name": "网站打不开", "method": "veto", "cap": 59},
+    {"id": "N", "name": "办事指南", "method": "binary", "points": 10},
+]
+TWO_ROUND_UNITS = [("C1", "甲县", "county"), ("C2", "乙县", "county"), ("C3", "丙县", "county")]
+TWO_ROUND_ROWS = [
+    # C1 lost on every check in Q3; in Q4 it fixed B, reduced K, got worse on L, violated V again,
+    # and N was not applicable, so Q4 cannot tell whether N was fixed
+    ("2017Q3", "C1", "B", "0"), ("2017Q3", "C1", "K", "3"), ("2017Q3", "C1", "L", "B"),
+    ("2017Q3", "C1", "V", "1"), ("2017Q3", "C1", "N", "0"),
+    ("2017Q4", "C1", "B", "1"), ("2017Q4", "C1", "K", "1"), ("2017Q4", "C1", "L", "C"),
+    ("2017Q4", "C1", "V", "1"), ("2017Q4", "C1", "N", "不涉及"),
+    # C2 was clean in Q3 and lost on B and K in Q4
+    ("2017Q3", "C2", "B", "1"), ("2017Q3", "C2", "K", "0"), ("2017Q3", "C2", "L", "A"),
+    ("2017Q3", "C2", "V", "0"), ("2017Q3", "C2", "N", "1"),
+    ("2017Q4", "C2", "B", "0"), ("2017Q4", "C2", "K", "5"), ("2017Q4", "C2", "L", "A"),
+    ("2017Q4", "C2", "V", "0"), ("2017Q4", "C2", "N", "1"),
+    # C3: B had no result in Q3 (not a finding), N none in Q4
+    ("2017Q3", "C3", "K", "0"), ("2017Q3", "C3", "L", "A"), ("2017Q3", "C3", "V", "0"), ("2017Q3", "C3", "N", "0"),
+    ("2017Q4", "C3", "B", "0"), ("2017Q4", "C3", "K", "0"), ("2017Q4", "C3", "L", "A"), ("2017Q4", "C3", "V", "0"),
+]  # fmt: skip
+
+
+def two_rounds() -> Assessment:
+    return run(make_rubric(TWO_ROUND_CHECKS), TWO_ROUND_ROWS, TWO_ROUND_UNITS, allow_missing=True)

@@ -72,14 +72,15 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
     return at
 
 
-PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("unit", "单位详情"), ("upload", "导入测评结果"),
+PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("problems", "共性问题"),
+         ("unit", "单位详情"), ("upload", "导入测评结果"),
          ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
 
 
 MENUS = {
-    "admin": ["ranking", "annual", "rectification", "unit", "rounds", "appeals", "rubric"],
-    "evaluator": ["ranking", "annual", "rectification", "unit", "upload", "appeals", "rounds", "rubric"],
-    "leader": ["ranking", "annual", "rectification", "unit", "rubric"],
+    "admin": ["ranking", "annual", "rectification", "problems", "unit", "rounds", "appeals", "rubric"],
+    "evaluator": ["ranking", "annual", "rectification", "problems", "unit", "upload", "appeals", "rounds", "rubric"],
+    "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
 TITLES = dict((p or "ranking", t) for p, t in PAGES)
@@ -92,7 +93,8 @@ def test_every_page_renders_for_every_role_that_has_it(db, role, page):
 
 
 @pytest.mark.parametrize(("role", "page"), [("leader", "upload"), ("leader", "rounds"), ("unit", "upload"),
-                                            ("unit", "rounds"), ("unit", "rectification"), ("admin", "upload")])  # fmt: skip
+                                            ("unit", "rounds"), ("unit", "rectification"), ("unit", "problems"),
+                                            ("admin", "upload")])  # fmt: skip
 def test_pages_outside_a_roles_menu_cannot_be_reached(db, role, page):
     at = open_page(None, role)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -240,6 +242,25 @@ def test_a_unit_sees_what_it_fixed_since_the_last_round(db):
     assert f"新增失分 {counts.get('新增失分', 0)} 个" in line
     at.selectbox(key="unit_period").set_value("2017Q3").run()
     assert not [h for h in at.subheader if h.value.startswith("整改情况")]  # the first round
+
+
+def test_common_problems_page_lists_the_widest_losses_and_who_lost(db):
+    at = open_page("problems", "leader")
+    assert at.selectbox(key="problems_period").options[0] == "2018Q1 · 已发布 第 1 版"
+    table = at.dataframe[0].value
+    assert table["失分单位"].is_monotonic_decreasing
+    assert (table["失分单位"] <= table["已测评单位"]).all()
+    # all groups: 50 units, more than any one group
+    assert table["已测评单位"].max() > 33
+    at.selectbox(key="problems_group").set_value("county").run()
+    table = at.dataframe[0].value
+    assert table["已测评单位"].max() <= 5
+    # the drill-down lists exactly the units the table counts for the chosen check
+    first = table.iloc[0]
+    who = at.dataframe[1].value
+    assert len(who) == first["失分单位"]
+    assert who["失分"].is_monotonic_decreasing
+    assert set(who["单位"]) <= {"埇桥区人民政府", "砀山县人民政府", "萧县人民政府", "灵璧县人民政府", "泗县人民政府"}
 
 
 def test_first_round_has_no_change_to_show(db):
@@ -449,6 +470,11 @@ FILTERS = {
         ("rectify_period", ROUNDS[:3]),
         ("rectify_track", ["", *TRACKS]),
         ("rectify_group", GROUPS),
+    ],
+    ("problems", "leader"): [
+        ("problems_period", ROUNDS[1:]),
+        ("problems_track", TRACKS),
+        ("problems_group", ["", *GROUPS]),
     ],
     ("annual", "evaluator"): [("annual_track", TRACKS), ("annual_group", GROUPS)],
     ("unit", "evaluator"): [("unit_period", ["2018Q2", "2017Q3"]), ("unit_id", ALL_UNITS)],

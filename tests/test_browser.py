@@ -188,6 +188,15 @@ def test_leaders_see_what_was_rectified_and_download_it(app_url, page, credentia
     _shot(page, "rectification")
 
 
+def test_common_problems_name_the_checks_and_the_units(app_url, page, credentials):
+    sign_in(page, app_url, credentials, "leader", "共性问题")
+    page.get_by_text("失分单位最多的测评点", exact=False).first.wait_for()
+    # the bars carry "losing/tested" labels, e.g. 28/33
+    page.locator("svg text", has_text="/").first.wait_for()
+    assert page.locator('[data-testid="stDataFrame"]').count() == 2
+    _shot(page, "problems")
+
+
 def test_unit_drill_down_lists_lost_points(app_url, page, credentials):
     sign_in(page, app_url, credentials, "evaluator", "单位详情")
     page.get_by_text("失分点(按失分从大到小)").wait_for()

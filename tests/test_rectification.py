@@ -5,37 +5,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import make_rubric, run
+from helpers import two_rounds as scored
 from scoring.rectification import RECTIFICATION_STATUSES, rectification, rectification_summary
-
-CHECKS = [
-    {"id": "B", "name": "栏目", "method": "binary", "points": 10},
-    {"id": "K", "name": "逾期", "method": "deduct", "points": 10, "per_item": 2},
-    {"id": "L", "name": "质量", "method": "levels", "points": 6, "levels": {"A": 1, "B": 0.5, "C": 0}},
-    {"id": "V", "name": "网站打不开", "method": "veto", "cap": 59},
-    {"id": "N", "name": "办事指南", "method": "binary", "points": 10},
-]
-UNITS = [("C1", "甲县", "county"), ("C2", "乙县", "county"), ("C3", "丙县", "county")]
-ROWS = [
-    # C1 lost on every check in Q3; in Q4 it fixed B, reduced K, got worse on L, violated V again,
-    # and N was not applicable, so Q4 cannot tell whether N was fixed
-    ("2017Q3", "C1", "B", "0"), ("2017Q3", "C1", "K", "3"), ("2017Q3", "C1", "L", "B"),
-    ("2017Q3", "C1", "V", "1"), ("2017Q3", "C1", "N", "0"),
-    ("2017Q4", "C1", "B", "1"), ("2017Q4", "C1", "K", "1"), ("2017Q4", "C1", "L", "C"),
-    ("2017Q4", "C1", "V", "1"), ("2017Q4", "C1", "N", "不涉及"),
-    # C2 was clean in Q3 and lost on B and K in Q4
-    ("2017Q3", "C2", "B", "1"), ("2017Q3", "C2", "K", "0"), ("2017Q3", "C2", "L", "A"),
-    ("2017Q3", "C2", "V", "0"), ("2017Q3", "C2", "N", "1"),
-    ("2017Q4", "C2", "B", "0"), ("2017Q4", "C2", "K", "5"), ("2017Q4", "C2", "L", "A"),
-    ("2017Q4", "C2", "V", "0"), ("2017Q4", "C2", "N", "1"),
-    # C3: B had no result in Q3 (not a finding), N none in Q4
-    ("2017Q3", "C3", "K", "0"), ("2017Q3", "C3", "L", "A"), ("2017Q3", "C3", "V", "0"), ("2017Q3", "C3", "N", "0"),
-    ("2017Q4", "C3", "B", "0"), ("2017Q4", "C3", "K", "0"), ("2017Q4", "C3", "L", "A"), ("2017Q4", "C3", "V", "0"),
-]  # fmt: skip
-
-
-def scored():
-    return run(make_rubric(CHECKS), ROWS, UNITS, allow_missing=True)
 
 
 def test_hand_computed_statuses_worst_first():

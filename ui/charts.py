@@ -86,6 +86,23 @@ def rank_history(history: pd.DataFrame, order: list[str]) -> go.Figure:
     return fig
 
 
+def problem_bars(problems: pd.DataFrame, top: int = 15) -> go.Figure:
+    """The checks most units lost points on: the share of tested units losing, widest first on top."""
+    data = problems.head(top).iloc[::-1]
+    labels = data["check_id"] + " " + data["check_name"]
+    fig = go.Figure(
+        go.Bar(
+            x=data["loss_rate"], y=labels, orientation="h", marker_color="#c62828",
+            text=[f"{n}/{t}" for n, t in zip(data["losing"], data["tested"], strict=True)], textposition="outside",
+            cliponaxis=False,
+        )
+    )  # fmt: skip
+    fig.update_yaxes(type="category")
+    fig.update_layout(height=max(220, 26 * len(data) + 80), margin=dict(l=10, r=40, t=10, b=10), font=FONT,
+                      xaxis=dict(range=[0, 108], title=COLUMN["loss_rate"]))  # fmt: skip
+    return fig
+
+
 def grade_pie(counts: pd.DataFrame, grades: list[str]) -> go.Figure:
     fig = px.pie(counts, names="grade", values="count", color="grade", color_discrete_map=grade_colours(grades),
                  category_orders={"grade": grades}, hole=0.45)  # fmt: skip

@@ -11,6 +11,7 @@ PAGE = {
     "ranking": "排名总览",
     "annual": "年度汇总",
     "rectification": "整改跟踪",
+    "problems": "共性问题",
     "unit": "单位详情",
     "upload": "导入测评结果",
     "appeals": "申诉复核",
@@ -89,6 +90,12 @@ LABEL = {
     "rectify_rate": "整改率",
     "rectify_items": "测评点(个)",
     "all_tracks": "全部轨道",
+    "all_groups": "全部分组",
+    "problems_rule": "按测评点统计所选单位本期的失分:失分单位 = 在该测评点失分或触发单项否决的单位;失分比例 = 失分单位 ÷ 已测评单位;"
+    "平均失分 = 合计失分 ÷ 失分单位。失分单位最多的排在最前,可作为通报共性问题的依据。",
+    "problems_top": "失分单位最多的测评点(前 {n} 个)",
+    "problems_pick": "查看在该测评点失分的单位",
+    "problems_none": "所选单位本期在该轨道没有失分。",
     "store_empty": "存储中还没有测评轮次。请在「导入测评结果」页面导入第一期测评结果。",
     "import_ok": "已导入 {files} 个文件、{rows} 行结果,期次 {periods}(草稿)。考核办可在「测评轮次」页面推进到反馈、申诉复核和发布。",
     "actor": "操作人",
@@ -173,6 +180,12 @@ COLUMN = {
     "losses_before": "上期失分点",
     **RECTIFY,
     "rate": "整改率%",
+    "tested": "已测评单位",
+    "losing": "失分单位",
+    "loss_rate": "失分比例%",
+    "lost_mean": "平均失分",
+    "lost_total": "合计失分",
+    "points": "分值",
 }
 
 AUTH = {

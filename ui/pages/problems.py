@@ -1,0 +1,76 @@
+"""共性问题: the checks most units of a group lost points on in a round, and who they are."""
+
+import streamlit as st
+
+from scoring.explain import common_problems, units_losing
+from scoring.report import table_csv, table_xlsx
+from ui import charts, data
+from ui.auth import current_user
+from ui.glossary import AUTH, COLUMN, LABEL, PAGE
+from ui.tables import evidence_links, method_names, shown, status_names, value_text
+
+TOP = 15
+
+st.title(PAGE["problems"])
+user = current_user()
+result, views = data.view(user)
+if result is None or not views:
+    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
+    st.stop()
+rubric = result.rubric
+tracks = rubric.tracks.set_index("track_id")
+choices = [p for p in result.scores.periods if p in views][::-1]
+published = [p for p in choices if views[p].status == "published"]
+
+c1, c2, c3 = st.columns(3)
+period = c1.selectbox(LABEL["period"], choices, index=choices.index(published[0]) if published else 0,
+                      format_func=lambda p: views[p].label, key="problems_period")  # fmt: skip
+track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"],
+                     key="problems_track")  # fmt: skip
+# "" is every group (no group id is empty)
+group = c3.selectbox(LABEL["group"], ["", *rubric.groups], key="problems_group",
+                     format_func=lambda g: rubric.groups[g] if g else LABEL["all_groups"])  # fmt: skip
+st.caption(LABEL["viewing"].format(label=views[period].label))
+st.caption(LABEL["problems_rule"])
+
+roster = result.roster
+unit_ids = list(roster["unit_id"] if not group else roster.loc[roster["group"] == group, "unit_id"])
+problems = common_problems(result, period, track, unit_ids)
+lost = problems[problems["losing"] > 0]
+if lost.empty:
+    st.success(LABEL["problems_none"])
+    st.stop()
+
+view = lost.assign(method=method_names(lost["method"]))
+columns = ["check_id", "check_name", "dimension_name", "method", "points", "tested", "losing", "loss_rate",
+           "lost_mean", "lost_total", "criteria"]  # fmt: skip
+shown_table = shown(view, columns)
+number = st.column_config.NumberColumn(format="%.2f")
+st.dataframe(shown_table, hide_index=True, width="stretch",
+             column_config={COLUMN["loss_rate"]: st.column_config.NumberColumn(format="%.1f"),
+                            COLUMN["lost_mean"]: number, COLUMN["lost_total"]: number,
+                            COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
+st.markdown(f"**{LABEL['problems_top'].format(n=min(TOP, len(lost)))}**")
+st.plotly_chart(charts.problem_bars(lost, TOP), width="stretch")
+
+names = dict(zip(lost["check_id"], lost["check_id"] + " " + lost["check_name"], strict=True))
+check = st.selectbox(LABEL["problems_pick"], list(names), format_func=names.get, key="problems_check")
+who = units_losing(result, period, check, unit_ids)
+who_view = who.assign(
+    status=status_names(who["status"], who["violated"]),
+    value=value_text(who["method"], who["value"], who["status"]),
+)
+who_table = shown(who_view, ["unit_name", "status", "value", "lost", "evidence"])
+who_table["链接"] = evidence_links(who["evidence"])
+st.dataframe(who_table, hide_index=True, width="stretch",
+             column_config={COLUMN["lost"]: number, "链接": st.column_config.LinkColumn(display_text="打开佐证")})  # fmt: skip
+
+name = f"共性问题_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group] if group else LABEL['all_groups']}"
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
+d2.download_button(
+    LABEL["download_xlsx"],
+    lambda: table_xlsx(shown_table, "共性问题"),
+    f"{name}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
