@@ -100,7 +100,45 @@ def lost_points(result: Assessment, unit_id: str, period: str) -> pd.DataFrame:
     )
     keep = ["track", "dimension_id", "check_id", "check_name", "method", "status", "value", "earned", "max", "lost",
             "violated", "criteria", "basis", "evidence", "findings"]  # fmt: skip
-    return out[keep].reset_index(drop=True)
+    out = out[keep].reset_index(drop=True)
+    checks = result.rubric.checks.set_index("check_id")
+    out["computation"] = [_computation(r, checks.loc[r.check_id]) for r in out.itertuples()]
+    return out
+
+
+def _n(x: float) -> str:
+    """A number as a person writes it: 2.5, 3, 0.33 (at most 2 decimals)."""
+    return f"{round(float(x), 2):g}"
+
+
+def _pct(x: float) -> str:
+    return f"{round(float(x) * 100, 2):g}%"
+
+
+def _computation(r, check: pd.Series) -> str:
+    """How the engine got from the recorded value to the points lost (SPEC §1), in words a unit reads."""
+    pts, lost = check["points"], r.lost
+    if r.violated:
+        return f"触发单项否决:本轨道得分封顶 {_n(check['cap'])} 分"
+    if r.status == "missing":
+        return f"缺少测评结果,按 0 分计:失 {_n(lost)} 分"
+    if r.method == "binary":
+        return f"未通过:得 0 分,失 {_n(lost)} 分"
+    if r.method == "levels":
+        fraction = r.earned / pts if pts else 0.0
+        return f"评为「{r.value}」,得满分的 {_pct(fraction)}:{_n(pts)} × {_n(fraction)} = {_n(r.earned)} 分,失 {_n(lost)} 分"
+    if r.method == "ratio":
+        v, lo, hi = float(r.value), check["floor"], check["target"]
+        if v <= lo:
+            return f"{_pct(v)} 不高于下限 {_pct(lo)}:得 0 分,失 {_n(lost)} 分"
+        return (f"{_pct(v)} 介于下限 {_pct(lo)} 与目标 {_pct(hi)} 之间:{_n(pts)} × ({_pct(v)} − {_pct(lo)}) ÷ "
+                f"({_pct(hi)} − {_pct(lo)}) = {_n(r.earned)} 分,失 {_n(lost)} 分")  # fmt: skip
+    if r.method == "deduct":
+        n = float(r.value)
+        total = n * check["per_item"]
+        capped = ",扣完为止" if total > pts + 1e-9 else ""
+        return f"{_n(n)} 条 × 每条扣 {_n(check['per_item'])} 分 = {_n(total)} 分{capped}:失 {_n(lost)} 分"
+    return f"失 {_n(lost)} 分"
 
 
 def _lost(checks: pd.DataFrame) -> pd.Series:

@@ -111,16 +111,16 @@ def unit_report(
     lost = lost_points(result, unit_id, period)
     lost_rows = [
         [tracks.loc[r.track, "track_name"], r.check_id, r.check_name, METHOD_NAMES[r.method],
-         STATUS_NAMES[r.status] if not r.violated else "单项否决", r.value, _num(r.lost, 4), r.criteria, r.evidence,
-         r.basis]
+         STATUS_NAMES[r.status] if not r.violated else "单项否决", r.value, _num(r.lost, 4), r.computation,
+         r.criteria, r.evidence, r.basis]
         for r in lost.itertuples()
     ]  # fmt: skip
-    _sheet(wb, "失分明细", ["轨道", "测评点", "名称", "方法", "情况", "测评结果", "失分", "评分标准", "佐证", "依据"],
-           lost_rows, [10, 10, 30, 10, 10, 10, 8, 50, 50, 10])  # fmt: skip
+    _sheet(wb, "失分明细", ["轨道", "测评点", "名称", "方法", "情况", "测评结果", "失分", "计算过程", "评分标准", "佐证",
+                            "依据"], lost_rows, [10, 10, 30, 10, 10, 10, 8, 40, 50, 50, 10])  # fmt: skip
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in wb["失分明细"].iter_rows(min_row=2):
-        row[7].alignment = wrap
-        row[8].alignment = wrap
+        for cell in row[7:10]:
+            cell.alignment = wrap
     compared = _compared(result, period, previous)
     if compared is not None:
         table, before = compared

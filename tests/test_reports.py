@@ -73,8 +73,9 @@ def test_unit_report_holds_summary_dimensions_and_lost_points(example):
     lost = list(wb["失分明细"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in lost] == ["D1.1.2", "D2.1.2", "D2.1.1"]
     assert lost[0][6] == 4.0
-    assert lost[0][7] == "每缺一个月扣 2 分,扣完为止"
-    assert lost[0][8] == "缺 8 月 | 缺 9 月"
+    assert lost[0][7] == "2 条 × 每条扣 2 分 = 4 分:失 4 分"  # how the loss was computed
+    assert lost[0][8] == "每缺一个月扣 2 分,扣完为止"
+    assert lost[0][9] == "缺 8 月 | 缺 9 月"
 
 
 def test_unit_report_is_reproducible(example):

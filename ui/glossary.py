@@ -156,6 +156,7 @@ COLUMN = {
     "max": "满分",
     "lost": "失分",
     "criteria": "评分标准",
+    "computation": "计算过程",
     "basis": "依据",
     "evidence": "佐证",
     "findings": "发现条数",

@@ -84,7 +84,8 @@ else:
         value=value_text(lost["method"], lost["value"], lost["status"]),
         link=evidence_links(lost["evidence"]),
     )
-    table = shown(view, ["track", "check_name", "status", "value", "lost", "criteria", "evidence", "basis"])
+    table = shown(view, ["track", "check_name", "status", "value", "lost", "computation", "criteria", "evidence",
+                         "basis"])  # fmt: skip
     table["链接"] = view["link"]
     st.dataframe(
         table,
@@ -92,6 +93,7 @@ else:
         width="stretch",
         column_config={
             COLUMN["lost"]: st.column_config.NumberColumn(format="%.2f"),
+            COLUMN["computation"]: st.column_config.TextColumn(width="large"),
             COLUMN["criteria"]: st.column_config.TextColumn(width="large"),
             "链接": st.column_config.LinkColumn(display_text="打开佐证"),
         },

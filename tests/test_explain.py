@@ -1,0 +1,59 @@
+"""How a lost point was computed, in the words a unit reads (单位详情 and the unit report)."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import make_rubric, run, two_rounds
+from scoring.explain import lost_points
+
+ONE = [("C1", "甲县", "county")]
+
+
+def computations(result, unit="C1", period="2017Q3"):
+    lost = lost_points(result, unit, period)
+    return dict(zip(lost["check_id"], lost["computation"], strict=True))
+
+
+def test_every_method_says_how_its_loss_was_computed():
+    text = computations(two_rounds())
+    assert text == {
+        "V": "触发单项否决:本轨道得分封顶 59 分",
+        "B": "未通过:得 0 分,失 10 分",
+        "N": "未通过:得 0 分,失 10 分",
+        "K": "3 条 × 每条扣 2 分 = 6 分:失 6 分",
+        "L": "评为「B」,得满分的 50%:6 × 0.5 = 3 分,失 3 分",
+    }
+    assert computations(two_rounds(), "C3")["B"] == "缺少测评结果,按 0 分计:失 10 分"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("0.85", "85% 介于下限 60% 与目标 90% 之间:10 × (85% − 60%) ÷ (90% − 60%) = 8.33 分,失 1.67 分"),
+        ("55%", "55% 不高于下限 60%:得 0 分,失 10 分"),
+    ],
+)
+def test_ratio_names_its_floor_and_target(value, text):
+    ratio = {"id": "R", "name": "答复率", "method": "ratio", "points": 10, "floor": 0.6, "target": 0.9}
+    assert computations(run(make_rubric([ratio]), [("C1", "R", value)], ONE)) == {"R": text}
+
+
+def test_a_deduction_beyond_the_points_says_it_stopped_at_zero():
+    deduct = {"id": "K", "name": "逾期", "method": "deduct", "points": 5, "per_item": 2}
+    result = run(make_rubric([deduct]), [("C1", "K", "4")], ONE)
+    assert computations(result) == {"K": "4 条 × 每条扣 2 分 = 8 分,扣完为止:失 5 分"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(1, 12), per_item=st.sampled_from([0.5, 1, 2, 2.5]), points=st.sampled_from([3, 4, 6, 10]),
+       ratio=st.integers(0, 99))  # fmt: skip
+def test_the_stated_loss_is_the_scored_loss(count, per_item, points, ratio):
+    checks = [
+        {"id": "K", "name": "扣分", "method": "deduct", "points": points, "per_item": per_item},
+        {"id": "R", "name": "比率", "method": "ratio", "points": points, "floor": 0.5},
+    ]
+    result = run(make_rubric(checks), [("C1", "K", str(count)), ("C1", "R", f"{ratio}%")], ONE)
+    lost = lost_points(result, "C1", "2017Q3")
+    for r in lost.itertuples():
+        assert r.computation.endswith(f"失 {round(r.lost, 2):g} 分"), r.computation
