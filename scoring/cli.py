@@ -135,7 +135,24 @@ def _cmd_import(args: argparse.Namespace) -> int:
         f"已导入 {len(res.batches)} 个文件(批次 {'、'.join(map(str, res.batches))}),{res.rows} 行;期次 {'、'.join(res.periods)}"
     )
     print(f"存储:{store.path}")
+    _warn_unsupported(store, res.periods)
     return 0
+
+
+def _warn_unsupported(store, periods: list[str]) -> None:
+    """Losses with no evidence are allowed (SPEC §2) but untraceable: name them on stderr."""
+    from .explain import unsupported_losses
+    from .rounds import round_assessment
+
+    for period in periods:
+        bare = unsupported_losses(round_assessment(store, period, allow_missing=True), [period])
+        if bare.empty:
+            continue
+        print(f"注意:期次 {period} 有 {len(bare)} 个失分点没有佐证材料:", file=sys.stderr)
+        for r in bare.head(20).itertuples():
+            print(f"  {r.unit_id} {r.unit_name} {r.check_id} {r.check_name}", file=sys.stderr)
+        if len(bare) > 20:
+            print(f"  ……另有 {len(bare) - 20} 个", file=sys.stderr)
 
 
 def _cmd_rounds(args: argparse.Namespace) -> int:

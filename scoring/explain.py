@@ -24,6 +24,7 @@ __all__ = [
     "unit_tracks",
     "unit_trend",
     "units_losing",
+    "unsupported_losses",
 ]
 
 
@@ -193,6 +194,23 @@ def units_losing(result: Assessment, period: str, check_id: str, unit_ids: list[
     return out[["unit_id", "unit_name", "method", "status", "value", "lost", "violated", "evidence"]].reset_index(
         drop=True
     )
+
+
+def unsupported_losses(result: Assessment, periods: list[str]) -> pd.DataFrame:
+    """Lost points and violated vetoes in ``periods`` with no evidence (佐证) behind them.
+
+    SPEC §2 leaves evidence optional, so these are not errors; but a loss nobody can trace is
+    the first thing a unit will appeal, so the evaluator sees them before the round goes out.
+    """
+    c = result.scores.checks
+    rows = c[c["period"].isin(periods)]
+    empty = rows["evidence"].fillna("").astype(str).str.strip() == ""
+    hit = _plain(rows[_lost(rows) & empty.to_numpy()])
+    names = result.roster.set_index("unit_id")["name"]
+    checks = result.rubric.checks.set_index("check_id")["check_name"]
+    out = hit.assign(unit_name=hit["unit_id"].map(names), check_name=hit["check_id"].map(checks))
+    cols = ["period", "unit_id", "unit_name", "check_id", "check_name", "method", "status", "value", "lost", "violated"]
+    return out[cols].sort_values(["period", "unit_id", "check_id"]).reset_index(drop=True)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
 from scoring.accounts import add_user
-from scoring.rounds import appeals_table, decide_appeal, rounds_table
+from scoring.rounds import all_rounds, appeals_table, decide_appeal, rounds_table
 from scoring.store import open_store
 from ui import charts
 from ui.demo import seed_demo
@@ -354,6 +354,7 @@ def test_good_upload_is_stored_as_a_draft_round_and_previewed(db):
     assert not at.exception
     assert "已导入 1 个文件" in at.success[0].value
     assert set(at.dataframe[0].value["期次"]) == {"2018Q3"}
+    assert not at.warning  # every loss in the demo rounds has its evidence
     rounds = rounds_table(open_store(db)).set_index("period")
     assert rounds.loc["2018Q3", "status"] == "draft"
     at.switch_page("ui/pages/ranking.py").run()
@@ -362,6 +363,23 @@ def test_good_upload_is_stored_as_a_draft_round_and_previewed(db):
     at.switch_page("ui/pages/upload.py").run()
     _upload(at, "again.csv", data, "text/csv")
     assert "同一文件不能重复导入" in at.error[0].value
+
+
+def test_losses_without_evidence_are_pointed_out_before_publication(db):
+    frame = pd.read_csv(ROOT / "sample_data" / "results" / "2018Q2.csv", dtype=str, keep_default_na=False)
+    frame = frame.assign(period="2018Q3", evidence="")  # a round recorded without any evidence
+    at = _upload(open_page("upload"), "2018Q3.csv", frame.to_csv(index=False).encode(), "text/csv")
+    assert "已导入 1 个文件" in at.success[0].value
+    checks = all_rounds(open_store(db))[0].scores.checks
+    now = checks[(checks["period"] == "2018Q3") & (checks["status"] == "scored")]
+    losses = int(((now["lost"] > 1e-9) | now["violated"]).sum())
+    assert losses > 0
+    assert f"有 {losses} 个失分点" in at.warning[0].value
+    assert len(at.dataframe[1].value) == losses
+    # the office sees the same before it publishes
+    rounds = open_page("rounds", "admin")
+    rounds.selectbox(key="round_period").set_value("2018Q3").run()
+    assert f"有 {losses} 个失分点" in rounds.warning[0].value
 
 
 def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import make_rubric, run, two_rounds
-from scoring.explain import lost_points
+from scoring.explain import lost_points, unsupported_losses
 
 ONE = [("C1", "甲县", "county")]
 
@@ -57,3 +57,21 @@ def test_the_stated_loss_is_the_scored_loss(count, per_item, points, ratio):
     lost = lost_points(result, "C1", "2017Q3")
     for r in lost.itertuples():
         assert r.computation.endswith(f"失 {round(r.lost, 2):g} 分"), r.computation
+
+
+def test_losses_without_evidence_are_listed_and_losses_with_it_are_not():
+    checks = [
+        {"id": "B", "name": "栏目", "method": "binary", "points": 10},
+        {"id": "K", "name": "逾期", "method": "deduct", "points": 10, "per_item": 2},
+        {"id": "V", "name": "网站打不开", "method": "veto", "cap": 59},
+    ]
+    rows = [
+        ("2017Q3", "C1", "B", "0", "截图 1.png"), ("2017Q3", "C1", "K", "2", " "), ("2017Q3", "C1", "V", "0", ""),
+        ("2017Q3", "C2", "B", "0", ""), ("2017Q3", "C2", "K", "0", ""), ("2017Q3", "C2", "V", "1", ""),
+    ]  # fmt: skip
+    result = run(make_rubric(checks), rows, [("C1", "甲县", "county"), ("C2", "乙县", "county")])
+    bare = unsupported_losses(result, ["2017Q3"])
+    # C1's B has its screenshot; C1's K has blank evidence; C2 lost B and violated V with none
+    assert list(zip(bare["unit_id"], bare["check_id"], strict=True)) == [("C1", "K"), ("C2", "B"), ("C2", "V")]
+    assert list(bare["unit_name"]) == ["甲县", "乙县", "乙县"]
+    assert unsupported_losses(result, ["2017Q4"]).empty

@@ -16,6 +16,7 @@ import pytest
 
 from helpers import ROOT
 from scoring import InputError, InputFile
+from scoring.explain import unsupported_losses
 from scoring.rectification import RECTIFICATION_NAMES
 from scoring.report import leaders_report, unit_report
 from scoring.rounds import (
@@ -65,6 +66,7 @@ def test_cli_round_trip_import_appeal_correct_publish_verify_report(tmp_path):
         "import", "--rubric", RUBRIC, "--units", UNITS, "--results", ROUNDS / "2017Q3.csv", "--by", "评估机构", db=db
     )
     assert "已导入 1 个文件" in out.stdout
+    assert "佐证" not in out.stderr  # every demo loss has its evidence
     assert "2017Q3\t草稿" in cli("rounds", db=db).stdout
     cli("rounds", "--period", "2017Q3", "--status", "feedback", db=db)
     cli("rounds", "--period", "2017Q3", "--status", "appeal", db=db)
@@ -103,6 +105,18 @@ def test_cli_round_trip_import_appeal_correct_publish_verify_report(tmp_path):
     actions = [r[0] for r in store.db.execute("SELECT action FROM audit ORDER BY id")]
     assert actions == ["round.create", "batch.import", "round.status", "round.status", "appeal.file",
                        "appeal.corrected", "round.publish"]  # fmt: skip
+
+
+def test_cli_import_names_losses_without_evidence(tmp_path):
+    frame = pd.read_csv(ROUNDS / "2017Q3.csv", dtype=str, keep_default_na=False)
+    bare = frame.assign(evidence="")
+    bare.to_csv(tmp_path / "bare.csv", index=False)
+    out = cli("import", "--rubric", RUBRIC, "--units", UNITS, "--results", tmp_path / "bare.csv",
+              db=tmp_path / "a.db")  # fmt: skip
+    losses = len(unsupported_losses(round_assessment(open_store(tmp_path / "a.db"), "2017Q3"), ["2017Q3"]))
+    assert losses > 20
+    assert f"注意:期次 2017Q3 有 {losses} 个失分点没有佐证材料" in out.stderr
+    assert f"……另有 {losses - 20} 个" in out.stderr
 
 
 def test_verify_names_every_difference_and_exits_1(tmp_path):

@@ -5,10 +5,12 @@ import streamlit as st
 
 from scoring import InputError, format_issue
 from scoring.access import can
+from scoring.explain import unsupported_losses
 from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
 from ui import data
 from ui.auth import current_user
 from ui.glossary import AUTH, LABEL, PAGE
+from ui.tables import shown as shown_columns
 
 st.title(PAGE["rounds"])
 user = current_user()
@@ -32,6 +34,14 @@ period = st.selectbox(LABEL["period"], list(table["period"])[::-1], key="round_p
 info = table.set_index("period").loc[period]
 status = info["status"]
 st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
+
+if status != "published":
+    bare = unsupported_losses(data.assessment(), [period])
+    if not bare.empty:
+        # the office publishes; it should know which losses no evidence stands behind
+        st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")
+        st.dataframe(shown_columns(bare, ["unit_name", "check_id", "check_name", "value", "lost"]), hide_index=True,
+                     width="stretch")  # fmt: skip
 
 if can(user, "set_status"):
     with st.form("round_control"):

@@ -4,11 +4,12 @@ import streamlit as st
 
 from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
 from scoring.access import can
+from scoring.explain import unsupported_losses
 from scoring.rounds import import_results
 from ui import data
 from ui.auth import current_user
 from ui.glossary import AUTH, LABEL, PAGE
-from ui.tables import next_period, shown
+from ui.tables import next_period, shown, status_names, value_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,6 +51,19 @@ def show_preview(periods: list[str]) -> None:
     )
     cols = ["period", "track", "group", "rank", "unit_name", "score", "grade", "vetoed"]
     st.dataframe(shown(preview, cols).rename(columns={"group": LABEL["group"]}), hide_index=True, width="stretch")
+    show_unsupported(result, periods)
+
+
+def show_unsupported(result, periods: list[str]) -> None:
+    """Losses with no evidence: allowed, but untraceable, so the evaluator is told at once."""
+    bare = unsupported_losses(result, periods)
+    if bare.empty:
+        return
+    st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")
+    view = bare.assign(status=status_names(bare["status"], bare["violated"]),
+                       value=value_text(bare["method"], bare["value"], bare["status"]))  # fmt: skip
+    st.dataframe(shown(view, ["period", "unit_name", "check_id", "check_name", "status", "value", "lost"]),
+                 hide_index=True, width="stretch")  # fmt: skip
 
 
 if submitted and files:
