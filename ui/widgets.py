@@ -5,7 +5,33 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .glossary import LABEL
+from scoring.report import table_csv, table_xlsx
+
+from .glossary import AUTH, LABEL
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def stop_unless_rounds(result, views: dict) -> None:
+    """End the page with a note when the store is empty or this user may see no round."""
+    if result is None or not views:
+        st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
+        st.stop()
+
+
+def round_picker(column, choices: list[str], views: dict, key: str) -> str:
+    """A round, newest first, opening on the latest published one (preliminary ones a click away)."""
+    published = [p for p in choices if views[p].status == "published"]
+    return column.selectbox(LABEL["period"], choices, index=choices.index(published[0]) if published else 0,
+                            format_func=lambda p: views[p].label, key=key)  # fmt: skip
+
+
+def table_downloads(table: pd.DataFrame, name: str, sheet: str) -> list:
+    """CSV and Excel downloads of a displayed table, built only when clicked; returns the free columns."""
+    d1, d2, *rest = st.columns([1, 1, 1, 2])
+    d1.download_button(LABEL["download_csv"], lambda: table_csv(table), f"{name}.csv", "text/csv")
+    d2.download_button(LABEL["download_xlsx"], lambda: table_xlsx(table, sheet), f"{name}.xlsx", XLSX)
+    return rest
 
 
 def ranking_metrics(table: pd.DataFrame, grades: list[str]) -> None:

@@ -3,12 +3,11 @@
 import streamlit as st
 
 from scoring.annual import annual_scores
-from scoring.report import table_csv, table_xlsx
 from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import shown
-from ui.widgets import ranking_metrics
+from ui.widgets import ranking_metrics, table_downloads
 
 st.title(PAGE["annual"])
 user = current_user()
@@ -57,11 +56,4 @@ st.dataframe(
 st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
 
 name = f"年度汇总_{periods[0]}-{periods[-1]}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
-d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
-d2.download_button(
-    LABEL["download_xlsx"],
-    lambda: table_xlsx(shown_table, "年度汇总"),
-    f"{name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+table_downloads(shown_table, name, "年度汇总")

@@ -3,28 +3,23 @@
 import streamlit as st
 
 from scoring.explain import common_problems, units_losing
-from scoring.report import table_csv, table_xlsx
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import AUTH, COLUMN, LABEL, PAGE
+from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import evidence_links, method_names, shown, status_names, value_text
+from ui.widgets import round_picker, stop_unless_rounds, table_downloads
 
 TOP = 15
 
 st.title(PAGE["problems"])
 user = current_user()
 result, views = data.view(user)
-if result is None or not views:
-    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
-    st.stop()
+stop_unless_rounds(result, views)
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
-choices = [p for p in result.scores.periods if p in views][::-1]
-published = [p for p in choices if views[p].status == "published"]
 
 c1, c2, c3 = st.columns(3)
-period = c1.selectbox(LABEL["period"], choices, index=choices.index(published[0]) if published else 0,
-                      format_func=lambda p: views[p].label, key="problems_period")  # fmt: skip
+period = round_picker(c1, [p for p in result.scores.periods if p in views][::-1], views, "problems_period")
 track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"],
                      key="problems_track")  # fmt: skip
 # "" is every group (no group id is empty)
@@ -66,11 +61,4 @@ st.dataframe(who_table, hide_index=True, width="stretch",
              column_config={COLUMN["lost"]: number, "链接": st.column_config.LinkColumn(display_text="打开佐证")})  # fmt: skip
 
 name = f"共性问题_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group] if group else LABEL['all_groups']}"
-d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
-d2.download_button(
-    LABEL["download_xlsx"],
-    lambda: table_xlsx(shown_table, "共性问题"),
-    f"{name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+table_downloads(shown_table, name, "共性问题")

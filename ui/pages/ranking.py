@@ -3,38 +3,26 @@
 import streamlit as st
 
 from scoring.explain import grade_counts, previous_period, ranking_history, ranking_table
-from scoring.report import leaders_report, table_csv, table_xlsx
+from scoring.report import leaders_report
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import AUTH, COLUMN, LABEL, PAGE
+from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import change_text, shown
-from ui.widgets import ranking_metrics
+from ui.widgets import XLSX, ranking_metrics, round_picker, stop_unless_rounds, table_downloads
 
+st.title(PAGE["ranking"])
 user = current_user()
 result, views = data.view(user)
 if user is not None and user.role == "unit":
     # a unit sees rankings of published rounds only, and only its own group's
     views = {p: v for p, v in views.items() if v.status == "published"}
-if result is None or not views:
-    st.title(PAGE["ranking"])
-    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
-    st.stop()
+stop_unless_rounds(result, views)
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 grades = [g.name for g in rubric.spec.grades]
 
-st.title(PAGE["ranking"])
 c1, c2, c3 = st.columns(3)
-choices = [p for p in result.scores.periods if p in views][::-1]
-published = [p for p in choices if views[p].status == "published"]
-# leaders look at the latest published round first; preliminary rounds stay one click away
-period = c1.selectbox(
-    LABEL["period"],
-    choices,
-    index=choices.index(published[0]) if published else 0,
-    format_func=lambda p: views[p].label,
-    key="rank_period",
-)
+period = round_picker(c1, [p for p in result.scores.periods if p in views][::-1], views, "rank_period")
 track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"])
 own_group = result.roster.set_index("unit_id")["group"].get(user.unit_id) if user.role == "unit" else None
 groups = [own_group] if own_group else list(rubric.groups)
@@ -90,17 +78,6 @@ if len(shown_periods) > 1:
     st.plotly_chart(charts.rank_history(history, list(table["unit_name"])), width="stretch")
 
 name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
-d1, d2, d3, _ = st.columns([1, 1, 1, 2])
-d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
-d2.download_button(
-    LABEL["download_xlsx"],
-    lambda: table_xlsx(shown_table, "排名"),
-    f"{name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-d3.download_button(
-    LABEL["download_leaders"],
-    lambda: leaders_report(result, period),  # built only when clicked
-    f"汇总_{period}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+d3, _ = table_downloads(shown_table, name, "排名")
+# the round's workbook, built only when clicked
+d3.download_button(LABEL["download_leaders"], lambda: leaders_report(result, period), f"汇总_{period}.xlsx", XLSX)

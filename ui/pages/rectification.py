@@ -4,18 +4,16 @@ import streamlit as st
 
 from scoring.explain import previous_period
 from scoring.rectification import rectification, rectification_summary
-from scoring.report import table_csv, table_xlsx
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import AUTH, COLUMN, LABEL, PAGE, RECTIFY
+from ui.glossary import COLUMN, LABEL, PAGE, RECTIFY
 from ui.tables import rectification_view, shown
+from ui.widgets import round_picker, stop_unless_rounds, table_downloads
 
 st.title(PAGE["rectification"])
 user = current_user()
 result, views = data.view(user)
-if result is None or not views:
-    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
-    st.stop()
+stop_unless_rounds(result, views)
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 periods = [p for p in result.scores.periods if p in views]
@@ -24,11 +22,9 @@ choices = [p for p in periods if previous_period(periods, p) is not None][::-1]
 if not choices:
     st.info(LABEL["rectify_first"])
     st.stop()
-published = [p for p in choices if views[p].status == "published"]
 
 c1, c2, c3 = st.columns(3)
-period = c1.selectbox(LABEL["period"], choices, index=choices.index(published[0]) if published else 0,
-                      format_func=lambda p: views[p].label, key="rectify_period")  # fmt: skip
+period = round_picker(c1, choices, views, "rectify_period")
 # "" is every track (no track id is empty)
 track = c2.selectbox(LABEL["track"], ["", *tracks.index], key="rectify_track",
                      format_func=lambda t: tracks.loc[t, "track_name"] if t else LABEL["all_tracks"])  # fmt: skip
@@ -73,11 +69,4 @@ else:
 
 group_name = rubric.groups[group]
 name = f"整改跟踪_{before}-{period}_{tracks.loc[track, 'track_name'] if track else LABEL['all_tracks']}_{group_name}"
-d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(LABEL["download_csv"], lambda: table_csv(shown_table), f"{name}.csv", "text/csv")
-d2.download_button(
-    LABEL["download_xlsx"],
-    lambda: table_xlsx(shown_table, "整改跟踪"),
-    f"{name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+table_downloads(shown_table, name, "整改跟踪")

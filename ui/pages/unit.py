@@ -19,13 +19,12 @@ from ui.tables import (
     status_names,
     value_text,
 )
+from ui.widgets import XLSX, stop_unless_rounds
 
 user = current_user()
 result, views = data.view(user)
 st.title(PAGE["unit"])
-if result is None or not views:
-    st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
-    st.stop()
+stop_unless_rounds(result, views)
 rubric = result.rubric
 roster = result.roster.set_index("unit_id")
 allowed = visible_units(user, result.roster)
@@ -133,5 +132,5 @@ st.download_button(
     LABEL["download_report"],
     lambda: unit_report(result, unit, period, appeals),  # built only when clicked
     f"测评报告_{roster.loc[unit, 'name']}_{period}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX,
 )

@@ -10,9 +10,7 @@ from ui import data
 from ui.auth import current_user
 from ui.glossary import AUTH, LABEL, PAGE
 from ui.tables import next_period, shown, status_names, value_text
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
+from ui.widgets import XLSX
 
 st.title(PAGE["upload"])
 user = current_user()
