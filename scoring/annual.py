@@ -22,7 +22,7 @@ from .ranking import grade_and_rank
 from .rounding import round_half_up
 from .rubric import Rubric
 
-__all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores"]
+__all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores", "target_totals", "totals_csv"]
 
 ANNUAL_COLUMNS = [
     "track", "group", "unit_id", "unit_name", "rounds", "score", "vetoed", "vetoed_in", "grade", "rank",
@@ -66,4 +66,39 @@ def annual_csv(year: pd.DataFrame, periods: list[str], rubric: Rubric) -> bytes:
         text[col] = fixed_text(text[col], decimals)
     text["target_points"] = fixed_text(text["target_points"], 2)
     text["vetoed"] = np.where(text["vetoed"], "true", "false")
+    return csv_bytes(text)
+
+
+def target_totals(year: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Per unit, what the year adds to the target-management assessment (目标管理绩效考核): each
+    track's annual score and target points side by side, and their sum ``total_points``.
+
+    ``year`` is ``annual_scores``'s table. A track a unit is not scored on adds nothing and shows
+    empty. Sorted by group (rubric order), then the total, highest first.
+    """
+    tracks = list(rubric.tracks["track_id"])
+    keys = ["group", "unit_id", "unit_name"]
+    wide = year.pivot_table(index=keys, columns="track", values=["score", "target_points"], aggfunc="first")
+    score = wide["score"].reindex(columns=tracks)
+    points = wide["target_points"].reindex(columns=tracks)
+    out = pd.DataFrame(index=wide.index)
+    for t in tracks:
+        out[f"{t}_score"], out[f"{t}_points"] = score[t], points[t]
+    # each track's points are already rounded to the cent, so the sum is exact to the cent too
+    out["total_points"] = round_half_up(out[[f"{t}_points" for t in tracks]].sum(axis=1, min_count=1).to_numpy(), 2)
+    out = out.reset_index()
+    order = {g: i for i, g in enumerate(rubric.groups)}
+    out = out.assign(_g=out["group"].map(order)).sort_values(["_g", "total_points", "unit_id"],
+                                                              ascending=[True, False, True])  # fmt: skip
+    return out.drop(columns="_g").reset_index(drop=True)
+
+
+def totals_csv(totals: pd.DataFrame, rubric: Rubric) -> bytes:
+    """``target_totals`` as CSV: ``group, unit_id, unit_name``, then ``<track>_score`` and
+    ``<track>_points`` per track in rubric order, then ``total_points``; empty where not scored."""
+    text = totals.copy()
+    for t in rubric.tracks["track_id"]:
+        text[f"{t}_score"] = fixed_text(text[f"{t}_score"], rubric.spec.rounding.decimals)
+        text[f"{t}_points"] = fixed_text(text[f"{t}_points"], 2)
+    text["total_points"] = fixed_text(text["total_points"], 2)
     return csv_bytes(text)

@@ -243,7 +243,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_annual(args: argparse.Namespace) -> int:
-    from .annual import annual_csv, annual_scores
+    from .annual import annual_csv, annual_scores, target_totals, totals_csv
     from .rounds import published_assessment, rounds_table
 
     store = _store(args)
@@ -266,8 +266,13 @@ def _cmd_annual(args: argparse.Namespace) -> int:
         raise InputError(found)
     rubric = results[-1].rubric
     year = annual_scores(pd.concat([r.scores.units for r in results], ignore_index=True), periods, rubric)
-    _write_atomically(Path(args.out), annual_csv(year, periods, rubric))
+    out = annual_csv(year, periods, rubric)
+    totals = totals_csv(target_totals(year, rubric), rubric) if args.totals else None
+    _write_atomically(Path(args.out), out)
     print(f"已生成年度汇总 {args.out}:期次 {'、'.join(periods)},{len(year)} 行(单位 × 轨道)")
+    if totals is not None:
+        _write_atomically(Path(args.totals), totals)
+        print(f"已生成目标管理分合计 {args.totals}")
     return 0
 
 
@@ -387,6 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     an = stored("annual", "年度汇总:已发布各期得分的平均,按分组排名,写出 CSV")
     an.add_argument("--periods", nargs="+", help="计入的期次(默认:全部已发布的期次)")
     an.add_argument("--out", required=True, help="输出 .csv 文件")
+    an.add_argument("--totals", help="另写出每个单位各轨道目标管理分及合计的 .csv 文件")
     an.set_defaults(run=_cmd_annual)
 
     us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")

@@ -65,3 +65,22 @@ def test_a_year_lies_between_its_worst_and_best_round(rounds):
     assert min(scores) <= row["score"] <= max(scores)
     assert row["vetoed"] == any(v for _, v in rounds)
     assert row["grade"] == "不合格" or not row["vetoed"]
+
+
+def test_target_totals_add_each_tracks_points_per_unit():
+    from scoring.annual import target_totals
+
+    rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")  # 政务公开 0.04, 政务服务 0.03 of 100 points
+    rows = units([("2017Q3", "A", "county", 80.0, False), ("2017Q4", "A", "county", 91.25, False),
+                  ("2017Q3", "B", "county", 70.0, False), ("2017Q3", "Z", "central", 60.0, False)])  # fmt: skip
+    service = units([("2017Q3", "A", "county", 90.0, False), ("2017Q3", "B", "county", 99.0, False)]).assign(
+        track="service"
+    )
+    year = annual_scores(pd.concat([rows, service], ignore_index=True), ["2017Q3", "2017Q4"], rubric)
+    totals = target_totals(year, rubric).set_index("unit_id")
+    # A: 85.625 x 0.04 = 3.425 -> 3.43, and 90 x 0.03 = 2.70; B: 2.80 + 2.97 = 5.77
+    assert totals.loc["A", ["disclosure_points", "service_points", "total_points"]].tolist() == [3.43, 2.7, 6.13]
+    assert totals.loc["B", "total_points"] == 5.77
+    # Z is not scored on 政务服务 (no 政务服务 checks for its group): it adds nothing there
+    assert totals.loc["Z", "total_points"] == 2.4 and pd.isna(totals.loc["Z", "service_points"])
+    assert list(totals.index) == ["A", "B", "Z"]  # by group in rubric order, then the total

@@ -196,6 +196,12 @@ def test_annual_page_averages_the_published_rounds(db):
     assert (year["得分"] - expected).abs().max() < 1e-9
     assert year["排名"].tolist() == sorted(year["排名"].tolist())
     assert set(year["参评期数"]) == {3}
+    # what the year adds to the target-management assessment: both tracks' points and their sum
+    totals = at.dataframe[1].value.set_index("单位")
+    assert (totals["政务公开目标管理分"] == year.loc[totals.index, "目标管理分"]).all()
+    both = totals["政务公开目标管理分"] + totals["政务服务目标管理分"]
+    assert ((totals["合计目标管理分"] - both).abs() < 1e-9).all()
+    assert totals["合计目标管理分"].is_monotonic_decreasing
     at.multiselect(key="annual_periods").set_value(["2018Q1"]).run()
     one = at.dataframe[0].value.set_index("单位")
     assert (one["得分"] == one["2018Q1"]).all()

@@ -419,9 +419,19 @@ def test_cli_annual_rolls_up_the_published_rounds(tmp_path):
     seed_demo(s)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window
     s.close()
     out = tmp_path / "年度.csv"
-    p = cli("annual", "--out", out, db=db)
+    p = cli("annual", "--out", out, "--totals", tmp_path / "合计.csv", db=db)
     assert "期次 2017Q3、2017Q4、2018Q1" in p.stdout
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    # the totals file: each track's target points as in the roll-up, and their sum to the cent
+    totals = list(csv.DictReader((tmp_path / "合计.csv").open(encoding="utf-8")))
+    assert list(totals[0]) == ["group", "unit_id", "unit_name", "disclosure_score", "disclosure_points",
+                               "service_score", "service_points", "total_points"]  # fmt: skip
+    points = {(r["unit_id"], r["track"]): r["target_points"] for r in rows}
+    for t in totals:
+        assert t["disclosure_points"] == points[t["unit_id"], "disclosure"]
+        assert t["service_points"] == points.get((t["unit_id"], "service"), "")
+        cents = sum(int(t[k].replace(".", "")) for k in ("disclosure_points", "service_points") if t[k])
+        assert int(t["total_points"].replace(".", "")) == cents
     assert list(rows[0])[-4:] == ["target_points", "2017Q3", "2017Q4", "2018Q1"]
     for r in rows:
         scores = [r[p] for p in ("2017Q3", "2017Q4", "2018Q1") if r[p]]

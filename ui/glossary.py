@@ -77,6 +77,11 @@ LABEL = {
     ),
     "annual_none": "还没有已发布的期次:年度汇总只计已发布的结果。",
     "annual_pick": "请至少选择一期。",
+    "target_totals": "计入目标管理绩效考核的分值(各轨道合计)",
+    "target_totals_note": "每个轨道的年度得分 ÷ 100 × 权重 × {total:g} 折算为目标管理分,各轨道相加即本单位本年度政务公开、"
+    "政务服务计入目标管理绩效考核的分值;未参评的轨道不计分。",
+    "track_score": "{track}得分",
+    "track_points": "{track}目标管理分",
     "rectify_compare": "对比上一期 {before} 的失分点,看本期 {period} 是否已整改",
     "rectify_rule": (
         "已整改:上期失分(或触发单项否决)的测评点本期得满分;部分整改:本期失分少于上期;"
@@ -183,6 +188,7 @@ COLUMN = {
     "losses_before": "上期失分点",
     **RECTIFY,
     "rate": "整改率%",
+    "total_points": "合计目标管理分",
     "tested": "已测评单位",
     "losing": "失分单位",
     "loss_rate": "失分比例%",

@@ -29,8 +29,9 @@ def round_picker(column, choices: list[str], views: dict, key: str) -> str:
 def table_downloads(table: pd.DataFrame, name: str, sheet: str) -> list:
     """CSV and Excel downloads of a displayed table, built only when clicked; returns the free columns."""
     d1, d2, *rest = st.columns([1, 1, 1, 2])
-    d1.download_button(LABEL["download_csv"], lambda: table_csv(table), f"{name}.csv", "text/csv")
-    d2.download_button(LABEL["download_xlsx"], lambda: table_xlsx(table, sheet), f"{name}.xlsx", XLSX)
+    d1.download_button(LABEL["download_csv"], lambda: table_csv(table), f"{name}.csv", "text/csv", key=f"{sheet}-csv")
+    d2.download_button(LABEL["download_xlsx"], lambda: table_xlsx(table, sheet), f"{name}.xlsx", XLSX,
+                       key=f"{sheet}-xlsx")  # fmt: skip
     return rest
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.annual import annual_scores
+from scoring.annual import annual_scores, target_totals
 from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import COLUMN, LABEL, PAGE
@@ -57,3 +57,16 @@ st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
 
 name = f"年度汇总_{periods[0]}-{periods[-1]}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
 table_downloads(shown_table, name, "年度汇总")
+
+st.subheader(LABEL["target_totals"])
+st.caption(LABEL["target_totals_note"].format(total=spec.target.total_points))
+totals = target_totals(year, rubric)
+totals = totals[totals["group"] == group]
+headers = {"unit_name": COLUMN["unit_name"], "total_points": COLUMN["total_points"]}
+for tid, t in tracks.iterrows():
+    headers[f"{tid}_score"] = LABEL["track_score"].format(track=t["track_name"])
+    headers[f"{tid}_points"] = LABEL["track_points"].format(track=t["track_name"])
+totals_table = totals[list(headers)].rename(columns=headers)
+st.dataframe(totals_table, hide_index=True, width="stretch",
+             column_config=dict.fromkeys(totals_table.columns[1:], number))  # fmt: skip
+table_downloads(totals_table, f"目标管理分_{periods[0]}-{periods[-1]}_{rubric.groups[group]}", "目标管理分")
