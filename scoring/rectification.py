@@ -33,8 +33,11 @@ _KEYS = ["unit_id", "check_id"]
 _COLUMNS = ["track", "unit_id", "check_id", "method", "status", "value", "lost", "violated"]
 
 
-def _round(checks: pd.DataFrame, period: str) -> pd.DataFrame:
-    rows = checks.loc[checks["period"] == period, _COLUMNS]
+def _round(checks: pd.DataFrame, period: str, units: list[str] | None) -> pd.DataFrame:
+    keep = checks["period"] == period
+    if units is not None:
+        keep &= checks["unit_id"].isin(units)
+    rows = checks.loc[keep, _COLUMNS]
     # categories differ from round to round; the rows kept are few, so plain text is cheap
     cats = [c for c in _COLUMNS if isinstance(rows[c].dtype, pd.CategoricalDtype)]
     return rows.astype(dict.fromkeys(cats, object))
@@ -44,14 +47,15 @@ def _losses(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[(rows["status"] == "scored") & ((rows["lost"] > _EPS) | rows["violated"].astype(bool))]
 
 
-def rectification(checks: pd.DataFrame, period: str, before: str) -> pd.DataFrame:
+def rectification(checks: pd.DataFrame, period: str, before: str, units: list[str] | None = None) -> pd.DataFrame:
     """One row per (unit, check) that lost points in ``before`` or in ``period``, worst first.
 
     ``checks`` is a check table (SPEC §3, with the engine's ``violated`` column) holding both
-    rounds. Columns: track, unit_id, check_id, method, status, lost_before, lost_now,
-    value_before, value_now, violated_before, violated_now.
+    rounds; ``units`` limits it to some units (a group, or one unit's page). Columns: track,
+    unit_id, check_id, method, status, lost_before, lost_now, value_before, value_now,
+    violated_before, violated_now.
     """
-    old, now = _round(checks, before), _round(checks, period)
+    old, now = _round(checks, before, units), _round(checks, period, units)
     lost_old = _losses(old)
     # every earlier loss, with whatever this round recorded for the same unit and check
     then = lost_old.merge(now, on=_KEYS, how="left", suffixes=("_before", "_now"), indicator=True)
@@ -105,7 +109,10 @@ def rectification(checks: pd.DataFrame, period: str, before: str) -> pd.DataFram
     out["_veto"] = out["violated_before"] | out["violated_now"]
     out = out.sort_values(["_order", "_veto", "_worst", "unit_id", "check_id"],
                           ascending=[True, False, False, True, True], kind="stable")  # fmt: skip
-    return out.drop(columns=["_order", "_worst", "_veto"]).reset_index(drop=True)
+    out = out.drop(columns=["_order", "_worst", "_veto"]).reset_index(drop=True)
+    # the same dtypes whether or not a part came out empty
+    text = ["track", "unit_id", "check_id", "method", "status", "value_before", "value_now"]
+    return out.astype(dict.fromkeys(text, "str"))
 
 
 def rectification_summary(table: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:

@@ -90,3 +90,12 @@ def test_every_loss_of_either_round_appears_once_with_a_consistent_status(cells)
     assert ((part["lost_now"] > 0) & (part["lost_now"] < part["lost_before"])).all()
     order = table["status"].map(RECTIFICATION_STATUSES.index)
     assert order.is_monotonic_increasing
+
+
+def test_limiting_to_some_units_gives_their_rows_of_the_whole_table():
+    checks = scored().scores.checks
+    whole = rectification(checks, "2017Q4", "2017Q3")
+    for units in (["C1"], ["C2", "C3"], []):
+        part = rectification(checks, "2017Q4", "2017Q3", units)
+        expected = whole[whole["unit_id"].isin(units)].reset_index(drop=True)
+        assert part.equals(expected)

@@ -35,14 +35,15 @@ st.caption(LABEL["rectify_rule"])
 
 u = result.scores.units
 scored = u[(u["period"] == period) & (u["group"] == group)]
-table = rectification(result.scores.checks, period, before)
 if track:
-    scored, table = scored[scored["track"] == track], table[table["track"] == track]
+    scored = scored[scored["track"] == track]
 units = scored.drop_duplicates("unit_id")[["unit_id", "unit_name"]]
 if units.empty:
     st.info(LABEL["no_scores"])
     st.stop()
-table = table[table["unit_id"].isin(units["unit_id"])]
+table = rectification(result.scores.checks, period, before, list(units["unit_id"]))
+if track:
+    table = table[table["track"] == track]
 summary = rectification_summary(table, units)
 
 m1, m2, m3, m4 = st.columns(4)

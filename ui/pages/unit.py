@@ -100,8 +100,7 @@ else:
 
 if prev is not None:
     st.subheader(LABEL["rectify_section"].format(before=views[prev].label))
-    changes = rectification(result.scores.checks, period, prev)
-    changes = changes[changes["unit_id"] == unit]
+    changes = rectification(result.scores.checks, period, prev, [unit])
     counts = rectification_summary(changes, roster.loc[[unit]].reset_index()).iloc[0]
     st.caption(LABEL["rectify_unit_counts"].format(before=counts["losses_before"], **counts[list(RECTIFY)].to_dict()))
     if changes.empty:
