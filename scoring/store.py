@@ -232,6 +232,18 @@ class Store:
             (now(), actor, action, target, detail),
         )
 
+    def data_version(self) -> int:
+        """The newest audit entry that changed rounds, findings or appeals.
+
+        Every such change leaves an audit entry, so this changes exactly when the scores may; a
+        sign-in, sign-out or account change does not, so that it never makes an app reload
+        every round.
+        """
+        row = self.db.execute(
+            "SELECT id FROM audit WHERE action NOT LIKE 'sign-%' AND action NOT LIKE 'user.%' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def close(self) -> None:
         self.db.close()
 

@@ -2,8 +2,8 @@
 
 The store is ``ASSESS_DB`` or ``data/assess.db`` under the working directory. In demo mode
 (``ASSESS_DEMO=1``) it is ``data/demo.db``, filled with the demo rounds and fresh demo accounts, so
-that the app needs no configuration. Every change to the store writes an audit entry, so the newest audit id is a
-cache key that changes exactly when the data does.
+that the app needs no configuration. Every change to the rounds writes an audit entry, so the
+newest such entry (``Store.data_version``) is a cache key that changes exactly when the data does.
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def demo_credentials() -> pd.DataFrame:
 
 
 def version() -> int:
-    """Changes whenever anything in the store changes (every write leaves an audit entry)."""
-    return int(store().db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0])
+    """Changes whenever the rounds in the store change, and not when someone signs in."""
+    return store().data_version()
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
