@@ -132,8 +132,8 @@ def _computation(r, check: pd.Series) -> str:
         v, lo, hi = float(r.value), check["floor"], check["target"]
         if v <= lo:
             return f"{_pct(v)} 不高于下限 {_pct(lo)}:得 0 分,失 {_n(lost)} 分"
-        return (f"{_pct(v)} 介于下限 {_pct(lo)} 与目标 {_pct(hi)} 之间:{_n(pts)} × ({_pct(v)} − {_pct(lo)}) ÷ "
-                f"({_pct(hi)} − {_pct(lo)}) = {_n(r.earned)} 分,失 {_n(lost)} 分")  # fmt: skip
+        # (value − floor) ÷ (target − floor) names the floor and the target itself
+        return f"{_n(pts)} × ({_pct(v)} − {_pct(lo)}) ÷ ({_pct(hi)} − {_pct(lo)}) = {_n(r.earned)} 分,失 {_n(lost)} 分"
     if r.method == "deduct":
         n = float(r.value)
         total = n * check["per_item"]
