@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .explain import dimension_profile, lost_points, previous_period, unit_tracks
+from .explain import common_problems, dimension_profile, lost_points, previous_period, unit_tracks
 from .pipeline import Assessment
 from .rectification import RECTIFICATION_NAMES, RECTIFICATION_STATUSES, rectification, rectification_summary
 from .template import METHOD_NAMES
@@ -177,6 +177,19 @@ def _rectification_summary_sheet(wb: Workbook, result: Assessment, period: str, 
                             "整改率%"], rows, [12, 28, 16, 8, 8, 8, 8, 8, 8])  # fmt: skip
 
 
+def _common_problems_sheet(wb: Workbook, result: Assessment, period: str) -> None:
+    """共性问题: per track, the checks units lost points on, the widest first (as on the page)."""
+    units = list(result.roster["unit_id"])
+    rows = []
+    for tid, t in result.rubric.tracks.set_index("track_id").iterrows():
+        table = common_problems(result, period, tid, units)
+        for r in table[table["losing"] > 0].itertuples():
+            rows.append([t["track_name"], r.check_id, r.check_name, r.dimension_name, int(r.tested), int(r.losing),
+                         _num(r.loss_rate, 1), _num(r.lost_total, 4), r.criteria])  # fmt: skip
+    _sheet(wb, "共性问题", ["轨道", "测评点", "名称", "一级指标", "已测评单位", "失分单位", "失分比例%", "合计失分",
+                            "评分标准"], rows, [10, 10, 30, 20, 10, 10, 10, 10, 50])  # fmt: skip
+
+
 APPEAL_OUTCOMES = {"open": "待复核", "upheld": "维持原结果", "corrected": "已更正"}
 
 
@@ -233,6 +246,7 @@ def leaders_report(result: Assessment, period: str, previous: Assessment | None 
     compared = _compared(result, period, previous)
     if compared is not None:
         _rectification_summary_sheet(wb, result, period, *compared)
+    _common_problems_sheet(wb, result, period)
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())

@@ -16,7 +16,7 @@ import pytest
 
 from helpers import ROOT
 from scoring import InputError, InputFile
-from scoring.explain import unsupported_losses
+from scoring.explain import common_problems, unsupported_losses
 from scoring.rectification import RECTIFICATION_NAMES
 from scoring.report import leaders_report, unit_report
 from scoring.rounds import (
@@ -39,6 +39,7 @@ RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
 UNITS = ROOT / "sample_data" / "units.csv"
 ROUNDS = ROOT / "sample_data" / "results"
 ACTOR = "测试"
+ALL_UNITS = list(pd.read_csv(UNITS, dtype=str)["unit_id"])
 
 
 def cli(*args, db: Path, check: bool = True) -> subprocess.CompletedProcess:
@@ -100,7 +101,7 @@ def test_cli_round_trip_import_appeal_correct_publish_verify_report(tmp_path):
     assert appeal[6:8] == ("已更正", "通过")
     cli("report", "--period", "2017Q3", "--out", tmp_path / "lead.xlsx", db=db)
     lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
-    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化"]
+    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "共性问题"]
 
     actions = [r[0] for r in store.db.execute("SELECT action FROM audit ORDER BY id")]
     assert actions == ["round.create", "batch.import", "round.status", "round.status", "appeal.file",
@@ -474,7 +475,14 @@ def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_p
     assert leaders_report(all_rounds(s)[0], "2018Q1") == (tmp_path / "lead.xlsx").read_bytes()
     s.close()
     lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
-    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况"]
+    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况", "共性问题"]
+    # the circular's list of shared problems: as the page counts them, widest first per track
+    problems = list(lead["共性问题"].iter_rows(min_row=2, values_only=True))
+    s = open_store(db)
+    first = common_problems(published_assessment(s, "2018Q1")[0], "2018Q1", "disclosure", ALL_UNITS).iloc[0]
+    s.close()
+    assert problems[0][1:2] + problems[0][4:6] == (first["check_id"], first["tested"], first["losing"])
+    assert [r[0] for r in problems] == sorted([r[0] for r in problems], key=["政务公开", "政务服务"].index)
     table = {r[1]: r for r in lead["整改情况"].iter_rows(min_row=2, values_only=True)}
     xiao = table["萧县人民政府"]
     counts = mine["status"].value_counts()
