@@ -302,6 +302,38 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evidence(args: argparse.Namespace) -> int:
+    from .evidence import add_evidence, evidence_content, evidence_files
+    from .tables import InputFile
+
+    store = _store(args)
+    if args.action == "add":
+        if not args.files:
+            raise InputError([Issue(code="files-required", message="请给出要保存的佐证文件")])
+        files, unreadable = [], []
+        for f in args.files:
+            try:
+                files.append(InputFile.from_path(f))
+            except InputError as exc:  # every unreadable file, not just the first
+                unreadable.extend(exc.issues)
+        if unreadable:
+            raise InputError(unreadable)
+        added = add_evidence(store, files, args.by)
+        print(
+            f"已保存 {len(added.stored)} 个佐证文件"
+            + (f";{len(added.already)} 个此前已保存,跳过" if added.already else "")
+        )
+    elif args.action == "list":
+        for r in evidence_files(store).itertuples():
+            print(f"{r.name}\t{r.size}\t{r.uploaded_at}\t{r.uploaded_by}\t{r.sha256}")
+    else:
+        if len(args.files) != 1 or not args.out:
+            raise InputError([Issue(code="get-usage", message="用法:assess evidence get 文件名 --out 输出文件")])
+        _write_atomically(Path(args.out), evidence_content(store, args.files[0]))
+        print(f"已写出 {args.out}")
+    return 0
+
+
 def _write_atomically(out: Path, data: bytes) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".assess-", suffix=out.suffix, dir=out.parent)
@@ -319,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,user}",
+        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,evidence,user}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -394,6 +426,12 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--out", required=True, help="输出 .csv 文件")
     an.add_argument("--totals", help="另写出每个单位各轨道目标管理分及合计的 .csv 文件")
     an.set_defaults(run=_cmd_annual)
+
+    ev = stored("evidence", "佐证文件:add(保存截图、文档等)、list(列出)、get(取出)")
+    ev.add_argument("action", choices=["add", "list", "get"])
+    ev.add_argument("files", nargs="*", help="add:要保存的文件;get:文件名")
+    ev.add_argument("--out", help="get:写出的文件")
+    ev.set_defaults(run=_cmd_evidence)
 
     us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")
     us.add_argument("action", choices=["add", "list", "disable", "passwd"])

@@ -164,6 +164,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX sign_in_name ON sign_in(name, at);
     """,
+    # 4: evidence files (佐证材料: screenshots, documents), found by the name a finding's evidence cites
+    """
+    CREATE TABLE evidence_file (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content BLOB NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL
+    );
+    CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence_file
+        BEGIN SELECT RAISE(ABORT, 'evidence files are never changed'); END;
+    CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence_file
+        BEGIN SELECT RAISE(ABORT, 'evidence files are never deleted'); END;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

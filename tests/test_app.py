@@ -6,6 +6,7 @@ Each test gets its own copy of a store seeded with the demo rounds (2017Q3–201
 
 import io
 import itertools
+import re
 import shutil
 
 import openpyxl
@@ -316,6 +317,37 @@ def test_a_unit_sees_only_its_own_drill_down_and_group(db):
     assert all("已发布" in o for o in at.selectbox(key="rank_period").options)
     table = at.dataframe[0].value
     assert len(table) == 5
+
+
+def test_a_unit_opens_the_screenshots_behind_its_lost_points(db):
+    at = open_page("unit", "unit")
+    at.selectbox(key="unit_period").set_value("2018Q2").run()
+    lost = at.dataframe[0].value
+    cited = {n for cell in lost["佐证"] for n in re.findall(r"截图 (\S+\.png)", cell)}
+    assert cited, "the demo round cites screenshots for 萧县's lost points"
+    files = at.expander[0]
+    assert files.label == f"佐证文件({len(cited)} 个)"
+    shown = list(files.children.values())
+    assert {type(c).__name__ for c in shown} == {"Image"} and len(shown) == len(cited)
+
+
+def test_the_evaluator_deciding_an_appeal_sees_its_screenshots(db):
+    at = open_page("appeals", "evaluator")
+    at.selectbox(key="appeal_period").set_value("2018Q2").run()
+    assert at.expander[0].label == "佐证文件(2 个)"  # 2018Q2-341322-GK3.2.1-01.png and -02.png
+
+
+def test_evidence_files_are_uploaded_once_and_never_replaced(db):
+    at = open_page("upload", "evaluator")
+    at.file_uploader(key="evidence_upload").set_value(("答复函.pdf", b"%PDF-1.4 demo", "application/pdf"))
+    next(b for b in at.button if b.label == "保存佐证文件").click()
+    at.run()
+    assert "已保存 1 个佐证文件" in at.success[0].value
+    at.file_uploader(key="evidence_upload").set_value(("答复函.pdf", b"%PDF-1.4 other", "application/pdf"))
+    next(b for b in at.button if b.label == "保存佐证文件").click()
+    at.run()
+    assert "所有文件均未保存" in at.error[0].value
+    assert "已存有同名佐证文件 答复函.pdf" in at.error[0].value
 
 
 def test_a_unit_files_an_appeal_for_itself_only(db):

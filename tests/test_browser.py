@@ -213,7 +213,7 @@ def test_bad_upload_shows_row_level_errors(app_url, page, credentials, tmp_path)
         "期次,单位编码,测评点编码,结果\n2018Q3,341302,GK1.1.1,也许\n2018Q3,XX9,GK1.1.2,0\n", encoding="utf-8"
     )
     sign_in(page, app_url, credentials, "evaluator", "导入测评结果")
-    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.locator('input[type="file"]').first.set_input_files(str(bad))  # results, not evidence files
     page.get_by_text("bad.csv").first.wait_for()  # the upload has reached the server
     page.wait_for_timeout(500)
     page.get_by_role("button", name="导入测评结果").click()

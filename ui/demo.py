@@ -1,17 +1,23 @@
 """Fill an empty store with the demo rounds, so that a first start shows a living assessment.
 
-2017Q3–2018Q1 are published; 2018Q2 is in its appeal window with one appeal waiting for review.
+2017Q3–2018Q1 are published; 2018Q2 is in its appeal window with one appeal waiting for review,
+and the screenshots its findings for 萧县 cite are stored as (drawn, plainly fake) evidence files.
 All of it is demo data (see sample_data/generate.py) and the store records that it is.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import secrets
 from pathlib import Path
 
 import pandas as pd
+from PIL import Image, ImageDraw
 
+from scoring import InputFile
 from scoring.accounts import ROLE_NAMES, add_user, set_password
+from scoring.evidence import add_evidence
 from scoring.rounds import file_appeal, import_results, publish, set_status
 from scoring.store import Store
 
@@ -33,6 +39,7 @@ def seed_demo(store: Store) -> bool:
         set_status(store, period, "appeal", DEMO_ACTOR)
     for period in periods[:-1]:
         publish(store, period, DEMO_ACTOR)
+    add_evidence(store, demo_screenshots(periods[-1], "341322"), DEMO_ACTOR)
     file_appeal(
         store, periods[-1], "341322", "GK3.2.1",
         "测评所指“通知公告”栏目已于测评前更新,测评时因缓存显示旧页面", "截图 萧县-通知公告-更新记录.png", "萧县人民政府",
@@ -40,6 +47,28 @@ def seed_demo(store: Store) -> bool:
     with store.transaction():
         store.audit(DEMO_ACTOR, "demo.seed", "store", "demo rounds 2017Q3–2018Q2 loaded")
     return True
+
+
+def demo_screenshots(period: str, unit_id: str) -> list[InputFile]:
+    """A drawn stand-in for each screenshot the unit's findings of the round cite (PNG, deterministic)."""
+    results = pd.read_csv(ROOT / "sample_data" / "results" / f"{period}.csv", dtype=str, keep_default_na=False)
+    cited = results.loc[results["unit_id"] == unit_id, "evidence"].str.findall(r"截图 (\S+\.png)").explode().dropna()
+    files = []
+    for name in sorted(set(cited)):
+        image = Image.new("RGB", (640, 360), "#f4f6f8")
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, 0, 639, 36), fill="#d0d7de")  # a browser's address bar
+        page = re.sub(r"-0[0-9]\.png$", "", name)
+        draw.text((12, 12), f"http://www.sz-demo.gov.cn/{unit_id}/{page}", fill="#24292f")
+        draw.rectangle((40, 80, 600, 300), outline="#8c959f", width=2)
+        for i, line in enumerate(
+            ["DEMO  -  simulated screenshot, not a real page", name, f"unit {unit_id}  round {period}"]
+        ):
+            draw.text((64, 110 + 40 * i), line, fill="#c62828" if i == 0 else "#24292f")
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        files.append(InputFile(name, buf.getvalue()))
+    return files
 
 
 DEMO_ACCOUNTS = [

@@ -45,6 +45,16 @@ LABEL = {
     "session_rounds": "本次会话已导入:{names}",
     "clear_uploads": "移除已导入的文件",
     "preview": "计分预览",
+    "evidence_section": "佐证文件",
+    "upload_evidence": "上传佐证文件(截图、PDF、Office 文档等,可多选)",
+    "upload_evidence_help": "在测评结果的「佐证」一栏写上文件名(如 2018Q1-XXB-GK5.1.2.png),被考核单位即可在单位详情中打开该文件。"
+    "文件一经保存不再更改;同名不同内容的文件须改名后上传。",
+    "save_evidence": "保存佐证文件",
+    "evidence_ok": "已保存 {n} 个佐证文件。",
+    "evidence_bad": "发现 {n} 个问题,所有文件均未保存。请修改后重新上传:",
+    "evidence_skipped": "{n} 个文件此前已保存,已跳过。",
+    "evidence_stored": "存储中共有 {n} 个佐证文件。",
+    "evidence_files": "佐证文件({n} 个)",
     "unsupported": "有 {n} 个失分点(或单项否决)没有佐证材料。佐证不是必填项,但没有佐证的失分无法追溯,也最容易被申诉;"
     "建议补充后重新导入,或在发布前核实。",
     "no_scores": "该期次、轨道、分组没有可排名的单位。",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
 import streamlit as st
 
+from scoring.evidence import IMAGE_TYPES, cited_files, evidence_content
 from scoring.report import table_csv, table_xlsx
 
 from .glossary import AUTH, LABEL
@@ -45,3 +48,18 @@ def ranking_metrics(table: pd.DataFrame, grades: list[str]) -> None:
         LABEL["failed_vetoed"].format(grade=grades[-1]),
         f"{int((table['grade'] == grades[-1]).sum())} / {int(table['vetoed'].sum())}",
     )
+
+
+def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None:
+    """The stored files the given evidence cells cite: images shown, other files as downloads."""
+    names = cited_files(store, texts)
+    if not names:
+        return
+    with st.expander(LABEL["evidence_files"].format(n=len(names))):
+        for i, name in enumerate(names):
+            content = evidence_content(store, name)
+            suffix = PurePath(name).suffix.lower()
+            if suffix in IMAGE_TYPES and i < inline:
+                st.image(content, caption=name)
+            else:
+                st.download_button(name, content, name, key=f"{key}-{i}")

@@ -10,6 +10,7 @@ from ui import data
 from ui.auth import current_user
 from ui.glossary import AUTH, COLUMN, LABEL, PAGE
 from ui.tables import appeals_view, plain, value_text
+from ui.widgets import evidence_viewer
 
 st.title(PAGE["appeals"])
 user = current_user()
@@ -45,6 +46,8 @@ def _under_appeal(appeal, period: str) -> None:
     ]
     with st.container(border=True):
         st.markdown("\n\n".join(lines))
+        if not finding.empty:
+            evidence_viewer(data.store(), [finding.iloc[0]["evidence"], appeal.proof], key=f"appeal-{appeal.id}")
 
 
 period = st.selectbox(LABEL["period"], list(views)[::-1], format_func=lambda p: views[p].label, key="appeal_period")

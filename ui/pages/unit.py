@@ -19,7 +19,7 @@ from ui.tables import (
     status_names,
     value_text,
 )
-from ui.widgets import XLSX, stop_unless_rounds
+from ui.widgets import XLSX, evidence_viewer, stop_unless_rounds
 
 user = current_user()
 result, views = data.view(user)
@@ -97,6 +97,7 @@ else:
             "链接": st.column_config.LinkColumn(display_text="打开佐证"),
         },
     )
+    evidence_viewer(data.store(), list(lost["evidence"]), key="unit-evidence")
 
 if prev is not None:
     st.subheader(LABEL["rectify_section"].format(before=views[prev].label))

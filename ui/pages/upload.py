@@ -4,6 +4,7 @@ import streamlit as st
 
 from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
 from scoring.access import can
+from scoring.evidence import add_evidence, evidence_files
 from scoring.explain import unsupported_losses
 from scoring.rounds import import_results
 from ui import data
@@ -27,12 +28,12 @@ with st.form("import", clear_on_submit=True):
     submitted = st.form_submit_button(PAGE["upload"], type="primary")
 
 
-def show_problems(found: list[Issue]) -> None:
+def show_problems(found: list[Issue], heading: str = LABEL["upload_bad"]) -> None:
     """Every problem, first ten as a list and all as a table a person can sort and download."""
     found = by_location(found)
     lines = [f"- {format_issue(i)}" for i in found[:10]]
     more = [LABEL["upload_more"].format(n=len(found) - 10)] if len(found) > 10 else []
-    st.error("\n".join([LABEL["upload_bad"].format(n=len(found)), "", *lines, *more]))
+    st.error("\n".join([heading.format(n=len(found)), "", *lines, *more]))
     issues = issues_frame(found)
     issues["row"] = issues["row"].astype("Int64")
     issues["sheet"] = issues["sheet"].fillna("")  # a CSV has no sheet: blank, not 'None'
@@ -79,6 +80,22 @@ if submitted and files:
     if res is not None:  # a file with problems still leaves the template below within reach
         st.success(done)
         show_preview(res.periods)
+
+st.divider()
+st.subheader(LABEL["evidence_section"])
+with st.form("evidence", clear_on_submit=True):
+    evidence = st.file_uploader(LABEL["upload_evidence"], accept_multiple_files=True, key="evidence_upload",
+                                help=LABEL["upload_evidence_help"])  # fmt: skip
+    save = st.form_submit_button(LABEL["save_evidence"])
+if save and evidence:
+    try:
+        added = add_evidence(data.store(), [InputFile(f.name, f.getvalue()) for f in evidence], user.name)
+    except InputError as exc:
+        show_problems(exc.issues, LABEL["evidence_bad"])
+    else:
+        skipped = LABEL["evidence_skipped"].format(n=len(added.already)) if added.already else ""
+        st.success(LABEL["evidence_ok"].format(n=len(added.stored)) + skipped)
+st.caption(LABEL["evidence_stored"].format(n=len(evidence_files(data.store()))))
 
 st.divider()
 st.subheader(LABEL["download_template"])

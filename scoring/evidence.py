@@ -1,0 +1,111 @@
+"""Evidence files (佐证材料): the screenshots and documents behind the findings, kept in the store.
+
+A finding's ``evidence`` is text (SPEC §2): a URL, a document number, a screenshot's file name.
+When the evaluator also stores the files, a unit can open the very screenshot that cost it
+points. A file is found by its name appearing in a finding's evidence text. Files are only ever
+added: a name once stored keeps its content, so what a unit saw at publication stays what it
+sees later; the same file again is accepted and skipped, other content under that name refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import pandas as pd
+
+from .errors import InputError, Issue
+from .store import Store, now
+from .tables import InputFile
+
+__all__ = [
+    "IMAGE_TYPES",
+    "MAX_EVIDENCE_BYTES",
+    "EvidenceAdded",
+    "add_evidence",
+    "cited_files",
+    "evidence_content",
+    "evidence_files",
+]
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# shown inline; anything else (PDF, Office, SVG, which may carry script) is offered as a download
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+               ".webp": "image/webp"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EvidenceAdded:
+    stored: list[str]
+    already: list[str]
+
+
+def _base_name(name: str) -> str:
+    # an upload or a command-line path: the file's own name is what evidence texts cite
+    return PurePath(name.replace("\\", "/")).name.strip()
+
+
+def add_evidence(store: Store, files: list[InputFile], actor: str) -> EvidenceAdded:
+    """Store the files, all or none; every problem is reported at once."""
+    issues: list[Issue] = []
+    wanted: dict[str, InputFile] = {}
+    for f in files:
+        name = _base_name(f.name)
+        if not name:
+            issues.append(Issue(code="evidence-name", message="文件名为空", file=f.name))
+            continue
+        if len(f.data) > MAX_EVIDENCE_BYTES:
+            issues.append(Issue(code="evidence-too-large", file=f.name,
+                                message=f"文件 {len(f.data) / 2**20:.1f} MB,超过 {MAX_EVIDENCE_BYTES // 2**20} MB 上限"))  # fmt: skip
+            continue
+        if name in wanted and wanted[name].sha256 != f.sha256:
+            issues.append(Issue(code="evidence-name-twice", file=f.name, message=f"同名文件 {name} 上传了两份不同内容"))
+            continue
+        wanted[name] = f
+    stored = {r["name"]: r["sha256"] for r in store.db.execute("SELECT name, sha256 FROM evidence_file")}
+    already = [n for n, f in wanted.items() if stored.get(n) == f.sha256]
+    for n, f in wanted.items():
+        if n in stored and stored[n] != f.sha256:
+            issues.append(Issue(code="evidence-name-taken", file=f.name,
+                                message=f"已存有同名佐证文件 {n},内容不同;佐证文件一经保存不再更改,请改用新文件名"))  # fmt: skip
+    if issues:
+        raise InputError(issues)
+    new = [(n, f) for n, f in wanted.items() if n not in stored]
+    with store.transaction() as db:
+        for n, f in new:
+            db.execute(
+                "INSERT INTO evidence_file(name, sha256, size, content, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?)",
+                (n, f.sha256, len(f.data), f.data, now(), actor),
+            )
+            store.audit(actor, "evidence.add", n, f"{len(f.data)} bytes, sha256 {f.sha256}")
+    return EvidenceAdded(stored=[n for n, _ in new], already=already)
+
+
+def evidence_files(store: Store) -> pd.DataFrame:
+    """Every stored file: name, size, sha256, uploaded_at, uploaded_by (no content)."""
+    rows = store.db.execute(
+        "SELECT name, size, sha256, uploaded_at, uploaded_by FROM evidence_file ORDER BY name"
+    ).fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["name", "size", "sha256", "uploaded_at", "uploaded_by"])
+
+
+def cited_files(store: Store, texts: Iterable[str]) -> list[str]:
+    """Names of stored files that any of ``texts`` (evidence cells) cites, in name order."""
+    joined = "\n".join(t for t in texts if isinstance(t, str) and t)
+    if not joined:
+        return []
+    names = [r[0] for r in store.db.execute("SELECT name FROM evidence_file ORDER BY name")]
+    return [n for n in names if n in joined]
+
+
+def evidence_content(store: Store, name: str) -> bytes:
+    row = store.db.execute("SELECT content, sha256 FROM evidence_file WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise InputError([Issue(code="evidence-unknown", message=f"没有名为 {name} 的佐证文件")])
+    content = bytes(row["content"])
+    # the stored digest is the file's identity; a mismatch means the file was altered outside the tool
+    if hashlib.sha256(content).hexdigest() != row["sha256"]:
+        raise RuntimeError(f"evidence file {name} does not match its stored sha256")
+    return content

@@ -1,0 +1,96 @@
+"""Evidence files (佐证材料) in the store: added whole or not at all, never changed, found by name."""
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from scoring import InputError, InputFile
+from scoring.evidence import MAX_EVIDENCE_BYTES, add_evidence, cited_files, evidence_content, evidence_files
+from scoring.store import open_store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = open_store(tmp_path / "assess.db")
+    yield s
+    s.close()
+
+
+PNG = InputFile("uploads/2018Q2-341322-GK3.2.1-01.png", b"\x89PNG fake screenshot")
+PDF = InputFile("答复函.pdf", b"%PDF-1.4 fake")
+
+
+def test_files_are_stored_under_their_own_name_and_come_back_byte_for_byte(store):
+    added = add_evidence(store, [PNG, PDF], "评估机构")
+    assert sorted(added.stored) == ["2018Q2-341322-GK3.2.1-01.png", "答复函.pdf"] and added.already == []
+    assert evidence_content(store, "答复函.pdf") == PDF.data
+    listed = evidence_files(store).set_index("name")
+    assert listed.loc["2018Q2-341322-GK3.2.1-01.png", ["size", "sha256", "uploaded_by"]].tolist() == [
+        len(PNG.data), PNG.sha256, "评估机构"]  # fmt: skip
+    actions = [r[0] for r in store.db.execute("SELECT action FROM audit")]
+    assert actions == ["evidence.add", "evidence.add"]
+
+
+def test_an_evidence_cell_finds_the_files_it_cites(store):
+    add_evidence(store, [PNG, PDF], "评估机构")
+    cells = ["截图 2018Q2-341322-GK3.2.1-01.png | http://x.sz-demo.gov.cn", None, "宿政〔2017〕2号"]
+    assert cited_files(store, cells) == ["2018Q2-341322-GK3.2.1-01.png"]
+    assert cited_files(store, ["见 答复函.pdf 与 截图 2018Q2-341322-GK3.2.1-01.png"]) == [
+        "2018Q2-341322-GK3.2.1-01.png", "答复函.pdf"]  # fmt: skip
+    assert cited_files(store, ["", None]) == []
+
+
+def test_the_same_file_again_is_skipped_and_other_content_under_its_name_refused(store):
+    add_evidence(store, [PNG], "评估机构")
+    again = add_evidence(store, [PNG, PDF], "评估机构")
+    assert again.stored == ["答复函.pdf"] and again.already == ["2018Q2-341322-GK3.2.1-01.png"]
+    changed = InputFile("2018Q2-341322-GK3.2.1-01.png", b"another picture")
+    new = InputFile("新文件.png", b"new")
+    with pytest.raises(InputError) as err:
+        add_evidence(store, [new, changed], "评估机构")
+    assert [i.code for i in err.value.issues] == ["evidence-name-taken"]
+    # all or nothing: the good file of the refused upload is not stored either
+    assert "新文件.png" not in set(evidence_files(store)["name"])
+    assert evidence_content(store, "2018Q2-341322-GK3.2.1-01.png") == PNG.data
+
+
+def test_every_problem_of_an_upload_is_reported_at_once(store):
+    big = InputFile("big.png", b"0" * (MAX_EVIDENCE_BYTES + 1))
+    twice = [InputFile("a/same.png", b"one"), InputFile("b/same.png", b"two")]
+    with pytest.raises(InputError) as err:
+        add_evidence(store, [big, *twice, InputFile("/", b"x")], "评估机构")
+    codes = sorted(i.code for i in err.value.issues)
+    assert codes == ["evidence-name", "evidence-name-twice", "evidence-too-large"]
+    assert evidence_files(store).empty
+
+
+def test_stored_files_can_be_neither_changed_nor_deleted(store):
+    add_evidence(store, [PNG], "评估机构")
+    for sql in ("UPDATE evidence_file SET content = x'00'", "DELETE FROM evidence_file"):
+        with pytest.raises(sqlite3.IntegrityError, match="never"):
+            store.db.execute(sql)
+
+
+def test_cli_adds_lists_and_gets_evidence(tmp_path):
+    db = tmp_path / "a.db"
+    shot = tmp_path / "2018Q2-341322-GK3.2.1-01.png"
+    shot.write_bytes(PNG.data)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "scoring.cli", "evidence", *map(str, args), "--db", str(db)],
+                              capture_output=True, text=True)  # fmt: skip
+
+    assert "已保存 1 个佐证文件" in cli("add", shot).stdout
+    assert "此前已保存" in cli("add", shot).stdout
+    assert cli("list").stdout.startswith("2018Q2-341322-GK3.2.1-01.png\t20\t")
+    out = tmp_path / "back.png"
+    assert cli("get", shot.name, "--out", out).returncode == 0
+    assert out.read_bytes() == PNG.data
+    # every missing file is named, and nothing is stored
+    missing = cli("add", tmp_path / "nope1.png", tmp_path / "nope2.png")
+    assert missing.returncode == 2
+    assert "nope1.png" in missing.stderr and "nope2.png" in missing.stderr
+    unknown = cli("get", "没有.png", "--out", out)
+    assert unknown.returncode == 2 and "没有名为 没有.png 的佐证文件" in unknown.stderr
