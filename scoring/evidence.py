@@ -10,6 +10,7 @@ sees later; the same file again is accepted and skipped, other content under tha
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -91,13 +92,20 @@ def evidence_files(store: Store) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=["name", "size", "sha256", "uploaded_at", "uploaded_by"])
 
 
+# what may stand either side of a file name in an evidence cell: "截图 a.png | 见(b.pdf)", a URL path
+_EDGE = r"""\s|,;:,;:、()()\[\]【】"'“”‘’/"""
+
+
 def cited_files(store: Store, texts: Iterable[str]) -> list[str]:
-    """Names of stored files that any of ``texts`` (evidence cells) cites, in name order."""
+    """Names of stored files that any of ``texts`` (evidence cells) cites, in name order.
+
+    A name counts only as a whole word, so "1.png" is not cited by "截图 11.png".
+    """
     joined = "\n".join(t for t in texts if isinstance(t, str) and t)
     if not joined:
         return []
     names = [r[0] for r in store.db.execute("SELECT name FROM evidence_file ORDER BY name")]
-    return [n for n in names if n in joined]
+    return [n for n in names if n in joined and re.search(f"(?<![^{_EDGE}]){re.escape(n)}(?![^{_EDGE}])", joined)]
 
 
 def evidence_content(store: Store, name: str) -> bytes:

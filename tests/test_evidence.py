@@ -40,6 +40,11 @@ def test_an_evidence_cell_finds_the_files_it_cites(store):
     assert cited_files(store, ["见 答复函.pdf 与 截图 2018Q2-341322-GK3.2.1-01.png"]) == [
         "2018Q2-341322-GK3.2.1-01.png", "答复函.pdf"]  # fmt: skip
     assert cited_files(store, ["", None]) == []
+    # a name cites only as a whole word, also at the end of a URL or inside brackets
+    add_evidence(store, [InputFile("1.png", b"one")], "评估机构")
+    assert cited_files(store, ["截图 11.png", "x1.png"]) == []
+    assert cited_files(store, ["http://x.sz-demo.gov.cn/shots/1.png"]) == ["1.png"]
+    assert cited_files(store, ["见(1.png)"]) == ["1.png"]
 
 
 def test_the_same_file_again_is_skipped_and_other_content_under_its_name_refused(store):
