@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,12 +34,14 @@ __all__ = [
     "file_appeal",
     "findings_frame",
     "import_results",
+    "load_round",
     "publish",
     "published_assessment",
     "round_assessment",
     "round_info",
     "rounds_table",
     "set_status",
+    "snapshot_stamp",
     "verify",
 ]
 
@@ -448,28 +451,42 @@ def verify(store: Store, period: str | None = None) -> VerifyResult:
     return VerifyResult(snapshots=len(snaps), rows_compared=compared, differences=diffs)
 
 
-def all_rounds(store: Store) -> tuple[Assessment | None, list[tuple[str, str, int | None]]]:
+def load_round(store: Store, period: str, revision: int | None) -> Assessment:
+    """A published revision as frozen, or (``revision`` None) the round's preliminary scores."""
+    if revision is None:
+        return round_assessment(store, period, allow_missing=True)
+    return published_assessment(store, period, revision)[0]
+
+
+def snapshot_stamp(store: Store, period: str, revision: int) -> str:
+    """When a revision was frozen: with the period and revision, a key no later store repeats."""
+    row = store.db.execute(
+        "SELECT s.id, s.created_at FROM snapshot s JOIN round r ON r.id = s.round_id WHERE r.period = ? AND s.revision = ?",
+        (period, revision),
+    ).fetchone()
+    return f"{row[0]}@{row[1]}" if row else ""
+
+
+def all_rounds(
+    store: Store, load: Callable[[Store, str, int | None], Assessment] = load_round
+) -> tuple[Assessment | None, list[tuple[str, str, int | None]]]:
     """Every round in one view: published rounds as frozen, the others as preliminary scores.
 
     Returns the combined assessment (rubric and roster of the latest round) and, per round,
-    (period, status, published revision or None).
+    (period, status, published revision or None). ``load`` gets each round (``load_round`` by
+    default); the app passes one that serves frozen revisions from a cache, since they never change.
+    The check tables are joined only when something asks for them.
     """
     table = rounds_table(store)
     if table.empty:
         return None, []
-    parts, rounds = [], []
-    for r in table.itertuples():
-        if r.status == "published":
-            result, rev = published_assessment(store, r.period)
-        else:
-            result, rev = round_assessment(store, r.period, allow_missing=True), None
-        parts.append(result)
-        rounds.append((r.period, r.status, rev))
+    rounds = [(r.period, r.status, int(r.revision) if r.status == "published" else None) for r in table.itertuples()]
+    parts = [load(store, period, revision) for period, _, revision in rounds]
     latest = parts[-1]
     scores = Scores(
         units=pd.concat([p.scores.units for p in parts], ignore_index=True),
         dimensions=pd.concat([p.scores.dimensions for p in parts], ignore_index=True),
-        checks=pd.concat([p.scores.checks for p in parts], ignore_index=True),
+        checks=lambda: pd.concat([p.scores.checks for p in parts], ignore_index=True),
         periods=[r[0] for r in rounds],
     )
     findings = Findings(rows=pd.concat([p.findings.rows for p in parts], ignore_index=True), periods=scores.periods)

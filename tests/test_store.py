@@ -510,3 +510,25 @@ def test_the_data_version_moves_with_the_rounds_and_not_with_sign_ins(store):
     assert store.data_version() == imported  # sign-ins and accounts leave the scores' cache alone
     set_status(store, "2017Q3", "feedback", ACTOR)
     assert store.data_version() > imported
+
+
+def test_all_rounds_asks_for_frozen_revisions_and_preliminary_rounds(tmp_path):
+    from scoring.rounds import load_round
+    from ui.demo import seed_demo
+
+    store = open_store(tmp_path / "a.db")
+    seed_demo(store)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window
+    asked = []
+
+    def load(s, period, revision):
+        asked.append((period, revision))
+        return load_round(s, period, revision)
+
+    result, rounds = all_rounds(store, load)
+    assert asked == [("2017Q3", 1), ("2017Q4", 1), ("2018Q1", 1), ("2018Q2", None)]
+    assert rounds == [("2017Q3", "published", 1), ("2017Q4", "published", 1), ("2018Q1", "published", 1),
+                      ("2018Q2", "appeal", None)]  # fmt: skip
+    # the combined check table is the rounds' own tables, one after the other
+    parts = [load_round(store, p, r) for p, r in asked]
+    assert len(result.scores.checks) == sum(len(p.scores.checks) for p in parts)
+    assert list(result.scores.checks["period"].unique()) == ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]

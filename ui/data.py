@@ -17,7 +17,7 @@ import streamlit as st
 
 from scoring import Rubric, build_template
 from scoring.pipeline import Assessment
-from scoring.rounds import STATUS_NAMES, all_rounds
+from scoring.rounds import STATUS_NAMES, all_rounds, load_round, snapshot_stamp
 from scoring.store import Store, default_db_path, open_store
 
 from .demo import demo_accounts, seed_demo
@@ -76,9 +76,27 @@ def version() -> int:
     return store().data_version()
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _frozen(path: str, period: str, revision: int, stamp: str) -> Assessment:
+    # a published revision never changes: it is computed once per process, not on every change
+    return load_round(_store(path, demo_mode())[0], period, revision)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _preliminary(path: str, period: str, version: int) -> Assessment:
+    return load_round(_store(path, demo_mode())[0], period, None)
+
+
+def _cached_round(store: Store, period: str, revision: int | None) -> Assessment:
+    path = str(store.path)
+    if revision is None:
+        return _preliminary(path, period, store.data_version())
+    return _frozen(path, period, revision, snapshot_stamp(store, period, revision))
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _everything(path: str, stamp: int) -> tuple[Assessment | None, tuple[RoundView, ...]]:
-    result, rounds = all_rounds(_store(path, demo_mode())[0])
+    result, rounds = all_rounds(_store(path, demo_mode())[0], _cached_round)
     return result, tuple(RoundView(p, s, rev) for p, s, rev in rounds)
 
 
