@@ -22,6 +22,7 @@ from .output import OUTPUT_FILES, write_outputs
 from .pipeline import assess, read_roster
 from .rubric import Rubric, load_rubric
 from .store import default_actor
+from .tables import InputFile
 
 __all__ = ["main"]
 
@@ -183,7 +184,8 @@ def _cmd_appeal(args: argparse.Namespace) -> int:
 
     store = _store(args)
     if args.action == "file":
-        aid = file_appeal(store, args.period, args.unit, args.check, args.reason, args.proof or "", args.by)
+        files = _read_files(args.proof_files or [])
+        aid = file_appeal(store, args.period, args.unit, args.check, args.reason, args.proof or "", args.by, files)
         print(f"已登记申诉 {aid}:期次 {args.period} 单位 {args.unit} 测评点 {args.check}")
     elif args.action == "decide":
         outcome = "corrected" if args.correct is not None else "upheld"
@@ -302,23 +304,27 @@ def _cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_files(paths: list[str]) -> list[InputFile]:
+    """Every file read, or every unreadable one named at once."""
+    files, unreadable = [], []
+    for f in paths:
+        try:
+            files.append(InputFile.from_path(f))
+        except InputError as exc:
+            unreadable.extend(exc.issues)
+    if unreadable:
+        raise InputError(unreadable)
+    return files
+
+
 def _cmd_evidence(args: argparse.Namespace) -> int:
     from .evidence import add_evidence, evidence_content, evidence_files
-    from .tables import InputFile
 
     store = _store(args)
     if args.action == "add":
         if not args.files:
             raise InputError([Issue(code="files-required", message="请给出要保存的佐证文件")])
-        files, unreadable = [], []
-        for f in args.files:
-            try:
-                files.append(InputFile.from_path(f))
-            except InputError as exc:  # every unreadable file, not just the first
-                unreadable.extend(exc.issues)
-        if unreadable:
-            raise InputError(unreadable)
-        added = add_evidence(store, files, args.by)
+        added = add_evidence(store, _read_files(args.files), args.by)
         print(
             f"已保存 {len(added.stored)} 个佐证文件"
             + (f";{len(added.already)} 个此前已保存,跳过" if added.already else "")
@@ -400,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--check")
     a.add_argument("--reason", default="")
     a.add_argument("--proof")
+    a.add_argument("--proof-files", nargs="+", metavar="FILE", help="file:证明材料文件(截图、文档),随申诉保存")
     a.add_argument("--uphold", action="store_true", help="decide:维持原结果")
     a.add_argument("--correct", metavar="VALUE", help="decide:更正为该结果")
     a.set_defaults(run=_cmd_appeal)

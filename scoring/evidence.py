@@ -26,9 +26,11 @@ __all__ = [
     "MAX_EVIDENCE_BYTES",
     "EvidenceAdded",
     "add_evidence",
+    "check_evidence",
     "cited_files",
     "evidence_content",
     "evidence_files",
+    "insert_evidence",
 ]
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -50,10 +52,24 @@ def _base_name(name: str) -> str:
 
 def add_evidence(store: Store, files: list[InputFile], actor: str) -> EvidenceAdded:
     """Store the files, all or none; every problem is reported at once."""
+    new, already, issues = check_evidence(store, files)
+    if issues:
+        raise InputError(issues)
+    with store.transaction():
+        insert_evidence(store, new, actor)
+    return EvidenceAdded(stored=[n for n, _ in new], already=already)
+
+
+def check_evidence(
+    store: Store, files: list[InputFile], prefix: str = ""
+) -> tuple[list[tuple[str, InputFile]], list[str], list[Issue]]:
+    """Which files are new (with the names they will have), which are stored already, and every
+    problem. ``prefix`` goes before each file's own name (an appeal's proof is named after it)."""
     issues: list[Issue] = []
     wanted: dict[str, InputFile] = {}
     for f in files:
         name = _base_name(f.name)
+        name = prefix + name if name else name
         if not name:
             issues.append(Issue(code="evidence-name", message="文件名为空", file=f.name))
             continue
@@ -71,17 +87,18 @@ def add_evidence(store: Store, files: list[InputFile], actor: str) -> EvidenceAd
         if n in stored and stored[n] != f.sha256:
             issues.append(Issue(code="evidence-name-taken", file=f.name,
                                 message=f"已存有同名佐证文件 {n},内容不同;佐证文件一经保存不再更改,请改用新文件名"))  # fmt: skip
-    if issues:
-        raise InputError(issues)
     new = [(n, f) for n, f in wanted.items() if n not in stored]
-    with store.transaction() as db:
-        for n, f in new:
-            db.execute(
-                "INSERT INTO evidence_file(name, sha256, size, content, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?)",
-                (n, f.sha256, len(f.data), f.data, now(), actor),
-            )
-            store.audit(actor, "evidence.add", n, f"{len(f.data)} bytes, sha256 {f.sha256}")
-    return EvidenceAdded(stored=[n for n, _ in new], already=already)
+    return new, already, issues
+
+
+def insert_evidence(store: Store, new: list[tuple[str, InputFile]], actor: str) -> None:
+    """Insert checked files; the caller holds the transaction, so they go in with whatever cites them."""
+    for n, f in new:
+        store.db.execute(
+            "INSERT INTO evidence_file(name, sha256, size, content, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?)",
+            (n, f.sha256, len(f.data), f.data, now(), actor),
+        )
+        store.audit(actor, "evidence.add", n, f"{len(f.data)} bytes, sha256 {f.sha256}")
 
 
 def evidence_files(store: Store) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,12 +16,13 @@ import pandas as pd
 
 from .engine import Scores, score_findings
 from .errors import InputError, Issue
+from .evidence import check_evidence, insert_evidence
 from .output import csv_text, score_tables_as_text
 from .pipeline import Assessment, FileLike, as_input, as_rubric, read_results
 from .pipeline import read_roster as read_roster_file
 from .rubric import Rubric, parse_rubric
 from .store import Store, now
-from .tables import as_text
+from .tables import InputFile, as_text
 from .validate import Findings, validate_results
 
 __all__ = [
@@ -280,14 +281,36 @@ def _check_in_round(store: Store, period: str, unit_id: str, check_id: str) -> t
     return dict(r), rubric
 
 
-def file_appeal(store: Store, period: str, unit_id: str, check_id: str, reason: str, proof: str, actor: str) -> int:
-    """A unit's appeal against its result for one check, during feedback or the appeal window."""
+def file_appeal(
+    store: Store,
+    period: str,
+    unit_id: str,
+    check_id: str,
+    reason: str,
+    proof: str,
+    actor: str,
+    files: Sequence[InputFile] = (),
+) -> int:
+    """A unit's appeal against its result for one check, during feedback or the appeal window.
+
+    ``files`` are proof files (screenshots, documents); they are stored as evidence files named
+    "申诉<period>-<unit>-<check>-<own name>", cited in the proof, together with the appeal or not at all.
+    """
     r, _ = _check_in_round(store, period, unit_id, check_id)
+    issues = []
     if r["status"] not in ("feedback", "appeal"):
-        raise _fail("appeal-closed", f"期次 {period} 处于「{STATUS_NAMES[r['status']]}」阶段,不受理申诉")
+        issues.append(
+            Issue(code="appeal-closed", message=f"期次 {period} 处于「{STATUS_NAMES[r['status']]}」阶段,不受理申诉")
+        )
     if not reason.strip():
-        raise _fail("reason-required", "申诉须写明理由")
+        issues.append(Issue(code="reason-required", message="申诉须写明理由"))
+    new, already, file_issues = check_evidence(store, list(files), f"申诉{period}-{unit_id}-{check_id}-")
+    if issues or file_issues:
+        raise InputError(issues + file_issues)
+    cited = [n for n, _ in new] + already
+    proof = " | ".join([p for p in [proof.strip()] if p] + cited)
     with store.transaction() as db:
+        insert_evidence(store, new, actor)
         cur = db.execute(
             "INSERT INTO appeal(round_id, unit_id, check_id, reason, proof, filed_at, filed_by) VALUES (?,?,?,?,?,?,?)",
             (r["id"], unit_id, check_id, reason, proof, now(), actor),

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
 from scoring.accounts import add_user
+from scoring.evidence import cited_files
 from scoring.rounds import all_rounds, appeals_table, decide_appeal, rounds_table
 from scoring.store import open_store
 from ui import charts
@@ -335,6 +336,29 @@ def test_the_evaluator_deciding_an_appeal_sees_its_screenshots(db):
     at = open_page("appeals", "evaluator")
     at.selectbox(key="appeal_period").set_value("2018Q2").run()
     assert at.expander[0].label == "佐证文件(2 个)"  # 2018Q2-341322-GK3.2.1-01.png and -02.png
+
+
+def test_an_appeal_carries_its_proof_files_to_the_evaluator(db):
+    at = open_page("appeals", "unit")
+    at.selectbox[1].select_index(0)
+    at.text_area[0].set_value("该栏目已按时更新")
+    # not a real PNG: the evaluator's page must still open, offering it as a download
+    at.file_uploader(key="appeal_files").set_value(("更新记录.png", b"not really a png", "image/png"))
+    at.button[0].click().run()
+    assert "已登记申诉" in at.success[0].value
+    aid = int(re.search(r"申诉 (\d+)", at.success[0].value).group(1))
+    store = open_store(db)
+    appeal = appeals_table(store, "2018Q2").set_index("id").loc[aid]
+    assert appeal["proof"].endswith("申诉2018Q2-341322-" + appeal["check_id"] + "-更新记录.png")
+    ev = open_page("appeals", "evaluator")
+    ev.selectbox(key="appeal_period").set_value("2018Q2").run()
+    ev.selectbox(key="decide_pick").set_value(aid).run()
+    assert not ev.exception
+    checks = all_rounds(store)[0].scores.checks
+    finding = checks[(checks["period"] == "2018Q2") & (checks["unit_id"] == "341322")
+                     & (checks["check_id"] == appeal["check_id"])].iloc[0]  # fmt: skip
+    cited = cited_files(store, [finding["evidence"], appeal["proof"]])
+    assert ev.expander[0].label == f"佐证文件({len(cited)} 个)"
 
 
 def test_evidence_files_are_uploaded_once_and_never_replaced(db):

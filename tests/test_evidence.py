@@ -99,3 +99,26 @@ def test_cli_adds_lists_and_gets_evidence(tmp_path):
     assert "nope1.png" in missing.stderr and "nope2.png" in missing.stderr
     unknown = cli("get", "没有.png", "--out", out)
     assert unknown.returncode == 2 and "没有名为 没有.png 的佐证文件" in unknown.stderr
+
+
+def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
+    from scoring.rounds import appeals_table, file_appeal
+    from ui.demo import seed_demo
+
+    store = open_store(tmp_path / "demo.db")
+    seed_demo(store)  # 2018Q2 is in its appeal window
+    shot = InputFile("更新记录.png", b"\x89PNG proof")
+    aid = file_appeal(store, "2018Q2", "341322", "GK1.1.1", "已更新", "见截图", "萧县", [shot])
+    name = "申诉2018Q2-341322-GK1.1.1-更新记录.png"
+    assert evidence_content(store, name) == shot.data
+    proof = appeals_table(store, "2018Q2").set_index("id").loc[aid, "proof"]
+    assert proof == f"见截图 | {name}"
+    assert cited_files(store, [proof]) == [name]
+    # a closed round, no reason and an oversized file: all said at once, nothing stored
+    big = InputFile("大.png", b"0" * (MAX_EVIDENCE_BYTES + 1))
+    before = len(evidence_files(store))
+    with pytest.raises(InputError) as err:
+        file_appeal(store, "2018Q1", "341322", "GK1.1.1", " ", "", "萧县", [big])
+    assert sorted(i.code for i in err.value.issues) == ["appeal-closed", "evidence-too-large", "reason-required"]
+    assert len(evidence_files(store)) == before
+    assert len(appeals_table(store, "2018Q1")) == 0

@@ -128,6 +128,8 @@ LABEL = {
     "appeal_check": "申诉的测评点",
     "appeal_reason": "申诉理由",
     "appeal_proof": "证明材料(网址、截图名、文号)",
+    "appeal_files": "证明材料文件(截图、PDF、Office 文档等,可多选)",
+    "appeal_files_help": "文件随申诉一并保存,复核人可直接打开;每个文件不超过 20 MB。",
     "submit_appeal": "提交申诉",
     "appeal_filed": "已登记申诉 {id}。",
     "appeal_list": "申诉记录",

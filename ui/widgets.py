@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from scoring.evidence import IMAGE_TYPES, cited_files, evidence_content
 from scoring.report import table_csv, table_xlsx
@@ -50,6 +52,16 @@ def ranking_metrics(table: pd.DataFrame, grades: list[str]) -> None:
     )
 
 
+def _decodes(content: bytes) -> bool:
+    """Whether an uploaded 'image' is one: a broken or mislabelled file is offered as a download."""
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image.verify()
+    except Exception:  # PIL raises many kinds for a bad file; any of them means "not an image"
+        return False
+    return True
+
+
 def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None:
     """The stored files the given evidence cells cite: images shown, other files as downloads."""
     names = cited_files(store, texts)
@@ -59,7 +71,7 @@ def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None
         for i, name in enumerate(names):
             content = evidence_content(store, name)
             suffix = PurePath(name).suffix.lower()
-            if suffix in IMAGE_TYPES and i < inline:
+            if suffix in IMAGE_TYPES and i < inline and _decodes(content):
                 st.image(content, caption=name)
             else:
                 st.download_button(name, content, name, key=f"{key}-{i}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring import InputError, format_issue
+from scoring import InputError, InputFile, format_issue
 from scoring.access import can, scoped_appeals
 from scoring.explain import lost_points
 from scoring.rounds import appeals_table, decide_appeal, file_appeal
@@ -67,9 +67,12 @@ if can(user, "file_appeal"):
             )  # fmt: skip
             reason = st.text_area(LABEL["appeal_reason"])
             proof = st.text_input(LABEL["appeal_proof"])
+            proof_files = st.file_uploader(LABEL["appeal_files"], accept_multiple_files=True, key="appeal_files",
+                                           help=LABEL["appeal_files_help"])  # fmt: skip
             if st.form_submit_button(LABEL["submit_appeal"]) and check:
+                files = [InputFile(f.name, f.getvalue()) for f in proof_files or []]
                 try:
-                    aid = file_appeal(data.store(), period, unit, check, reason, proof, user.name)
+                    aid = file_appeal(data.store(), period, unit, check, reason, proof, user.name, files)
                     st.success(LABEL["appeal_filed"].format(id=aid))
                 except InputError as exc:
                     _errors(exc)
