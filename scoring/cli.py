@@ -218,7 +218,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         for d in res.differences[:MAX_PRINTED]:
             print(d)
         return 1
-    print(f"核验通过:{res.snapshots} 个已发布版本,比对 {res.rows_compared} 行,全部一致")
+    files = f",佐证文件 {res.files_checked} 个" if res.files_checked else ""
+    print(f"核验通过:{res.snapshots} 个已发布版本,比对 {res.rows_compared} 行{files},全部一致")
     return 0
 
 

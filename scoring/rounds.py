@@ -74,6 +74,7 @@ class VerifyResult:
     snapshots: int
     rows_compared: int
     differences: list[str]
+    files_checked: int = 0
 
 
 def _rubric_version(store: Store, rubric: Rubric, actor: str) -> int:
@@ -471,7 +472,13 @@ def verify(store: Store, period: str | None = None) -> VerifyResult:
             for i, (a, b) in enumerate(zip(stored, lines, strict=False)):
                 if a != b:
                     diffs.append(f"{where} 第 {i + 1} 行:存档「{a}」≠ 重算「{b}」")
-    return VerifyResult(snapshots=len(snaps), rows_compared=compared, differences=diffs)
+    # evidence files are what the findings cite: each must still be the file that was stored
+    files = 0
+    for f in store.db.execute("SELECT name, sha256, content FROM evidence_file ORDER BY id"):
+        files += 1
+        if hashlib.sha256(bytes(f["content"])).hexdigest() != f["sha256"]:
+            diffs.append(f"佐证文件 {f['name']}:内容与保存时的 sha256 不符")
+    return VerifyResult(snapshots=len(snaps), rows_compared=compared, differences=diffs, files_checked=files)
 
 
 def load_round(store: Store, period: str, revision: int | None) -> Assessment:

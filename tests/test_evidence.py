@@ -122,3 +122,20 @@ def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
     assert sorted(i.code for i in err.value.issues) == ["appeal-closed", "evidence-too-large", "reason-required"]
     assert len(evidence_files(store)) == before
     assert len(appeals_table(store, "2018Q1")) == 0
+
+
+def test_verify_checks_every_evidence_file_against_its_digest(tmp_path):
+    from scoring.rounds import verify
+
+    db = tmp_path / "a.db"
+    store = open_store(db)
+    add_evidence(store, [PNG, PDF], "评估机构")
+    assert verify(store).differences == [] and verify(store).files_checked == 2
+    store.close()
+    # altered behind the tool's back (triggers stop UPDATE, so drop them as an intruder would)
+    raw = sqlite3.connect(db)
+    raw.execute("DROP TRIGGER evidence_no_update")
+    raw.execute("UPDATE evidence_file SET content = x'00' WHERE name = '答复函.pdf'")
+    raw.commit()
+    raw.close()
+    assert verify(open_store(db)).differences == ["佐证文件 答复函.pdf:内容与保存时的 sha256 不符"]

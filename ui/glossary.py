@@ -122,7 +122,7 @@ LABEL = {
     "reason": "理由",
     "reason_required": "重新开放已发布的轮次或发布新版本须写明理由",
     "verify": "核验已发布结果",
-    "verify_ok": "核验通过:{snapshots} 个已发布版本,逐行比对 {rows} 行,全部一致。",
+    "verify_ok": "核验通过:{snapshots} 个已发布版本,逐行比对 {rows} 行,佐证文件 {files} 个,全部一致。",
     "verify_bad": "核验发现 {n} 处不同:",
     "file_appeal": "提出申诉",
     "appeal_check": "申诉的测评点",

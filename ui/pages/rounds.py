@@ -74,7 +74,7 @@ if st.button(LABEL["verify"]):
     if res.differences:
         st.error(LABEL["verify_bad"].format(n=len(res.differences)) + "\n\n" + "\n".join(res.differences[:20]))
     else:
-        st.success(LABEL["verify_ok"].format(snapshots=res.snapshots, rows=res.rows_compared))
+        st.success(LABEL["verify_ok"].format(snapshots=res.snapshots, rows=res.rows_compared, files=res.files_checked))
 
 if can(user, "audit"):
     with st.expander(LABEL["audit"]):
