@@ -225,14 +225,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .report import leaders_report, unit_report
-    from .rounds import appeals_table, published_assessment, rounds_table
+    from .rounds import appeals_table, published_assessment
 
     store = _store(args)
     result, revision = published_assessment(store, args.period, args.revision)
     # the previous published round: movers and rectification (整改情况) are measured against it
-    published = rounds_table(store)
-    earlier = published[(published["period"] < args.period) & published["revision"].notna()]
-    previous = published_assessment(store, earlier["period"].iloc[-1])[0] if len(earlier) else None
+    previous = _previous_published(store, args.period)
     if args.unit:
         if args.unit not in set(result.roster["unit_id"]):
             raise InputError([Issue(code="unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
@@ -242,6 +240,29 @@ def _cmd_report(args: argparse.Namespace) -> int:
         data = leaders_report(result, args.period, previous)
     _write_atomically(Path(args.out), data)
     print(f"已生成报告 {args.out}(期次 {args.period} 第 {revision} 版)")
+    return 0
+
+
+def _previous_published(store, period: str):
+    """The published round before ``period``, frozen, or None: what movers and rectification compare with."""
+    from .rounds import published_assessment, rounds_table
+
+    published = rounds_table(store)
+    earlier = published[(published["period"] < period) & published["revision"].notna()]
+    return published_assessment(store, earlier["period"].iloc[-1])[0] if len(earlier) else None
+
+
+def _cmd_circular(args: argparse.Namespace) -> int:
+    from .circular import circular_text
+    from .rounds import combine_rounds, published_assessment
+
+    store = _store(args)
+    result, revision = published_assessment(store, args.period)
+    previous = _previous_published(store, args.period)
+    both = combine_rounds([previous, result] if previous is not None else [result])
+    text = circular_text(both, args.period, f"{args.period} · 已发布 第 {revision} 版")
+    _write_atomically(Path(args.out), text.encode("utf-8"))
+    print(f"已生成通报草稿 {args.out}(期次 {args.period} 第 {revision} 版)")
     return 0
 
 
@@ -358,7 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,evidence,user}",
+        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,user}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -440,6 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("files", nargs="*", help="add:要保存的文件;get:文件名")
     ev.add_argument("--out", help="get:写出的文件")
     ev.set_defaults(run=_cmd_evidence)
+
+    cc = stored("circular", "通报草稿:根据已发布结果写出本期测评情况通报的文字草稿(与上一已发布期次对比)")
+    cc.add_argument("--period", required=True)
+    cc.add_argument("--out", required=True, help="输出 .txt 文件(UTF-8)")
+    cc.set_defaults(run=_cmd_circular)
 
     us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")
     us.add_argument("action", choices=["add", "list", "disable", "passwd"])

@@ -31,6 +31,7 @@ __all__ = [
     "VerifyResult",
     "all_rounds",
     "appeals_table",
+    "combine_rounds",
     "decide_appeal",
     "file_appeal",
     "findings_frame",
@@ -512,12 +513,18 @@ def all_rounds(
         return None, []
     rounds = [(r.period, r.status, int(r.revision) if r.status == "published" else None) for r in table.itertuples()]
     parts = [load(store, period, revision) for period, _, revision in rounds]
+    return combine_rounds(parts), rounds
+
+
+def combine_rounds(parts: list[Assessment]) -> Assessment:
+    """Rounds side by side as one assessment, in the given order, with the rubric and roster of the
+    last; the check tables are joined only when something asks for them."""
     latest = parts[-1]
     scores = Scores(
         units=pd.concat([p.scores.units for p in parts], ignore_index=True),
         dimensions=pd.concat([p.scores.dimensions for p in parts], ignore_index=True),
         checks=lambda: pd.concat([p.scores.checks for p in parts], ignore_index=True),
-        periods=[r[0] for r in rounds],
+        periods=[period for p in parts for period in p.scores.periods],
     )
     findings = Findings(rows=pd.concat([p.findings.rows for p in parts], ignore_index=True), periods=scores.periods)
-    return Assessment(latest.rubric, latest.roster, findings, scores, []), rounds
+    return Assessment(latest.rubric, latest.roster, findings, scores, [])

@@ -178,6 +178,14 @@ def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
     assert len(table) == 33
 
 
+def test_the_circular_draft_is_offered_to_leaders_not_to_units(db):
+    def downloads(at):
+        return [b.proto.label for b in at.get("download_button")]
+
+    assert "下载通报草稿(文本)" in downloads(open_page(None, "leader"))
+    assert "下载通报草稿(文本)" not in downloads(open_page("ranking", "unit"))
+
+
 def test_a_group_with_no_unit_on_a_track_says_so(db):
     # 中央驻宿单位 have no 政务服务 checks; a later round once failed comparing them with the earlier one
     at = open_page(None, "leader")

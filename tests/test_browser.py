@@ -180,6 +180,11 @@ def test_leaders_see_what_was_rectified_and_download_it(app_url, page, credentia
     workbook = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "整改情况" in workbook.sheetnames
     assert workbook["整改情况"]["C1"].value == "上期(2017Q4)失分点"
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载通报草稿(文本)").click()
+    circular = download.value.path().read_text(encoding="utf-8")
+    assert circular.startswith("2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018Q1)")
+    assert "四、整改情况" in circular
     nav(page, "整改跟踪")
     page.get_by_text("整改率 = 已整改", exact=False).first.wait_for()
     # the stacked bars name the units, and the legend the statuses

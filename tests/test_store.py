@@ -532,3 +532,20 @@ def test_all_rounds_asks_for_frozen_revisions_and_preliminary_rounds(tmp_path):
     parts = [load_round(store, p, r) for p, r in asked]
     assert len(result.scores.checks) == sum(len(p.scores.checks) for p in parts)
     assert list(result.scores.checks["period"].unique()) == ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
+
+
+def test_cli_circular_is_the_apps_draft_for_a_published_round(tmp_path):
+    from scoring.circular import circular_text
+    from ui.demo import seed_demo
+
+    db = tmp_path / "assess.db"
+    s = open_store(db)
+    seed_demo(s)
+    app_text = circular_text(all_rounds(s)[0], "2018Q1", "2018Q1 · 已发布 第 1 版")
+    s.close()
+    out = tmp_path / "通报.txt"
+    assert "已生成通报草稿" in cli("circular", "--period", "2018Q1", "--out", out, db=db).stdout
+    assert out.read_text(encoding="utf-8") == app_text
+    refused = cli("circular", "--period", "2018Q2", "--out", tmp_path / "x.txt", db=db, check=False)
+    assert refused.returncode == 2 and "期次 2018Q2 尚未发布" in refused.stderr
+    assert not (tmp_path / "x.txt").exists()

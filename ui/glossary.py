@@ -32,6 +32,7 @@ LABEL = {
     "download_xlsx": "下载表格(Excel)",
     "download_report": "下载本单位测评报告(Excel)",
     "download_leaders": "下载本期汇总(Excel)",
+    "download_circular": "下载通报草稿(文本)",
     "download_template": "下载测评填报模板(Excel)",
     "template_period": "模板期次",
     "upload_files": "上传测评结果文件(CSV 或 XLSX,可多选)",

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scoring.circular import circular_text
 from scoring.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.report import leaders_report
 from ui import charts, data
@@ -78,6 +79,9 @@ if len(shown_periods) > 1:
     st.plotly_chart(charts.rank_history(history, list(table["unit_name"])), width="stretch")
 
 name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
-d3, _ = table_downloads(shown_table, name, "排名")
-# the round's workbook, built only when clicked
+d3, d4 = table_downloads(shown_table, name, "排名")
+# the round's workbook and circular, built only when clicked
 d3.download_button(LABEL["download_leaders"], lambda: leaders_report(result, period), f"汇总_{period}.xlsx", XLSX)
+if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
+    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, views[period].label).encode(),
+                       f"通报草稿_{period}.txt", "text/plain")  # fmt: skip
