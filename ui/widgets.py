@@ -68,10 +68,11 @@ def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None
     if not names:
         return
     with st.expander(LABEL["evidence_files"].format(n=len(names))):
+        columns = st.columns(3)  # screenshots side by side, so that a dozen fit on a screen
         for i, name in enumerate(names):
             content = evidence_content(store, name)
             suffix = PurePath(name).suffix.lower()
             if suffix in IMAGE_TYPES and i < inline and _decodes(content):
-                st.image(content, caption=name)
+                columns[i % 3].image(content, caption=name)
             else:
-                st.download_button(name, content, name, key=f"{key}-{i}")
+                columns[i % 3].download_button(name, content, name, key=f"{key}-{i}")
