@@ -268,6 +268,7 @@ def _cmd_circular(args: argparse.Namespace) -> int:
 
 def _cmd_annual(args: argparse.Namespace) -> int:
     from .annual import annual_csv, annual_scores, target_totals, totals_csv
+    from .report import annual_report
     from .rounds import published_assessment, rounds_table
 
     store = _store(args)
@@ -292,11 +293,15 @@ def _cmd_annual(args: argparse.Namespace) -> int:
     year = annual_scores(pd.concat([r.scores.units for r in results], ignore_index=True), periods, rubric)
     out = annual_csv(year, periods, rubric)
     totals = totals_csv(target_totals(year, rubric), rubric) if args.totals else None
+    workbook = annual_report(year, target_totals(year, rubric), periods, rubric) if args.xlsx else None
     _write_atomically(Path(args.out), out)
     print(f"已生成年度汇总 {args.out}:期次 {'、'.join(periods)},{len(year)} 行(单位 × 轨道)")
     if totals is not None:
         _write_atomically(Path(args.totals), totals)
         print(f"已生成目标管理分合计 {args.totals}")
+    if workbook is not None:
+        _write_atomically(Path(args.xlsx), workbook)
+        print(f"已生成年度汇总工作簿 {args.xlsx}")
     return 0
 
 
@@ -454,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--periods", nargs="+", help="计入的期次(默认:全部已发布的期次)")
     an.add_argument("--out", required=True, help="输出 .csv 文件")
     an.add_argument("--totals", help="另写出每个单位各轨道目标管理分及合计的 .csv 文件")
+    an.add_argument("--xlsx", help="另写出年度汇总工作簿(各轨道年度排名、目标管理分合计)")
     an.set_defaults(run=_cmd_annual)
 
     ev = stored("evidence", "佐证文件:add(保存截图、文档等)、list(列出)、get(取出)")

@@ -15,7 +15,7 @@ from .rectification import RECTIFICATION_NAMES, RECTIFICATION_STATUSES, rectific
 from .template import METHOD_NAMES
 from .xlsx import append_text_safe, reproducible
 
-__all__ = ["table_csv", "table_xlsx", "unit_report"]
+__all__ = ["annual_report", "leaders_report", "table_csv", "table_xlsx", "unit_report"]
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 STATUS_NAMES = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果"}
@@ -247,6 +247,41 @@ def leaders_report(result: Assessment, period: str, previous: Assessment | None 
     if compared is not None:
         _rectification_summary_sheet(wb, result, period, *compared)
     _common_problems_sheet(wb, result, period)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return reproducible(buf.getvalue())
+
+
+def annual_report(year: pd.DataFrame, totals: pd.DataFrame, periods: list[str], rubric) -> bytes:
+    """The year-end workbook: per track the annual ranking of every group with the round scores
+    beside it, then each unit's target-management points of all tracks and their sum."""
+    tracks = rubric.tracks.set_index("track_id")
+    grades = [g.name for g in rubric.spec.grades]
+    wb = Workbook()
+    wb.remove(wb.active)
+    for tid, t in tracks.iterrows():
+        rows = []
+        for gid, gname in rubric.groups.items():
+            table = year[(year["track"] == tid) & (year["group"] == gid)]
+            for r in table.itertuples():
+                rounds = [_num(v) for v in table.loc[r.Index, periods]]
+                rows.append([gname, r.rank, r.rank_of, r.unit_name, r.score, r.grade, r.target_points, r.rounds,
+                             r.vetoed_in or None, *rounds])  # fmt: skip
+        _sheet(wb, f"{t['track_name']}年度", ["分组", "排名", "参评单位数", "单位", "年度得分", "等次", "目标管理分",
+                                             "参评期数", "单项否决期次", *periods], rows,
+               [12, 6, 10, 28, 10, 8, 10, 8, 12] + [8] * len(periods))  # fmt: skip
+    header = ["分组", "单位"]
+    for _, t in tracks.iterrows():
+        header += [f"{t['track_name']}得分", f"{t['track_name']}目标管理分"]
+    rows = [
+        [rubric.groups[r["group"]], r["unit_name"],
+         *[_num(r[f"{tid}_{k}"]) for tid in tracks.index for k in ("score", "points")], _num(r["total_points"])]
+        for _, r in totals.iterrows()
+    ]  # fmt: skip
+    _sheet(wb, "目标管理分合计", [*header, "合计目标管理分"], rows, [12, 28] + [12] * (2 * len(tracks) + 1))
+    ws = wb.create_sheet("说明")
+    append_text_safe(ws, [f"{rubric.spec.title} 年度汇总:计入期次 {'、'.join(periods)}"])
+    append_text_safe(ws, [f"年度得分为各期已发布得分的平均;任一期被单项否决的,年度等次为「{grades[-1]}」。"])
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())

@@ -218,7 +218,10 @@ def test_annual_page_averages_the_published_rounds(db):
 
 
 def test_a_unit_sees_the_year_of_its_own_group_only(db):
+    labels = [b.proto.label for b in open_page("annual", "leader").get("download_button")]
+    assert "下载年度汇总工作簿(Excel)" in labels
     at = open_page("annual", "unit")
+    assert "下载年度汇总工作簿(Excel)" not in [b.proto.label for b in at.get("download_button")]
     assert at.selectbox(key="annual_group").options == ["县区政府"]
     assert "萧县人民政府" in set(at.dataframe[0].value["单位"])
 

@@ -422,7 +422,7 @@ def test_cli_annual_rolls_up_the_published_rounds(tmp_path):
     seed_demo(s)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window
     s.close()
     out = tmp_path / "年度.csv"
-    p = cli("annual", "--out", out, "--totals", tmp_path / "合计.csv", db=db)
+    p = cli("annual", "--out", out, "--totals", tmp_path / "合计.csv", "--xlsx", tmp_path / "年度.xlsx", db=db)
     assert "期次 2017Q3、2017Q4、2018Q1" in p.stdout
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     # the totals file: each track's target points as in the roll-up, and their sum to the cent
@@ -435,6 +435,17 @@ def test_cli_annual_rolls_up_the_published_rounds(tmp_path):
         assert t["service_points"] == points.get((t["unit_id"], "service"), "")
         cents = sum(int(t[k].replace(".", "")) for k in ("disclosure_points", "service_points") if t[k])
         assert int(t["total_points"].replace(".", "")) == cents
+    # the workbook holds the same year: per track every group's ranking, then the totals
+    wb = openpyxl.load_workbook(tmp_path / "年度.xlsx")
+    assert wb.sheetnames == ["政务公开年度", "政务服务年度", "目标管理分合计", "说明"]
+    csv_rows = {(r["unit_name"], r["track"]): r for r in rows}
+    for r in wb["政务公开年度"].iter_rows(min_row=2, values_only=True):
+        expected = csv_rows[(r[3], "disclosure")]
+        assert (r[1], f"{r[4]:.2f}", r[5], f"{r[6]:.2f}") == (int(expected["rank"]), expected["score"],
+                                                             expected["grade"], expected["target_points"])  # fmt: skip
+    sums = {r[1]: r[-1] for r in wb["目标管理分合计"].iter_rows(min_row=2, values_only=True)}
+    assert {t["unit_name"]: f"{sums[t['unit_name']]:.2f}" for t in totals} == {t["unit_name"]: t["total_points"]
+                                                                                for t in totals}  # fmt: skip
     assert list(rows[0])[-4:] == ["target_points", "2017Q3", "2017Q4", "2018Q1"]
     for r in rows:
         scores = [r[p] for p in ("2017Q3", "2017Q4", "2018Q1") if r[p]]

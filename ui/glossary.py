@@ -33,6 +33,7 @@ LABEL = {
     "download_report": "下载本单位测评报告(Excel)",
     "download_leaders": "下载本期汇总(Excel)",
     "download_circular": "下载通报草稿(文本)",
+    "download_annual": "下载年度汇总工作簿(Excel)",
     "download_template": "下载测评填报模板(Excel)",
     "template_period": "模板期次",
     "upload_files": "上传测评结果文件(CSV 或 XLSX,可多选)",

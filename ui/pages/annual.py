@@ -3,11 +3,12 @@
 import streamlit as st
 
 from scoring.annual import annual_scores, target_totals
+from scoring.report import annual_report
 from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import shown
-from ui.widgets import ranking_metrics, table_downloads
+from ui.widgets import XLSX, ranking_metrics, table_downloads
 
 st.title(PAGE["annual"])
 user = current_user()
@@ -69,4 +70,7 @@ for tid, t in tracks.iterrows():
 totals_table = totals[list(headers)].rename(columns=headers)
 st.dataframe(totals_table, hide_index=True, width="stretch",
              column_config=dict.fromkeys(totals_table.columns[1:], number))  # fmt: skip
-table_downloads(totals_table, f"目标管理分_{periods[0]}-{periods[-1]}_{rubric.groups[group]}", "目标管理分")
+d3, _ = table_downloads(totals_table, f"目标管理分_{periods[0]}-{periods[-1]}_{rubric.groups[group]}", "目标管理分")
+if user.role != "unit":  # the workbook ranks every group; a unit sees its own
+    d3.download_button(LABEL["download_annual"], lambda: annual_report(year, target_totals(year, rubric), periods, rubric),
+                       f"年度汇总_{periods[0]}-{periods[-1]}.xlsx", XLSX)  # fmt: skip
