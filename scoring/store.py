@@ -248,6 +248,13 @@ class Store:
             (now(), actor, action, target, detail),
         )
 
+    def recent_audit(self, limit: int = 200) -> list[tuple[str, str, str, str, str]]:
+        """The newest audit entries first, as (at, actor, action, target, detail)."""
+        rows = self.db.execute(
+            "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [tuple(r) for r in rows]
+
     def data_version(self) -> int:
         """The newest audit entry that changed rounds, findings or appeals.
 

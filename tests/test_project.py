@@ -19,3 +19,28 @@ def test_readme_opens_with_the_app_command_and_the_test_command():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert _blocks()[1] in ci.splitlines()
+
+
+def test_every_word_the_app_shows_is_in_the_glossary():
+    """Chinese text in ui/ and app.py lives in ui/glossary.py (docstrings, comments and demo data aside)."""
+    import ast
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    found = []
+    for path in [*sorted((ROOT / "ui").rglob("*.py")), ROOT / "app.py"]:
+        if path.name in ("glossary.py", "demo.py"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        }  # fmt: skip
+        found += [
+            f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and cjk.search(node.value)
+        ]  # fmt: skip
+    assert not found

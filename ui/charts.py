@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from scoring import Rubric
 
-from .glossary import COLUMN, LABEL, RECTIFY
+from .glossary import CHART, COLUMN, LABEL, RECTIFY
 
 # highest grade first: green, blue, amber, red; more grades reuse the last colour
 GRADE_COLOURS = ["#2e7d32", "#1565c0", "#f9a825", "#c62828"]
@@ -116,7 +116,8 @@ def dimension_bars(profile: pd.DataFrame) -> go.Figure:
     long = profile.melt(
         id_vars=["dimension_name"], value_vars=["percent", "group_mean", "group_best"], var_name="series"
     )
-    long["series"] = long["series"].map({"percent": "本单位", "group_mean": "组内平均", "group_best": "组内最高"})
+    long["series"] = long["series"].map({"percent": CHART["own"], "group_mean": CHART["group_mean"],
+                                         "group_best": CHART["group_best"]})  # fmt: skip
     fig = px.bar(long, x="dimension_name", y="value", color="series", barmode="group",
                  labels={"dimension_name": "", "value": COLUMN["percent"], "series": ""},
                  color_discrete_sequence=["#1565c0", "#90a4ae", "#2e7d32"])  # fmt: skip
@@ -128,7 +129,7 @@ def trend_lines(trend: pd.DataFrame, track_names: dict[str, str]) -> go.Figure:
     data = trend.assign(track_name=trend["track"].map(track_names))
     fig = px.line(data, x="period", y="score", color="track_name", markers=True, text="rank",
                   labels={"period": LABEL["period"], "score": COLUMN["score"], "track_name": ""})  # fmt: skip
-    fig.update_traces(texttemplate="第%{text}名", textposition="top center")
+    fig.update_traces(texttemplate=CHART["rank_text"], textposition="top center")
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=20, b=10), yaxis=dict(range=[0, 110]), font=FONT)
     fig.update_xaxes(type="category")
     return fig

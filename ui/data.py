@@ -21,6 +21,7 @@ from scoring.rounds import STATUS_NAMES, all_rounds, load_round, snapshot_stamp
 from scoring.store import Store, default_db_path, open_store
 
 from .demo import demo_accounts, seed_demo
+from .glossary import CREDENTIAL_COLUMNS, LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +37,9 @@ class RoundView:
     @property
     def label(self) -> str:
         if self.status == "published":
-            return f"{self.period} · {STATUS_NAMES['published']} 第 {self.revision} 版"
-        return f"{self.period} · {STATUS_NAMES[self.status]}(初步结果,未发布)"
+            return LABEL["round_published"].format(period=self.period, status=STATUS_NAMES["published"],
+                                                   revision=self.revision)  # fmt: skip
+        return LABEL["round_preliminary"].format(period=self.period, status=STATUS_NAMES[self.status])
 
 
 def demo_mode() -> bool:
@@ -55,7 +57,7 @@ def db_path() -> Path:
 @st.cache_resource(show_spinner=False)
 def _store(path: str, demo: bool) -> tuple[Store, pd.DataFrame]:
     store = open_store(path)
-    credentials = pd.DataFrame(columns=["角色", "账号", "密码", "单位"])
+    credentials = pd.DataFrame(columns=CREDENTIAL_COLUMNS)
     if demo:
         seed_demo(store)
         credentials = demo_accounts(store)

@@ -21,6 +21,8 @@ from scoring.evidence import add_evidence
 from scoring.rounds import file_appeal, import_results, publish, set_status
 from scoring.store import Store
 
+from .glossary import CREDENTIAL_COLUMNS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_ACTOR = "演示数据"
 
@@ -91,4 +93,4 @@ def demo_accounts(store: Store) -> pd.DataFrame:
         else:
             add_user(store, name, role, password, DEMO_ACTOR, unit_id=unit, demo=True)
         rows.append((ROLE_NAMES[role], name, password, label))
-    return pd.DataFrame(rows, columns=["角色", "账号", "密码", "单位"])
+    return pd.DataFrame(rows, columns=CREDENTIAL_COLUMNS)

@@ -146,6 +146,21 @@ LABEL = {
     "no_appeals": "暂无申诉。",
     "no_open_appeals": "没有待复核的申诉。",
     "audit": "操作记录(审计日志)",
+    "confirm": "确定",
+    "round_published": "{period} · {status} 第 {revision} 版",
+    "round_preliminary": "{period} · {status}(初步结果,未发布)",
+    "published_as": "期次 {period} 已发布第 {rev} 版",
+    "status_changed": "期次 {period} 已转为「{status}」",
+    "revision_n": "第 {n} 版",
+    "rubric_caption": "{title} · {id} 版本 {version}",
+    "rubric_source": " · 依据 {source}",
+    "checks_count": "{n} 个测评点",
+    "dimension_title": "{id} {name}({points:g} 分,{n} 个测评点)",
+    "appeal_check_option": "{check} {name}(失分 {lost:g})",
+    "appeal_option": "申诉 {id}:{unit} {check} — {reason}",
+    "evidence_link": "链接",
+    "open_evidence": "打开佐证",
+    "vetoed_mark": "✖ 否决",
 }
 
 # 整改跟踪: what became of each earlier lost point (scoring/rectification.py)
@@ -228,3 +243,40 @@ AUTH = {
 
 STATUS = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果", "veto": "单项否决"}
 YES, NO = "是", "否"
+
+# the store's tables as the rounds page shows them
+ROUND_COLUMNS = {
+    "period": "期次", "status": "状态", "rubric_id": "指标体系", "rubric_version": "版本", "batches": "导入批次",
+    "findings": "结果行数", "open_appeals": "待复核申诉", "revision": "已发布版本",
+}  # fmt: skip
+AUDIT_COLUMNS = {"at": "时间", "actor": "操作人", "action": "操作", "target": "对象", "detail": "说明"}
+APPEAL_COLUMNS = {
+    "id": "编号", "period": "期次", "unit_id": "单位编码", "check_id": "测评点编码", "reason": "申诉理由",
+    "proof": "证明材料", "filed_by": "申诉人", "filed_at": "申诉时间", "outcome": "复核结论", "new_value": "更正结果",
+    "decision_reason": "复核理由", "decided_by": "复核人", "decided_at": "复核时间",
+}  # fmt: skip
+
+# a recorded value as a person reads it (ui.tables.value_text)
+VALUE_WORDS = {"pass": "通过", "fail": "未通过", "happened": "发生", "not_happened": "未发生", "items": "{n:g} 条"}
+
+# chart legends and labels
+CHART = {"own": "本单位", "group_mean": "组内平均", "group_best": "组内最高", "rank_text": "第%{text}名"}
+
+# names of downloaded files
+FILE = {
+    "ranking": "排名_{period}_{track}_{group}",
+    "leaders": "汇总_{period}.xlsx",
+    "circular": "通报草稿_{period}.txt",
+    "annual": "年度汇总_{first}-{last}_{track}_{group}",
+    "annual_totals": "目标管理分_{first}-{last}_{group}",
+    "annual_workbook": "年度汇总_{first}-{last}.xlsx",
+    "rectification": "整改跟踪_{before}-{period}_{track}_{group}",
+    "problems": "共性问题_{period}_{track}_{group}",
+    "unit_report": "测评报告_{unit}_{period}.xlsx",
+    "template": "测评模板_{period}.xlsx",
+}
+# sheet names of single-table workbooks
+SHEET = {"ranking": "排名", "annual": "年度汇总", "annual_totals": "目标管理分", "rectification": "整改跟踪",
+         "problems": "共性问题"}  # fmt: skip
+# the demo accounts' table on the sign-in page
+CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]

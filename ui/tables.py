@@ -9,7 +9,7 @@ import pandas as pd
 
 from scoring.template import METHOD_NAMES
 
-from .glossary import COLUMN, LABEL, NO, RECTIFY, STATUS, YES
+from .glossary import APPEAL_COLUMNS, COLUMN, LABEL, NO, RECTIFY, STATUS, VALUE_WORDS, YES
 
 
 def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -51,7 +51,7 @@ def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Ser
     """A recorded value as a person reads it: 通过/未通过, 84%, 3 条, 不涉及."""
     num = pd.to_numeric(value, errors="coerce")
     pct = (num * 100).round(1).map(lambda v: f"{v:g}%" if pd.notna(v) else "")
-    count = num.map(lambda v: f"{v:g} 条" if pd.notna(v) else "")
+    count = num.map(lambda v: VALUE_WORDS["items"].format(n=v) if pd.notna(v) else "")
     out = np.select(
         [
             status == "na",
@@ -63,7 +63,16 @@ def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Ser
             method == "ratio",
             method.isin(["deduct", "bonus"]),
         ],
-        [STATUS["na"], STATUS["missing"], "通过", "未通过", "发生", "未发生", pct, count],
+        [
+            STATUS["na"],
+            STATUS["missing"],
+            VALUE_WORDS["pass"],
+            VALUE_WORDS["fail"],
+            VALUE_WORDS["happened"],
+            VALUE_WORDS["not_happened"],
+            pct,
+            count,
+        ],
         value,
     )
     return pd.Series(out, index=value.index)
@@ -92,13 +101,6 @@ def rectification_view(table: pd.DataFrame, rubric) -> pd.DataFrame:
                "criteria"]  # fmt: skip
     out = shown(view, columns)
     return out.round({COLUMN["lost_before"]: 2, COLUMN["lost_now"]: 2}).reset_index(drop=True)
-
-
-APPEAL_COLUMNS = {
-    "id": "编号", "period": "期次", "unit_id": "单位编码", "check_id": "测评点编码", "reason": "申诉理由",
-    "proof": "证明材料", "filed_by": "申诉人", "filed_at": "申诉时间", "outcome": "复核结论", "new_value": "更正结果",
-    "decision_reason": "复核理由", "decided_by": "复核人", "decided_at": "复核时间",
-}  # fmt: skip
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")

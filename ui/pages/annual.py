@@ -6,7 +6,7 @@ from scoring.annual import annual_scores, target_totals
 from scoring.report import annual_report
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import COLUMN, LABEL, PAGE
+from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
 from ui.tables import shown
 from ui.widgets import XLSX, ranking_metrics, table_downloads
 
@@ -56,8 +56,9 @@ st.dataframe(
 )
 st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
 
-name = f"年度汇总_{periods[0]}-{periods[-1]}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
-table_downloads(shown_table, name, "年度汇总")
+span = {"first": periods[0], "last": periods[-1]}
+name = FILE["annual"].format(**span, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
+table_downloads(shown_table, name, SHEET["annual"])
 
 st.subheader(LABEL["target_totals"])
 st.caption(LABEL["target_totals_note"].format(total=spec.target.total_points))
@@ -70,7 +71,8 @@ for tid, t in tracks.iterrows():
 totals_table = totals[list(headers)].rename(columns=headers)
 st.dataframe(totals_table, hide_index=True, width="stretch",
              column_config=dict.fromkeys(totals_table.columns[1:], number))  # fmt: skip
-d3, _ = table_downloads(totals_table, f"目标管理分_{periods[0]}-{periods[-1]}_{rubric.groups[group]}", "目标管理分")
+name = FILE["annual_totals"].format(**span, group=rubric.groups[group])
+d3, _ = table_downloads(totals_table, name, SHEET["annual_totals"])
 if user.role != "unit":  # the workbook ranks every group; a unit sees its own
     d3.download_button(LABEL["download_annual"], lambda: annual_report(year, target_totals(year, rubric), periods, rubric),
-                       f"年度汇总_{periods[0]}-{periods[-1]}.xlsx", XLSX)  # fmt: skip
+                       FILE["annual_workbook"].format(**span), XLSX)  # fmt: skip

@@ -63,7 +63,8 @@ if can(user, "file_appeal"):
         with st.form("file_appeal", clear_on_submit=True):
             check = st.selectbox(
                 LABEL["appeal_check"], list(lost.index),
-                format_func=lambda c: f"{c} {checks.loc[c, 'check_name']}(失分 {lost.loc[c, 'lost']:g})",
+                format_func=lambda c: LABEL["appeal_check_option"].format(check=c, name=checks.loc[c, "check_name"],
+                                                                          lost=lost.loc[c, "lost"]),
             )  # fmt: skip
             reason = st.text_area(LABEL["appeal_reason"])
             proof = st.text_input(LABEL["appeal_proof"])
@@ -85,7 +86,9 @@ if can(user, "decide_appeal"):
         st.info(LABEL["no_open_appeals"] if status == "appeal" else LABEL["appeal_not_open"])
     else:
         labels = {
-            int(r.id): f"申诉 {r.id}:{roster.loc[r.unit_id, 'name']} {r.check_id} — {r.reason[:40]}"
+            int(r.id): LABEL["appeal_option"].format(
+                id=r.id, unit=roster.loc[r.unit_id, "name"], check=r.check_id, reason=r.reason[:40]
+            )
             for r in open_.itertuples()
         }
         aid = st.selectbox(LABEL["decide_appeal"], list(labels), format_func=labels.get, key="decide_pick")

@@ -5,7 +5,7 @@ import streamlit as st
 from scoring.explain import common_problems, units_losing
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import COLUMN, LABEL, PAGE
+from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
 from ui.tables import evidence_links, method_names, shown, status_names, value_text
 from ui.widgets import round_picker, stop_unless_rounds, table_downloads
 
@@ -56,9 +56,10 @@ who_view = who.assign(
     value=value_text(who["method"], who["value"], who["status"]),
 )
 who_table = shown(who_view, ["unit_name", "status", "value", "lost", "evidence"])
-who_table["链接"] = evidence_links(who["evidence"])
+who_table[LABEL["evidence_link"]] = evidence_links(who["evidence"])
 st.dataframe(who_table, hide_index=True, width="stretch",
-             column_config={COLUMN["lost"]: number, "链接": st.column_config.LinkColumn(display_text="打开佐证")})  # fmt: skip
+             column_config={COLUMN["lost"]: number, LABEL["evidence_link"]: st.column_config.LinkColumn(display_text=LABEL["open_evidence"])})  # fmt: skip
 
-name = f"共性问题_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group] if group else LABEL['all_groups']}"
-table_downloads(shown_table, name, "共性问题")
+group_name = rubric.groups[group] if group else LABEL["all_groups"]
+name = FILE["problems"].format(period=period, track=tracks.loc[track, "track_name"], group=group_name)
+table_downloads(shown_table, name, SHEET["problems"])

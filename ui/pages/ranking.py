@@ -7,7 +7,7 @@ from scoring.explain import grade_counts, previous_period, ranking_history, rank
 from scoring.report import leaders_report
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import COLUMN, LABEL, PAGE
+from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
 from ui.tables import change_text, shown
 from ui.widgets import XLSX, ranking_metrics, round_picker, stop_unless_rounds, table_downloads
 
@@ -50,7 +50,7 @@ has_prev = previous_period(result.scores.periods, period) is not None
 view = table.assign(
     rank_change=change_text(table["rank_change"], has_prev),
     score_change=change_text(table["score_change"], has_prev, decimals=2),
-    vetoed=table["vetoed"].map({True: "✖ 否决", False: ""}),
+    vetoed=table["vetoed"].map({True: LABEL["vetoed_mark"], False: ""}),
 )
 columns = ["rank", "unit_name", "score", "grade", "target_points", "rank_change", "score_change", "vetoed"]
 shown_table = shown(view, columns)
@@ -78,10 +78,12 @@ if len(shown_periods) > 1:
     history = ranking_history(result.scores, track, group, shown_periods)
     st.plotly_chart(charts.rank_history(history, list(table["unit_name"])), width="stretch")
 
-name = f"排名_{period}_{tracks.loc[track, 'track_name']}_{rubric.groups[group]}"
-d3, d4 = table_downloads(shown_table, name, "排名")
+name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
+d3, d4 = table_downloads(shown_table, name, SHEET["ranking"])
 # the round's workbook and circular, built only when clicked
-d3.download_button(LABEL["download_leaders"], lambda: leaders_report(result, period), f"汇总_{period}.xlsx", XLSX)
+d3.download_button(
+    LABEL["download_leaders"], lambda: leaders_report(result, period), FILE["leaders"].format(period=period), XLSX
+)
 if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
     d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, views[period].label).encode(),
-                       f"通报草稿_{period}.txt", "text/plain")  # fmt: skip
+                       FILE["circular"].format(period=period), "text/plain")  # fmt: skip

@@ -6,7 +6,7 @@ from scoring.explain import previous_period
 from scoring.rectification import rectification, rectification_summary
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import COLUMN, LABEL, PAGE, RECTIFY
+from ui.glossary import COLUMN, FILE, LABEL, PAGE, RECTIFY, SHEET
 from ui.tables import rectification_view, shown
 from ui.widgets import round_picker, stop_unless_rounds, table_downloads
 
@@ -69,5 +69,6 @@ else:
                  column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 
 group_name = rubric.groups[group]
-name = f"整改跟踪_{before}-{period}_{tracks.loc[track, 'track_name'] if track else LABEL['all_tracks']}_{group_name}"
-table_downloads(shown_table, name, "整改跟踪")
+track_name = tracks.loc[track, "track_name"] if track else LABEL["all_tracks"]
+name = FILE["rectification"].format(before=before, period=period, track=track_name, group=group_name)
+table_downloads(shown_table, name, SHEET["rectification"])

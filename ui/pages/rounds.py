@@ -9,7 +9,7 @@ from scoring.explain import unsupported_losses
 from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
 from ui import data
 from ui.auth import current_user
-from ui.glossary import AUTH, LABEL, PAGE
+from ui.glossary import AUDIT_COLUMNS, AUTH, LABEL, PAGE, ROUND_COLUMNS
 from ui.tables import shown as shown_columns
 
 st.title(PAGE["rounds"])
@@ -25,9 +25,8 @@ if table.empty:
 
 shown = table.assign(
     status=table["status"].map(STATUS_NAMES),
-    revision=table["revision"].map(lambda r: "" if pd.isna(r) else f"第 {r} 版"),
-).rename(columns={"period": "期次", "status": "状态", "rubric_id": "指标体系", "rubric_version": "版本",
-                  "batches": "导入批次", "findings": "结果行数", "open_appeals": "待复核申诉", "revision": "已发布版本"})  # fmt: skip
+    revision=table["revision"].map(lambda r: "" if pd.isna(r) else LABEL["revision_n"].format(n=r)),
+).rename(columns=ROUND_COLUMNS)
 st.dataframe(shown, hide_index=True, width="stretch")
 
 period = st.selectbox(LABEL["period"], list(table["period"])[::-1], key="round_period")
@@ -57,14 +56,14 @@ if can(user, "set_status"):
             horizontal=True,
         )
         reason = st.text_input(LABEL["reason"], help=LABEL["reason_required"])
-        if st.form_submit_button("确定", type="primary"):
+        if st.form_submit_button(LABEL["confirm"], type="primary"):
             try:
                 if choice == "publish":
                     rev = publish(store, period, user.name, reason)
-                    st.success(f"期次 {period} 已发布第 {rev} 版")
+                    st.success(LABEL["published_as"].format(period=period, rev=rev))
                 else:
                     set_status(store, period, choice, user.name, reason)
-                    st.success(f"期次 {period} 已转为「{STATUS_NAMES[choice]}」")
+                    st.success(LABEL["status_changed"].format(period=period, status=STATUS_NAMES[choice]))
                 st.rerun()
             except InputError as exc:
                 st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
@@ -78,8 +77,5 @@ if st.button(LABEL["verify"]):
 
 if can(user, "audit"):
     with st.expander(LABEL["audit"]):
-        rows = store.db.execute(
-            "SELECT at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT 200"
-        ).fetchall()
-        st.dataframe(pd.DataFrame([tuple(r) for r in rows], columns=["时间", "操作人", "操作", "对象", "说明"]),
-                     hide_index=True, width="stretch")  # fmt: skip
+        audit = pd.DataFrame(store.recent_audit(200), columns=list(AUDIT_COLUMNS))
+        st.dataframe(audit.rename(columns=AUDIT_COLUMNS), hide_index=True, width="stretch")

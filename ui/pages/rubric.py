@@ -14,13 +14,14 @@ table = rubric_table(rubric)
 tracks = rubric.tracks.set_index("track_id")
 
 st.title(PAGE["rubric"])
-st.caption(f"{spec.title} · {spec.id} 版本 {spec.version}" + (f" · 依据 {spec.source}" if spec.source else ""))
+st.caption(LABEL["rubric_caption"].format(title=spec.title, id=spec.id, version=spec.version)
+           + (LABEL["rubric_source"].format(source=spec.source) if spec.source else ""))  # fmt: skip
 
 cols = st.columns(len(tracks))
 total = spec.target.total_points
 for col, (tid, t) in zip(cols, tracks.iterrows(), strict=True):
     n = int((table["track_id"] == tid).sum())
-    col.metric(f"{t['track_name']} {LABEL['weights']}", f"{t['weight']:.0%}", help=f"{n} 个测评点")
+    col.metric(f"{t['track_name']} {LABEL['weights']}", f"{t['weight']:.0%}", help=LABEL["checks_count"].format(n=n))
     rule = LABEL["weight_rule"] if t["kind"] == "disclosure" else LABEL["weight_other"]
     col.caption(rule.format(name=t["track_name"], w=t["weight"], p=t["weight"] * total))
 
@@ -35,7 +36,10 @@ with right:
         rows = table[table["track_id"] == tid]
         for dim_id, dim in rows.groupby("dimension_id", sort=False):
             base = dim.loc[dim["is_base"], "points"].sum()
-            with st.expander(f"{dim_id} {dim['dimension_name'].iloc[0]}({base:g} 分,{len(dim)} 个测评点)"):
+            title = LABEL["dimension_title"].format(
+                id=dim_id, name=dim["dimension_name"].iloc[0], points=base, n=len(dim)
+            )
+            with st.expander(title):
                 view = dim.assign(method=method_names(dim["method"]))
                 st.dataframe(
                     shown(

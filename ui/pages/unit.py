@@ -9,7 +9,7 @@ from scoring.report import unit_report
 from scoring.rounds import appeals_table
 from ui import charts, data
 from ui.auth import current_user
-from ui.glossary import AUTH, COLUMN, LABEL, PAGE, RECTIFY
+from ui.glossary import AUTH, COLUMN, FILE, LABEL, PAGE, RECTIFY
 from ui.tables import (
     appeals_view,
     evidence_links,
@@ -85,7 +85,7 @@ else:
     )
     table = shown(view, ["track", "check_name", "status", "value", "lost", "computation", "criteria", "evidence",
                          "basis"])  # fmt: skip
-    table["链接"] = view["link"]
+    table[LABEL["evidence_link"]] = view["link"]
     st.dataframe(
         table,
         hide_index=True,
@@ -94,7 +94,7 @@ else:
             COLUMN["lost"]: st.column_config.NumberColumn(format="%.2f"),
             COLUMN["computation"]: st.column_config.TextColumn(width="large"),
             COLUMN["criteria"]: st.column_config.TextColumn(width="large"),
-            "链接": st.column_config.LinkColumn(display_text="打开佐证"),
+            LABEL["evidence_link"]: st.column_config.LinkColumn(display_text=LABEL["open_evidence"]),
         },
     )
     evidence_viewer(data.store(), list(lost["evidence"]), key="unit-evidence")
@@ -131,6 +131,6 @@ if not appeals.empty:
 st.download_button(
     LABEL["download_report"],
     lambda: unit_report(result, unit, period, appeals),  # built only when clicked
-    f"测评报告_{roster.loc[unit, 'name']}_{period}.xlsx",
+    FILE["unit_report"].format(unit=roster.loc[unit, "name"], period=period),
     XLSX,
 )

@@ -9,7 +9,7 @@ from scoring.explain import unsupported_losses
 from scoring.rounds import import_results
 from ui import data
 from ui.auth import current_user
-from ui.glossary import AUTH, LABEL, PAGE
+from ui.glossary import AUTH, FILE, LABEL, PAGE
 from ui.tables import next_period, shown, status_names, value_text
 from ui.widgets import XLSX
 
@@ -104,6 +104,6 @@ if period.strip() and current is not None:
     st.download_button(
         LABEL["download_template"],
         lambda: data.template_bytes(period.strip()),
-        f"测评模板_{period.strip()}.xlsx",
+        FILE["template"].format(period=period.strip()),
         XLSX,
     )
