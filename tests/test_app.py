@@ -490,6 +490,7 @@ def test_rounds_page_publishes_and_verifies(db):
     at.button[-3].click().run()
     assert not at.exception
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "published"
+    assert at.success[0].value == "期次 2018Q2 已发布第 1 版"  # said after the page redrew, not lost in it
     at.button[-2].click().run()
     assert "核验通过:4 个已发布版本" in at.success[0].value
 

@@ -27,6 +27,8 @@ shown = table.assign(
     status=table["status"].map(STATUS_NAMES),
     revision=table["revision"].map(lambda r: "" if pd.isna(r) else LABEL["revision_n"].format(n=r)),
 ).rename(columns=ROUND_COLUMNS)
+if "rounds_done" in st.session_state:
+    st.success(st.session_state.pop("rounds_done"))
 st.dataframe(shown, hide_index=True, width="stretch")
 
 period = st.selectbox(LABEL["period"], list(table["period"])[::-1], key="round_period")
@@ -60,10 +62,12 @@ if can(user, "set_status"):
             try:
                 if choice == "publish":
                     rev = publish(store, period, user.name, reason)
-                    st.success(LABEL["published_as"].format(period=period, rev=rev))
+                    done = LABEL["published_as"].format(period=period, rev=rev)
                 else:
                     set_status(store, period, choice, user.name, reason)
-                    st.success(LABEL["status_changed"].format(period=period, status=STATUS_NAMES[choice]))
+                    done = LABEL["status_changed"].format(period=period, status=STATUS_NAMES[choice])
+                # the rerun redraws the table with the new status; the message waits for it
+                st.session_state["rounds_done"] = done
                 st.rerun()
             except InputError as exc:
                 st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
