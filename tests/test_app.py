@@ -469,6 +469,7 @@ def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
     at.run()
     assert not at.exception
     assert "申诉 1 已复核" in at.success[0].value
+    assert "没有待复核的申诉" in at.info[0].value  # the decided appeal has left the open ones
     decided = appeals_table(open_store(db), "2018Q2").iloc[0]
     assert (decided["outcome"], decided["new_value"]) == ("corrected", "0")
     at.switch_page("ui/pages/unit.py").run()

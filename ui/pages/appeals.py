@@ -50,6 +50,8 @@ def _under_appeal(appeal, period: str) -> None:
             evidence_viewer(data.store(), [finding.iloc[0]["evidence"], appeal.proof], key=f"appeal-{appeal.id}")
 
 
+if "appeal_done" in st.session_state:
+    st.success(st.session_state.pop("appeal_done"))
 period = st.selectbox(LABEL["period"], list(views)[::-1], format_func=lambda p: views[p].label, key="appeal_period")
 status = statuses[period]
 
@@ -101,9 +103,12 @@ if can(user, "decide_appeal"):
             if st.form_submit_button(LABEL["submit_decision"]):
                 try:
                     decide_appeal(data.store(), int(aid), outcome, reason, user.name, new_value or None)
-                    st.success(LABEL["decided"].format(id=aid))
                 except InputError as exc:
                     _errors(exc)
+                else:
+                    # redraw without the decided appeal among the open ones; the message waits for it
+                    st.session_state["appeal_done"] = LABEL["decided"].format(id=aid)
+                    st.rerun()
 
 st.subheader(LABEL["appeal_list"])
 appeals = scoped_appeals(user, appeals_table(data.store(), period), statuses)
