@@ -572,6 +572,9 @@ FILTERS = {
     ("annual", "evaluator"): [("annual_track", TRACKS), ("annual_group", GROUPS)],
     ("unit", "evaluator"): [("unit_period", ["2018Q2", "2017Q3"]), ("unit_id", ALL_UNITS)],
     ("unit", "unit"): [("unit_period", ROUNDS)],
+    ("appeals", "evaluator"): [("appeal_period", ROUNDS)],
+    ("appeals", "unit"): [("appeal_period", ROUNDS)],
+    ("rounds", "admin"): [("round_period", ROUNDS)],
 }
 
 
