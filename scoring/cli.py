@@ -344,6 +344,13 @@ def _read_files(paths: list[str]) -> list[InputFile]:
     return files
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    store = _store(args)
+    out = store.backup(args.out)
+    print(f"已备份 {store.path} → {out}({out.stat().st_size / 2**20:.1f} MB)")
+    return 0
+
+
 def _cmd_evidence(args: argparse.Namespace) -> int:
     from .evidence import add_evidence, evidence_content, evidence_files
 
@@ -384,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,user}",
+        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -472,6 +479,10 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("--period", required=True)
     cc.add_argument("--out", required=True, help="输出 .txt 文件(UTF-8)")
     cc.set_defaults(run=_cmd_circular)
+
+    bk = stored("backup", "备份存储:在应用运行时也可安全地复制整个存储文件")
+    bk.add_argument("--out", required=True, help="备份文件(.db)")
+    bk.set_defaults(run=_cmd_backup)
 
     us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")
     us.add_argument("action", choices=["add", "list", "disable", "passwd"])

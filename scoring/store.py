@@ -267,6 +267,25 @@ class Store:
         ).fetchone()
         return int(row[0]) if row else 0
 
+    def backup(self, out: str | Path) -> Path:
+        """A consistent copy of the whole store, taken while others keep reading and writing.
+
+        SQLite's online backup copies the database as of one moment; it is written beside ``out``
+        and renamed into place, so ``out`` is never a half-written file.
+        """
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.partial")
+        tmp.unlink(missing_ok=True)
+        target = sqlite3.connect(tmp)
+        try:
+            self.db.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+        finally:
+            target.close()
+        os.replace(tmp, out)
+        return out
+
     def close(self) -> None:
         self.db.close()
 

@@ -560,3 +560,25 @@ def test_cli_circular_is_the_apps_draft_for_a_published_round(tmp_path):
     refused = cli("circular", "--period", "2018Q2", "--out", tmp_path / "x.txt", db=db, check=False)
     assert refused.returncode == 2 and "期次 2018Q2 尚未发布" in refused.stderr
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_a_backup_taken_during_an_import_is_a_whole_store(tmp_path, big_file):
+    path, expected = big_file
+    db = tmp_path / "assess.db"
+    store = open_store(db)
+    _import(store, "2017Q3.csv")
+    set_status(store, "2017Q3", "feedback", ACTOR)
+    publish(store, "2017Q3", ACTOR)
+    proc = _import_process(db, path)  # another process writes while the backup is taken
+    copies = []
+    while (proc.poll() is None and len(copies) < 4) or not copies:
+        copies.append(store.backup(tmp_path / f"backup{len(copies)}.db"))
+        time.sleep(0.1)
+    assert proc.wait() == 0
+    copies.append(Path(cli("backup", "--out", tmp_path / "last.db", db=db).stdout.split("→ ")[1].split("(")[0]))
+    for copy in copies:
+        assert not Path(f"{copy}-wal").exists()
+        assert _consistent(copy, expected) in (0, expected)  # the big batch wholly there, or not at all
+        assert verify(open_store(copy)).differences == []
+    assert _consistent(copies[-1], expected) == expected
+    assert not list(tmp_path.glob(".*.partial"))
