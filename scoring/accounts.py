@@ -28,6 +28,7 @@ __all__ = [
     "add_user",
     "authenticate",
     "disable_user",
+    "enable_user",
     "hash_password",
     "list_users",
     "set_password",
@@ -69,16 +70,21 @@ def _fail(message: str) -> InputError:
 def add_user(
     store: Store, name: str, role: str, password: str, actor: str, unit_id: str | None = None, demo: bool = False
 ) -> User:
+    problems = []
+    if not name.strip():
+        problems.append("账号不能为空")
     if role not in ROLES:
-        raise _fail(f"角色 {role} 无效;可选:{'、'.join(ROLES)}")
+        problems.append(f"角色 {role} 无效;可选:{'、'.join(ROLES)}")
     if role == "unit" and not unit_id:
-        raise _fail("被考核单位账号须指定 --unit 单位编码")
+        problems.append("被考核单位账号须指定单位编码")
     if role != "unit" and unit_id:
-        raise _fail("只有被考核单位(unit)账号绑定单位编码")
+        problems.append("只有被考核单位(unit)账号绑定单位编码")
     if len(password) < MIN_PASSWORD:
-        raise _fail(f"密码至少 {MIN_PASSWORD} 位")
+        problems.append(f"密码至少 {MIN_PASSWORD} 位")
     if store.db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
-        raise _fail(f"账号 {name} 已存在")
+        problems.append(f"账号 {name} 已存在")
+    if problems:  # every one at once
+        raise InputError([Issue(code="account", message=m) for m in problems])
     salt, digest = hash_password(password)
     with store.transaction() as db:
         db.execute(
@@ -98,10 +104,26 @@ def list_users(store: Store) -> pd.DataFrame:
 
 
 def disable_user(store: Store, name: str, actor: str) -> None:
+    """Stop an account signing in; the last usable admin account is never disabled (nobody could
+    then manage rounds or accounts from the app)."""
     with store.transaction() as db:
-        if db.execute("UPDATE account SET disabled = 1 WHERE name = ?", (name,)).rowcount == 0:
+        row = db.execute("SELECT role, disabled, demo FROM account WHERE name = ?", (name,)).fetchone()
+        if row is None:
             raise _fail(f"没有账号 {name}")
+        admins = db.execute(
+            "SELECT COUNT(*) FROM account WHERE role = 'admin' AND disabled = 0 AND demo = 0"
+        ).fetchone()[0]
+        if row["role"] == "admin" and not row["disabled"] and not row["demo"] and admins <= 1:
+            raise _fail(f"{name} 是最后一个可用的考核办账号,不能停用")
+        db.execute("UPDATE account SET disabled = 1 WHERE name = ?", (name,))
         store.audit(actor, "user.disable", name)
+
+
+def enable_user(store: Store, name: str, actor: str) -> None:
+    with store.transaction() as db:
+        if db.execute("UPDATE account SET disabled = 0 WHERE name = ?", (name,)).rowcount == 0:
+            raise _fail(f"没有账号 {name}")
+        store.audit(actor, "user.enable", name)
 
 
 def set_password(store: Store, name: str, password: str, actor: str) -> None:

@@ -306,7 +306,7 @@ def _cmd_annual(args: argparse.Namespace) -> int:
 
 
 def _cmd_user(args: argparse.Namespace) -> int:
-    from .accounts import ROLE_NAMES, add_user, disable_user, list_users, set_password
+    from .accounts import ROLE_NAMES, add_user, disable_user, enable_user, list_users, set_password
 
     store = _store(args)
 
@@ -324,6 +324,9 @@ def _cmd_user(args: argparse.Namespace) -> int:
     elif args.action == "disable":
         disable_user(store, args.name, args.by)
         print(f"已停用账号 {args.name}")
+    elif args.action == "enable":
+        enable_user(store, args.name, args.by)
+        print(f"已启用账号 {args.name}")
     else:
         for r in list_users(store).itertuples():
             state = "停用" if r.disabled else "正常"
@@ -484,8 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
     bk.add_argument("--out", required=True, help="备份文件(.db)")
     bk.set_defaults(run=_cmd_backup)
 
-    us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、passwd(改密码)")
-    us.add_argument("action", choices=["add", "list", "disable", "passwd"])
+    us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、enable(启用)、passwd(改密码)")
+    us.add_argument("action", choices=["add", "list", "disable", "enable", "passwd"])
     us.add_argument("name", nargs="?")
     us.add_argument("--role", choices=["admin", "evaluator", "leader", "unit"])
     us.add_argument("--unit", help="unit 角色绑定的单位编码")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from scoring import InputError
 from scoring.access import AccessDenied, can, require, scoped, scoped_appeals, visible_periods, visible_units
 from scoring.accounts import (
     LOCKOUT_FAILURES,
@@ -14,6 +15,7 @@ from scoring.accounts import (
     add_user,
     authenticate,
     disable_user,
+    enable_user,
     list_users,
     set_password,
 )
@@ -159,6 +161,32 @@ def test_disabled_accounts_and_password_changes(tmp_path):
     with pytest.raises(SignInError):
         authenticate(s, "u1", "battery-staple-2")
     assert list_users(s).loc[0, "disabled"] == 1
+    enable_user(s, "u1", "test")
+    assert authenticate(s, "u1", "battery-staple-2").unit_id == "341302"
+
+
+def test_the_last_usable_admin_account_cannot_be_disabled(tmp_path):
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "boss", "admin", "correct-horse-1", "test")
+    with pytest.raises(InputError, match="最后一个可用的考核办账号"):
+        disable_user(s, "boss", "test")
+    add_user(s, "deputy", "admin", "correct-horse-1", "test")
+    disable_user(s, "boss", "test")  # another admin remains
+    with pytest.raises(InputError, match="deputy 是最后一个"):
+        disable_user(s, "deputy", "test")
+
+
+def test_a_bad_account_is_refused_with_every_problem(tmp_path):
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "mayor", "leader", "correct-horse-1", "test")
+    with pytest.raises(InputError) as err:
+        add_user(s, "mayor", "unit", "short", "test")
+    assert [i.message for i in err.value.issues] == [
+        "被考核单位账号须指定单位编码",
+        "密码至少 8 位",
+        "账号 mayor 已存在",
+    ]
+    assert len(list_users(s)) == 1
 
 
 def test_demo_accounts_never_exist_outside_demo_mode(tmp_path):
@@ -180,11 +208,13 @@ def test_user_commands(tmp_path):
 
     assert user("add", "boss", "--role", "admin", "--password-stdin", stdin="correct-horse-1\n").returncode == 0
     p = user("add", "u1", "--role", "unit", "--password-stdin", stdin="correct-horse-1\n")
-    assert p.returncode == 2 and "须指定 --unit" in p.stderr
+    assert p.returncode == 2 and "须指定单位编码" in p.stderr
     assert user("add", "u1", "--role", "unit", "--unit", "341302", "--password-stdin",
                 stdin="correct-horse-1\n").returncode == 0  # fmt: skip
     assert "boss\t考核办" in user("list").stdout
     assert user("passwd", "u1", "--password-stdin", stdin="battery-staple-2\n").returncode == 0
     assert user("disable", "u1").returncode == 0
     assert "u1\t被考核单位\t341302\t停用" in user("list").stdout
+    assert "已启用账号 u1" in user("enable", "u1").stdout
+    assert "u1\t被考核单位\t341302\t正常" in user("list").stdout
     assert authenticate(open_store(db), "boss", "correct-horse-1").role == "admin"

@@ -75,12 +75,12 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
 
 
 PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("problems", "共性问题"),
-         ("unit", "单位详情"), ("upload", "导入测评结果"),
+         ("unit", "单位详情"), ("accounts", "账号管理"), ("upload", "导入测评结果"),
          ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
 
 
 MENUS = {
-    "admin": ["ranking", "annual", "rectification", "problems", "unit", "rounds", "appeals", "rubric"],
+    "admin": ["ranking", "annual", "rectification", "problems", "unit", "rounds", "appeals", "rubric", "accounts"],
     "evaluator": ["ranking", "annual", "rectification", "problems", "unit", "upload", "appeals", "rounds", "rubric"],
     "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
@@ -96,6 +96,7 @@ def test_every_page_renders_for_every_role_that_has_it(db, role, page):
 
 @pytest.mark.parametrize(("role", "page"), [("leader", "upload"), ("leader", "rounds"), ("unit", "upload"),
                                             ("unit", "rounds"), ("unit", "rectification"), ("unit", "problems"),
+                                            ("leader", "accounts"), ("evaluator", "accounts"),
                                             ("admin", "upload")])  # fmt: skip
 def test_pages_outside_a_roles_menu_cannot_be_reached(db, role, page):
     at = open_page(None, role)
@@ -494,6 +495,45 @@ def test_rounds_page_publishes_and_verifies(db):
     assert at.success[0].value == "期次 2018Q2 已发布第 1 版"  # said after the page redrew, not lost in it
     at.button[-2].click().run()
     assert "核验通过:4 个已发布版本" in at.success[0].value
+
+
+def test_the_office_manages_accounts_in_the_app(db):
+    at = open_page("accounts", "admin")
+    listed = at.dataframe[0].value
+    assert {"boss", "tester", "mayor", "xiaoxian"} <= set(listed["账号"])
+    # a unit account bound to 灵璧县, with the password typed twice
+    at.text_input(key="new_name").set_value("lingbi2")
+    at.selectbox(key="new_role").set_value("unit")
+    at.selectbox(key="new_unit").set_value("341323")
+    at.text_input(key="new_password").set_value("correct-horse-9")
+    at.text_input(key="new_password_again").set_value("correct-horse-9")
+    next(b for b in at.button if b.label == "新建账号").click()
+    at.run()
+    assert at.success[0].value == "已创建账号 lingbi2。"
+    row = at.dataframe[0].value.set_index("账号").loc["lingbi2"]
+    assert (row["角色"], row["单位编码"], row["状态"]) == ("被考核单位", "341323", "正常")
+    assert sign_in("lingbi2", "correct-horse-9").selectbox(key="unit_id").options == ["灵璧县人民政府(341323)"]
+    # every problem of a bad account at once, and nothing created
+    at.text_input(key="new_name").set_value("mayor")
+    at.selectbox(key="new_role").set_value("unit")
+    at.text_input(key="new_password").set_value("short")
+    at.text_input(key="new_password_again").set_value("short")
+    next(b for b in at.button if b.label == "新建账号").click()
+    at.run()
+    problems = at.error[0].value
+    assert "须指定单位编码" in problems and "密码至少 8 位" in problems and "账号 mayor 已存在" in problems
+    # disable an account; the office's own cannot be
+    at.selectbox(key="change_name").set_value("mayor")
+    at.radio(key="change_action").set_value("disable")
+    next(b for b in at.button if b.label == "确定").click()
+    at.run()
+    assert at.success[0].value == "已停用账号 mayor。"
+    assert at.dataframe[0].value.set_index("账号").loc["mayor", "状态"] == "停用"
+    at.selectbox(key="change_name").set_value("boss")
+    at.radio(key="change_action").set_value("disable")
+    next(b for b in at.button if b.label == "确定").click()
+    at.run()
+    assert "不能停用自己" in at.error[0].value
 
 
 def test_template_download_is_a_workbook_for_the_next_round(db):

@@ -17,6 +17,7 @@ PAGE = {
     "appeals": "申诉复核",
     "rounds": "测评轮次",
     "rubric": "指标体系",
+    "accounts": "账号管理",
 }
 
 LABEL = {
@@ -147,6 +148,25 @@ LABEL = {
     "no_open_appeals": "没有待复核的申诉。",
     "audit": "操作记录(审计日志)",
     "confirm": "确定",
+    "add_account": "新建账号",
+    "change_account": "停用、启用或重设密码",
+    "role": "角色",
+    "account_unit": "绑定单位(仅被考核单位账号)",
+    "no_unit": "(不绑定)",
+    "password_again": "再次输入密码",
+    "passwords_differ": "两次输入的密码不一致。",
+    "new_password": "新密码(仅重设密码时填写)",
+    "account_action": "操作",
+    "account_disable": "停用",
+    "account_enable": "启用",
+    "account_password": "重设密码",
+    "account_added": "已创建账号 {name}。",
+    "account_disable_done": "已停用账号 {name}。",
+    "account_enable_done": "已启用账号 {name}。",
+    "account_password_done": "已重设账号 {name} 的密码。",
+    "account_active": "正常",
+    "account_disabled": "停用",
+    "not_yourself": "不能停用自己正在使用的账号。",
     "round_published": "{period} · {status} 第 {revision} 版",
     "round_preliminary": "{period} · {status}(初步结果,未发布)",
     "published_as": "期次 {period} 已发布第 {rev} 版",
@@ -280,3 +300,5 @@ SHEET = {"ranking": "排名", "annual": "年度汇总", "annual_totals": "目标
          "problems": "共性问题"}  # fmt: skip
 # the demo accounts' table on the sign-in page
 CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]
+ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位编码", "disabled": "状态", "demo": "演示账号",
+                   "created_at": "创建时间"}  # fmt: skip

@@ -1,0 +1,89 @@
+"""账号管理: the assessment office adds accounts, disables or re-enables them and resets passwords."""
+
+import pandas as pd
+import streamlit as st
+
+from scoring import InputError, format_issue
+from scoring.access import can
+from scoring.accounts import ROLE_NAMES, ROLES, add_user, disable_user, enable_user, list_users, set_password
+from ui import data
+from ui.auth import current_user
+from ui.glossary import ACCOUNT_COLUMNS, AUTH, LABEL, PAGE, YES
+
+st.title(PAGE["accounts"])
+user = current_user()
+if not can(user, "accounts"):
+    st.error(AUTH["denied"])
+    st.stop()
+store = data.store()
+
+if "accounts_done" in st.session_state:
+    st.success(st.session_state.pop("accounts_done"))
+
+
+def _done(message: str) -> None:
+    # the table above is redrawn with the change; the message waits for the redraw
+    st.session_state["accounts_done"] = message
+    st.rerun()
+
+
+def _errors(exc: InputError) -> None:
+    st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+
+
+accounts = list_users(store)
+view = accounts.assign(
+    role=accounts["role"].map(ROLE_NAMES),
+    unit_id=accounts["unit_id"].fillna(""),
+    disabled=accounts["disabled"].map({1: LABEL["account_disabled"], 0: LABEL["account_active"]}),
+    demo=accounts["demo"].map({1: YES, 0: ""}),
+)
+st.dataframe(view.rename(columns=ACCOUNT_COLUMNS), hide_index=True, width="stretch")
+
+result = data.assessment()
+roster = result.roster if result is not None else pd.DataFrame(columns=["unit_id", "name"])
+unit_names = dict(zip(roster["unit_id"], roster["name"], strict=True))
+
+left, right = st.columns(2)
+with left, st.form("add_account", clear_on_submit=True):
+    st.markdown(f"**{LABEL['add_account']}**")
+    name = st.text_input(AUTH["name"], key="new_name")
+    role = st.selectbox(LABEL["role"], list(ROLES), format_func=ROLE_NAMES.get, key="new_role")
+    unit = st.selectbox(LABEL["account_unit"], [None, *unit_names], key="new_unit",
+                        format_func=lambda u: LABEL["no_unit"] if u is None else f"{unit_names[u]}({u})")  # fmt: skip
+    first = st.text_input(AUTH["password"], type="password", key="new_password")
+    again = st.text_input(LABEL["password_again"], type="password", key="new_password_again")
+    if st.form_submit_button(LABEL["add_account"], type="primary"):
+        if first != again:
+            st.error(LABEL["passwords_differ"])
+        else:
+            try:
+                add_user(store, name.strip(), role, first, user.name, unit_id=unit if role == "unit" else None)
+            except InputError as exc:
+                _errors(exc)
+            else:
+                _done(LABEL["account_added"].format(name=name.strip()))
+
+with right:
+    names = list(accounts["name"])
+    with st.form("change_account"):
+        st.markdown(f"**{LABEL['change_account']}**")
+        who = st.selectbox(AUTH["name"], names, key="change_name")
+        action = st.radio(LABEL["account_action"], ["disable", "enable", "password"], horizontal=True,
+                          format_func=lambda a: LABEL[f"account_{a}"], key="change_action")  # fmt: skip
+        new = st.text_input(LABEL["new_password"], type="password", key="change_password")
+        if st.form_submit_button(LABEL["confirm"]) and who:
+            if action == "disable" and who == user.name:
+                st.error(LABEL["not_yourself"])  # one's own account stays usable
+            else:
+                change = {
+                    "disable": lambda: disable_user(store, who, user.name),
+                    "enable": lambda: enable_user(store, who, user.name),
+                    "password": lambda: set_password(store, who, new, user.name),
+                }[action]
+                try:
+                    change()
+                except InputError as exc:
+                    _errors(exc)
+                else:
+                    _done(LABEL[f"account_{action}_done"].format(name=who))
