@@ -497,42 +497,42 @@ def test_rounds_page_publishes_and_verifies(db):
     assert "核验通过:4 个已发布版本" in at.success[0].value
 
 
+def _new_account(at: AppTest, name: str, role: str, unit: str | None, password: str) -> AppTest:
+    at.text_input(key="new_name").set_value(name)
+    at.selectbox(key="new_role").set_value(role)
+    at.selectbox(key="new_unit").set_value(unit)
+    at.text_input(key="new_password").set_value(password)
+    at.text_input(key="new_password_again").set_value(password)
+    next(b for b in at.button if b.label == "新建账号").click()
+    return at.run()
+
+
+def _change_account(at: AppTest, name: str, action: str) -> AppTest:
+    at.selectbox(key="change_name").set_value(name)
+    at.radio(key="change_action").set_value(action)
+    next(b for b in at.button if b.label == "确定").click()
+    return at.run()
+
+
 def test_the_office_manages_accounts_in_the_app(db):
     at = open_page("accounts", "admin")
     listed = at.dataframe[0].value
     assert {"boss", "tester", "mayor", "xiaoxian"} <= set(listed["账号"])
     # a unit account bound to 灵璧县, with the password typed twice
-    at.text_input(key="new_name").set_value("lingbi2")
-    at.selectbox(key="new_role").set_value("unit")
-    at.selectbox(key="new_unit").set_value("341323")
-    at.text_input(key="new_password").set_value("correct-horse-9")
-    at.text_input(key="new_password_again").set_value("correct-horse-9")
-    next(b for b in at.button if b.label == "新建账号").click()
-    at.run()
+    _new_account(at, "lingbi2", "unit", "341323", "correct-horse-9")
     assert at.success[0].value == "已创建账号 lingbi2。"
     row = at.dataframe[0].value.set_index("账号").loc["lingbi2"]
     assert (row["角色"], row["单位编码"], row["状态"]) == ("被考核单位", "341323", "正常")
     assert sign_in("lingbi2", "correct-horse-9").selectbox(key="unit_id").options == ["灵璧县人民政府(341323)"]
     # every problem of a bad account at once, and nothing created
-    at.text_input(key="new_name").set_value("mayor")
-    at.selectbox(key="new_role").set_value("unit")
-    at.text_input(key="new_password").set_value("short")
-    at.text_input(key="new_password_again").set_value("short")
-    next(b for b in at.button if b.label == "新建账号").click()
-    at.run()
+    _new_account(at, "mayor", "unit", None, "short")
     problems = at.error[0].value
     assert "须指定单位编码" in problems and "密码至少 8 位" in problems and "账号 mayor 已存在" in problems
     # disable an account; the office's own cannot be
-    at.selectbox(key="change_name").set_value("mayor")
-    at.radio(key="change_action").set_value("disable")
-    next(b for b in at.button if b.label == "确定").click()
-    at.run()
+    _change_account(at, "mayor", "disable")
     assert at.success[0].value == "已停用账号 mayor。"
     assert at.dataframe[0].value.set_index("账号").loc["mayor", "状态"] == "停用"
-    at.selectbox(key="change_name").set_value("boss")
-    at.radio(key="change_action").set_value("disable")
-    next(b for b in at.button if b.label == "确定").click()
-    at.run()
+    _change_account(at, "boss", "disable")
     assert "不能停用自己" in at.error[0].value
 
 
