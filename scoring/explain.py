@@ -17,6 +17,7 @@ __all__ = [
     "dimension_profile",
     "grade_counts",
     "lost_points",
+    "missing_results",
     "previous_period",
     "ranking_history",
     "ranking_table",
@@ -194,6 +195,22 @@ def units_losing(result: Assessment, period: str, check_id: str, unit_ids: list[
     return out[["unit_id", "unit_name", "method", "status", "value", "lost", "violated", "evidence"]].reset_index(
         drop=True
     )
+
+
+def missing_results(result: Assessment, period: str) -> pd.DataFrame:
+    """Per unit, the applicable checks with no result yet in an open round (publication needs them).
+
+    Columns: unit_id, unit_name, missing (how many), checks (their ids, comma-joined); most first.
+    """
+    c = result.scores.checks
+    rows = c[(c["period"] == period) & (c["status"] == "missing")]
+    if rows.empty:
+        return pd.DataFrame(columns=["unit_id", "unit_name", "missing", "checks"])
+    plain = _plain(rows[["unit_id", "check_id"]])
+    out = plain.groupby("unit_id", sort=False)["check_id"].agg(missing="size", checks=lambda s: "、".join(s))
+    out = out.reset_index()
+    out.insert(1, "unit_name", out["unit_id"].map(result.roster.set_index("unit_id")["name"]))
+    return out.sort_values(["missing", "unit_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 def unsupported_losses(result: Assessment, periods: list[str]) -> pd.DataFrame:

@@ -456,6 +456,20 @@ def test_losses_without_evidence_are_pointed_out_before_publication(db):
     assert f"有 {losses} 个失分点" in rounds.warning[0].value
 
 
+def test_the_office_sees_missing_results_before_publishing(db):
+    frame = pd.read_csv(ROOT / "sample_data" / "results" / "2018Q2.csv", dtype=str, keep_default_na=False)
+    part = frame.assign(period="2018Q3").iloc[: len(frame) // 2]  # the evaluator's first half
+    _upload(open_page("upload"), "2018Q3-part.csv", part.to_csv(index=False).encode(), "text/csv")
+    at = open_page("rounds", "admin")
+    at.selectbox(key="round_period").set_value("2018Q3").run()
+    checks = all_rounds(open_store(db))[0].scores.checks
+    gaps = checks[(checks["period"] == "2018Q3") & (checks["status"] == "missing")]
+    assert len(gaps) > 0
+    assert f"{gaps['unit_id'].nunique()} 个单位还缺少 {len(gaps)} 条测评结果" in at.warning[0].value
+    table = at.dataframe[1].value
+    assert table["缺少条数"].sum() == len(gaps) and table["缺少条数"].is_monotonic_decreasing
+
+
 def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
     at = open_page("appeals", "evaluator")
     assert at.selectbox(key="appeal_period").value == "2018Q2"

@@ -75,3 +75,12 @@ def test_losses_without_evidence_are_listed_and_losses_with_it_are_not():
     assert list(zip(bare["unit_id"], bare["check_id"], strict=True)) == [("C1", "K"), ("C2", "B"), ("C2", "V")]
     assert list(bare["unit_name"]) == ["甲县", "乙县", "乙县"]
     assert unsupported_losses(result, ["2017Q4"]).empty
+
+
+def test_missing_results_are_listed_per_unit():
+    from scoring.explain import missing_results
+
+    result = two_rounds()  # C3 has no result for B in 2017Q3, nor for N in 2017Q4
+    assert missing_results(result, "2017Q3").values.tolist() == [["C3", "丙县", 1, "B"]]
+    assert missing_results(result, "2017Q4").values.tolist() == [["C3", "丙县", 1, "N"]]
+    assert missing_results(result, "2018Q1").empty

@@ -148,6 +148,7 @@ LABEL = {
     "no_open_appeals": "没有待复核的申诉。",
     "audit": "操作记录(审计日志)",
     "confirm": "确定",
+    "missing_results": "{units} 个单位还缺少 {n} 条测评结果;发布前须补齐(导入补充的结果文件)。",
     "add_account": "新建账号",
     "change_account": "停用、启用或重设密码",
     "role": "角色",
@@ -302,3 +303,4 @@ SHEET = {"ranking": "排名", "annual": "年度汇总", "annual_totals": "目标
 CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]
 ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位编码", "disabled": "状态", "demo": "演示账号",
                    "created_at": "创建时间"}  # fmt: skip
+MISSING_COLUMNS = {"unit_id": "单位编码", "unit_name": "单位", "missing": "缺少条数", "checks": "缺少结果的测评点"}

@@ -5,11 +5,11 @@ import streamlit as st
 
 from scoring import InputError, format_issue
 from scoring.access import can
-from scoring.explain import unsupported_losses
+from scoring.explain import missing_results, unsupported_losses
 from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
 from ui import data
 from ui.auth import current_user
-from ui.glossary import AUDIT_COLUMNS, AUTH, LABEL, PAGE, ROUND_COLUMNS
+from ui.glossary import AUDIT_COLUMNS, AUTH, LABEL, MISSING_COLUMNS, PAGE, ROUND_COLUMNS
 from ui.tables import shown as shown_columns
 
 st.title(PAGE["rounds"])
@@ -37,6 +37,12 @@ status = info["status"]
 st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
 
 if status != "published":
+    missing = missing_results(data.assessment(), period)
+    if not missing.empty:
+        # publication refuses a round with gaps; the office sees them before pressing the button
+        st.warning(LABEL["missing_results"].format(units=len(missing), n=int(missing["missing"].sum())),
+                   icon=":material/pending_actions:")  # fmt: skip
+        st.dataframe(missing.rename(columns=MISSING_COLUMNS), hide_index=True, width="stretch")
     bare = unsupported_losses(data.assessment(), [period])
     if not bare.empty:
         # the office publishes; it should know which losses no evidence stands behind
