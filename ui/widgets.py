@@ -9,10 +9,15 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+from scoring.accounts import User
 from scoring.evidence import IMAGE_TYPES, cited_files, evidence_content
+from scoring.pipeline import Assessment
 from scoring.report import table_csv, table_xlsx
 
-from .glossary import AUTH, LABEL
+from . import data
+from .auth import current_user
+from .data import RoundView
+from .glossary import AUTH, LABEL, PAGE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,6 +27,20 @@ def stop_unless_rounds(result, views: dict) -> None:
     if result is None or not views:
         st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
         st.stop()
+
+
+def rounds_page(page: str, published_only_for_units: bool = False) -> tuple[User, Assessment, dict[str, RoundView]]:
+    """A page's title, the signed-in user, and the rounds they may see (the page ends if none).
+
+    ``published_only_for_units``: a unit sees this page's view of published rounds only.
+    """
+    st.title(PAGE[page])
+    user = current_user()
+    result, views = data.view(user)
+    if published_only_for_units and user is not None and user.role == "unit":
+        views = {p: v for p, v in views.items() if v.status == "published"}
+    stop_unless_rounds(result, views)
+    return user, result, views
 
 
 def round_picker(column, choices: list[str], views: dict, key: str) -> str:

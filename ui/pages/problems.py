@@ -3,18 +3,14 @@
 import streamlit as st
 
 from scoring.explain import common_problems, units_losing
-from ui import charts, data
-from ui.auth import current_user
-from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
+from ui import charts
+from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import evidence_links, method_names, shown, status_names, value_text
-from ui.widgets import round_picker, stop_unless_rounds, table_downloads
+from ui.widgets import round_picker, rounds_page, table_downloads
 
 TOP = 15
 
-st.title(PAGE["problems"])
-user = current_user()
-result, views = data.view(user)
-stop_unless_rounds(result, views)
+user, result, views = rounds_page("problems")
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 

@@ -5,19 +5,13 @@ import streamlit as st
 from scoring.circular import circular_text
 from scoring.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.report import leaders_report
-from ui import charts, data
-from ui.auth import current_user
-from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
+from ui import charts
+from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import change_text, shown
-from ui.widgets import XLSX, ranking_metrics, round_picker, stop_unless_rounds, table_downloads
+from ui.widgets import XLSX, ranking_metrics, round_picker, rounds_page, table_downloads
 
-st.title(PAGE["ranking"])
-user = current_user()
-result, views = data.view(user)
-if user is not None and user.role == "unit":
-    # a unit sees rankings of published rounds only, and only its own group's
-    views = {p: v for p, v in views.items() if v.status == "published"}
-stop_unless_rounds(result, views)
+# a unit sees rankings of published rounds only, and only its own group's
+user, result, views = rounds_page("ranking", published_only_for_units=True)
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 grades = [g.name for g in rubric.spec.grades]

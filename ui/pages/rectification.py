@@ -4,16 +4,12 @@ import streamlit as st
 
 from scoring.explain import previous_period
 from scoring.rectification import rectification, rectification_summary
-from ui import charts, data
-from ui.auth import current_user
-from ui.glossary import COLUMN, FILE, LABEL, PAGE, RECTIFY, SHEET
+from ui import charts
+from ui.glossary import COLUMN, FILE, LABEL, RECTIFY, SHEET
 from ui.tables import rectification_view, shown
-from ui.widgets import round_picker, stop_unless_rounds, table_downloads
+from ui.widgets import round_picker, rounds_page, table_downloads
 
-st.title(PAGE["rectification"])
-user = current_user()
-result, views = data.view(user)
-stop_unless_rounds(result, views)
+user, result, views = rounds_page("rectification")
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 periods = [p for p in result.scores.periods if p in views]

@@ -8,8 +8,7 @@ from scoring.rectification import rectification, rectification_summary
 from scoring.report import unit_report
 from scoring.rounds import appeals_table
 from ui import charts, data
-from ui.auth import current_user
-from ui.glossary import AUTH, COLUMN, FILE, LABEL, PAGE, RECTIFY
+from ui.glossary import AUTH, COLUMN, FILE, LABEL, RECTIFY
 from ui.tables import (
     appeals_view,
     evidence_links,
@@ -19,12 +18,9 @@ from ui.tables import (
     status_names,
     value_text,
 )
-from ui.widgets import XLSX, evidence_viewer, stop_unless_rounds
+from ui.widgets import XLSX, evidence_viewer, rounds_page
 
-user = current_user()
-result, views = data.view(user)
-st.title(PAGE["unit"])
-stop_unless_rounds(result, views)
+user, result, views = rounds_page("unit")
 rubric = result.rubric
 roster = result.roster.set_index("unit_id")
 allowed = visible_units(user, result.roster)
