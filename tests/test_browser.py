@@ -85,11 +85,18 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
     pg = ctx.new_page()
     pg.set_default_timeout(60_000)  # a loaded CI machine draws the first chart slowly
     yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        # what the browser showed when the test gave up, for a failure seen only on a loaded machine
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = f"FAILED-{request.node.name}"
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        (ARTIFACTS / f"{name}.txt").write_text(pg.locator("body").inner_text(), encoding="utf-8")
     ctx.close()
 
 
