@@ -9,9 +9,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .explain import common_problems, dimension_profile, lost_points, previous_period, unit_tracks
+from .explain import (
+    common_problems,
+    dimension_profile,
+    grade_counts,
+    lost_points,
+    previous_period,
+    ranking_table,
+    unit_tracks,
+)
 from .pipeline import Assessment
 from .rectification import RECTIFICATION_NAMES, RECTIFICATION_STATUSES, rectification, rectification_summary
+from .rounds import combine_rounds
 from .template import METHOD_NAMES
 from .xlsx import append_text_safe, reproducible
 
@@ -41,18 +50,15 @@ def _num(x: float | None, decimals: int = 2) -> float | None:
     return None if x is None or pd.isna(x) else round(float(x), decimals)
 
 
-def _compared(result: Assessment, period: str, previous: Assessment | None) -> tuple[pd.DataFrame, str] | None:
-    """The rectification table of ``period`` against the round before it, and that round; None in a first round.
+def _with_previous(result: Assessment, previous: Assessment | None) -> Assessment:
+    """``result`` with the earlier round beside it, when it holds only one published revision."""
+    return result if previous is None else combine_rounds([previous, result])
 
-    ``previous`` is that earlier round when ``result`` holds only ``period`` (a published revision).
-    """
-    checks = result.scores.checks
-    periods = list(result.scores.periods)
-    if previous is not None:
-        checks = pd.concat([previous.scores.checks, checks], ignore_index=True)
-        periods = sorted(set(periods) | set(previous.scores.periods))
-    before = previous_period(periods, period)
-    return None if before is None else (rectification(checks, period, before), before)
+
+def _compared(result: Assessment, period: str) -> tuple[pd.DataFrame, str] | None:
+    """The rectification table of ``period`` against the round before it, and that round; None in a first round."""
+    before = previous_period(result.scores.periods, period)
+    return None if before is None else (rectification(result.scores.checks, period, before), before)
 
 
 def _rectification_sheet(wb: Workbook, rubric, table: pd.DataFrame, before: str) -> None:
@@ -121,7 +127,7 @@ def unit_report(
     for row in wb["失分明细"].iter_rows(min_row=2):
         for cell in row[7:10]:
             cell.alignment = wrap
-    compared = _compared(result, period, previous)
+    compared = _compared(_with_previous(result, previous), period)
     if compared is not None:
         table, before = compared
         _rectification_sheet(wb, rubric, table[table["unit_id"] == unit_id], before)
@@ -136,8 +142,7 @@ def table_xlsx(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     """Any displayed table as a workbook; user text stays text."""
     wb = Workbook()
     wb.remove(wb.active)
-    rows = [[None if (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v for v in r]
-            for r in frame.itertuples(index=False)]  # fmt: skip
+    rows = [[_text(v) for v in r] for r in frame.itertuples(index=False)]
     _sheet(wb, sheet, [str(c) for c in frame.columns], rows, [14] * len(frame.columns))
     buf = io.BytesIO()
     wb.save(buf)
@@ -206,17 +211,9 @@ def appeals_sheet(wb: Workbook, appeals: pd.DataFrame) -> None:
 def leaders_report(result: Assessment, period: str, previous: Assessment | None = None) -> bytes:
     """The leaders' workbook for one round: rankings per track and group, grade counts, movers, and
     per unit what it fixed of the previous round's lost points."""
-    from .engine import Scores
-    from .explain import grade_counts, ranking_table
-
+    result = _with_previous(result, previous)  # movers and rectification compare with it
     rubric = result.rubric
     scores = result.scores
-    if previous is not None:
-        scores = Scores(
-            units=pd.concat([previous.scores.units, scores.units], ignore_index=True),
-            dimensions=scores.dimensions, checks=scores.checks,
-            periods=sorted(set(previous.scores.periods) | set(scores.periods)),
-        )  # fmt: skip
     tracks = rubric.tracks.set_index("track_id")
     grades = [g.name for g in rubric.spec.grades]
     wb = Workbook()
@@ -243,7 +240,7 @@ def leaders_report(result: Assessment, period: str, previous: Assessment | None 
     movers.sort(key=lambda m: -abs(m[3]))
     _sheet(wb, "排名变化", ["轨道", "分组", "单位", "排名变化(正为上升)", "得分变化", "本期排名"], movers,
            [10, 12, 28, 16, 10, 8])  # fmt: skip
-    compared = _compared(result, period, previous)
+    compared = _compared(result, period)
     if compared is not None:
         _rectification_summary_sheet(wb, result, period, *compared)
     _common_problems_sheet(wb, result, period)
