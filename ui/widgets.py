@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
+from scoring.access import can
 from scoring.accounts import User
 from scoring.evidence import IMAGE_TYPES, cited_files, evidence_content
 from scoring.pipeline import Assessment
@@ -27,6 +28,16 @@ def stop_unless_rounds(result, views: dict) -> None:
     if result is None or not views:
         st.info(LABEL["store_empty"] if result is None else AUTH["denied"])
         st.stop()
+
+
+def action_page(page: str, *actions: str) -> User:
+    """A page's title and the signed-in user, who must be allowed one of ``actions`` (else the page ends)."""
+    st.title(PAGE[page])
+    user = current_user()
+    if not any(can(user, a) for a in actions):
+        st.error(AUTH["denied"])
+        st.stop()
+    return user
 
 
 def rounds_page(page: str, published_only_for_units: bool = False) -> tuple[User, Assessment, dict[str, RoundView]]:

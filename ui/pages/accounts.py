@@ -4,17 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, format_issue
-from scoring.access import can
 from scoring.accounts import ROLE_NAMES, ROLES, add_user, disable_user, enable_user, list_users, set_password
 from ui import data
-from ui.auth import current_user
-from ui.glossary import ACCOUNT_COLUMNS, AUTH, LABEL, PAGE, YES
+from ui.glossary import ACCOUNT_COLUMNS, AUTH, LABEL, YES
+from ui.widgets import action_page
 
-st.title(PAGE["accounts"])
-user = current_user()
-if not can(user, "accounts"):
-    st.error(AUTH["denied"])
-    st.stop()
+user = action_page("accounts", "accounts")
 store = data.store()
 
 if "accounts_done" in st.session_state:

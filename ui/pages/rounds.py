@@ -8,15 +8,11 @@ from scoring.access import can
 from scoring.explain import missing_results, unsupported_losses
 from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
 from ui import data
-from ui.auth import current_user
-from ui.glossary import AUDIT_COLUMNS, AUTH, LABEL, MISSING_COLUMNS, PAGE, ROUND_COLUMNS
+from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
 from ui.tables import shown as shown_columns
+from ui.widgets import action_page
 
-st.title(PAGE["rounds"])
-user = current_user()
-if not (can(user, "set_status") or can(user, "verify")):
-    st.error(AUTH["denied"])
-    st.stop()
+user = action_page("rounds", "set_status", "verify")
 store = data.store()
 table = rounds_table(store)
 if table.empty:

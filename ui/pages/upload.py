@@ -3,21 +3,15 @@
 import streamlit as st
 
 from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
-from scoring.access import can
 from scoring.evidence import add_evidence, evidence_files
 from scoring.explain import unsupported_losses
 from scoring.rounds import import_results
 from ui import data
-from ui.auth import current_user
-from ui.glossary import AUTH, FILE, LABEL, PAGE
+from ui.glossary import FILE, LABEL, PAGE
 from ui.tables import next_period, shown, status_names, value_text
-from ui.widgets import XLSX
+from ui.widgets import XLSX, action_page
 
-st.title(PAGE["upload"])
-user = current_user()
-if not can(user, "import"):
-    st.error(AUTH["denied"])
-    st.stop()
+user = action_page("upload", "import")
 current = data.assessment()
 periods = current.scores.periods if current is not None else []
 
