@@ -9,6 +9,7 @@ the output tables are built, and those use categorical codes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -132,70 +133,103 @@ def _value_text(
     return pd.Categorical.from_codes(merged[codes], categories=pd.Index(uniq, dtype=object))
 
 
+@dataclass(frozen=True)
+class _Checks:
+    """What scoring needs of each check, as arrays in the rubric's order."""
+
+    method: np.ndarray
+    points: np.ndarray  # 0 for a veto, which has none
+    is_base: np.ndarray
+    track: np.ndarray  # code of the check's track
+    full_na: np.ndarray  # base checks whose track scores NA as full points
+    cap: np.ndarray
+
+    @classmethod
+    def of(cls, rubric: Rubric) -> _Checks:
+        checks = rubric.checks
+        track = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"])
+        is_base = checks["is_base"].to_numpy(dtype=bool)
+        return cls(
+            method=checks["method"].to_numpy(dtype=object),
+            points=np.nan_to_num(checks["points"].to_numpy(dtype=float)),
+            is_base=is_base,
+            track=track,
+            full_na=is_base & (rubric.tracks["na_policy"].to_numpy() == "full")[track],
+            cap=checks["cap"].to_numpy(dtype=float),
+        )
+
+    def of_method(self, *methods: str) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.method, methods))
+
+
+def _earned(checks: pd.DataFrame, info: _Checks, total: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Points earned in each (period × unit, check) cell before NA is applied: 0 where nothing was found.
+
+    binary and levels earn points × (1/0 or the level's fraction); the other methods are computed
+    on their own columns only.
+    """
+    earned = total * info.points
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = info.of_method("ratio")
+        lo, hi = checks["floor"].to_numpy(dtype=float)[r], checks["target"].to_numpy(dtype=float)[r]
+        ratio = info.points[r] * np.clip((total[:, r] - lo) / (hi - lo), 0, 1)
+        earned[:, r] = np.where(count[:, r] > 0, np.nan_to_num(ratio), 0.0)
+        d = info.of_method("deduct")
+        deduct = np.maximum(info.points[d] - checks["per_item"].to_numpy(dtype=float)[d] * total[:, d], 0)
+        earned[:, d] = np.where(count[:, d] > 0, deduct, 0.0)  # no result is no points, not full points
+        b = info.of_method("bonus")
+        earned[:, b] = np.minimum(info.points[b], checks["per_item"].to_numpy(dtype=float)[b] * total[:, b])
+    return earned
+
+
 def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:
     """Score every unit of the roster in every period of the findings.
 
-    Unit and dimension scores are computed now; the check table when first asked for.
+    Findings are summed into a dense (period × unit, check) grid, so that each method's rule is
+    arithmetic on columns and every track and dimension sum is one matrix product. Unit and
+    dimension scores are computed now; the check table when first asked for.
     """
     codes: Codes = findings.codes
     checks = rubric.checks
     rows = findings.rows
-    size = codes.size
+    size, n_c = codes.size, len(codes.checks)
+    info = _Checks.of(rubric)
 
     fkey = rows["_key"].to_numpy(dtype=np.int64)
-    num = np.nan_to_num(rows["num"].to_numpy(dtype=float))
-    total_all = np.bincount(fkey, weights=num, minlength=size)
-    count_all = np.bincount(fkey, minlength=size)
-    na_all = np.bincount(fkey, weights=rows["is_na"].to_numpy(dtype=float), minlength=size) > 0
+    # NA rows carry no number (NaN), and NA is always a key's only row, so its total is reset to 0
+    total = np.bincount(fkey, weights=rows["num"].to_numpy(dtype=float), minlength=size)
+    count = np.bincount(fkey, minlength=size)
+    na_keys = fkey[rows["is_na"].to_numpy(dtype=bool)]
+    total[na_keys] = 0.0
+    na = np.zeros(size, dtype=bool)
+    na[na_keys] = True
 
-    key = codes.applicable_keys()
-    p, u, c = codes.split(key)
-    total, count, na = total_all[key], count_all[key], na_all[key]
-    missing = count == 0
-    status = na.astype(np.int8)  # 0 scored, 1 NA, 2 missing
-    status[missing] = 2
-
-    check_method = checks["method"].to_numpy(dtype=object)
-
-    def is_m(*methods: str) -> np.ndarray:
-        # decided per check (a few hundred), then spread: comparing a million strings is slow
-        return np.isin(check_method, methods)[c]
-
-    def of_check(name: str) -> np.ndarray:
-        return checks[name].to_numpy(dtype=float)
-
-    pts = np.nan_to_num(of_check("points"))[c]  # a veto has no points
-    is_base = checks["is_base"].to_numpy(dtype=bool)[c]
-    track_of_check = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"]).astype(np.int8)
-    t = track_of_check[c]
-    full_policy = (rubric.tracks["na_policy"].to_numpy() == "full")[t]
-    bonus, veto = is_m("bonus"), is_m("veto")
-
-    # binary and levels earn points x (1/0 or the level's fraction); the other methods are
-    # computed on their own rows only, so that a province's rows are not walked once per method
-    earned = pts * total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.flatnonzero(is_m("ratio"))
-        lo, hi = of_check("floor")[c[r]], of_check("target")[c[r]]
-        earned[r] = pts[r] * np.clip((total[r] - lo) / (hi - lo), 0, 1)
-        d = np.flatnonzero(is_m("deduct"))
-        earned[d] = np.maximum(pts[d] - of_check("per_item")[c[d]] * total[d], 0)
-        b = np.flatnonzero(bonus)
-        earned[b] = np.minimum(pts[b], of_check("per_item")[c[b]] * total[b])
-    earned[veto | missing | na] = 0.0
+    earned = _earned(checks, info, total.reshape(-1, n_c), count.reshape(-1, n_c))
     # NA earns nothing and weighs nothing under rescale; its full points under 'full'
-    full_na = na & is_base & full_policy
-    earned[full_na] = pts[full_na]
-    maximum = np.where(is_base & ~(na & ~full_na), pts, 0.0)
-    maximum[b] = pts[b]
-    np.nan_to_num(earned, copy=False)
-    violated = veto & (status == 0) & (total == 1)
+    na_c = na_keys % n_c
+    earned.ravel()[na_keys] = np.where(info.full_na, info.points, 0.0)[na_c]
 
-    units = _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, bonus, violated,
-                          checks["cap"].to_numpy(dtype=float)[c])  # fmt: skip
-    dims = _dimension_scores(rubric, codes, p, u, c, is_base, earned, maximum)
+    units = _track_scores(rubric, roster, codes, info, earned, total.reshape(-1, n_c), na_keys)
+    dims = _dimension_scores(rubric, codes, info, earned, na_keys)
 
     def check_table() -> pd.DataFrame:
+        key = codes.applicable_keys()
+        p, u, c = codes.split(key)
+        t = info.track[c]
+        total_k, count_k, na_k = total[key], count[key], na[key]
+        status = na_k.astype(np.int8)  # 0 scored, 1 NA, 2 missing
+        status[count_k == 0] = 2
+        pts, is_base = info.points[c], info.is_base[c]
+        earned_k = earned.ravel()[key]
+        maximum = np.where(is_base & ~(na_k & ~info.full_na[c]), pts, 0.0)
+        bonus = np.isin(info.method, ("bonus",))[c]
+        maximum[bonus] = pts[bonus]
+        violated = np.isin(info.method, ("veto",))[c] & (status == 0) & (total_k == 1)
+
+        def is_m(*methods: str) -> np.ndarray:
+            # decided per check (a few hundred), then spread: comparing a million strings is slow
+            return np.isin(info.method, methods)[c]
+
         levels_rows = (rows["method"] == "levels").to_numpy(dtype=bool)
         label = rows["label"].astype("category").array
         label_all = np.full(size, -1, dtype=np.int32)
@@ -217,14 +251,14 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
             "check_id": _take(codes.checks, oc),
             "method": _per_check(checks["method"], oc),
             "status": _take(STATUSES, status[order]),
-            "value": _value_text(is_m, status, total, label_of_key)[order],
-            "earned": earned[order],
+            "value": _value_text(is_m, status, total_k, label_of_key)[order],
+            "earned": earned_k[order],
             "max": maximum[order],
-            "lost": np.where(is_base, maximum - earned, 0.0)[order],
-            "findings": count[order].astype(np.int64),
+            "lost": np.where(is_base, maximum - earned_k, 0.0)[order],
+            "findings": count_k[order].astype(np.int64),
             "evidence": _evidence_column(evidence, which[key[order]]),
             "violated": violated[order],
-            "points": of_check("points")[oc],
+            "points": checks["points"].to_numpy(dtype=float)[oc],
         }
         # text is codes (few distinct values) or Arrow (evidence): a million Python strings cost more than scoring
         return pd.DataFrame(
@@ -236,18 +270,49 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     return Scores(units=units, dimensions=dims, checks=check_table, periods=list(codes.periods))
 
 
-def _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, is_bonus, violated, cap) -> pd.DataFrame:
-    n_t = len(rubric.tracks)
-    size = len(codes.periods) * len(codes.units) * n_t
-    g = (p * len(codes.units) + u) * n_t + t
-    base_e = np.bincount(g, weights=np.where(is_base, earned, 0.0), minlength=size)
-    base_m = np.bincount(g, weights=np.where(is_base, maximum, 0.0), minlength=size)
-    remaining = np.bincount(g, weights=(is_base & (maximum > 0)).astype(float), minlength=size)
-    bonus = np.bincount(g, weights=np.where(is_bonus, earned, 0.0), minlength=size)
-    caps = np.full(size, np.inf)
-    np.minimum.at(caps, g[violated], cap[violated])
+def _one_hot(of_check: np.ndarray, n: int, where: np.ndarray) -> np.ndarray:
+    """(checks × n) 0/1 matrix: check c counts towards column of_check[c], if ``where[c]``."""
+    m = np.zeros((len(of_check), n))
+    m[np.flatnonzero(where), of_check[where]] = 1.0
+    return m
 
-    scored = np.flatnonzero(remaining > 0)
+
+def _rescaled_na(
+    codes: Codes, info: _Checks, na_keys: np.ndarray, of_check: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per (period × unit, column of ``of_check``): points and checks that NA takes out of the maximum."""
+    c = na_keys % len(codes.checks)
+    out = info.is_base[c] & ~info.full_na[c]
+    cell = na_keys[out] // len(codes.checks) * n + of_check[c[out]]
+    size = len(codes.periods) * len(codes.units) * n
+    pts = info.points[c[out]]
+    return (np.bincount(cell, weights=pts, minlength=size).reshape(-1, n),
+            np.bincount(cell, weights=(pts > 0).astype(float), minlength=size).reshape(-1, n))  # fmt: skip
+
+
+def _per_unit(codes: Codes, static: np.ndarray) -> np.ndarray:
+    """A (unit × column) table, the same in every period, as a (period × unit, column) one."""
+    return np.broadcast_to(static, (len(codes.periods), *static.shape)).reshape(-1, static.shape[1])
+
+
+def _track_scores(rubric, roster, codes, info, earned, total, na_keys) -> pd.DataFrame:
+    n_t = len(rubric.tracks)
+    sums = earned @ np.hstack([_one_hot(info.track, n_t, info.is_base),
+                               _one_hot(info.track, n_t, info.method == "bonus")])  # fmt: skip
+    base_e, bonus = sums[:, :n_t].ravel(), sums[:, n_t:].ravel()
+    applicable = codes.applicable.astype(float)
+    weights = _one_hot(info.track, n_t, info.is_base)
+    na_pts, na_n = _rescaled_na(codes, info, na_keys, info.track, n_t)
+    base_m = (_per_unit(codes, applicable @ (weights * info.points[:, None])) - na_pts).ravel()
+    remaining = (_per_unit(codes, applicable @ (weights * (info.points > 0)[:, None])) - na_n).ravel()
+    caps = np.full(total.shape[0] * n_t, np.inf).reshape(-1, n_t)
+    v = info.of_method("veto")
+    capped = np.where(total[:, v] == 1, info.cap[v], np.inf)  # a veto found (1), not NA nor missing (0)
+    for t in range(n_t):
+        caps[:, t] = capped[:, info.track[v] == t].min(axis=1, initial=np.inf)
+    caps = caps.ravel()
+
+    scored = np.flatnonzero(remaining > 0.5)
     tp = scored // (len(codes.units) * n_t)
     tu = (scored // n_t) % len(codes.units)
     tt = scored % n_t
@@ -260,15 +325,15 @@ def _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, is_b
 
     decimals = rubric.spec.rounding.decimals
     weight = tracks["weight"].to_numpy(dtype=float)[tt]
-    unit_ids = codes.units.to_numpy(dtype=object)[tu]
-    names = roster.set_index("unit_id")["name"]
+    group_code, group_ids = pd.factorize(codes.groups, sort=True)
+    names = roster["name"].to_numpy(dtype=object)[pd.Index(roster["unit_id"]).get_indexer(codes.units)]
     frame = pd.DataFrame(
         {
-            "period": np.asarray(codes.periods, dtype=object)[tp],
-            "track": tracks["track_id"].to_numpy(dtype=object)[tt],
-            "group": codes.groups[tu],
-            "unit_id": unit_ids,
-            "unit_name": names.reindex(unit_ids).to_numpy(dtype=object),
+            "period": _text(codes.periods, tp),
+            "track": _text(tracks["track_id"], tt),
+            "group": _text(group_ids, group_code[tu]),
+            "unit_id": _text(codes.units, tu),
+            "unit_name": _text(names, tu),
             "base": round_half_up(base_exact, decimals),
             "bonus": round_half_up(bonus_exact, decimals),
             "score": round_half_up(score_exact, decimals),
@@ -277,41 +342,54 @@ def _track_scores(rubric, roster, codes, p, u, t, is_base, earned, maximum, is_b
             "base_exact": base_exact,
             "bonus_exact": bonus_exact,
             "score_exact": score_exact,
-        }
+        },
+        copy=False,
     )
     frame = grade_and_rank(frame, rubric.spec)
-    frame = frame.sort_values(["period", "track", "group", "rank", "unit_id"], kind="stable").reset_index(drop=True)
-    return frame[[*UNIT_COLUMNS, "base_exact", "bonus_exact", "score_exact"]]
+    # SPEC §3 order: period, track, group, rank, unit id; codes sort as their texts do
+    order = np.lexsort((tu, frame["rank"].to_numpy(), group_code[tu], _text_order(tracks["track_id"])[tt], tp))
+    return frame.take(order).reset_index(drop=True)[[*UNIT_COLUMNS, "base_exact", "bonus_exact", "score_exact"]]
 
 
-def _dimension_scores(rubric, codes, p, u, c, is_base, earned, maximum) -> pd.DataFrame:
+def _text(labels: object, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A text column of few distinct values, taken from them by code in Arrow, not built string by string."""
+    return pd.array(np.asarray(labels, dtype=object), dtype="str").take(codes)
+
+
+def _text_order(labels: object) -> np.ndarray:
+    """Codes that sort as the labels' texts do (equal texts, equal codes)."""
+    return pd.factorize(np.asarray(labels, dtype=object), sort=True)[0]
+
+
+def _dimension_scores(rubric, codes, info, earned, na_keys) -> pd.DataFrame:
     checks = rubric.checks
     dim_ids = pd.Index(checks["dimension_id"].drop_duplicates())
     dim_of_check = dim_ids.get_indexer(checks["dimension_id"])
     track_of_dim = checks.drop_duplicates("dimension_id")["track_id"].to_numpy(dtype=object)
     n_d = len(dim_ids)
-    size = len(codes.periods) * len(codes.units) * n_d
-    b = np.flatnonzero(is_base)
-    g = (p[b] * len(codes.units) + u[b]) * n_d + dim_of_check[c[b]]
-    e = np.bincount(g, weights=earned[b], minlength=size)
-    m = np.bincount(g, weights=maximum[b], minlength=size)
-    present = np.bincount(g, minlength=size) > 0
+    weights = _one_hot(dim_of_check, n_d, info.is_base)
+    e = (earned @ weights).ravel()
+    applicable = codes.applicable.astype(float)
+    na_pts, _ = _rescaled_na(codes, info, na_keys, dim_of_check, n_d)
+    m = (_per_unit(codes, applicable @ (weights * info.points[:, None])) - na_pts).ravel()
+    present = _per_unit(codes, applicable @ weights).ravel() > 0.5  # the unit has a base check there
     keys = np.flatnonzero(present)
     dp, du, dd = keys // (len(codes.units) * n_d), (keys // n_d) % len(codes.units), keys % n_d
     with np.errstate(divide="ignore", invalid="ignore"):
         percent_exact = np.where(m[keys] > 0, 100.0 * e[keys] / m[keys], np.nan)
-    frame = pd.DataFrame(
+    # SPEC §3 order: period, track, unit id, then the rubric's order of dimensions
+    order = np.argsort(dp * len(track_of_dim) + _text_order(track_of_dim)[dd], kind="stable")  # keys: (p, u, d)
+    dp, du, dd, keys, percent_exact = dp[order], du[order], dd[order], keys[order], percent_exact[order]
+    return pd.DataFrame(
         {
-            "period": np.asarray(codes.periods, dtype=object)[dp],
-            "track": track_of_dim[dd],
-            "unit_id": codes.units.to_numpy(dtype=object)[du],
-            "dimension_id": dim_ids.to_numpy(dtype=object)[dd],
+            "period": _text(codes.periods, dp),
+            "track": _text(track_of_dim, dd),
+            "unit_id": _text(codes.units, du),
+            "dimension_id": _text(dim_ids, dd),
             "earned": e[keys],
             "max": m[keys],
             "percent": round_half_up(percent_exact, rubric.spec.rounding.decimals),
             "percent_exact": percent_exact,
-            "_d": dd,
-        }
+        },
+        copy=False,
     )
-    frame = frame.sort_values(["period", "track", "unit_id", "_d"], kind="stable").reset_index(drop=True)
-    return frame[[*DIMENSION_COLUMNS, "percent_exact"]]

@@ -30,6 +30,7 @@ __all__ = [
     "InputFile",
     "SourceInfo",
     "as_text",
+    "coded_text",
     "read_result_files",
     "read_roster",
     "read_sheets",
@@ -110,11 +111,8 @@ def as_text(s: pd.Series) -> pd.Series:
     A coded (categorical) column stays coded: only its distinct values are trimmed.
     """
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = as_text(pd.Series(s.cat.categories, dtype=object))
-        merged, uniq = pd.factorize(pd.concat([cats, pd.Series([""], dtype=object)], ignore_index=True))
-        raw = s.cat.codes.to_numpy()
-        codes = np.where(raw >= 0, merged[:-1][raw] if len(cats) else raw, merged[-1])
-        return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniq, dtype=object)), index=s.index,
+        codes, uniq = coded_text(s)
+        return pd.Series(pd.Categorical.from_codes(codes, categories=uniq, validate=False), index=s.index,
                          name=s.name)  # fmt: skip
     s = s.fillna("") if s.hasnans else s
     if s.dtype == object:
@@ -133,6 +131,19 @@ def as_text(s: pd.Series) -> pd.Series:
             s[boolean] = s[boolean].map({True: "true", False: "false"})
         return s.astype(str).str.strip()
     return s.astype(str).str.strip()
+
+
+def coded_text(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """A coded column's cells as codes into its distinct trimmed texts (empty cells: ''), and those texts.
+
+    Only the categories are trimmed; the cells are one gather.
+    """
+    cats = as_text(pd.Series(s.cat.categories, dtype=object))
+    merged, uniq = pd.factorize(pd.concat([cats, pd.Series([""], dtype=object)], ignore_index=True))
+    raw = s.cat.codes.to_numpy()
+    if raw.min(initial=0) >= 0 and np.array_equal(merged[:-1], np.arange(len(cats))):
+        return raw, pd.Index(uniq, dtype=object)  # already distinct and trimmed, no cell empty
+    return merged.astype(np.int32)[raw], pd.Index(uniq, dtype=object)  # code -1 takes ''
 
 
 def _coded(text: pd.Series) -> pd.Series:

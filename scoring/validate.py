@@ -16,7 +16,7 @@ import pandas as pd
 from .codes import Codes
 from .errors import InputError, Issue
 from .rubric import Rubric
-from .tables import RESULT_COLUMNS, as_text
+from .tables import RESULT_COLUMNS, as_text, coded_text
 from .values import FAIL_TOKENS, NA_TOKENS, PASS_TOKENS, accepted_values
 
 __all__ = ["MAX_ISSUES_PER_KIND", "Findings", "validate_results"]
@@ -88,7 +88,13 @@ def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _encode(column: pd.Series, index: pd.Index) -> np.ndarray:
-    """Codes of a column's values in ``index`` (-1 where absent), hashing each distinct value once."""
+    """Codes of a column's values in ``index`` (-1 where absent), looking each distinct value up once."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        lookup = index.get_indexer(pd.Index(column.cat.categories, dtype=object))
+        raw = column.cat.codes.to_numpy()
+        if raw.min(initial=0) >= 0 and np.array_equal(lookup, np.arange(len(lookup))):
+            return raw.astype(np.int64)  # coded in the index's own order, as a file sorted like it is
+        return np.append(lookup, -1)[raw]  # a cell's code -1 (empty) picks the appended -1
     codes, uniq = pd.factorize(column)
     return index.get_indexer(pd.Index(uniq, dtype=object))[codes] if len(uniq) else np.full(len(column), -1)
 
@@ -108,10 +114,10 @@ def _text_codes(column: pd.Series) -> tuple[np.ndarray, pd.Series]:
     distinct value; XLSX cells (numbers, booleans) become text first, one by one, so that
     1, 1.0 and True are not taken for one value.
     """
-    column = as_text(column)
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), pd.Series(column.cat.categories, dtype=object)
-    codes, uniq = pd.factorize(column)
+        codes, uniq = coded_text(column)
+        return codes, pd.Series(uniq, dtype=object)
+    codes, uniq = pd.factorize(as_text(column))
     return codes, pd.Series(uniq, dtype=object)
 
 
@@ -123,12 +129,24 @@ class _Values:
     ok: np.ndarray
 
 
-def _normalise(
-    rows: pd.DataFrame, idx: np.ndarray, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue]
-) -> _Values:
-    """is_na, num and label of the rows ``idx`` (checks ``c``); report values the method does not accept."""
-    vcode, text = _text_codes(rows["value"])
-    vcode = vcode[idx]
+@dataclass(frozen=True)
+class _ValueTables:
+    """What each distinct value means to each class of check.
+
+    A class is one way of reading values: pass/fail (binary, veto), a ratio, a count (deduct,
+    bonus), or one distinct set of levels. ``num[k, v]`` is the number value ``v`` stands for
+    under class ``k`` (NaN where the class does not accept it), so a million cells are read with
+    a few gathers, and per-check dictionaries are walked once per rubric, not per row.
+    """
+
+    class_of_check: np.ndarray
+    num: np.ndarray  # (classes, values), NaN: not accepted (or NA)
+    label: np.ndarray  # (classes, values), codes into label_names; 0: no label
+    is_na: np.ndarray  # (values,)
+    label_names: list[str]
+
+
+def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
     low = text.str.lower()
     u_num, u_pct = _numbers(low)
     u_na = low.isin(NA_TOKENS).to_numpy()
@@ -136,101 +154,125 @@ def _normalise(
     u_fail = low.isin(FAIL_TOKENS).to_numpy() | ((u_num == 0) & ~u_pct)
     u_count = ~u_pct & (u_num >= 0) & (u_num == np.floor(u_num))
     u_ratio = (u_num >= 0) & (u_num <= 1)
-
-    check_method = checks["method"].to_numpy(dtype=object)
-
-    def is_m(*methods: str) -> np.ndarray:
-        return np.isin(check_method, methods)[c]
-
-    is_na = u_na[vcode]
-    num_out = np.full(len(idx), np.nan)
-    label = np.zeros(len(idx), dtype=np.int32)  # codes into label_names; 0 is no label
+    method = checks["method"].to_numpy(dtype=object)
+    num = [
+        np.where(u_pass, 1.0, np.where(u_fail, 0.0, np.nan)),  # binary, veto
+        np.where(u_ratio, u_num, np.nan),  # ratio
+        np.where(u_count, u_num, np.nan),  # deduct, bonus
+    ]
+    class_of_check = np.where(np.isin(method, ("binary", "veto")), 0, np.where(method == "ratio", 1, 2))
+    label = [np.zeros(len(low), dtype=np.int32)] * len(num)
     label_names: dict[str, int] = {"": 0}
-    ok = is_na.copy()
+    classes: dict[tuple, int] = {}
+    low_values = low.to_numpy(dtype=object)
+    levels_of_check = checks["levels"].to_numpy(dtype=object)
+    for code in np.flatnonzero(method == "levels"):
+        levels = levels_of_check[code]
+        k = classes.get(key := tuple(levels.items()))
+        if k is None:
+            k = classes[key] = len(num)
+            fractions, labels = np.full(len(low), np.nan), np.zeros(len(low), dtype=np.int32)
+            for lab, frac in levels.items():
+                hit = (low_values == str(lab).strip().lower()) & np.isnan(fractions)
+                if hit.any():
+                    fractions[hit] = frac
+                    labels[hit] = label_names.setdefault(str(lab), len(label_names))
+            num.append(fractions)
+            label.append(labels)
+        class_of_check[code] = k
+    num_table, label_table = np.vstack(num), np.vstack(label)
+    num_table[:, u_na] = np.nan  # NA is never a number, whatever the method
+    label_table[:, u_na] = 0
+    return _ValueTables(class_of_check, num_table, label_table, u_na, list(label_names))
 
-    binary = is_m("binary", "veto") & ~is_na
-    passed, failed = u_pass[vcode], u_fail[vcode]
-    ok |= binary & (passed | failed)
-    num_out[binary & passed] = 1.0
-    num_out[binary & failed & ~passed] = 0.0
 
-    is_levels = is_m("levels") & ~is_na
-    if is_levels.any():
-        # (check code, value code) -> fraction, for every label the rubric defines
-        lookup = pd.Series(np.arange(len(low)), index=pd.Index(low, dtype=object))
-        keys, fractions, labels = [], [], []
-        for code in np.flatnonzero(check_method == "levels"):
-            for lab, frac in checks["levels"].iloc[code].items():
-                hit = lookup.get(str(lab).strip().lower())
-                if hit is not None:
-                    keys.append(code * len(low) + int(hit))
-                    fractions.append(frac)
-                    labels.append(label_names.setdefault(str(lab), len(label_names)))
-        found = pd.Index(np.asarray(keys, dtype=np.int64)).get_indexer(
-            c[is_levels].astype(np.int64) * len(low) + vcode[is_levels]
-        )
-        where = np.flatnonzero(is_levels)
-        matched = found >= 0
-        ok[where[matched]] = True
-        num_out[where[matched]] = np.asarray(fractions)[found[matched]]
-        label[where[matched]] = np.asarray(labels, dtype=np.int32)[found[matched]]
-
-    ratio_ok = is_m("ratio") & ~is_na & u_ratio[vcode]
-    ok |= ratio_ok
-    num_out[ratio_ok] = u_num[vcode[ratio_ok]]
-
-    count_ok = is_m("deduct", "bonus") & ~is_na & u_count[vcode]
-    ok |= count_ok
-    num_out[count_ok] = u_num[vcode[count_ok]]
-
+def _normalise(
+    rows: pd.DataFrame, idx: np.ndarray | None, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue]
+) -> _Values:
+    """is_na, num and label of the rows ``idx`` (all rows if None; checks ``c``); report values the
+    method does not accept."""
+    vcode, text = _text_codes(rows["value"])
+    vcode = vcode if idx is None else vcode[idx]
+    tables = _value_tables(text, checks)
+    flat = tables.class_of_check[c] * len(text) + vcode
+    num = tables.num.ravel()[flat]
+    is_na = tables.is_na[vcode]
+    ok = is_na | ~np.isnan(num)
     if not ok.all():
         accepted = {
             cid: accepted_values(m, lv_)
             for cid, m, lv_ in zip(checks["check_id"], checks["method"], checks["levels"], strict=True)
         }
-        b = _where(rows, idx[~ok])
+        bad = ~ok
+        b = _where(rows, np.flatnonzero(bad) if idx is None else idx[bad])
         msgs = (
-            "测评点 " + b["check_id"] + " 不接受结果 “" + text.to_numpy()[vcode[~ok]] + "”;可填:"
+            "测评点 " + b["check_id"] + " 不接受结果 “" + text.to_numpy()[vcode[bad]] + "”;可填:"
             + b["check_id"].map(accepted)
         )  # fmt: skip
         issues.extend(_row_issues(b, "bad-value", msgs, "value"))
-    labels = pd.Categorical.from_codes(label, categories=pd.Index(list(label_names), dtype=object))
-    return _Values(is_na=is_na, num=num_out, label=labels, ok=ok)
+    labels = pd.Categorical.from_codes(
+        tables.label.ravel()[flat], categories=pd.Index(tables.label_names, dtype=object), validate=False
+    )
+    return _Values(is_na=is_na, num=num, label=labels, ok=ok)
 
 
-def _duplicates(rows: pd.DataFrame, idx: np.ndarray, keys: np.ndarray, is_na: np.ndarray, single: np.ndarray,
-                size: int, issues: list[Issue]) -> np.ndarray:  # fmt: skip
-    """Report rows ``idx`` that repeat a (period, unit, check) where only one row is allowed.
+def _duplicates(rows: pd.DataFrame, take: np.ndarray | None, keys: np.ndarray, c: np.ndarray, is_na: np.ndarray,
+                single: np.ndarray, counts: np.ndarray, issues: list[Issue]) -> None:  # fmt: skip
+    """Report rows (``take``, all if None; keys ``keys``, checks ``c``) that repeat a (period, unit,
+    check) where only one row is allowed.
 
-    ``single`` marks the rows whose method allows one row only.
+    ``single`` says, per check, whether its method allows one row only; ``counts`` are the rows per
+    key. Only the rows of repeated keys are looked at, and there are few.
     """
-    repeated = np.bincount(keys, minlength=size)[keys] > 1
-    if not repeated.any():
-        return repeated
-    na_any = np.bincount(keys, weights=is_na.astype(float), minlength=size)[keys] > 0
-    dup = repeated & (single | na_any)
-    if dup.any():
-        d = _where(rows, idx[dup]).assign(_k=keys[dup], _single=single[dup])
-        d["_where"] = (
-            d["_file"]
-            + np.where(d["_sheet"] != "", " 工作表「" + d["_sheet"] + "」", "")
-            + " 第 "
-            + d["_row"].astype(str)
-            + " 行"
-        )
-        first = d.groupby("_k", sort=False)["_where"].transform("first")
-        later = d[d["_where"] != first]
-        why = np.where(
-            later["_single"],
-            "该方法每期每单位每测评点只能有一行结果",
-            "不涉及(NA)必须是该单位该测评点本期唯一的一行",
-        )
-        msgs = (
-            "期次 " + later["period"] + " 单位 " + later["unit_id"] + " 测评点 " + later["check_id"]
-            + " 重复:与 " + first[later.index] + " 重复;" + why
-        )  # fmt: skip
-        issues.extend(_row_issues(later, "duplicate-row", msgs, "check_id"))
-    return dup
+    if counts.max(initial=0) <= 1:
+        return
+    rep = np.flatnonzero(counts[keys] > 1)
+    k = keys[rep]
+    single_rep = single[c[rep]]
+    is_dup = single_rep.copy()
+    if (na_rep := is_na[rep]).any():
+        is_dup |= np.bincount(k, weights=na_rep.astype(float), minlength=len(counts))[k] > 0
+    if not is_dup.any():
+        return
+    pos = rep[is_dup]
+    d = _where(rows, pos if take is None else take[pos]).assign(_k=k[is_dup], _single=single_rep[is_dup])
+    d["_where"] = (
+        d["_file"]
+        + np.where(d["_sheet"] != "", " 工作表「" + d["_sheet"] + "」", "")
+        + " 第 "
+        + d["_row"].astype(str)
+        + " 行"
+    )
+    first = d.groupby("_k", sort=False)["_where"].transform("first")
+    later = d[d["_where"] != first]
+    why = np.where(
+        later["_single"],
+        "该方法每期每单位每测评点只能有一行结果",
+        "不涉及(NA)必须是该单位该测评点本期唯一的一行",
+    )
+    msgs = (
+        "期次 " + later["period"] + " 单位 " + later["unit_id"] + " 测评点 " + later["check_id"]
+        + " 重复:与 " + first[later.index] + " 重复;" + why
+    )  # fmt: skip
+    issues.extend(_row_issues(later, "duplicate-row", msgs, "check_id"))
+
+
+def _period_codes(column: pd.Series) -> tuple[np.ndarray, list[str], pd.Index]:
+    """Each cell's code (-1 for none), the distinct period texts that occur, and what the codes index."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        raw = column.cat.codes.to_numpy()
+        # a coded column may carry categories no row uses (rows taken from a bigger file)
+        used = np.bincount(raw.astype(np.intp) + 1, minlength=len(column.cat.categories) + 1)[1:] > 0
+        return raw, [str(x) for x in column.cat.categories[used]], column.cat.categories
+    codes, uniq = pd.factorize(column)
+    return codes, [str(x) for x in uniq], uniq
+
+
+def _compose(outer: np.ndarray | None, inner: np.ndarray | None) -> np.ndarray | None:
+    """Positions ``inner`` of the positions ``outer``; None stands for every position."""
+    if outer is None:
+        return inner
+    return outer if inner is None else outer[inner]
 
 
 def validate_results(
@@ -243,20 +285,25 @@ def validate_results(
 ) -> Findings:
     """Validate raw result rows; raise InputError listing every problem.
 
-    The work is done on code arrays; the big frame is copied once, at the end, and only the
-    rows and columns the findings keep.
+    The work is done on code arrays, and a file without problems takes the short way: no row
+    is filtered or gathered. The big frame is never copied.
     """
     issues: list[Issue] = list(prior_issues or [])
     checks = rubric.checks
     rows = results.reset_index(drop=True)
-    period_code, period_text = pd.factorize(rows["period"])
-    periods = sorted(str(x) for x in period_text if x != "")
+    period_code, used_periods, period_text = _period_codes(rows["period"])
+    periods = sorted(x for x in used_periods if x != "")
     codes = Codes.build(rubric, roster, periods)
+    n_uc = len(codes.units) * len(codes.checks)
 
     u = _encode(rows["unit_id"], codes.units)
     c = _encode(rows["check_id"], codes.checks)
-    p = pd.Index(codes.periods, dtype=object).get_indexer(pd.Index(period_text, dtype=object))[period_code]
+    p = np.append(pd.Index(codes.periods, dtype=object).get_indexer(pd.Index(period_text, dtype=object)), -1)[
+        period_code
+    ]
     known_unit, known_check = u >= 0, c >= 0
+    known_mask = known_unit & known_check & (p >= 0)
+    every_known = bool(known_mask.all())
     if not known_unit.all():
         bad = _where(rows, ~known_unit)
         issues.extend(_row_issues(bad, "unknown-unit", "单位编码 " + bad["unit_id"] + " 不在单位名单中", "unit_id"))
@@ -264,57 +311,69 @@ def validate_results(
         bad = _where(rows, ~known_check)
         msgs = "测评点编码 " + bad["check_id"] + f" 不在指标体系 {rubric.id} 中"
         issues.extend(_row_issues(bad, "unknown-check", msgs, "check_id"))
-    known = known_unit & known_check & (p >= 0)
-    key = np.where(known, codes.key(np.maximum(p, 0), np.maximum(u, 0), np.maximum(c, 0)), -1)
-    applicable = known & codes.applicable[np.maximum(u, 0), np.maximum(c, 0)]
-    outside = known & ~applicable
-    if outside.any():
-        bad = _where(rows, outside)
-        group_of = roster.set_index("unit_id")["group"]
-        scope = {cid: _scope_text(units_, applies, rubric.groups)
-                 for cid, units_, applies in zip(checks["check_id"], checks["units"], checks["applies_to"], strict=True)}  # fmt: skip
-        msgs = (
-            "测评点 " + bad["check_id"] + " 不适用于单位 " + bad["unit_id"] + "(分组 "
-            + bad["unit_id"].map(group_of) + ");它只适用于" + bad["check_id"].map(scope)
-        )  # fmt: skip
-        issues.extend(_row_issues(bad, "not-applicable", msgs, "check_id"))
+    uc = u * len(codes.checks) + c
+    if every_known:
+        known = None
+        key = p * n_uc + uc
+        applicable = codes.applicable.ravel()[uc]
+    else:
+        known = np.flatnonzero(known_mask)
+        key = np.full(len(rows), -1, dtype=np.int64)
+        key[known] = p[known] * n_uc + uc[known]
+        applicable = np.zeros(len(rows), dtype=bool)
+        applicable[known] = codes.applicable.ravel()[uc[known]]
+    every_applicable = bool(applicable.all())
+    if not every_applicable:
+        bad = _where(rows, known_mask & ~applicable)
+        if not bad.empty:
+            group_of = roster.set_index("unit_id")["group"]
+            scope = {cid: _scope_text(units_, applies, rubric.groups)
+                     for cid, units_, applies in zip(checks["check_id"], checks["units"], checks["applies_to"],
+                                                     strict=True)}  # fmt: skip
+            msgs = (
+                "测评点 " + bad["check_id"] + " 不适用于单位 " + bad["unit_id"] + "(分组 "
+                + bad["unit_id"].map(group_of) + ");它只适用于" + bad["check_id"].map(scope)
+            )  # fmt: skip
+            issues.extend(_row_issues(bad, "not-applicable", msgs, "check_id"))
 
-    idx = np.flatnonzero(applicable)
-    values = _normalise(rows, idx, c[idx], checks, issues)
-    ok = values.ok
-    method_code, method_names = pd.factorize(checks["method"])
-    single = np.isin(method_names, SINGLE_ROW_METHODS)[method_code]
-    kept = np.flatnonzero(ok)
-    dup = _duplicates(rows, idx[kept], key[idx[kept]], values.is_na[kept], single[c[idx[kept]]], codes.size, issues)
-    kept = kept[~dup]
+    idx = None if every_applicable else np.flatnonzero(applicable)
+    values = _normalise(rows, idx, c if idx is None else c[idx], checks, issues)
+    kept = None if values.ok.all() else np.flatnonzero(values.ok)
+    take = _compose(idx, kept)
+    kept_keys = key if take is None else key[take]
+    counts = np.bincount(kept_keys, minlength=codes.size)
+    single = np.isin(checks["method"].to_numpy(dtype=object), SINGLE_ROW_METHODS)
+    _duplicates(rows, take, kept_keys, c if take is None else c[take],
+                values.is_na if kept is None else values.is_na[kept], single, counts, issues)  # fmt: skip
 
     if not allow_missing and periods:
-        present = np.zeros(codes.size, dtype=bool)
-        present[key[known]] = True
-        expected = codes.applicable_keys()
-        missing = expected[~present[expected]]
-        issues.extend(_missing_issues(missing, codes))
+        if take is not None:  # rows with other problems still count as present
+            counts = np.bincount(key if known is None else key[known], minlength=codes.size)
+        absent = (counts.reshape(len(codes.periods), n_uc) == 0) & codes.applicable.ravel()
+        issues.extend(_missing_issues(np.flatnonzero(absent), codes))
     if not periods and not issues:
         issues.append(Issue(code="no-results", message="测评结果文件中没有任何结果行"))
     if issues:
         raise InputError(issues)
-    take = idx[kept]
-    every = len(take) == len(rows)  # the usual case: no row to drop, nothing to copy or gather
+    # no problem left, so the rows kept are those the values were read for: every row but any
+    # without a period (which the reader reports)
 
-    def kept_rows(values: np.ndarray | pd.api.extensions.ExtensionArray, among: np.ndarray):
-        return values if every else values[among]
+    def kept_rows(values: np.ndarray | pd.api.extensions.ExtensionArray) -> np.ndarray:
+        return values if idx is None else values[idx]
 
-    method = pd.Categorical.from_codes(kept_rows(method_code[c], take),
-                                       categories=pd.Index(method_names, dtype=object))  # fmt: skip
+    method_code, method_names = pd.factorize(checks["method"])
+    method = pd.Categorical.from_codes(
+        kept_rows(method_code[c]), categories=pd.Index(method_names, dtype=object), validate=False
+    )
     out = pd.DataFrame(
         {
-            **{name: kept_rows(rows[name].array, take) for name in ("period", "unit_id", "check_id")},
+            **{name: kept_rows(rows[name].array) for name in ("period", "unit_id", "check_id")},
             "method": method,
-            "is_na": kept_rows(values.is_na, kept),
-            "num": kept_rows(values.num, kept),
-            "label": kept_rows(values.label, kept),
-            **{name: kept_rows(rows[name].array, take) for name in ("evidence", "_file", "_sheet", "_row")},
-            "_key": kept_rows(key, take),
+            "is_na": values.is_na,
+            "num": values.num,
+            "label": values.label,
+            **{name: kept_rows(rows[name].array) for name in ("evidence", "_file", "_sheet", "_row")},
+            "_key": kept_rows(key),
         },
         copy=False,
     )
