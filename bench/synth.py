@@ -64,28 +64,30 @@ def roster(n_units: int) -> pd.DataFrame:
     return pd.DataFrame({"unit_id": ids, "name": [f"单位{i}" for i in range(n_units)], "group": groups})
 
 
-def findings(target_rows: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(roster, findings) with about ``target_rows`` findings over four periods."""
+def findings(
+    target_rows: int, seed: int = 7, *, periods: list[str] = PERIODS, na_rate: float = 0.005, veto_rate: float = 0.002
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(roster, findings) with about ``target_rows`` findings over ``periods``."""
     from scoring import parse_rubric
 
     rubric = parse_rubric(json.dumps(rubric_dict(), ensure_ascii=False), "bench.yaml")
     checks = rubric.checks
-    n_units = max(3, round(target_rows / (len(checks) * len(PERIODS))))
+    n_units = max(3, round(target_rows / (len(checks) * len(periods))))
     units = roster(n_units)
     pairs = rubric.applicability(units)
     rng = np.random.default_rng(seed)
-    frame = pairs.merge(pd.DataFrame({"period": PERIODS}), how="cross").merge(checks[["check_id", "method"]])
+    frame = pairs.merge(pd.DataFrame({"period": periods}), how="cross").merge(checks[["check_id", "method"]])
     m = frame["method"].to_numpy()
     r = rng.random(len(frame))
     value = np.empty(len(frame), dtype=object)
     value[m == "binary"] = np.where(r[m == "binary"] < 0.8, "1", "0")
-    value[m == "veto"] = np.where(r[m == "veto"] < 0.002, "1", "0")
+    value[m == "veto"] = np.where(r[m == "veto"] < veto_rate, "1", "0")
     value[m == "levels"] = np.array(list(LEVELS))[(r[m == "levels"] * 4).astype(int)]
     value[m == "ratio"] = np.char.add((50 + (r[m == "ratio"] * 50).astype(int)).astype(str), "%")
     counts = m == "deduct"
     value[counts] = (r[counts] * 4).astype(int).astype(str)
     value[m == "bonus"] = (r[m == "bonus"] < 0.1).astype(int).astype(str)
-    value[(r > 0.995) & (m != "veto")] = "不涉及"
+    value[(r > 1 - na_rate) & (m != "veto")] = "不涉及"
     frame["value"] = value
     # a second finding row for some deduct checks
     extra = frame[(m == "deduct") & (r < 0.05) & (frame["value"] != "不涉及")].assign(value="1")

@@ -37,6 +37,15 @@ def test_levels_earn_points_times_fraction_and_match_labels_case_insensitively()
     assert unit_row(r, "C1")["score"] == 67.0
 
 
+def test_one_label_written_in_two_cases_in_one_file_is_one_level():
+    lv = {"id": "L", "name": "质量", "method": "levels", "points": 6, "levels": {"A": 1, "B": 0.5}}
+    units = [("C1", "甲县", "county"), ("C2", "乙县", "county")]
+    r = run(make_rubric([lv]), [("C1", "L", "b"), ("C2", "L", "B")], units)
+    for unit in ("C1", "C2"):
+        row = check_row(r, unit, "L")
+        assert (row["earned"], row["value"]) == (3, "B")
+
+
 @pytest.mark.parametrize(
     ("value", "earned"),
     [
