@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .codes import Codes
-from .ranking import grade_and_rank
+from .ranking import grades_and_ranks
 from .rounding import round_half_up
 from .rubric import Rubric
 from .validate import Findings
@@ -143,12 +143,16 @@ class _Checks:
     track: np.ndarray  # code of the check's track
     full_na: np.ndarray  # base checks whose track scores NA as full points
     cap: np.ndarray
+    dim: np.ndarray  # code of the check's dimension
+    dim_ids: pd.Index
+    track_of_dim: np.ndarray
 
     @classmethod
     def of(cls, rubric: Rubric) -> _Checks:
         checks = rubric.checks
         track = pd.Index(rubric.tracks["track_id"]).get_indexer(checks["track_id"])
         is_base = checks["is_base"].to_numpy(dtype=bool)
+        dim_ids = pd.Index(checks["dimension_id"].drop_duplicates())
         return cls(
             method=checks["method"].to_numpy(dtype=object),
             points=np.nan_to_num(checks["points"].to_numpy(dtype=float)),
@@ -156,7 +160,16 @@ class _Checks:
             track=track,
             full_na=is_base & (rubric.tracks["na_policy"].to_numpy() == "full")[track],
             cap=checks["cap"].to_numpy(dtype=float),
+            dim=dim_ids.get_indexer(checks["dimension_id"]),
+            dim_ids=dim_ids,
+            track_of_dim=checks.drop_duplicates("dimension_id")["track_id"].to_numpy(dtype=object),
         )
+
+    def weights(self, n_tracks: int) -> np.ndarray:
+        """(checks × columns) 0/1: base points per track, bonus per track, base points per dimension."""
+        return np.hstack([_one_hot(self.track, n_tracks, self.is_base),
+                          _one_hot(self.track, n_tracks, self.method == "bonus"),
+                          _one_hot(self.dim, len(self.dim_ids), self.is_base)])  # fmt: skip
 
     def of_method(self, *methods: str) -> np.ndarray:
         return np.flatnonzero(np.isin(self.method, methods))
@@ -198,7 +211,7 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     fkey = rows["_key"].to_numpy(dtype=np.int64)
     # NA rows carry no number (NaN), and NA is always a key's only row, so its total is reset to 0
     total = np.bincount(fkey, weights=rows["num"].to_numpy(dtype=float), minlength=size)
-    count = np.bincount(fkey, minlength=size)
+    count = findings.counts if findings.counts is not None else np.bincount(fkey, minlength=size)
     na_keys = fkey[rows["is_na"].to_numpy(dtype=bool)]
     total[na_keys] = 0.0
     na = np.zeros(size, dtype=bool)
@@ -209,8 +222,10 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     na_c = na_keys % n_c
     earned.ravel()[na_keys] = np.where(info.full_na, info.points, 0.0)[na_c]
 
-    units = _track_scores(rubric, roster, codes, info, earned, total.reshape(-1, n_c), na_keys)
-    dims = _dimension_scores(rubric, codes, info, earned, na_keys)
+    n_t = len(rubric.tracks)
+    sums = earned @ info.weights(n_t)  # every track and dimension sum in one pass over the grid
+    units = _track_scores(rubric, roster, codes, info, sums[:, : 2 * n_t], total.reshape(-1, n_c), na_keys)
+    dims = _dimension_scores(rubric, codes, info, sums[:, 2 * n_t :], na_keys)
 
     def check_table() -> pd.DataFrame:
         key = codes.applicable_keys()
@@ -295,10 +310,8 @@ def _per_unit(codes: Codes, static: np.ndarray) -> np.ndarray:
     return np.broadcast_to(static, (len(codes.periods), *static.shape)).reshape(-1, static.shape[1])
 
 
-def _track_scores(rubric, roster, codes, info, earned, total, na_keys) -> pd.DataFrame:
+def _track_scores(rubric, roster, codes, info, sums, total, na_keys) -> pd.DataFrame:
     n_t = len(rubric.tracks)
-    sums = earned @ np.hstack([_one_hot(info.track, n_t, info.is_base),
-                               _one_hot(info.track, n_t, info.method == "bonus")])  # fmt: skip
     base_e, bonus = sums[:, :n_t].ravel(), sums[:, n_t:].ravel()
     applicable = codes.applicable.astype(float)
     weights = _one_hot(info.track, n_t, info.is_base)
@@ -326,29 +339,34 @@ def _track_scores(rubric, roster, codes, info, earned, total, na_keys) -> pd.Dat
     decimals = rubric.spec.rounding.decimals
     weight = tracks["weight"].to_numpy(dtype=float)[tt]
     group_code, group_ids = pd.factorize(codes.groups, sort=True)
+    tg = group_code[tu]
+    score = round_half_up(score_exact, decimals)
+    grade, rank, rank_of = grades_and_ranks(score, score_exact, vetoed, (tp * n_t + tt) * len(group_ids) + tg,
+                                            rubric.spec)  # fmt: skip
+    # SPEC §3 order: period, track, group, rank, unit id; codes sort as their texts do
+    o = np.lexsort((tu, rank, tg, _text_order(tracks["track_id"])[tt], tp))
     names = roster["name"].to_numpy(dtype=object)[pd.Index(roster["unit_id"]).get_indexer(codes.units)]
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "period": _text(codes.periods, tp),
-            "track": _text(tracks["track_id"], tt),
-            "group": _text(group_ids, group_code[tu]),
-            "unit_id": _text(codes.units, tu),
-            "unit_name": _text(names, tu),
-            "base": round_half_up(base_exact, decimals),
-            "bonus": round_half_up(bonus_exact, decimals),
-            "score": round_half_up(score_exact, decimals),
-            "vetoed": vetoed,
-            "target_points": round_half_up(score_exact / 100.0 * weight * rubric.spec.target.total_points, 2),
-            "base_exact": base_exact,
-            "bonus_exact": bonus_exact,
-            "score_exact": score_exact,
+            "period": _text(codes.periods, tp[o]),
+            "track": _text(tracks["track_id"], tt[o]),
+            "group": _text(group_ids, tg[o]),
+            "unit_id": _text(codes.units, tu[o]),
+            "unit_name": _text(names, tu[o]),
+            "base": round_half_up(base_exact[o], decimals),
+            "bonus": round_half_up(bonus_exact[o], decimals),
+            "score": score[o],
+            "vetoed": vetoed[o],
+            "grade": _text([g.name for g in rubric.spec.grades], grade[o]),
+            "rank": rank[o],
+            "rank_of": rank_of[o],
+            "target_points": round_half_up(score_exact[o] / 100.0 * weight[o] * rubric.spec.target.total_points, 2),
+            "base_exact": base_exact[o],
+            "bonus_exact": bonus_exact[o],
+            "score_exact": score_exact[o],
         },
         copy=False,
     )
-    frame = grade_and_rank(frame, rubric.spec)
-    # SPEC §3 order: period, track, group, rank, unit id; codes sort as their texts do
-    order = np.lexsort((tu, frame["rank"].to_numpy(), group_code[tu], _text_order(tracks["track_id"])[tt], tp))
-    return frame.take(order).reset_index(drop=True)[[*UNIT_COLUMNS, "base_exact", "bonus_exact", "score_exact"]]
 
 
 def _text(labels: object, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -361,14 +379,11 @@ def _text_order(labels: object) -> np.ndarray:
     return pd.factorize(np.asarray(labels, dtype=object), sort=True)[0]
 
 
-def _dimension_scores(rubric, codes, info, earned, na_keys) -> pd.DataFrame:
-    checks = rubric.checks
-    dim_ids = pd.Index(checks["dimension_id"].drop_duplicates())
-    dim_of_check = dim_ids.get_indexer(checks["dimension_id"])
-    track_of_dim = checks.drop_duplicates("dimension_id")["track_id"].to_numpy(dtype=object)
+def _dimension_scores(rubric, codes, info, sums, na_keys) -> pd.DataFrame:
+    dim_ids, dim_of_check, track_of_dim = info.dim_ids, info.dim, info.track_of_dim
     n_d = len(dim_ids)
     weights = _one_hot(dim_of_check, n_d, info.is_base)
-    e = (earned @ weights).ravel()
+    e = sums.ravel()
     applicable = codes.applicable.astype(float)
     na_pts, _ = _rescaled_na(codes, info, na_keys, dim_of_check, n_d)
     m = (_per_unit(codes, applicable @ (weights * info.points[:, None])) - na_pts).ravel()

@@ -8,28 +8,37 @@ import pandas as pd
 from .rounding import EXACT_DECIMALS
 from .rubric_model import RubricSpec
 
-__all__ = ["grade_and_rank"]
+__all__ = ["grade_and_rank", "grades_and_ranks"]
 
 
 def grade_and_rank(t: pd.DataFrame, spec: RubricSpec) -> pd.DataFrame:
     """Add grade, rank and rank_of to track scores (published ``score``, exact ``score_exact``)."""
     t = t.copy()
-    names = [g.name for g in spec.grades]
-    mins = np.array([g.min for g in spec.grades], dtype="float64")
-    # grades are highest first: the first whose min <= score is the count of mins above the score
-    position = (t["score"].to_numpy()[:, None] < mins[None, :]).sum(axis=1)
-    position = np.minimum(position, len(names) - 1)
-    position = np.where(t["vetoed"].to_numpy(), len(names) - 1, position)
-    t["grade"] = np.asarray(names, dtype=object)[position]
-
-    key = t["score"] if spec.ranking.by == "rounded" else t["score_exact"].round(EXACT_DECIMALS)
-    rank, size = _ranks(key.to_numpy(dtype="float64"), [t["period"], t["track"], t["group"]],
-                        dense=spec.ranking.method != "competition")  # fmt: skip
+    group = np.zeros(len(t), dtype=np.int64)
+    for column in ("period", "track", "group"):
+        codes, uniq = pd.factorize(t[column])
+        group = group * len(uniq) + codes
+    grade, rank, size = grades_and_ranks(t["score"].to_numpy(dtype="float64"), t["score_exact"].to_numpy(dtype="float64"),
+                                         t["vetoed"].to_numpy(dtype=bool), group, spec)  # fmt: skip
+    t["grade"] = np.asarray([g.name for g in spec.grades], dtype=object)[grade]
     t["rank"], t["rank_of"] = rank, size
     return t
 
 
-def _ranks(key: np.ndarray, by: list[pd.Series], dense: bool) -> tuple[np.ndarray, np.ndarray]:
+def grades_and_ranks(
+    score: np.ndarray, score_exact: np.ndarray, vetoed: np.ndarray, group: np.ndarray, spec: RubricSpec
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each score's grade (position in ``spec.grades``), rank within its ``group`` code, and the group's size."""
+    mins = np.array([g.min for g in spec.grades], dtype="float64")
+    # grades are highest first: the first whose min <= score is the count of mins above the score
+    grade = np.minimum((score[:, None] < mins[None, :]).sum(axis=1), len(mins) - 1)
+    grade = np.where(vetoed, len(mins) - 1, grade)
+    key = score if spec.ranking.by == "rounded" else np.round(score_exact, EXACT_DECIMALS)
+    rank, size = _ranks(key, group, dense=spec.ranking.method != "competition")
+    return grade, rank, size
+
+
+def _ranks(key: np.ndarray, group: np.ndarray, dense: bool) -> tuple[np.ndarray, np.ndarray]:
     """Rank of each row within its group (highest key first) and the group's size.
 
     Competition ranking ('min': 1, 2, 2, 4) or dense (1, 2, 2, 3); one sort for every group,
@@ -38,10 +47,6 @@ def _ranks(key: np.ndarray, by: list[pd.Series], dense: bool) -> tuple[np.ndarra
     n = len(key)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    group = np.zeros(n, dtype=np.int64)
-    for column in by:
-        codes, uniq = pd.factorize(column)
-        group = group * len(uniq) + codes
     order = np.lexsort((-key, group))
     g, k = group[order], key[order]
     new_group = np.r_[True, g[1:] != g[:-1]]

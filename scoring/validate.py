@@ -8,7 +8,7 @@ deduct and bonus) so that scoring is plain arithmetic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,8 @@ class Findings:
     rows: pd.DataFrame
     periods: list[str]
     codes: Codes | None = None
+    # rows per (period, unit, check) key, which validation counts anyway and scoring needs
+    counts: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def _col(name: str) -> str:
@@ -90,13 +92,17 @@ def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _encode(column: pd.Series, index: pd.Index) -> np.ndarray:
     """Codes of a column's values in ``index`` (-1 where absent), looking each distinct value up once."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        lookup = index.get_indexer(pd.Index(column.cat.categories, dtype=object))
-        raw = column.cat.codes.to_numpy()
-        if raw.min(initial=0) >= 0 and np.array_equal(lookup, np.arange(len(lookup))):
-            return raw.astype(np.int64)  # coded in the index's own order, as a file sorted like it is
-        return np.append(lookup, -1)[raw]  # a cell's code -1 (empty) picks the appended -1
+        return _recode(column.cat.codes.to_numpy(), column.cat.categories, index)
     codes, uniq = pd.factorize(column)
-    return index.get_indexer(pd.Index(uniq, dtype=object))[codes] if len(uniq) else np.full(len(column), -1)
+    return _recode(codes, uniq, index)
+
+
+def _recode(raw: np.ndarray, labels: object, index: pd.Index) -> np.ndarray:
+    """Codes ``raw`` into ``labels`` (-1: none) as codes into ``index`` (-1: not in it)."""
+    lookup = index.get_indexer(pd.Index(labels, dtype=object))
+    if raw.min(initial=0) >= 0 and np.array_equal(lookup, np.arange(len(lookup))):
+        return raw.astype(np.int64)  # coded in the index's own order, as a file sorted like it is
+    return np.append(lookup, -1)[raw]  # a cell's code -1 (empty) picks the appended -1
 
 
 def _where(frame: pd.DataFrame, mask: np.ndarray | pd.Series) -> pd.DataFrame:
@@ -298,17 +304,13 @@ def validate_results(
 
     u = _encode(rows["unit_id"], codes.units)
     c = _encode(rows["check_id"], codes.checks)
-    p = np.append(pd.Index(codes.periods, dtype=object).get_indexer(pd.Index(period_text, dtype=object)), -1)[
-        period_code
-    ]
-    known_unit, known_check = u >= 0, c >= 0
-    known_mask = known_unit & known_check & (p >= 0)
-    every_known = bool(known_mask.all())
-    if not known_unit.all():
-        bad = _where(rows, ~known_unit)
+    p = _recode(period_code, period_text, pd.Index(codes.periods, dtype=object))
+    every_known = min(u.min(initial=0), c.min(initial=0), p.min(initial=0)) >= 0
+    if u.min(initial=0) < 0:
+        bad = _where(rows, u < 0)
         issues.extend(_row_issues(bad, "unknown-unit", "单位编码 " + bad["unit_id"] + " 不在单位名单中", "unit_id"))
-    if not known_check.all():
-        bad = _where(rows, ~known_check)
+    if c.min(initial=0) < 0:
+        bad = _where(rows, c < 0)
         msgs = "测评点编码 " + bad["check_id"] + f" 不在指标体系 {rubric.id} 中"
         issues.extend(_row_issues(bad, "unknown-check", msgs, "check_id"))
     uc = u * len(codes.checks) + c
@@ -317,6 +319,7 @@ def validate_results(
         key = p * n_uc + uc
         applicable = codes.applicable.ravel()[uc]
     else:
+        known_mask = (u >= 0) & (c >= 0) & (p >= 0)
         known = np.flatnonzero(known_mask)
         key = np.full(len(rows), -1, dtype=np.int64)
         key[known] = p[known] * n_uc + uc[known]
@@ -324,7 +327,7 @@ def validate_results(
         applicable[known] = codes.applicable.ravel()[uc[known]]
     every_applicable = bool(applicable.all())
     if not every_applicable:
-        bad = _where(rows, known_mask & ~applicable)
+        bad = _where(rows, ~applicable if known is None else known_mask & ~applicable)
         if not bad.empty:
             group_of = roster.set_index("unit_id")["group"]
             scope = {cid: _scope_text(units_, applies, rubric.groups)
@@ -378,7 +381,7 @@ def validate_results(
         copy=False,
     )
     out.index = pd.RangeIndex(len(out))
-    return Findings(rows=out, periods=periods, codes=codes)
+    return Findings(rows=out, periods=periods, codes=codes, counts=counts)
 
 
 def _scope_text(units: tuple[str, ...] | None, applies: tuple[str, ...] | None, groups: dict[str, str]) -> str:

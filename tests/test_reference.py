@@ -85,7 +85,8 @@ def test_dimension_scores_add_up_the_check_table(data):
        st.booleans())  # fmt: skip
 def test_ranks_are_what_pandas_ranks_within_each_group(rows, dense):
     frame = pd.DataFrame(rows, columns=["g1", "g2", "key"])
-    rank, size = _ranks(frame["key"].to_numpy(), [frame["g1"], frame["g2"]], dense=dense)
+    group = pd.factorize(frame["g1"] + frame["g2"])[0]
+    rank, size = _ranks(frame["key"].to_numpy(), group, dense=dense)
     by = frame.groupby(["g1", "g2"])["key"]
     assert rank.tolist() == by.rank(method="dense" if dense else "min", ascending=False).astype(int).tolist()
     assert size.tolist() == by.transform("size").tolist()
