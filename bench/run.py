@@ -170,7 +170,7 @@ def table(rows: list[dict]) -> str:
         speed = r.get("rowwise_s", np.nan) / r["engine_s"]
         lines.append(
             f"| {r['findings']:,} | {r['units']:,} | {fmt(r['read_csv_s'])} | {fmt(r.get('read_xlsx_s'))} "
-            f"| {fmt(r['validate_s'])} | {fmt(r['score_rank_s'])} | {fmt(r['checks_s'])} | {fmt(r['write_s'])} "
+            f"| {fmt(r['validate_s'], 3)} | {fmt(r['score_rank_s'], 3)} | {fmt(r['checks_s'])} | {fmt(r['write_s'])} "
             f"| {fmt(r['e2e_csv_s'])} "
             f"| {fmt(r['peak_mb'], 0)} | {fmt(r['duckdb_s'])} | {fmt(ratio)} | {fmt(r.get('rowwise_s'))} "
             f"| {fmt(speed, 0)} |"
@@ -185,7 +185,7 @@ def verdicts(rows: list[dict]) -> list[str]:
     k = by.get(5)
     if m:
         out.append(
-            f"- score+rank of 1 M from loaded frames (validation included): {m['engine_s']:.2f} s "
+            f"- score+rank of 1 M from loaded frames (validation included): {m['engine_s']:.3f} s "
             f"(target ≤ {TARGETS['score_1m_s']} s) {'met' if m['engine_s'] <= TARGETS['score_1m_s'] else 'MISSED'}"
         )
         ratio = m["engine_s"] / m["duckdb_s"]

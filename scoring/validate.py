@@ -101,7 +101,7 @@ def _recode(raw: np.ndarray, labels: object, index: pd.Index) -> np.ndarray:
     """Codes ``raw`` into ``labels`` (-1: none) as codes into ``index`` (-1: not in it)."""
     lookup = index.get_indexer(pd.Index(labels, dtype=object))
     if raw.min(initial=0) >= 0 and np.array_equal(lookup, np.arange(len(lookup))):
-        return raw.astype(np.int64)  # coded in the index's own order, as a file sorted like it is
+        return raw.astype(np.intp)  # coded in the index's own order, as a file sorted like it is
     return np.append(lookup, -1)[raw]  # a cell's code -1 (empty) picks the appended -1
 
 
@@ -200,7 +200,9 @@ def _normalise(
     vcode, text = _text_codes(rows["value"])
     vcode = vcode if idx is None else vcode[idx]
     tables = _value_tables(text, checks)
-    flat = tables.class_of_check[c] * len(text) + vcode
+    flat = tables.class_of_check[c]
+    flat *= len(text)
+    flat += vcode
     num = tables.num.ravel()[flat]
     is_na = tables.is_na[vcode]
     ok = is_na | ~np.isnan(num)
@@ -267,8 +269,13 @@ def _period_codes(column: pd.Series) -> tuple[np.ndarray, list[str], pd.Index]:
     """Each cell's code (-1 for none), the distinct period texts that occur, and what the codes index."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         raw = column.cat.codes.to_numpy()
-        # a coded column may carry categories no row uses (rows taken from a bigger file)
-        used = np.bincount(raw.astype(np.intp) + 1, minlength=len(column.cat.categories) + 1)[1:] > 0
+        # a coded column may carry categories no row uses (rows taken from a bigger file); seen
+        # unsigned, code -1 (no period) is the largest and is cut off
+        n = len(column.cat.categories)
+        if raw.itemsize <= 2:
+            used = np.bincount(raw.view(f"u{raw.itemsize}"), minlength=n)[:n] > 0
+        else:  # so many categories that -1 seen unsigned would ask for gigabytes of counts
+            used = np.bincount(raw.astype(np.intp) + 1, minlength=n + 1)[1:] > 0
         return raw, [str(x) for x in column.cat.categories[used]], column.cat.categories
     codes, uniq = pd.factorize(column)
     return codes, [str(x) for x in uniq], uniq
@@ -313,10 +320,15 @@ def validate_results(
         bad = _where(rows, c < 0)
         msgs = "测评点编码 " + bad["check_id"] + f" 不在指标体系 {rubric.id} 中"
         issues.extend(_row_issues(bad, "unknown-check", msgs, "check_id"))
-    uc = u * len(codes.checks) + c
+    # ten million rows: each temporary is 80 MB of fresh memory, so the keys are built in place
+    # (and stay intp: numpy turns any other index into intp first)
+    uc = u * len(codes.checks)
+    uc += c
     if every_known:
         known = None
-        key = p * n_uc + uc
+        key = p.astype(np.int64)
+        key *= n_uc
+        key += uc
         applicable = codes.applicable.ravel()[uc]
     else:
         known_mask = (u >= 0) & (c >= 0) & (p >= 0)
@@ -366,7 +378,7 @@ def validate_results(
 
     method_code, method_names = pd.factorize(checks["method"])
     method = pd.Categorical.from_codes(
-        kept_rows(method_code[c]), categories=pd.Index(method_names, dtype=object), validate=False
+        kept_rows(method_code.astype(np.int8)[c]), categories=pd.Index(method_names, dtype=object), validate=False
     )
     out = pd.DataFrame(
         {
