@@ -1,9 +1,11 @@
 """Scores from validated findings (SPEC §1, 'Track score of one unit in one period').
 
-Every applicable (period, unit, check) is one int64 key (see :mod:`scoring.codes`); findings
-are summed into dense arrays with ``np.bincount``, each method's rule is one vectorised
-expression, and track and dimension scores are bincounts again. No string is touched until
-the output tables are built, and those use categorical codes.
+Every (period, unit, check) is one int64 key (see :mod:`scoring.codes`); findings are summed
+with ``np.bincount`` into a dense grid, a row per (period, unit) and a column per check. Each
+method's rule is arithmetic on its own columns, and every track, bonus and dimension sum is one
+matrix product with a 0/1 (check × sum) matrix; what does not depend on the findings (a unit's
+maximum points) is computed per unit once, and NA, which is rare, is corrected key by key. No
+string is touched until the output tables are built, and those are taken from codes.
 """
 
 from __future__ import annotations
