@@ -54,6 +54,7 @@ def rubric_summary(rubric: Rubric, roster: pd.DataFrame | None = None) -> list[s
         lines.append(
             f"  {t.id} {t.name}({KIND_NAMES[t.kind]})权重 {t.weight:.2%} = {t.weight * total:g} 分;"
             f"测评点 {len(c)} 个({methods});不涉及处理 {t.na_policy};加分上限 {t.bonus_max:g}"
+            + ("" if t.bonus_min_base is None else f";加分起算线 {t.bonus_min_base:g}")
         )
     if roster is None:
         lines.append("各分组适用的基础分值(不含按单位指定的测评点):")

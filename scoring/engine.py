@@ -334,11 +334,14 @@ def _track_scores(rubric, roster, codes, info, sums, total, na_keys) -> pd.DataF
     tracks = rubric.tracks
     bonus_max = tracks["bonus_max"].to_numpy(dtype=float)[tt]
     base_exact = 100.0 * base_e[scored] / base_m[scored]
-    bonus_exact = np.minimum(bonus_max, bonus[scored])
+    decimals = rubric.spec.rounding.decimals
+    bonus_capped = np.minimum(bonus_max, bonus[scored])
+    # 加分起算线: below it the bonus is withheld; the base compared is the published one, as people see it
+    withheld = round_half_up(base_exact, decimals) < tracks["bonus_min_base"].to_numpy(dtype=float)[tt]
+    bonus_exact = np.where(withheld, 0.0, bonus_capped)
     vetoed = np.isfinite(caps[scored])
     score_exact = np.minimum(base_exact + bonus_exact, caps[scored])
 
-    decimals = rubric.spec.rounding.decimals
     weight = tracks["weight"].to_numpy(dtype=float)[tt]
     group_code, group_ids = pd.factorize(codes.groups, sort=True)
     tg = group_code[tu]
@@ -366,6 +369,7 @@ def _track_scores(rubric, roster, codes, info, sums, total, na_keys) -> pd.DataF
             "base_exact": base_exact[o],
             "bonus_exact": bonus_exact[o],
             "score_exact": score_exact[o],
+            "bonus_withheld": np.where(withheld, bonus_capped, 0.0)[o],
         },
         copy=False,
     )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .engine import Scores
 from .pipeline import Assessment
+from .rubric import Rubric
 
 __all__ = [
     "common_problems",
@@ -70,9 +71,19 @@ def grade_counts(table: pd.DataFrame, grade_names: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"grade": grade_names, "count": [int(counts.get(g, 0)) for g in grade_names]})
 
 
-def unit_tracks(scores: Scores, unit_id: str, period: str) -> pd.DataFrame:
+def unit_tracks(scores: Scores, unit_id: str, period: str, rubric: Rubric | None = None) -> pd.DataFrame:
+    """A unit's track scores in one round, with ``bonus_note``: why a bonus earned was not counted
+    (naming the track's 加分起算线 when ``rubric`` is given)."""
     u = scores.units
-    return u[(u["unit_id"] == unit_id) & (u["period"] == period)].reset_index(drop=True)
+    rows = u[(u["unit_id"] == unit_id) & (u["period"] == period)].reset_index(drop=True)
+    lines = {} if rubric is None else {t.id: t.bonus_min_base for t in rubric.spec.tracks}
+    notes = [
+        f"基础分 {r.base:g} 未达加分起算线{'' if lines.get(r.track) is None else f' {lines[r.track]:g}'},"
+        f"已得加分 {r.bonus_withheld:g} 分不计入得分"
+        if getattr(r, "bonus_withheld", 0.0) > 0 else ""
+        for r in rows.itertuples()
+    ]  # fmt: skip
+    return rows.assign(bonus_note=notes)
 
 
 def dimension_profile(result: Assessment, unit_id: str, period: str, track: str) -> pd.DataFrame:

@@ -88,14 +88,14 @@ def unit_report(
     wb = Workbook()
     wb.remove(wb.active)
 
-    summary = unit_tracks(result.scores, unit_id, period)
+    summary = unit_tracks(result.scores, unit_id, period, rubric)
     rows = [
         [tracks.loc[r.track, "track_name"], r.base, r.bonus, r.score, r.grade, f"{r.rank}/{r.rank_of}",
-         "是" if r.vetoed else "否", r.target_points]
+         "是" if r.vetoed else "否", r.target_points, r.bonus_note]
         for r in summary.itertuples()
     ]  # fmt: skip
-    _sheet(wb, "概况", ["轨道", "基础分", "加分", "得分", "等次", "组内排名", "单项否决", "目标管理分"], rows,
-           [14, 10, 8, 10, 10, 10, 10, 12])  # fmt: skip
+    _sheet(wb, "概况", ["轨道", "基础分", "加分", "得分", "等次", "组内排名", "单项否决", "目标管理分", "说明"], rows,
+           [14, 10, 8, 10, 10, 10, 10, 12, 40])  # fmt: skip
     ws = wb["概况"]
     ws.insert_rows(1, 3)
     ws["A1"] = f"{rubric.spec.title} — {roster.loc[unit_id, 'name']}({unit_id})"

@@ -46,6 +46,7 @@ class Rubric:
                 "weight": t.weight,
                 "na_policy": t.na_policy,
                 "bonus_max": t.bonus_max,
+                "bonus_min_base": float("nan") if t.bonus_min_base is None else t.bonus_min_base,
                 "track_order": i,
             }
             for i, t in enumerate(self.spec.tracks)

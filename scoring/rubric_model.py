@@ -101,6 +101,8 @@ class TrackSpec(_Model):
     weight: Annotated[float, Field(gt=0, le=1)]
     na_policy: Literal["rescale", "full"] = "rescale"
     bonus_max: Annotated[float, Field(ge=0)] = 0
+    # 加分起算线: bonus counts only for a unit whose published base reaches this
+    bonus_min_base: Annotated[float, Field(ge=0, le=100)] | None = None
     dimensions: Annotated[list[DimensionSpec], Field(min_length=1)]
 
 

@@ -23,6 +23,7 @@ def rubric_dict(
     *,
     na_policy: str = "rescale",
     bonus_max: float = 0,
+    bonus_min_base: float | None = None,
     weight: float = 0.04,
     kind: str = "disclosure",
     **top: Any,
@@ -34,6 +35,7 @@ def rubric_dict(
         "weight": weight,
         "na_policy": na_policy,
         "bonus_max": bonus_max,
+        **({} if bonus_min_base is None else {"bonus_min_base": bonus_min_base}),
         "dimensions": [{"id": "D", "name": "维度", "indicators": [{"id": "I", "name": "指标", "checks": checks}]}],
     }
     data = {

@@ -102,6 +102,7 @@ def test_all_problems_are_reported_at_once():
         (lambda d: d["tracks"][0].update(weight=0), "tracks[T].weight", "rubric-greater-than"),
         (lambda d: d["tracks"][0].update(kind="x"), "tracks[T].kind", "rubric-literal-error"),
         (lambda d: d["tracks"][0].update(na_policy="zero"), "tracks[T].na_policy", "rubric-literal-error"),
+        (lambda d: d["tracks"][0].update(bonus_min_base=120), "tracks[T].bonus_min_base", "rubric-less-than-equal"),
         (lambda d: d["tracks"][0].update(dimensions=[]), "tracks[T].dimensions", "rubric-too-short"),
         (
             lambda d: d["tracks"][0]["dimensions"][0].update(indicators=[]),

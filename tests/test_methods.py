@@ -1,8 +1,13 @@
 """Hand-computed golden cases for every scoring method (SPEC §1, 'Scoring methods')."""
 
+import io
+
+import openpyxl
 import pytest
 
 from helpers import check_row, make_rubric, run, unit_row
+from scoring.explain import unit_tracks
+from scoring.report import unit_report
 
 ONE_COUNTY = [("C1", "甲县", "county")]
 
@@ -107,6 +112,35 @@ def test_bonus_capped_by_its_points_and_by_the_track():
     r = run(rubric, [("C1", "B", "0"), ("C1", "P1", "3"), ("C1", "P2", "3")], ONE_COUNTY)
     row = unit_row(r, "C1")
     assert (row["base"], row["bonus"], row["score"]) == (0.0, 5.0, 5.0)
+
+
+def test_bonus_counts_only_from_the_tracks_bonus_min_base_up():
+    checks = [binary("B1", 25), binary("B2", 25), binary("B3", 25), binary("B4", 25),
+              {"id": "P", "name": "创新", "method": "bonus", "points": 5, "per_item": 1}]  # fmt: skip
+    rubric = make_rubric(checks, bonus_max=5, bonus_min_base=60)
+    units = [("C1", "甲县", "county"), ("C2", "乙县", "county")]
+    rows = [(u, f"B{i}", "1" if i <= passed else "0") for u, passed in (("C1", 2), ("C2", 3)) for i in range(1, 5)]
+    r = run(rubric, [*rows, ("C1", "P", "3"), ("C2", "P", "3")], units)
+    # C1: base 50 is under 60, so its 3 bonus points are withheld (and said so); C2: 75 + 3
+    c1, c2 = unit_row(r, "C1"), unit_row(r, "C2")
+    assert (c1["base"], c1["bonus"], c1["score"], c1["bonus_withheld"]) == (50.0, 0.0, 50.0, 3.0)
+    assert (c2["base"], c2["bonus"], c2["score"], c2["bonus_withheld"]) == (75.0, 3.0, 78.0, 0.0)
+    assert check_row(r, "C1", "P")["earned"] == 3.0  # the check itself was earned; the track withholds it
+    # the unit is told why, on its page and in its report
+    notes = [unit_tracks(r.scores, u, "2017Q3", rubric).loc[0, "bonus_note"] for u in ("C1", "C2")]
+    assert notes == ["基础分 50 未达加分起算线 60,已得加分 3 分不计入得分", ""]
+    sheet = openpyxl.load_workbook(io.BytesIO(unit_report(r, "C1", "2017Q3")))["概况"]
+    assert [c.value for c in sheet[5]][2:4] == [0, 50] and sheet.cell(5, 9).value == notes[0]
+
+
+@pytest.mark.parametrize(("decimals", "bonus"), [(2, 0.0), (0, 2.0)])
+def test_the_base_compared_with_bonus_min_base_is_the_published_one(decimals, bonus):
+    # base 119 / 200 = 59.5: 59.50 at 2 decimals is under 60; 60 at 0 decimals reaches it
+    checks = [binary("B1", 119), binary("B2", 81), {"id": "P", "name": "创新", "method": "bonus", "points": 2,
+                                                     "per_item": 1}]  # fmt: skip
+    rubric = make_rubric(checks, bonus_max=2, bonus_min_base=60, rounding={"decimals": decimals})
+    r = run(rubric, [("C1", "B1", "1"), ("C1", "B2", "0"), ("C1", "P", "2")], ONE_COUNTY)
+    assert unit_row(r, "C1")["bonus"] == bonus
 
 
 def test_veto_cap_0_and_cap_59_and_smallest_cap_wins():

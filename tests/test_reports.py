@@ -69,7 +69,7 @@ def test_unit_report_holds_summary_dimensions_and_lost_points(example):
     assert wb.sheetnames == ["概况", "维度得分", "失分明细"]
     assert "甲县(C01)" in wb["概况"]["A1"].value
     summary = [c.value for c in wb["概况"][5]]
-    assert summary == ["政务公开", 77.78, 4.0, 81.78, "良好", "1/2", "否", 3.27]
+    assert summary == ["政务公开", 77.78, 4.0, 81.78, "良好", "1/2", "否", 3.27, None]  # no bonus withheld
     lost = list(wb["失分明细"].iter_rows(min_row=2, values_only=True))
     assert [r[1] for r in lost] == ["D1.1.2", "D2.1.2", "D2.1.1"]
     assert lost[0][6] == 4.0

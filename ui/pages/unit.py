@@ -45,7 +45,7 @@ st.caption(
     + LABEL["viewing"].format(label=views[period].label)
 )
 
-summary = unit_tracks(result.scores, unit, period).set_index("track")
+summary = unit_tracks(result.scores, unit, period, rubric).set_index("track")
 prev = previous_period(result.scores.periods, period)
 prev_scores = unit_tracks(result.scores, unit, prev).set_index("track") if prev else None
 
@@ -62,6 +62,8 @@ for col, (tid, t) in zip(cols, tracks.iterrows(), strict=False):
             delta = f"{r['score'] - prev_scores.loc[tid, 'score']:+.2f}"
         st.metric(f"{t['track_name']} · {r['grade']}", f"{r['score']:.2f}", delta=delta)
         st.caption(LABEL["rank_of"].format(rank=r["rank"], of=r["rank_of"]))
+        if r["bonus_note"]:
+            st.caption(r["bonus_note"])
 
 lost = lost_points(result, unit, period)
 vetoes = lost[lost["violated"]]
