@@ -169,6 +169,13 @@ def test_ranking_page_shows_the_county_ranking(db):
     assert any("政务公开权重 4%(按要求不低于 4%)" in c for c in captions)
 
 
+def test_rubric_page_states_each_tracks_bonus_cap(db):
+    at = open_page("rubric", role="leader")
+    captions = [c.value for c in at.caption]
+    # the shipped rubric: bonus_max 3 for 政务公开, 2 for 政务服务, and no 加分起算线
+    assert [c for c in captions if c.startswith("加分上限")] == ["加分上限 3 分", "加分上限 2 分"]
+
+
 def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
     at = open_page()
     at.selectbox(key="rank_period").set_value("2017Q4")

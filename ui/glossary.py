@@ -64,6 +64,8 @@ LABEL = {
     "weights": "权重",
     "weight_rule": "政务公开权重 {w:.0%}(按要求不低于 4%),折合目标管理绩效考核 {p:g} 分",
     "weight_other": "{name}单列分值:权重 {w:.0%},折合 {p:g} 分",
+    "bonus_rule": "加分上限 {max:g} 分",
+    "bonus_line": ";基础分达到 {line:g} 分起计加分",
     "lost_points": "失分点(按失分从大到小)",
     "no_lost_points": "本期没有失分点。",
     "dimension_profile": "一级指标得分率:本单位与组内平均、组内最高",

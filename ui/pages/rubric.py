@@ -1,5 +1,6 @@
 """指标体系: the rubric as a browsable tree, its points, weights and the ≥4% rule."""
 
+import pandas as pd
 import streamlit as st
 
 from scoring import load_rubric
@@ -24,6 +25,9 @@ for col, (tid, t) in zip(cols, tracks.iterrows(), strict=True):
     col.metric(f"{t['track_name']} {LABEL['weights']}", f"{t['weight']:.0%}", help=LABEL["checks_count"].format(n=n))
     rule = LABEL["weight_rule"] if t["kind"] == "disclosure" else LABEL["weight_other"]
     col.caption(rule.format(name=t["track_name"], w=t["weight"], p=t["weight"] * total))
+    if t["bonus_max"] > 0:
+        line = "" if pd.isna(t["bonus_min_base"]) else LABEL["bonus_line"].format(line=t["bonus_min_base"])
+        col.caption(LABEL["bonus_rule"].format(max=t["bonus_max"]) + line)
 
 left, right = st.columns([2, 3])
 with left:
