@@ -97,6 +97,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .rubric_schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     result = assess(args.rubric, args.units, args.results, allow_missing=args.allow_missing)
     out = write_outputs(result.scores, result.rubric, result.sources, args.out, allow_missing=args.allow_missing)
@@ -395,13 +402,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user}",
+        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
     v.add_argument("rubric", help="指标体系 YAML 文件")
     v.add_argument("--units", help="单位名单 CSV/XLSX")
     v.set_defaults(run=_cmd_validate)
+
+    sc = sub.add_parser("schema", help="输出指标体系文件的 JSON Schema(供编辑器补全和检查)")
+    sc.set_defaults(run=_cmd_schema)
 
     s = sub.add_parser("score", help="校验测评结果并计分,写出得分表")
     s.add_argument("--rubric", required=True, help="指标体系 YAML 文件")

@@ -39,7 +39,7 @@ def test_validate_refuses_with_exit_2_and_file_line_path(tmp_path):
     bad.write_text((EXAMPLE / "rubric.yaml").read_text(encoding="utf-8").replace("weight: 0.04", "weight: 0.039"))
     p = assess("validate", bad)
     assert p.returncode == 2
-    assert f"{bad}:14: tracks[disclosure].weight: 政务公开轨道的权重为 0.039,不得低于 0.04" in p.stderr
+    assert f"{bad}:15: tracks[disclosure].weight: 政务公开轨道的权重为 0.039,不得低于 0.04" in p.stderr
     assert "Traceback" not in p.stderr
 
 
