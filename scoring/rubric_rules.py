@@ -144,6 +144,15 @@ def _check_scope(loc: Loc, check: dict, groups: set[str] | None) -> Iterator[Pro
             seen.add(uid)
 
 
+def _has_bonus(track: dict) -> bool:
+    return any(
+        check.get("method") == "bonus"
+        for _, dim in _dicts(track, "dimensions", ())
+        for _, ind in _dicts(dim, "indicators", ())
+        for _, check in _dicts(ind, "checks", ())
+    )
+
+
 def rubric_rule_problems(data: Any) -> list[Problem]:
     """Every cross-key problem of a rubric, in document order."""
     if not isinstance(data, dict):
@@ -173,6 +182,9 @@ def rubric_rule_problems(data: Any) -> list[Problem]:
                             f"政务公开轨道的权重为 {w:g},不得低于 0.04(即目标管理绩效考核分值的 4%)",
                         )
                     )
+            if node.get("bonus_min_base") is not None and not _has_bonus(node):
+                out.append(((*loc, "bonus_min_base"), "bonus-min-base-without-bonus",
+                            "加分起算线 bonus_min_base 只对加分项(bonus)起作用,而该轨道没有加分项"))  # fmt: skip
         elif level in ("dimension", "indicator"):
             declared = _number(node.get("points"))
             if declared is not None:

@@ -164,6 +164,11 @@ def test_shape_errors(fn, path, code):
             f"{CHECK_PATH}[V].points",
             "check-param-unused",
         ),
+        (
+            lambda d: d["tracks"][0].update(bonus_min_base=60),
+            "tracks[T].bonus_min_base",
+            "bonus-min-base-without-bonus",
+        ),
         (lambda d: check(d)[0].update(applies_to=["county"], units=["C1"]), f"{CHECK_PATH}[A]", "scope-both"),
         (lambda d: check(d)[0].update(applies_to=["park"]), f"{CHECK_PATH}[A].applies_to[0]", "unknown-group"),
         (lambda d: check(d)[0].update(applies_to=[]), f"{CHECK_PATH}[A].applies_to", "scope-empty"),
