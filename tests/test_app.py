@@ -174,6 +174,8 @@ def test_rubric_page_states_each_tracks_bonus_cap(db):
     captions = [c.value for c in at.caption]
     # the shipped rubric: bonus_max 3 for 政务公开, 2 for 政务服务, and no 加分起算线
     assert [c for c in captions if c.startswith("加分上限")] == ["加分上限 3 分", "加分上限 2 分"]
+    # next year's rubric starts from this one, with the schema beside it for the editor
+    assert [b.proto.label for b in at.get("download_button")] == ["下载指标体系文件(YAML)", "下载指标体系 JSON Schema"]
 
 
 def test_ranking_page_marks_a_veto_and_follows_the_selection(db):

@@ -36,6 +36,10 @@ LABEL = {
     "download_circular": "下载通报草稿(文本)",
     "download_annual": "下载年度汇总工作簿(Excel)",
     "download_template": "下载测评填报模板(Excel)",
+    "download_rubric": "下载指标体系文件(YAML)",
+    "download_schema": "下载指标体系 JSON Schema",
+    "schema_help": "编写下一年度指标体系时使用:与 YAML 文件放在同一文件夹,VS Code 等编辑器(装 YAML 插件)即可自动补全、"
+    "悬停说明并标出拼错的键和超出范围的值;分值合计、4% 权重等规则仍以上传或 assess validate 的检查为准",
     "template_period": "模板期次",
     "upload_files": "上传测评结果文件(CSV 或 XLSX,可多选)",
     "upload_help": "每行一条测评发现;表头可用英文列名或中文别名(期次、单位编码、测评点编码、结果、佐证……)",

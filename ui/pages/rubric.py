@@ -1,10 +1,13 @@
 """指标体系: the rubric as a browsable tree, its points, weights and the ≥4% rule."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from scoring import load_rubric
 from scoring.explain import rubric_table
+from scoring.rubric_schema import SCHEMA_FILE, schema_text
 from ui import charts, data
 from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import method_names, shown
@@ -17,6 +20,12 @@ tracks = rubric.tracks.set_index("track_id")
 st.title(PAGE["rubric"])
 st.caption(LABEL["rubric_caption"].format(title=spec.title, id=spec.id, version=spec.version)
            + (LABEL["rubric_source"].format(source=spec.source) if spec.source else ""))  # fmt: skip
+
+d1, d2, _ = st.columns([1, 1, 2])
+d1.download_button(LABEL["download_rubric"], rubric.text.encode("utf-8"), Path(rubric.path).name or "rubric.yaml",
+                   "application/yaml")  # fmt: skip
+d2.download_button(LABEL["download_schema"], lambda: schema_text().encode("utf-8"), SCHEMA_FILE,
+                   "application/schema+json", help=LABEL["schema_help"])  # fmt: skip
 
 cols = st.columns(len(tracks))
 total = spec.target.total_points
