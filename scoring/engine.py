@@ -225,9 +225,12 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     earned.ravel()[na_keys] = np.where(info.full_na, info.points, 0.0)[na_c]
 
     n_t = len(rubric.tracks)
-    sums = earned @ info.weights(n_t)  # every track and dimension sum in one pass over the grid
-    units = _track_scores(rubric, roster, codes, info, sums[:, : 2 * n_t], total.reshape(-1, n_c), na_keys)
-    dims = _dimension_scores(rubric, codes, info, sums[:, 2 * n_t :], na_keys)
+    weights = info.weights(n_t)
+    sums = earned @ weights  # every track and dimension sum in one pass over the grid
+    most, counted, applies = _maxima(codes, info, weights, na_keys)
+    units = _track_scores(rubric, roster, codes, info, sums[:, : 2 * n_t], most[:, :n_t], counted[:, :n_t],
+                          total.reshape(-1, n_c))  # fmt: skip
+    dims = _dimension_scores(rubric, codes, info, sums[:, 2 * n_t :], most[:, 2 * n_t :], applies[:, 2 * n_t :])
 
     def check_table() -> pd.DataFrame:
         key = codes.applicable_keys()
@@ -238,14 +241,15 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
         status[count_k == 0] = 2
         pts, is_base = info.points[c], info.is_base[c]
         earned_k = earned.ravel()[key]
-        maximum = np.where(is_base & ~(na_k & ~info.full_na[c]), pts, 0.0)
-        bonus = np.isin(info.method, ("bonus",))[c]
-        maximum[bonus] = pts[bonus]
-        violated = np.isin(info.method, ("veto",))[c] & (status == 0) & (total_k == 1)
 
         def is_m(*methods: str) -> np.ndarray:
             # decided per check (a few hundred), then spread: comparing a million strings is slow
             return np.isin(info.method, methods)[c]
+
+        maximum = np.where(is_base & ~(na_k & ~info.full_na[c]), pts, 0.0)
+        bonus = is_m("bonus")
+        maximum[bonus] = pts[bonus]
+        violated = is_m("veto") & (status == 0) & (total_k == 1)
 
         levels_rows = (rows["method"] == "levels").to_numpy(dtype=bool)
         label = rows["label"].astype("category").array
@@ -294,32 +298,32 @@ def _one_hot(of_check: np.ndarray, n: int, where: np.ndarray) -> np.ndarray:
     return m
 
 
-def _rescaled_na(
-    codes: Codes, info: _Checks, na_keys: np.ndarray, of_check: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per (period × unit, column of ``of_check``): points and checks that NA takes out of the maximum."""
-    c = na_keys % len(codes.checks)
+def _maxima(
+    codes: Codes, info: _Checks, weights: np.ndarray, na_keys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (period × unit, sum column of ``weights``): the maximum points, the checks with points
+    that count, and the checks that apply at all.
+
+    Which checks apply depends on the unit alone, so these are computed per unit once; NA under
+    rescale then takes its checks out, key by key (NA is rare).
+    """
+    applicable, n_p, n_c = codes.applicable.astype(float), len(codes.periods), len(codes.checks)
+    points, with_points = weights * info.points[:, None], weights * (info.points > 0)[:, None]
+    most = np.tile(applicable @ points, (n_p, 1))
+    counted = np.tile(applicable @ with_points, (n_p, 1))
+    applies = np.tile(applicable @ weights, (n_p, 1))
+    c = na_keys % n_c
     out = info.is_base[c] & ~info.full_na[c]
-    cell = na_keys[out] // len(codes.checks) * n + of_check[c[out]]
-    size = len(codes.periods) * len(codes.units) * n
-    pts = info.points[c[out]]
-    return (np.bincount(cell, weights=pts, minlength=size).reshape(-1, n),
-            np.bincount(cell, weights=(pts > 0).astype(float), minlength=size).reshape(-1, n))  # fmt: skip
+    cells, c = na_keys[out] // n_c, c[out]
+    np.subtract.at(most, cells, points[c])
+    np.subtract.at(counted, cells, with_points[c])
+    return most, counted, applies
 
 
-def _per_unit(codes: Codes, static: np.ndarray) -> np.ndarray:
-    """A (unit × column) table, the same in every period, as a (period × unit, column) one."""
-    return np.broadcast_to(static, (len(codes.periods), *static.shape)).reshape(-1, static.shape[1])
-
-
-def _track_scores(rubric, roster, codes, info, sums, total, na_keys) -> pd.DataFrame:
+def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd.DataFrame:
     n_t = len(rubric.tracks)
     base_e, bonus = sums[:, :n_t].ravel(), sums[:, n_t:].ravel()
-    applicable = codes.applicable.astype(float)
-    weights = _one_hot(info.track, n_t, info.is_base)
-    na_pts, na_n = _rescaled_na(codes, info, na_keys, info.track, n_t)
-    base_m = (_per_unit(codes, applicable @ (weights * info.points[:, None])) - na_pts).ravel()
-    remaining = (_per_unit(codes, applicable @ (weights * (info.points > 0)[:, None])) - na_n).ravel()
+    base_m, remaining = most.ravel(), counted.ravel()
     caps = np.full(total.shape[0] * n_t, np.inf).reshape(-1, n_t)
     v = info.of_method("veto")
     capped = np.where(total[:, v] == 1, info.cap[v], np.inf)  # a veto found (1), not NA nor missing (0)
@@ -385,15 +389,11 @@ def _text_order(labels: object) -> np.ndarray:
     return pd.factorize(np.asarray(labels, dtype=object), sort=True)[0]
 
 
-def _dimension_scores(rubric, codes, info, sums, na_keys) -> pd.DataFrame:
-    dim_ids, dim_of_check, track_of_dim = info.dim_ids, info.dim, info.track_of_dim
+def _dimension_scores(rubric, codes, info, sums, most, applies) -> pd.DataFrame:
+    dim_ids, track_of_dim = info.dim_ids, info.track_of_dim
     n_d = len(dim_ids)
-    weights = _one_hot(dim_of_check, n_d, info.is_base)
-    e = sums.ravel()
-    applicable = codes.applicable.astype(float)
-    na_pts, _ = _rescaled_na(codes, info, na_keys, dim_of_check, n_d)
-    m = (_per_unit(codes, applicable @ (weights * info.points[:, None])) - na_pts).ravel()
-    present = _per_unit(codes, applicable @ weights).ravel() > 0.5  # the unit has a base check there
+    e, m = sums.ravel(), most.ravel()
+    present = applies.ravel() > 0.5  # the unit has a base check there, NA or not
     keys = np.flatnonzero(present)
     dp, du, dd = keys // (len(codes.units) * n_d), (keys // n_d) % len(codes.units), keys % n_d
     with np.errstate(divide="ignore", invalid="ignore"):
