@@ -50,16 +50,17 @@ def _parse(c: dict, v: str) -> float | None:
     return x if x is not None and x >= 0 and x == int(x) else None
 
 
-def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
-    """Validate every row as SPEC §2 asks (the engine's timed work includes this), then score."""
+def _read_rows(rubric, roster: pd.DataFrame, results: pd.DataFrame):
+    """Validate every row as SPEC §2 asks; the per-key totals, NA flags and first rows."""
     checks = {c["check_id"]: c for c in rubric.checks.to_dict("records")}
     for c in checks.values():
         c["_levels"] = {str(k).strip().lower(): f for k, f in (c["levels"] or {}).items()}
-    tracks = {t["track_id"]: t for t in rubric.tracks.to_dict("records")}
+        c["_labels"] = {str(k).strip().lower(): str(k) for k in (c["levels"] or {})}
     groups = dict(zip(roster["unit_id"], roster["group"], strict=True))
     total: dict[tuple, float] = defaultdict(float)
     na: dict[tuple, bool] = defaultdict(bool)
     seen: dict[tuple, int] = {}
+    label: dict[tuple, str] = {}
     errors: list[str] = []
     for row, (period, unit, check, value) in enumerate(zip(results["period"], results["unit_id"],
                                                            results["check_id"], results["value"], strict=True)):  # fmt: skip
@@ -86,6 +87,8 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
             errors.append(f"row {row}: {check} does not accept {value!r}")
             continue
         total[key] += num
+        if c["method"] == "levels":
+            label[key] = c["_labels"][v]
     periods = sorted({k[0] for k in seen})
     for period in periods:
         for unit, group in groups.items():
@@ -95,6 +98,30 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
                     errors.append(f"{period} {unit}: no result for {check}")
     if errors:
         raise ValueError(f"{len(errors)} problems, first: {errors[0]}")
+    return checks, groups, total, na, seen, label
+
+
+def rowwise_values(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> dict[tuple, str]:
+    """The normalised ``value`` of check_scores.csv for every (period, unit, check) with rows (SPEC §3)."""
+    checks, _, total, na, seen, label = _read_rows(rubric, roster, results)
+    out = {}
+    for key in seen:
+        m = checks[key[2]]["method"]
+        if na[key]:
+            out[key] = "NA"
+        elif m == "levels":
+            out[key] = label[key]
+        elif m == "ratio":
+            out[key] = f"{total[key]:.6f}".rstrip("0").rstrip(".") or "0"
+        else:
+            out[key] = str(round(total[key]))
+    return out
+
+
+def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Validate every row as SPEC §2 asks (the engine's timed work includes this), then score."""
+    checks, groups, total, na, seen, _ = _read_rows(rubric, roster, results)
+    tracks = {t["track_id"]: t for t in rubric.tracks.to_dict("records")}
     periods = sorted({k[0] for k in seen})
     acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0.0, math.inf])
     for period in periods:

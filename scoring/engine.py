@@ -128,7 +128,9 @@ def _value_text(
     ratio = np.flatnonzero(scored & is_m("ratio"))
     spread(ratio, np.round(total[ratio], 6), lambda v: f"{v:.6f}".rstrip("0").rstrip(".") or "0")
     levels = np.flatnonzero(scored & is_m("levels"))
-    codes[levels] = np.where(label.codes[levels] >= 0, label.codes[levels] + len(words), 0)
+    # pandas keeps codes as int8 up to 127 categories: widen before offsetting, or 128 labels overflow
+    level_codes = label.codes[levels].astype(np.int64)
+    codes[levels] = np.where(level_codes >= 0, level_codes + len(words), 0)
     words.extend(str(w) for w in label.categories)
     # '1' may be both a count and a ratio: one category each
     merged, uniq = pd.factorize(np.asarray(words, dtype=object))
