@@ -8,6 +8,7 @@ deduct and bonus) so that scoring is plain arithmetic.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,11 +82,18 @@ def _row_issues(bad: pd.DataFrame, code: str, messages: pd.Series | str, column:
     return out
 
 
+# numbers as people write them in a cell: digits with an optional point; not 1e3, inf or nan
+# (SPEC extension 1b), which pandas would read and a count would then print as -9223372036854775808
+_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+MAX_COUNT = 10**9
+
+
 def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers in the text cells, and which of them were written as percents."""
+    """Numbers in the text cells (NaN where a cell is no plain decimal), and which were percents."""
     pct = text.str.endswith("%").to_numpy(dtype=bool)
     bare = text.where(~pct, text.str[:-1]).str.strip()
-    num = pd.to_numeric(bare, errors="coerce").astype("float64").to_numpy()
+    plain = bare.str.fullmatch(_DECIMAL).to_numpy(dtype=bool)
+    num = pd.to_numeric(bare.where(plain), errors="coerce").astype("float64").to_numpy()
     return np.where(pct, num / 100, num), pct
 
 
@@ -153,12 +161,13 @@ class _ValueTables:
 
 
 def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
-    low = text.str.lower()
+    # full-width forms typed with a Chinese IME (ＮＡ, １００％, ８４．３％) mean their ASCII twins
+    low = text.str.normalize("NFKC").str.strip().str.lower()
     u_num, u_pct = _numbers(low)
     u_na = low.isin(NA_TOKENS).to_numpy()
     u_pass = low.isin(PASS_TOKENS).to_numpy() | ((u_num == 1) & ~u_pct)
     u_fail = low.isin(FAIL_TOKENS).to_numpy() | ((u_num == 0) & ~u_pct)
-    u_count = ~u_pct & (u_num >= 0) & (u_num == np.floor(u_num))
+    u_count = ~u_pct & (u_num >= 0) & (u_num == np.floor(u_num)) & (u_num <= MAX_COUNT)
     u_ratio = (u_num >= 0) & (u_num <= 1)
     method = checks["method"].to_numpy(dtype=object)
     num = [
@@ -177,12 +186,18 @@ def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
         k = classes.get(key := tuple(levels.items()))
         if k is None:
             k = classes[key] = len(num)
-            fractions, labels = np.full(len(low), np.nan), np.zeros(len(low), dtype=np.int32)
+            # one hash lookup per distinct value, not a pass over the values per label; of labels
+            # that differ only in case ('b', 'B') the first is the one a value means
+            first: dict[str, tuple[float, str]] = {}
             for lab, frac in levels.items():
-                hit = (low_values == str(lab).strip().lower()) & np.isnan(fractions)
-                if hit.any():
-                    fractions[hit] = frac
-                    labels[hit] = label_names.setdefault(str(lab), len(label_names))
+                first.setdefault(unicodedata.normalize("NFKC", str(lab)).strip().lower(), (frac, str(lab)))
+            pos = pd.Index(list(first), dtype=object).get_indexer(low_values)
+            hit = pos >= 0
+            fractions, labels = np.full(len(low), np.nan), np.zeros(len(low), dtype=np.int32)
+            meanings = list(first.values())
+            fractions[hit] = np.array([f for f, _ in meanings], dtype=float)[pos[hit]]
+            names = np.array([label_names.setdefault(name, len(label_names)) for _, name in meanings], dtype=np.int32)
+            labels[hit] = names[pos[hit]]
             num.append(fractions)
             label.append(labels)
         class_of_check[code] = k

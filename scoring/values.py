@@ -24,7 +24,7 @@ def accepted_values(method: str, levels: dict[str, float] | None = None) -> str:
     elif method == "ratio":
         text = "0 到 1 之间的数(如 0.85)或百分数(如 85%)"
     else:
-        text = "不小于 0 的整数(发现的问题条数)"
+        text = "0 到 1000000000 之间的整数(发现的问题条数,如 3),用数字书写,不用科学计数法"
     return text + _NA_HINT
 
 

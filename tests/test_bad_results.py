@@ -75,9 +75,9 @@ def test_check_not_applicable_to_the_units_group():
         ("C1.R", "85", "0 到 1 之间的数(如 0.85)或百分数(如 85%)"),
         ("C1.R", "120%", "0 到 1 之间的数"),
         ("C1.R", "-0.1", "0 到 1 之间的数"),
-        ("C1.X", "1.5", "不小于 0 的整数"),
-        ("C1.X", "-1", "不小于 0 的整数"),
-        ("C1.P", "two", "不小于 0 的整数"),
+        ("C1.X", "1.5", "0 到 1000000000 之间的整数"),
+        ("C1.X", "-1", "0 到 1000000000 之间的整数"),
+        ("C1.P", "two", "0 到 1000000000 之间的整数"),
         ("C1.V", "yes please", "发生否决情形填 1/是"),
     ],
 )
@@ -205,7 +205,7 @@ def test_workbook_without_any_results_sheet():
     [
         ("r.csv", b"", "file-empty"),
         ("r.csv", b"   \n", "file-empty"),
-        ("r.csv", "期次,单位编码\n".encode("gbk"), "not-utf8"),
+        ("r.csv", b"\xff\xfe,\x80\n", "not-utf8"),  # neither UTF-8 nor GB18030
         ("r.xlsx", bytes(range(256)) * 8, "xlsx-unreadable"),
         ("r.txt", b"period,unit_id\n", "file-type"),
     ],
