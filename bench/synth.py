@@ -2,7 +2,8 @@
 
 The rubric has two tracks, three groups and every method; the findings cover every applicable
 (unit, check) of every period once (deduct and bonus checks sometimes with a second row), with
-a few not-applicable values, so that validation and scoring do all their work.
+a few not-applicable values, so that validation and scoring do all their work. Rates are continuous
+and written as evaluators write them (:func:`rates`).
 """
 
 from __future__ import annotations
@@ -64,8 +65,28 @@ def roster(n_units: int) -> pd.DataFrame:
     return pd.DataFrame({"unit_id": ids, "name": [f"单位{i}" for i in range(n_units)], "group": groups})
 
 
+def rates(rng: np.random.Generator, n: int, decimals: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> np.ndarray:
+    """``n`` continuous rates written as evaluators write them: percents to one or two decimals
+    (``84.3%``) and fractions to one to six (``0.7353``), so a round holds thousands of distinct values."""
+    x = rng.uniform(0.3, 1.0, n)
+    d = rng.choice(np.asarray(decimals), n)
+    pct = rng.random(n) < 0.5
+    out = np.empty(n, dtype=object)
+    for k in np.unique(d):
+        f, p = (d == k) & ~pct, (d == k) & pct
+        out[f] = np.char.mod(f"%.{k}f", x[f])
+        out[p] = np.char.add(np.char.mod(f"%.{max(k - 2, 0)}f", 100 * x[p]), "%")
+    return out
+
+
 def findings(
-    target_rows: int, seed: int = 7, *, periods: list[str] = PERIODS, na_rate: float = 0.005, veto_rate: float = 0.002
+    target_rows: int,
+    seed: int = 7,
+    *,
+    periods: list[str] = PERIODS,
+    na_rate: float = 0.005,
+    veto_rate: float = 0.002,
+    decimals: tuple[int, ...] = (1, 2, 3, 4, 5, 6),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(roster, findings) with about ``target_rows`` findings over ``periods``."""
     from scoring import parse_rubric
@@ -83,7 +104,7 @@ def findings(
     value[m == "binary"] = np.where(r[m == "binary"] < 0.8, "1", "0")
     value[m == "veto"] = np.where(r[m == "veto"] < veto_rate, "1", "0")
     value[m == "levels"] = np.array(list(LEVELS))[(r[m == "levels"] * 4).astype(int)]
-    value[m == "ratio"] = np.char.add((50 + (r[m == "ratio"] * 50).astype(int)).astype(str), "%")
+    value[m == "ratio"] = rates(rng, int((m == "ratio").sum()), decimals)
     counts = m == "deduct"
     value[counts] = (r[counts] * 4).astype(int).astype(str)
     value[m == "bonus"] = (r[m == "bonus"] < 0.1).astype(int).astype(str)

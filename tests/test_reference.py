@@ -32,13 +32,15 @@ NO_SHRINK = settings(SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.genera
 
 @st.composite
 def rounds(draw):
-    n_units = draw(st.integers(3, 12))
+    n_units = draw(st.integers(3, 40))
     periods = sorted(draw(st.sets(st.sampled_from(synth.PERIODS), min_size=1, max_size=3)))
     na_rate = draw(st.sampled_from([0.0, 0.05, 0.6, 1.0]))
     veto_rate = draw(st.sampled_from([0.0, 0.05, 0.5]))
     seed = draw(st.integers(0, 2**32 - 1))
+    # rates as evaluators write them: one to six decimals, as percents or fractions, thousands of distinct values
+    decimals = tuple(draw(st.sets(st.integers(1, 6), min_size=1)))
     roster, results = synth.findings(n_units * len(RUBRIC.checks) * len(periods), seed, periods=periods,
-                                     na_rate=na_rate, veto_rate=veto_rate)  # fmt: skip
+                                     na_rate=na_rate, veto_rate=veto_rate, decimals=decimals)  # fmt: skip
     # where each row came from, as the reader records it
     return roster, results.assign(_file="r.csv", _sheet="", _row=np.arange(2, len(results) + 2))
 
@@ -59,12 +61,16 @@ def coded(results: pd.DataFrame, seed: int) -> pd.DataFrame:
 def test_engine_agrees_with_the_row_by_row_reference(data, seed):
     roster, results = data
     expected = references.rowwise_scores(RUBRIC, roster, results)
+    values = references.rowwise_values(RUBRIC, roster, results)
     for frame in (results, coded(results, seed)):
         findings = validate_results(RUBRIC, roster, frame)
         assert findings.periods == sorted(results["period"].unique())
-        units = score_findings(RUBRIC, roster, findings).units
-        got = units[references.COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)
+        scores = score_findings(RUBRIC, roster, findings)
+        got = scores.units[references.COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+        c = scores.checks
+        keys = zip(c["period"].astype(str), c["unit_id"].astype(str), c["check_id"].astype(str), strict=True)
+        assert c["value"].astype(str).tolist() == [values[k] for k in keys]
 
 
 @NO_SHRINK
