@@ -160,6 +160,7 @@ PYDANTIC_MESSAGES = {
     "literal_error": "应为以下之一:{expected}",
     "float_parsing": "应为数字",
     "int_from_float": "应为整数",
+    "finite_number": "必须是有限的数字(不能是 .inf 或 .nan)",
 }
 
 
@@ -232,8 +233,15 @@ def parse_rubric(text: str, path: str = "rubric.yaml", sha256: str | None = None
     return Rubric(spec=spec, path=path, text=text, sha256=digest)
 
 
+# SPEC extension 1b: a rubric is a few hundred kilobytes; past this it is a mistake or an attack
+MAX_RUBRIC_BYTES = 5 * 1024 * 1024
+
+
 def rubric_from_bytes(raw: bytes, name: str) -> Rubric:
     """Validate a rubric given as bytes (an upload, or a file already read)."""
+    if len(raw) > MAX_RUBRIC_BYTES:
+        raise InputError([Issue(code="rubric-too-large", file=name,
+                                message="指标体系文件超过 5 MiB 上限;指标体系通常只有几百 KB,请检查是否选错了文件")])  # fmt: skip
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -246,7 +254,9 @@ def rubric_from_bytes(raw: bytes, name: str) -> Rubric:
 def load_rubric(path: str | Path) -> Rubric:
     """Read and validate a rubric YAML file (UTF-8)."""
     try:
-        raw = Path(path).read_bytes()
+        # read at most one byte past the limit: a huge file is refused without loading it
+        with open(path, "rb") as f:
+            raw = f.read(MAX_RUBRIC_BYTES + 1)
     except FileNotFoundError:
         raise InputError([Issue(code="file-not-found", message="文件不存在", file=str(path))]) from None
     except OSError as exc:

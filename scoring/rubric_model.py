@@ -39,7 +39,8 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # allow_inf_nan: a points of .inf would pass every range check and print as "inf 分" (SPEC extension 1b)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class GradeSpec(_Model):
