@@ -22,7 +22,7 @@ from .output import OUTPUT_FILES, write_outputs
 from .pipeline import assess, read_roster
 from .rubric import Rubric, load_rubric
 from .store import default_actor
-from .tables import InputFile
+from .tables import InputFile, SourceInfo
 
 __all__ = ["main"]
 
@@ -108,6 +108,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     result = assess(args.rubric, args.units, args.results, allow_missing=args.allow_missing)
     out = write_outputs(result.scores, result.rubric, result.sources, args.out, allow_missing=args.allow_missing)
     s = result.scores
+    _say_encodings(result.sources)
     print(f"已计分:期次 {'、'.join(s.periods)};{len(s.units)} 个单位轨道得分")
     missing = int((s.checks["status"] == "missing").sum())
     if missing:
@@ -115,6 +116,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
     for name in OUTPUT_FILES:
         print(f"  {out / name}")
     return 0
+
+
+def _say_encodings(sources: list[SourceInfo]) -> None:
+    for src in sources:
+        if src.encoding != "utf-8":
+            print(f"注意:{src.path} 不是 UTF-8 编码,已按 GB18030(GBK)读取", file=sys.stderr)
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
@@ -140,6 +147,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     store = _store(args)
     res = import_results(store, args.rubric, args.units, args.results, args.by)
+    _say_encodings(res.sources)
     print(
         f"已导入 {len(res.batches)} 个文件(批次 {'、'.join(map(str, res.batches))}),{res.rows} 行;期次 {'、'.join(res.periods)}"
     )

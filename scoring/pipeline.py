@@ -59,13 +59,32 @@ def read_results(files: list[FileLike]) -> RawResults:
     """Every results row of every file; reading problems are collected, not raised."""
     inputs: list[InputFile] = []
     issues: list[Issue] = []
-    for f in files:
+    first: dict[object, tuple[int, str]] = {}
+    for n, f in enumerate(files, 1):
         try:
-            inputs.append(as_input(f))
+            src = as_input(f)
         except InputError as exc:
             issues.extend(exc.issues)
+            continue
+        # the same file twice would count every deduction twice (SPEC extension 2a)
+        earlier = first.get(_identity(f)) or first.get(src.sha256)
+        if earlier is not None:
+            issues.append(Issue(code="same-file-twice", file=src.name, message=(
+                f"第 {n} 个结果文件与第 {earlier[0]} 个({earlier[1]})是同一个文件"
+                f"{'' if _identity(f) in first else '(内容完全相同)'};同一文件只能给一次,否则结果会重复计算")))  # fmt: skip
+            continue
+        first.setdefault(_identity(f), (n, src.name))
+        first.setdefault(src.sha256, (n, src.name))
+        inputs.append(src)
     rows, sources, read_issues = read_result_files(inputs)
     return RawResults(rows=rows, sources=sources, issues=issues + read_issues)
+
+
+def _identity(f: FileLike) -> object:
+    """What makes two arguments one file: the resolved path, or an upload's name and bytes."""
+    if isinstance(f, InputFile):
+        return ("upload", f.name, f.sha256)
+    return ("path", str(Path(f).resolve()))
 
 
 def score(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
@@ -22,7 +22,7 @@ from .pipeline import Assessment, FileLike, as_input, as_rubric, read_results
 from .pipeline import read_roster as read_roster_file
 from .rubric import Rubric, parse_rubric
 from .store import Store, now
-from .tables import InputFile, as_text
+from .tables import InputFile, SourceInfo, as_text
 from .validate import Findings, validate_results
 
 __all__ = [
@@ -68,6 +68,7 @@ class ImportResult:
     batches: list[int]
     rows: int
     periods: list[str]
+    sources: list[SourceInfo] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,7 @@ def import_results(
                 ),
             )  # fmt: skip
             store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(rows)} rows, sha256 {f.sha256}")
-    return ImportResult(batches=batch_ids, rows=len(raw.rows), periods=periods)
+    return ImportResult(batches=batch_ids, rows=len(raw.rows), periods=periods, sources=raw.sources)
 
 
 def round_info(store: Store, period: str) -> dict[str, object]:

@@ -31,6 +31,7 @@ __all__ = [
     "SourceInfo",
     "as_text",
     "coded_text",
+    "csv_encoding",
     "read_result_files",
     "read_roster",
     "read_sheets",
@@ -72,6 +73,7 @@ class SourceInfo:
     sha256: str
     rows: int
     role: str
+    encoding: str = "utf-8"  # a CSV's; 'gb18030' is read too, and said (SPEC extension 2a)
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str],
 FREE_TEXT = ("evidence", "note")
 
 
-def _read_csv_fast(data: bytes) -> tuple[list[str], pd.DataFrame] | None:
+def _read_csv_fast(data: bytes, columns: Columns) -> tuple[list[str], pd.DataFrame] | None:
     """Arrow's multi-threaded reader, for the common case: no blank line that would shift row numbers.
 
     Columns other than free text come back dictionary-encoded (categorical), so that a million
@@ -195,7 +197,9 @@ def _read_csv_fast(data: bytes) -> tuple[list[str], pd.DataFrame] | None:
         header = first.decode("utf-8").split(",")
     except UnicodeDecodeError:
         return None
-    found, _ = _header_map(header, RESULT_COLUMNS)
+    found, _ = _header_map(header, columns)
+    if not found:
+        return None  # not a results file (a roster, or no header): the careful reader explains
     names = [f"f{i}" for i in range(len(header))]
     coded = pa.dictionary(pa.int32(), pa.string())
     try:
@@ -205,35 +209,57 @@ def _read_csv_fast(data: bytes) -> tuple[list[str], pd.DataFrame] | None:
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                column_types={n: pa.string() if found.get(i) in FREE_TEXT else coded for i, n in enumerate(names)},
+                # only the known columns: a sheet exported with 100,000 stray columns reads as fast as 8
+                include_columns=[names[i] for i in sorted(found)],
+                column_types={names[i]: pa.string() if name in FREE_TEXT else coded for i, name in found.items()},
             ),
         )  # fmt: skip
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    frame.columns = range(frame.shape[1])
+    frame.columns = sorted(found)
     return header, frame
 
 
-def _read_csv(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
-    fast = _read_csv_fast(f.data)
+def csv_encoding(data: bytes) -> str:
+    """'utf-8', or 'gb18030' for what Chinese Excel saves as "CSV(逗号分隔)" (SPEC extension 2a);
+    raises InputError-ready UnicodeDecodeError for neither."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        data.decode("gb18030")  # raises for neither
+        return "gb18030"
+
+
+def _read_csv(f: InputFile, columns: Columns) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    fast = _read_csv_fast(f.data, columns)
     if fast is not None:
         return [(None, *fast)]
     try:
-        text = f.data.decode("utf-8-sig")
+        encoding = csv_encoding(f.data)
     except UnicodeDecodeError:
         raise InputError(
             [
                 Issue(
                     code="not-utf8",
-                    message="CSV 不是 UTF-8 编码;请在 Excel 中另存为「CSV UTF-8(逗号分隔)」后再试",
+                    message="CSV 既不是 UTF-8 也不是 GB18030(GBK)编码;请在 Excel 中另存为「CSV UTF-8(逗号分隔)」后再试",
                     file=f.name,
                 )
             ]
         ) from None
+    text = f.data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    if encoding != "utf-8":
+        fast = _read_csv_fast(text.encode("utf-8"), columns)
+        if fast is not None:
+            return [(None, *fast)]
     if not text.strip():
         raise InputError([Issue(code="file-empty", message="文件为空:至少需要一行表头", file=f.name)])
     try:
+        header = next(csv.reader(io.StringIO(text)), [])
+        found, _ = _header_map(header, columns)
+        if not found:  # nothing to read past the header, however wide the file
+            return [(None, header, pd.DataFrame())]
         frame = pd.read_csv(
             io.StringIO(text),
             dtype=str,
@@ -241,10 +267,10 @@ def _read_csv(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
             skip_blank_lines=False,
             header=None,
             quoting=csv.QUOTE_MINIMAL,
+            usecols=sorted(found),
         )
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise InputError([Issue(code="csv-malformed", message=f"CSV 格式错误:{exc}", file=f.name)]) from None
-    header = [str(c) for c in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
     return [(None, header, body)]
 
@@ -277,10 +303,12 @@ def _read_xlsx(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]
         ) from None
 
 
-def read_sheets(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
-    """(sheet name or None for CSV, header cells, body frame with positional columns)."""
+def read_sheets(f: InputFile, columns: Columns) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    """(sheet name or None for CSV, header cells, body frame with positional columns).
+
+    A CSV's body may hold only the positions of ``columns``' known headers."""
     if f.kind == "csv":
-        return _read_csv(f)
+        return _read_csv(f, columns)
     if f.kind in ("xlsx", "xlsm"):
         return _read_xlsx(f)
     raise InputError([Issue(code="file-type", message=f"不支持的文件类型 .{f.kind};只接受 .csv 或 .xlsx", file=f.name)])
@@ -366,7 +394,7 @@ def _empty_cells(frame: pd.DataFrame, columns: Columns, issues: list[Issue]) -> 
 def read_roster(f: InputFile, groups: dict[str, str] | None = None) -> pd.DataFrame:
     """The unit roster: unit_id, name, group (+ location). Raises InputError."""
     issues: list[Issue] = []
-    sheets = read_sheets(f)
+    sheets = read_sheets(f, ROSTER_COLUMNS)
     chosen = next((s for s in sheets if s[0] == "units"), sheets[0])
     frame = _frame_from_sheet(f, chosen[0], chosen[1], chosen[2], ROSTER_COLUMNS, issues)
     if frame is None:
@@ -422,7 +450,7 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
     sources: list[SourceInfo] = []
     for f in files:
         try:
-            sheets = read_sheets(f)
+            sheets = read_sheets(f, RESULT_COLUMNS)
         except InputError as exc:
             issues.extend(exc.issues)
             continue
@@ -440,7 +468,6 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
             n_rows += len(frame)
             bad = _empty_cells(frame, RESULT_COLUMNS, sheet_issues)
             frames.append(frame[~bad])
-        issues.extend(sheet_issues)
         if f.kind != "csv" and usable == 0:
             issues.append(
                 Issue(
@@ -450,7 +477,12 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
                     file=f.name,
                 )
             )
-        sources.append(SourceInfo(path=f.name, sha256=f.sha256, rows=n_rows, role="results"))
+        issues.extend(sheet_issues)
+        if usable and n_rows == 0:
+            issues.append(Issue(code="no-results", file=f.name,
+                                message="文件只有表头,没有任何结果行;请检查是否选错了文件"))  # fmt: skip
+        encoding = csv_encoding(f.data) if f.kind == "csv" else "utf-8"
+        sources.append(SourceInfo(path=f.name, sha256=f.sha256, rows=n_rows, role="results", encoding=encoding))
     if not frames:
         empty = {name: _constant("", 0) if name in RESULT_COLUMNS.coded else pd.Series([], dtype=object)
                  for name in RESULT_COLUMNS.aliases}  # fmt: skip
