@@ -113,7 +113,8 @@ def _rows_for(
         return [row(labels[idx], _evidence(u, cid, period, 1, rng))]
     if method == "ratio":
         x = float(np.clip(q + rng.normal(0.05, 0.1), 0.2, 1.0))
-        return [row(f"{round(x * 100)}%", f"测评记录 {period}-{u.unit_id}-{cid}.xlsx")]
+        # as evaluators write rates: a percent to one decimal, hundreds of distinct values a round
+        return [row(f"{x * 100:.1f}%", f"测评记录 {period}-{u.unit_id}-{cid}.xlsx")]
     if method == "bonus":
         n = int(rng.random() < (q - 0.75) * 0.6)
         return [row(str(n), f"省政府办公厅通报 {period} 第{int(rng.integers(1, 30))}期" if n else "")]
@@ -160,7 +161,7 @@ def _filled_template(template: bytes, rows: list[list[str]]) -> bytes:
     }
     done: set[tuple[str, str]] = set()
     for period, unit, check, value, evidence, note, evaluator, day in rows:
-        typed: object = int(value) if value.isdigit() else (int(value[:-1]) / 100 if value.endswith("%") else value)
+        typed: object = int(value) if value.isdigit() else (float(value[:-1]) / 100 if value.endswith("%") else value)
         if (unit, check) in done:
             extra.append([period, unit, check, typed, evidence or None, note or None, evaluator, day])
             continue
@@ -169,7 +170,7 @@ def _filled_template(template: bytes, rows: list[list[str]]) -> bytes:
         for name, v in (("结果", typed), ("佐证", evidence), ("备注", note), ("测评人", evaluator), ("测评时间", day)):
             ws.cell(r, col[name]).value = v if v != "" else None
         if isinstance(typed, float):
-            ws.cell(r, col["结果"]).number_format = "0%"
+            ws.cell(r, col["结果"]).number_format = "0.0%"
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())
