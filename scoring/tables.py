@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import python_calamine
 
@@ -140,7 +141,14 @@ def coded_text(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
     Only the categories are trimmed; the cells are one gather.
     """
-    cats = as_text(pd.Series(s.cat.categories, dtype=object))
+    categories = s.cat.categories
+    if pd.api.types.infer_dtype(categories, skipna=False) == "string":
+        # text only (every CSV cell): trimmed in Arrow, not cell by cell in Python; a round of
+        # continuous rates has a category per rate
+        trimmed = pc.utf8_trim_whitespace(pa.array(categories.to_numpy(dtype=object), pa.string()))
+        cats = pd.Series(trimmed.to_numpy(zero_copy_only=False), dtype=object)
+    else:
+        cats = as_text(pd.Series(categories, dtype=object))
     merged, uniq = pd.factorize(pd.concat([cats, pd.Series([""], dtype=object)], ignore_index=True))
     raw = s.cat.codes.to_numpy()
     if raw.min(initial=0) >= 0 and np.array_equal(merged[:-1], np.arange(len(cats))):
