@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .accounts import User
 from .engine import Scores
+from .errors import InputError, Issue
 from .pipeline import Assessment
+from .store import Store
+from .users import OPERATOR, User
 from .validate import Findings
 
-__all__ = ["AccessDenied", "can", "require", "scoped", "scoped_appeals", "visible_periods", "visible_units"]
+__all__ = [
+    "AccessDenied", "authorize", "can", "require", "scoped", "scoped_appeals", "visible_periods", "visible_units",
+]  # fmt: skip
 
 ACTIONS = {
     "import": ("evaluator",),
@@ -28,11 +32,22 @@ ACTIONS = {
     "verify": ("admin", "evaluator"),
     "audit": ("admin",),
     "accounts": ("admin",),
+    "add_evidence": ("admin", "evaluator"),
 }
+# the command line on a store without accounts (accounts.OPERATOR) may do every write
+ACTIONS = {action: (*roles, OPERATOR) for action, roles in ACTIONS.items()}
 
 
-class AccessDenied(Exception):
-    """The signed-in user may not see or do this; the message can be shown as it is."""
+class AccessDenied(InputError):
+    """The user may not do this; the message can be shown as it is. An InputError, so that every
+    caller that reports a user's mistake (exit 2, a red line on a page) reports this one too."""
+
+    def __init__(self, message: str = "当前账号无权执行此操作"):
+        super().__init__([Issue(code="access-denied", message=message)])
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def can(user: User | None, action: str) -> bool:
@@ -41,8 +56,28 @@ def can(user: User | None, action: str) -> bool:
 
 def require(user: User | None, action: str) -> User:
     if not can(user, action):
-        raise AccessDenied("当前账号无权执行此操作")
+        raise AccessDenied()
     return user  # type: ignore[return-value]
+
+
+def authorize(store: Store, user: User | None, action: str, target: str, *, unit_id: str | None = None) -> User:
+    """The store's own check before any write: the role, and for a unit account its own unit.
+
+    A refusal is audited (in its own transaction, so it outlives the write it stopped) and
+    raised; the pages only hide what this refuses.
+    """
+    why = None
+    if user is None or not isinstance(user, User):
+        why = "未登录或未指明操作人"
+    elif not can(user, action):
+        why = f"账号 {user.name} 的角色无权执行此操作"
+    elif user.role == "unit" and unit_id is not None and user.unit_id != unit_id:
+        why = f"单位账号 {user.name} 只能为本单位({user.unit_id})操作,不能代单位 {unit_id} 操作"
+    if why is None:
+        return user  # type: ignore[return-value]
+    with store.transaction():
+        store.audit(getattr(user, "name", "-"), f"denied.{action}", target, why)
+    raise AccessDenied(why)
 
 
 def visible_periods(user: User | None, statuses: dict[str, str]) -> list[str]:

@@ -10,21 +10,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
+from .access import authorize
 from .errors import InputError, Issue
 from .store import Store, now
+from .users import OPERATOR, ROLE_NAMES, ROLES, User
 
 __all__ = [
     "LOCKOUT_FAILURES",
     "LOCKOUT_WINDOW",
+    "OPERATOR",
     "ROLES",
     "ROLE_NAMES",
     "SignInError",
     "User",
+    "acting_user",
     "add_user",
     "authenticate",
     "disable_user",
@@ -35,23 +38,26 @@ __all__ = [
     "sign_out",
 ]
 
-ROLES = ("admin", "evaluator", "leader", "unit")
-ROLE_NAMES = {"admin": "考核办", "evaluator": "第三方评估机构", "leader": "领导", "unit": "被考核单位"}
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 8
 
 
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-    unit_id: str | None = None
+def acting_user(store: Store, name: str) -> User:
+    """Who a command-line write acts as (``--by NAME``): that account, checked as the app checks it.
 
-    @property
-    def label(self) -> str:
-        return f"{self.name}({ROLE_NAMES[self.role]}{' · ' + self.unit_id if self.unit_id else ''})"
+    A store with no account at all is used from the command line alone; there the operator, who
+    holds the file, may do what the office does. Once accounts exist, a write must name one.
+    """
+    row = store.db.execute("SELECT role, unit_id, disabled FROM account WHERE name = ?", (name,)).fetchone()
+    if row is not None:
+        if row["disabled"]:
+            raise _fail(f"账号 {name} 已停用,不能操作")
+        return User(name, row["role"], row["unit_id"])
+    if store.db.execute("SELECT COUNT(*) FROM account").fetchone()[0] == 0:
+        return User(name, OPERATOR)
+    raise _fail(f"账号 {name} 不存在;该存储已设账号,写入操作须用 --by 指明其中一个账号(见 assess user list)")
 
 
 class SignInError(Exception):
@@ -68,8 +74,10 @@ def _fail(message: str) -> InputError:
 
 
 def add_user(
-    store: Store, name: str, role: str, password: str, actor: str, unit_id: str | None = None, demo: bool = False
+    store: Store, name: str, role: str, password: str, by: User, unit_id: str | None = None, demo: bool = False
 ) -> User:
+    authorize(store, by, "accounts", name)
+    actor = by.name
     problems = []
     if not name.strip():
         problems.append("账号不能为空")
@@ -103,9 +111,11 @@ def list_users(store: Store) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=["name", "role", "unit_id", "disabled", "demo", "created_at"])
 
 
-def disable_user(store: Store, name: str, actor: str) -> None:
+def disable_user(store: Store, name: str, by: User) -> None:
     """Stop an account signing in; the last usable admin account is never disabled (nobody could
     then manage rounds or accounts from the app)."""
+    authorize(store, by, "accounts", name)
+    actor = by.name
     with store.transaction() as db:
         row = db.execute("SELECT role, disabled, demo FROM account WHERE name = ?", (name,)).fetchone()
         if row is None:
@@ -119,14 +129,18 @@ def disable_user(store: Store, name: str, actor: str) -> None:
         store.audit(actor, "user.disable", name)
 
 
-def enable_user(store: Store, name: str, actor: str) -> None:
+def enable_user(store: Store, name: str, by: User) -> None:
+    authorize(store, by, "accounts", name)
+    actor = by.name
     with store.transaction() as db:
         if db.execute("UPDATE account SET disabled = 0 WHERE name = ?", (name,)).rowcount == 0:
             raise _fail(f"没有账号 {name}")
         store.audit(actor, "user.enable", name)
 
 
-def set_password(store: Store, name: str, password: str, actor: str) -> None:
+def set_password(store: Store, name: str, password: str, by: User) -> None:
+    authorize(store, by, "accounts", name)
+    actor = by.name
     if len(password) < MIN_PASSWORD:
         raise _fail(f"密码至少 {MIN_PASSWORD} 位")
     salt, digest = hash_password(password)

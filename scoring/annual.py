@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .output import csv_bytes, fixed_text
+from .output import csv_bytes, fixed_text, formula_safe
 from .ranking import grade_and_rank
 from .rounding import round_half_up
 from .rubric import Rubric
@@ -66,7 +66,7 @@ def annual_csv(year: pd.DataFrame, periods: list[str], rubric: Rubric) -> bytes:
         text[col] = fixed_text(text[col], decimals)
     text["target_points"] = fixed_text(text["target_points"], 2)
     text["vetoed"] = np.where(text["vetoed"], "true", "false")
-    return csv_bytes(text)
+    return csv_bytes(formula_safe(text, ["track", "group", "unit_id", "unit_name", "grade", "vetoed_in"]))
 
 
 def target_totals(year: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -101,4 +101,4 @@ def totals_csv(totals: pd.DataFrame, rubric: Rubric) -> bytes:
         text[f"{t}_score"] = fixed_text(text[f"{t}_score"], rubric.spec.rounding.decimals)
         text[f"{t}_points"] = fixed_text(text[f"{t}_points"], 2)
     text["total_points"] = fixed_text(text["total_points"], 2)
-    return csv_bytes(text)
+    return csv_bytes(formula_safe(text, ["group", "unit_id", "unit_name"]))

@@ -17,9 +17,11 @@ from pathlib import PurePath
 
 import pandas as pd
 
+from .access import authorize
 from .errors import InputError, Issue
 from .store import Store, now
 from .tables import InputFile
+from .users import User
 
 __all__ = [
     "IMAGE_TYPES",
@@ -50,13 +52,14 @@ def _base_name(name: str) -> str:
     return PurePath(name.replace("\\", "/")).name.strip()
 
 
-def add_evidence(store: Store, files: list[InputFile], actor: str) -> EvidenceAdded:
+def add_evidence(store: Store, files: list[InputFile], user: User) -> EvidenceAdded:
     """Store the files, all or none; every problem is reported at once."""
-    new, already, issues = check_evidence(store, files)
-    if issues:
-        raise InputError(issues)
+    authorize(store, user, "add_evidence", "、".join(f.name for f in files))
     with store.transaction():
-        insert_evidence(store, new, actor)
+        new, already, issues = check_evidence(store, files)  # under the lock: a name is claimed once
+        if issues:
+            raise InputError(issues)
+        insert_evidence(store, new, user.name)
     return EvidenceAdded(stored=[n for n, _ in new], already=already)
 
 

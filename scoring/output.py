@@ -25,7 +25,8 @@ from .rubric import Rubric
 from .tables import SourceInfo
 
 __all__ = [
-    "DETAIL_DECIMALS", "OUTPUT_FILES", "csv_bytes", "csv_text", "fixed_text", "score_tables_as_text", "write_outputs",
+    "DETAIL_DECIMALS", "FORMULA_START", "OUTPUT_FILES", "csv_bytes", "csv_text", "fixed_text", "formula_safe",
+    "score_tables_as_text", "write_outputs",
 ]  # fmt: skip
 
 OUTPUT_FILES = ("unit_scores.csv", "dimension_scores.csv", "check_scores.csv", "manifest.json")
@@ -207,6 +208,22 @@ def write_csv(table: pd.DataFrame, path: Path, chunk_rows: int = WRITE_CHUNK_ROW
         for start in range(0, len(table), chunk_rows):
             f.write(memoryview(_csv_body(table.iloc[start : start + chunk_rows])))
             f.write(b"\n")
+
+
+# a cell Excel or WPS would run as a formula when a CSV is opened (OWASP: CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """Text cells that would start a formula, prefixed with an apostrophe, for CSV files meant for
+    people (the annual roll-up, downloads). The data files of SPEC §3 stay as the contract says."""
+    safe = frame.copy()
+    for col in columns if columns is not None else list(safe.columns):
+        if safe[col].dtype == object or isinstance(safe[col].dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            text = safe[col].astype(object)
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START), na_action="ignore")
+            safe[col] = text.where(~risky.fillna(False).astype(bool), "'" + text.astype(str))
+    return safe
 
 
 def csv_text(table: pd.DataFrame) -> str:

@@ -18,11 +18,12 @@ from .explain import (
     ranking_table,
     unit_tracks,
 )
+from .output import formula_safe
 from .pipeline import Assessment
 from .rectification import RECTIFICATION_NAMES, RECTIFICATION_STATUSES, rectification, rectification_summary
 from .rounds import combine_rounds
 from .template import METHOD_NAMES
-from .xlsx import append_text_safe, reproducible
+from .xlsx import append_text_safe, reproducible, write_text_safe
 
 __all__ = ["annual_report", "leaders_report", "table_csv", "table_xlsx", "unit_report"]
 
@@ -98,11 +99,11 @@ def unit_report(
            [14, 10, 8, 10, 10, 10, 10, 12, 40])  # fmt: skip
     ws = wb["概况"]
     ws.insert_rows(1, 3)
-    ws["A1"] = f"{rubric.spec.title} — {roster.loc[unit_id, 'name']}({unit_id})"
+    write_text_safe(ws["A1"], f"{rubric.spec.title} — {roster.loc[unit_id, 'name']}({unit_id})")
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = (
+    write_text_safe(ws["A2"],
         f"期次 {period};分组 {rubric.groups[roster.loc[unit_id, 'group']]};指标体系 {rubric.id} 版本 {rubric.spec.version}"
-    )
+    )  # fmt: skip
     ws.freeze_panes = "A5"
 
     dim_rows = []
@@ -149,20 +150,10 @@ def table_xlsx(frame: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     return reproducible(buf.getvalue())
 
 
-# a cell Excel or WPS would read as a formula when the CSV is opened (OWASP: CSV injection)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def table_csv(frame: pd.DataFrame) -> bytes:
     """Any displayed table as CSV for spreadsheets: UTF-8 with a BOM, so that Excel reads the
     Chinese, and text that would start a formula prefixed with an apostrophe; numbers stay numbers."""
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or isinstance(safe[col].dtype, (pd.StringDtype, pd.CategoricalDtype)):
-            text = safe[col].astype(object)
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START), na_action="ignore")
-            safe[col] = text.where(~risky.fillna(False).astype(bool), "'" + text.astype(str))
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return formula_safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def _rectification_summary_sheet(wb: Workbook, result: Assessment, period: str, table: pd.DataFrame,

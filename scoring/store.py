@@ -2,8 +2,9 @@
 
 Standard library only. WAL mode so that readers never wait for an import; foreign keys on;
 the schema is versioned with ``PRAGMA user_version`` and moved forward by :data:`MIGRATIONS`.
-Findings, batches, snapshots and the audit log are only ever inserted: a correction is a new
-finding that supersedes the old one, and a change to a published round is a new revision.
+Findings, batches, snapshots, appeals and decisions, and the audit log are only ever inserted
+(triggers refuse the rest, :data:`INSERT_ONLY`): a correction is a new finding that supersedes the
+old one, and a change to a published round is a new revision.
 """
 
 from __future__ import annotations
@@ -11,12 +12,22 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "default_actor", "default_db_path", "now", "open_store"]
+__all__ = [
+    "INSERT_ONLY",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Store",
+    "default_actor",
+    "default_db_path",
+    "now",
+    "open_store",
+]
 
 ROUND_STATUSES = ("draft", "feedback", "appeal", "published")
 
@@ -180,7 +191,62 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence_file
         BEGIN SELECT RAISE(ABORT, 'evidence files are never deleted'); END;
     """,
+    # 5: insert-only for real (issue 15): every table the README calls insert-only refuses UPDATE and
+    # DELETE; a round may change its status only; decided appeals stay decided; and each published
+    # revision gets a digest chained to the previous revision's (tamper evidence beyond the store)
+    """
+    """
+    + "".join(
+        f"""
+    CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} rows are never changed'); END;
+    CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END;"""
+        for table in (
+            "batch",
+            "snapshot",
+            "snapshot_row",
+            "supersession",
+            "decision",
+            "appeal",
+            "rubric_version",
+            "roster_version",
+            "roster_unit",
+            "round_revision_reason",
+        )
+    )
+    + """
+    CREATE TRIGGER round_no_delete BEFORE DELETE ON round BEGIN SELECT RAISE(ABORT, 'rounds are never deleted'); END;
+    CREATE TRIGGER round_status_only BEFORE UPDATE ON round
+        WHEN NEW.id IS NOT OLD.id OR NEW.period IS NOT OLD.period OR NEW.rubric_version_id IS NOT OLD.rubric_version_id
+          OR NEW.roster_id IS NOT OLD.roster_id OR NEW.created_at IS NOT OLD.created_at OR NEW.created_by IS NOT OLD.created_by
+        BEGIN SELECT RAISE(ABORT, 'only a round status changes'); END;
+    CREATE TABLE snapshot_digest (
+        snapshot_id INTEGER PRIMARY KEY REFERENCES snapshot(id),
+        digest TEXT NOT NULL,
+        previous TEXT NOT NULL
+    );
+    CREATE TRIGGER snapshot_digest_no_update BEFORE UPDATE ON snapshot_digest
+        BEGIN SELECT RAISE(ABORT, 'digests are never changed'); END;
+    CREATE TRIGGER snapshot_digest_no_delete BEFORE DELETE ON snapshot_digest
+        BEGIN SELECT RAISE(ABORT, 'digests are never deleted'); END;
+    """,
 ]
+# tables that only ever grow (a test tries UPDATE and DELETE on each)
+INSERT_ONLY = (
+    "audit",
+    "finding",
+    "evidence_file",
+    "batch",
+    "snapshot",
+    "snapshot_row",
+    "supersession",
+    "decision",
+    "appeal",
+    "rubric_version",
+    "roster_version",
+    "roster_unit",
+    "round_revision_reason",
+    "snapshot_digest",
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -209,9 +275,9 @@ class Store:
         # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
         self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        _wal(self.db)
         self.migrate()
 
     @property
@@ -221,8 +287,11 @@ class Store:
     def migrate(self, target: int = SCHEMA_VERSION) -> None:
         """Bring the schema forward to ``target``, one migration per transaction."""
         while self.schema_version < target:
-            step = self.schema_version
             with self.transaction():
+                # read again under the write lock: another process may have migrated meanwhile
+                step = self.schema_version
+                if step >= target:
+                    break
                 for statement in _statements(MIGRATIONS[step]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version={step + 1}")
@@ -263,7 +332,8 @@ class Store:
         every round.
         """
         row = self.db.execute(
-            "SELECT id FROM audit WHERE action NOT LIKE 'sign-%' AND action NOT LIKE 'user.%' ORDER BY id DESC LIMIT 1"
+            "SELECT id FROM audit WHERE action NOT LIKE 'sign-%' AND action NOT LIKE 'user.%'"
+            " AND action NOT LIKE 'denied.%' ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return int(row[0]) if row else 0
 
@@ -288,6 +358,20 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _wal(db: sqlite3.Connection, patience_s: float = 30.0) -> None:
+    """WAL mode. Switching a new file to WAL needs a moment alone with it, and SQLite answers
+    'database is locked' at once instead of waiting when two processes open a fresh store together."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _statements(script: str) -> list[str]:

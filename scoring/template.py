@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .rubric import Rubric
 from .tables import RESULT_COLUMNS
 from .values import accepted_values, dropdown_values
-from .xlsx import append_text_safe, reproducible
+from .xlsx import append_text_safe, reproducible, write_text_safe
 
 __all__ = ["EXTRA_SHEET", "METHOD_NAMES", "RESULTS_SHEET", "build_template"]
 
@@ -141,7 +141,7 @@ def build_template(rubric: Rubric, roster: pd.DataFrame, period: str) -> bytes:
         else:
             col = get_column_letter(n)
             for j, choice in enumerate(key, start=1):
-                lists.cell(row=j, column=n, value=choice)
+                write_text_safe(lists.cell(row=j, column=n), choice)
             dv = DataValidation(
                 type="list",
                 formula1=f"'{LISTS_SHEET}'!${col}$1:${col}${len(key)}",
@@ -164,7 +164,7 @@ def build_template(rubric: Rubric, roster: pd.DataFrame, period: str) -> bytes:
         f"指标体系:{rubric.spec.title}({rubric.id} 版本 {rubric.spec.version})",
         f"期次:{period}",
     ]:
-        help_ws.append([line])
+        append_text_safe(help_ws, [line])
     help_ws.column_dimensions["A"].width = 120
     help_ws["A1"].font = Font(bold=True, size=14)
 

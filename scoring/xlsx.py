@@ -7,17 +7,30 @@ import re
 import zipfile
 from collections.abc import Iterable
 
+from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["append_text_safe", "reproducible"]
+__all__ = ["append_text_safe", "reproducible", "write_text_safe"]
 
 
 def append_text_safe(ws: Worksheet, values: Iterable[object]) -> None:
     """Append a row; a string such as '=HYPERLINK(...)' stays text, not a formula."""
     ws.append(list(values))
     for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.data_type == "f":
-            cell.data_type = "s"
+        _as_text(cell)
+
+
+def write_text_safe(cell: Cell, value: object) -> Cell:
+    """Set one cell; text from a rubric or a user (a title, a level label '=1+1') stays text."""
+    cell.value = value
+    return _as_text(cell)
+
+
+def _as_text(cell: Cell) -> Cell:
+    # openpyxl makes every string that starts with '=' a formula; no cell we write is one
+    if isinstance(cell.value, str) and cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 FIXED_TIME = (2017, 7, 19, 0, 0, 0)

@@ -21,9 +21,11 @@ from scoring.accounts import (
 )
 from scoring.rounds import all_rounds, appeals_table
 from scoring.store import open_store
+from scoring.users import OPERATOR
 from ui.demo import seed_demo
 
 ADMIN = User("boss", "admin")
+OP = User("test", OPERATOR)  # the command line on a store without accounts
 EVALUATOR = User("tester", "evaluator")
 LEADER = User("mayor", "leader")
 XIAO = User("xiaoxian", "unit", "341322")
@@ -126,8 +128,8 @@ def test_actions_per_role(action, allowed):
 
 def test_stored_hashes_are_never_the_password(tmp_path):
     s = open_store(tmp_path / "a.db")
-    add_user(s, "boss", "admin", "correct-horse-1", "test")
-    add_user(s, "boss2", "admin", "correct-horse-1", "test")
+    add_user(s, "boss", "admin", "correct-horse-1", OP)
+    add_user(s, "boss2", "admin", "correct-horse-1", OP)
     rows = s.db.execute("SELECT salt, hash FROM account").fetchall()
     assert all(b"correct-horse-1" not in bytes(r["hash"]) + bytes(r["salt"]) for r in rows)
     assert rows[0]["hash"] != rows[1]["hash"]  # per-user salt
@@ -138,7 +140,7 @@ def test_stored_hashes_are_never_the_password(tmp_path):
 
 def test_lockout_after_repeated_failures_then_the_window_passes(tmp_path):
     s = open_store(tmp_path / "a.db")
-    add_user(s, "mayor", "leader", "correct-horse-1", "test")
+    add_user(s, "mayor", "leader", "correct-horse-1", OP)
     t0 = datetime(2018, 1, 1, 9, 0, tzinfo=UTC)
     for i in range(LOCKOUT_FAILURES):
         with pytest.raises(SignInError, match="账号或密码错误"):
@@ -152,35 +154,35 @@ def test_lockout_after_repeated_failures_then_the_window_passes(tmp_path):
 
 def test_disabled_accounts_and_password_changes(tmp_path):
     s = open_store(tmp_path / "a.db")
-    add_user(s, "u1", "unit", "correct-horse-1", "test", unit_id="341302")
-    set_password(s, "u1", "battery-staple-2", "test")
+    add_user(s, "u1", "unit", "correct-horse-1", OP, unit_id="341302")
+    set_password(s, "u1", "battery-staple-2", OP)
     with pytest.raises(SignInError):
         authenticate(s, "u1", "correct-horse-1")
     assert authenticate(s, "u1", "battery-staple-2").unit_id == "341302"
-    disable_user(s, "u1", "test")
+    disable_user(s, "u1", OP)
     with pytest.raises(SignInError):
         authenticate(s, "u1", "battery-staple-2")
     assert list_users(s).loc[0, "disabled"] == 1
-    enable_user(s, "u1", "test")
+    enable_user(s, "u1", OP)
     assert authenticate(s, "u1", "battery-staple-2").unit_id == "341302"
 
 
 def test_the_last_usable_admin_account_cannot_be_disabled(tmp_path):
     s = open_store(tmp_path / "a.db")
-    add_user(s, "boss", "admin", "correct-horse-1", "test")
+    add_user(s, "boss", "admin", "correct-horse-1", OP)
     with pytest.raises(InputError, match="最后一个可用的考核办账号"):
-        disable_user(s, "boss", "test")
-    add_user(s, "deputy", "admin", "correct-horse-1", "test")
-    disable_user(s, "boss", "test")  # another admin remains
+        disable_user(s, "boss", OP)
+    add_user(s, "deputy", "admin", "correct-horse-1", OP)
+    disable_user(s, "boss", OP)  # another admin remains
     with pytest.raises(InputError, match="deputy 是最后一个"):
-        disable_user(s, "deputy", "test")
+        disable_user(s, "deputy", OP)
 
 
 def test_a_bad_account_is_refused_with_every_problem(tmp_path):
     s = open_store(tmp_path / "a.db")
-    add_user(s, "mayor", "leader", "correct-horse-1", "test")
+    add_user(s, "mayor", "leader", "correct-horse-1", OP)
     with pytest.raises(InputError) as err:
-        add_user(s, "mayor", "unit", "short", "test")
+        add_user(s, "mayor", "unit", "short", OP)
     assert [i.message for i in err.value.issues] == [
         "被考核单位账号须指定单位编码",
         "密码至少 8 位",
@@ -193,7 +195,7 @@ def test_demo_accounts_never_exist_outside_demo_mode(tmp_path):
     s = open_store(tmp_path / "real.db")
     seed_demo(s)  # demo rounds may be loaded, but accounts are made only by demo mode
     assert list_users(s).empty
-    add_user(s, "lingbi", "unit", "correct-horse-1", "test", unit_id="341323", demo=True)
+    add_user(s, "lingbi", "unit", "correct-horse-1", OP, unit_id="341323", demo=True)
     with pytest.raises(SignInError):
         authenticate(s, "lingbi", "correct-horse-1")  # a demo account outside demo mode does not open
     assert authenticate(s, "lingbi", "correct-horse-1", demo_allowed=True).unit_id == "341323"
@@ -207,14 +209,22 @@ def test_user_commands(tmp_path):
                               capture_output=True, text=True)  # fmt: skip
 
     assert user("add", "boss", "--role", "admin", "--password-stdin", stdin="correct-horse-1\n").returncode == 0
-    p = user("add", "u1", "--role", "unit", "--password-stdin", stdin="correct-horse-1\n")
+    # once an account exists, a write names the account it acts as
+    p = user("add", "u2", "--role", "leader", "--password-stdin", stdin="correct-horse-1\n")
+    assert p.returncode == 2 and "该存储已设账号,写入操作须用 --by 指明其中一个账号" in p.stderr
+    p = user("add", "u2", "--role", "leader", "--by", "boss", "--password-stdin", stdin="correct-horse-1\n")
+    assert p.returncode == 0, p.stderr
+    p = user("add", "u3", "--role", "leader", "--by", "u2", "--password-stdin", stdin="correct-horse-1\n")
+    assert p.returncode == 2 and "角色无权" in p.stderr  # a leader manages no accounts
+    db_args = ("--by", "boss")
+    p = user("add", "u1", "--role", "unit", *db_args, "--password-stdin", stdin="correct-horse-1\n")
     assert p.returncode == 2 and "须指定单位编码" in p.stderr
-    assert user("add", "u1", "--role", "unit", "--unit", "341302", "--password-stdin",
+    assert user("add", "u1", "--role", "unit", "--unit", "341302", *db_args, "--password-stdin",
                 stdin="correct-horse-1\n").returncode == 0  # fmt: skip
     assert "boss\t考核办" in user("list").stdout
-    assert user("passwd", "u1", "--password-stdin", stdin="battery-staple-2\n").returncode == 0
-    assert user("disable", "u1").returncode == 0
+    assert user("passwd", "u1", *db_args, "--password-stdin", stdin="battery-staple-2\n").returncode == 0
+    assert user("disable", "u1", *db_args).returncode == 0
     assert "u1\t被考核单位\t341302\t停用" in user("list").stdout
-    assert "已启用账号 u1" in user("enable", "u1").stdout
+    assert "已启用账号 u1" in user("enable", "u1", *db_args).stdout
     assert "u1\t被考核单位\t341302\t正常" in user("list").stdout
     assert authenticate(open_store(db), "boss", "correct-horse-1").role == "admin"

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
-from scoring.accounts import add_user
+from scoring.accounts import OPERATOR, User, add_user
 from scoring.evidence import cited_files
 from scoring.rounds import all_rounds, appeals_table, decide_appeal, rounds_table
 from scoring.store import open_store
@@ -36,14 +36,17 @@ ACCOUNTS = {
 }
 
 
+OP = User("test", OPERATOR)
+
+
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("seed") / "assess.db"
     store = open_store(path)
     assert seed_demo(store)
     for role, (name, unit) in ACCOUNTS.items():
-        add_user(store, name, role, PASSWORD, "test", unit_id=unit)
-    add_user(store, "caizheng", "unit", PASSWORD, "test", unit_id="CZJ")
+        add_user(store, name, role, PASSWORD, OP, unit_id=unit)
+    add_user(store, "caizheng", "unit", PASSWORD, OP, unit_id="CZJ")
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path
@@ -510,7 +513,7 @@ def test_rounds_page_publishes_and_verifies(db):
     at.button[-3].click().run()
     assert "还有 1 个申诉未复核(编号 1)" in at.error[0].value  # the demo round's appeal is still open
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "appeal"
-    decide_appeal(open_store(db), 1, "upheld", "复核维持", "evaluator")
+    decide_appeal(open_store(db), 1, "upheld", "复核维持", User("evaluator", "evaluator"))
     at.radio[0].set_value("publish")
     at.button[-3].click().run()
     assert not at.exception

@@ -9,6 +9,10 @@ import pytest
 from scoring import InputError, InputFile
 from scoring.evidence import MAX_EVIDENCE_BYTES, add_evidence, cited_files, evidence_content, evidence_files
 from scoring.store import open_store
+from scoring.users import User
+
+EVALUATOR = User("评估机构", "evaluator")
+XIAO = User("萧县", "unit", "341322")
 
 
 @pytest.fixture
@@ -23,7 +27,7 @@ PDF = InputFile("答复函.pdf", b"%PDF-1.4 fake")
 
 
 def test_files_are_stored_under_their_own_name_and_come_back_byte_for_byte(store):
-    added = add_evidence(store, [PNG, PDF], "评估机构")
+    added = add_evidence(store, [PNG, PDF], EVALUATOR)
     assert sorted(added.stored) == ["2018Q2-341322-GK3.2.1-01.png", "答复函.pdf"] and added.already == []
     assert evidence_content(store, "答复函.pdf") == PDF.data
     listed = evidence_files(store).set_index("name")
@@ -34,27 +38,27 @@ def test_files_are_stored_under_their_own_name_and_come_back_byte_for_byte(store
 
 
 def test_an_evidence_cell_finds_the_files_it_cites(store):
-    add_evidence(store, [PNG, PDF], "评估机构")
+    add_evidence(store, [PNG, PDF], EVALUATOR)
     cells = ["截图 2018Q2-341322-GK3.2.1-01.png | http://x.sz-demo.gov.cn", None, "宿政〔2017〕2号"]
     assert cited_files(store, cells) == ["2018Q2-341322-GK3.2.1-01.png"]
     assert cited_files(store, ["见 答复函.pdf 与 截图 2018Q2-341322-GK3.2.1-01.png"]) == [
         "2018Q2-341322-GK3.2.1-01.png", "答复函.pdf"]  # fmt: skip
     assert cited_files(store, ["", None]) == []
     # a name cites only as a whole word, also at the end of a URL or inside brackets
-    add_evidence(store, [InputFile("1.png", b"one")], "评估机构")
+    add_evidence(store, [InputFile("1.png", b"one")], EVALUATOR)
     assert cited_files(store, ["截图 11.png", "x1.png"]) == []
     assert cited_files(store, ["http://x.sz-demo.gov.cn/shots/1.png"]) == ["1.png"]
     assert cited_files(store, ["见(1.png)"]) == ["1.png"]
 
 
 def test_the_same_file_again_is_skipped_and_other_content_under_its_name_refused(store):
-    add_evidence(store, [PNG], "评估机构")
-    again = add_evidence(store, [PNG, PDF], "评估机构")
+    add_evidence(store, [PNG], EVALUATOR)
+    again = add_evidence(store, [PNG, PDF], EVALUATOR)
     assert again.stored == ["答复函.pdf"] and again.already == ["2018Q2-341322-GK3.2.1-01.png"]
     changed = InputFile("2018Q2-341322-GK3.2.1-01.png", b"another picture")
     new = InputFile("新文件.png", b"new")
     with pytest.raises(InputError) as err:
-        add_evidence(store, [new, changed], "评估机构")
+        add_evidence(store, [new, changed], EVALUATOR)
     assert [i.code for i in err.value.issues] == ["evidence-name-taken"]
     # all or nothing: the good file of the refused upload is not stored either
     assert "新文件.png" not in set(evidence_files(store)["name"])
@@ -65,14 +69,14 @@ def test_every_problem_of_an_upload_is_reported_at_once(store):
     big = InputFile("big.png", b"0" * (MAX_EVIDENCE_BYTES + 1))
     twice = [InputFile("a/same.png", b"one"), InputFile("b/same.png", b"two")]
     with pytest.raises(InputError) as err:
-        add_evidence(store, [big, *twice, InputFile("/", b"x")], "评估机构")
+        add_evidence(store, [big, *twice, InputFile("/", b"x")], EVALUATOR)
     codes = sorted(i.code for i in err.value.issues)
     assert codes == ["evidence-name", "evidence-name-twice", "evidence-too-large"]
     assert evidence_files(store).empty
 
 
 def test_stored_files_can_be_neither_changed_nor_deleted(store):
-    add_evidence(store, [PNG], "评估机构")
+    add_evidence(store, [PNG], EVALUATOR)
     for sql in ("UPDATE evidence_file SET content = x'00'", "DELETE FROM evidence_file"):
         with pytest.raises(sqlite3.IntegrityError, match="never"):
             store.db.execute(sql)
@@ -108,7 +112,7 @@ def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
     store = open_store(tmp_path / "demo.db")
     seed_demo(store)  # 2018Q2 is in its appeal window
     shot = InputFile("更新记录.png", b"\x89PNG proof")
-    aid = file_appeal(store, "2018Q2", "341322", "GK1.1.1", "已更新", "见截图", "萧县", [shot])
+    aid = file_appeal(store, "2018Q2", "341322", "GK1.1.1", "已更新", "见截图", XIAO, [shot])
     name = "申诉2018Q2-341322-GK1.1.1-更新记录.png"
     assert evidence_content(store, name) == shot.data
     proof = appeals_table(store, "2018Q2").set_index("id").loc[aid, "proof"]
@@ -118,7 +122,7 @@ def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
     big = InputFile("大.png", b"0" * (MAX_EVIDENCE_BYTES + 1))
     before = len(evidence_files(store))
     with pytest.raises(InputError) as err:
-        file_appeal(store, "2018Q1", "341322", "GK1.1.1", " ", "", "萧县", [big])
+        file_appeal(store, "2018Q1", "341322", "GK1.1.1", " ", "", XIAO, [big])
     assert sorted(i.code for i in err.value.issues) == ["appeal-closed", "evidence-too-large", "reason-required"]
     assert len(evidence_files(store)) == before
     assert len(appeals_table(store, "2018Q1")) == 0
@@ -129,7 +133,7 @@ def test_verify_checks_every_evidence_file_against_its_digest(tmp_path):
 
     db = tmp_path / "a.db"
     store = open_store(db)
-    add_evidence(store, [PNG, PDF], "评估机构")
+    add_evidence(store, [PNG, PDF], EVALUATOR)
     assert verify(store).differences == [] and verify(store).files_checked == 2
     store.close()
     # altered behind the tool's back (triggers stop UPDATE, so drop them as an intruder would)

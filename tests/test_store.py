@@ -34,11 +34,12 @@ from scoring.rounds import (
     verify,
 )
 from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
+from scoring.users import OPERATOR, User
 
 RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
 UNITS = ROOT / "sample_data" / "units.csv"
 ROUNDS = ROOT / "sample_data" / "results"
-ACTOR = "测试"
+ACTOR = User("测试", OPERATOR)
 ALL_UNITS = list(pd.read_csv(UNITS, dtype=str)["unit_id"])
 
 
@@ -125,10 +126,12 @@ def test_verify_names_every_difference_and_exits_1(tmp_path):
     cli("import", "--rubric", RUBRIC, "--units", UNITS, "--results", ROUNDS / "2017Q3.csv", db=db)
     store = open_store(db)
     set_status(store, "2017Q3", "feedback", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
     publish(store, "2017Q3", ACTOR)
     with sqlite3.connect(db) as raw:
         line = raw.execute("SELECT line FROM snapshot_row WHERE tbl='unit' AND seq=1").fetchone()[0].split(",")
-        line[7] = "0.00"  # someone edits a published score by hand
+        line[7] = "0.00"  # someone with the file drops the guard and edits a published score by hand
+        raw.execute("DROP TRIGGER snapshot_row_no_update")
         raw.execute("UPDATE snapshot_row SET line=? WHERE tbl='unit' AND seq=1", (",".join(line),))
     p = cli("verify", db=db, check=False)
     assert p.returncode == 1
@@ -393,12 +396,12 @@ def test_formula_injection_in_every_export(store):
     first = text.splitlines()[1].split(",")
     line = ",".join([*first[:4], '"' + evil.replace('"', '""') + '"', *first[5:]])
     text = text.replace(text.splitlines()[1], line)
-    import_results(store, RUBRIC, UNITS, [InputFile("evil.csv", text.encode("utf-8"))], evil)
+    import_results(store, RUBRIC, UNITS, [InputFile("evil.csv", text.encode("utf-8"))], User(evil, OPERATOR))
     set_status(store, "2017Q3", "feedback", ACTOR)
     set_status(store, "2017Q3", "appeal", ACTOR)
     unit, check = first[1], first[2]
-    aid = file_appeal(store, "2017Q3", unit, check, evil, evil, evil)
-    decide_appeal(store, aid, "upheld", evil, evil)
+    aid = file_appeal(store, "2017Q3", unit, check, evil, evil, User(evil, OPERATOR))
+    decide_appeal(store, aid, "upheld", evil, User(evil, OPERATOR))
     publish(store, "2017Q3", ACTOR)
     result, _ = published_assessment(store, "2017Q3")
     exports = {
@@ -568,6 +571,7 @@ def test_a_backup_taken_during_an_import_is_a_whole_store(tmp_path, big_file):
     store = open_store(db)
     _import(store, "2017Q3.csv")
     set_status(store, "2017Q3", "feedback", ACTOR)
+    set_status(store, "2017Q3", "appeal", ACTOR)
     publish(store, "2017Q3", ACTOR)
     proc = _import_process(db, path)  # another process writes while the backup is taken
     copies = []

@@ -16,7 +16,7 @@ import pandas as pd
 from PIL import Image, ImageDraw
 
 from scoring import InputFile
-from scoring.accounts import ROLE_NAMES, add_user, set_password
+from scoring.accounts import OPERATOR, ROLE_NAMES, User, add_user, set_password
 from scoring.evidence import add_evidence
 from scoring.rounds import file_appeal, import_results, publish, set_status
 from scoring.store import Store
@@ -25,6 +25,8 @@ from .glossary import CREDENTIAL_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_ACTOR = "演示数据"
+# the seeding acts as the server itself (the command line's operator), a unit's appeal as that unit
+DEMO = User(DEMO_ACTOR, OPERATOR)
 
 
 def seed_demo(store: Store) -> bool:
@@ -34,17 +36,17 @@ def seed_demo(store: Store) -> bool:
     rubric = ROOT / "rubrics" / "suzhou-2017.yaml"
     units = ROOT / "sample_data" / "units.csv"
     rounds = sorted((ROOT / "sample_data" / "results").glob("*.xlsx"))
-    import_results(store, rubric, units, rounds, DEMO_ACTOR)
+    import_results(store, rubric, units, rounds, DEMO)
     periods = [p.stem for p in rounds]
     for period in periods:
-        set_status(store, period, "feedback", DEMO_ACTOR)
-        set_status(store, period, "appeal", DEMO_ACTOR)
+        set_status(store, period, "feedback", DEMO)
+        set_status(store, period, "appeal", DEMO)
     for period in periods[:-1]:
-        publish(store, period, DEMO_ACTOR)
-    add_evidence(store, demo_screenshots(periods[-1], "341322"), DEMO_ACTOR)
+        publish(store, period, DEMO)
+    add_evidence(store, demo_screenshots(periods[-1], "341322"), DEMO)
     file_appeal(
         store, periods[-1], "341322", "GK3.2.1",
-        "测评所指“通知公告”栏目已于测评前更新,测评时因缓存显示旧页面", "截图 萧县-通知公告-更新记录.png", "萧县人民政府",
+        "测评所指“通知公告”栏目已于测评前更新,测评时因缓存显示旧页面", "截图 萧县-通知公告-更新记录.png", User("xiaoxian", "unit", "341322"),
     )  # fmt: skip
     with store.transaction():
         store.audit(DEMO_ACTOR, "demo.seed", "store", "demo rounds 2017Q3–2018Q2 loaded")
@@ -89,8 +91,8 @@ def demo_accounts(store: Store) -> pd.DataFrame:
     for name, role, unit, label in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
         if store.db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
-            set_password(store, name, password, DEMO_ACTOR)
+            set_password(store, name, password, DEMO)
         else:
-            add_user(store, name, role, password, DEMO_ACTOR, unit_id=unit, demo=True)
+            add_user(store, name, role, password, DEMO, unit_id=unit, demo=True)
         rows.append((ROLE_NAMES[role], name, password, label))
     return pd.DataFrame(rows, columns=CREDENTIAL_COLUMNS)

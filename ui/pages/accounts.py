@@ -53,7 +53,7 @@ with left, st.form("add_account", clear_on_submit=True):
             st.error(LABEL["passwords_differ"])
         else:
             try:
-                add_user(store, name.strip(), role, first, user.name, unit_id=unit if role == "unit" else None)
+                add_user(store, name.strip(), role, first, user, unit_id=unit if role == "unit" else None)
             except InputError as exc:
                 _errors(exc)
             else:
@@ -72,9 +72,9 @@ with right:
                 st.error(LABEL["not_yourself"])  # one's own account stays usable
             else:
                 change = {
-                    "disable": lambda: disable_user(store, who, user.name),
-                    "enable": lambda: enable_user(store, who, user.name),
-                    "password": lambda: set_password(store, who, new, user.name),
+                    "disable": lambda: disable_user(store, who, user),
+                    "enable": lambda: enable_user(store, who, user),
+                    "password": lambda: set_password(store, who, new, user),
                 }[action]
                 try:
                     change()

@@ -75,7 +75,7 @@ if can(user, "file_appeal"):
             if st.form_submit_button(LABEL["submit_appeal"]) and check:
                 files = [InputFile(f.name, f.getvalue()) for f in proof_files or []]
                 try:
-                    aid = file_appeal(data.store(), period, unit, check, reason, proof, user.name, files)
+                    aid = file_appeal(data.store(), period, unit, check, reason, proof, user, files)
                     st.success(LABEL["appeal_filed"].format(id=aid))
                 except InputError as exc:
                     _errors(exc)
@@ -102,7 +102,7 @@ if can(user, "decide_appeal"):
             reason = st.text_area(LABEL["decision_reason"])
             if st.form_submit_button(LABEL["submit_decision"]):
                 try:
-                    decide_appeal(data.store(), int(aid), outcome, reason, user.name, new_value or None)
+                    decide_appeal(data.store(), int(aid), outcome, reason, user, new_value or None)
                 except InputError as exc:
                     _errors(exc)
                 else:

@@ -63,10 +63,10 @@ if can(user, "set_status"):
         if st.form_submit_button(LABEL["confirm"], type="primary"):
             try:
                 if choice == "publish":
-                    rev = publish(store, period, user.name, reason)
+                    rev = publish(store, period, user, reason)
                     done = LABEL["published_as"].format(period=period, rev=rev)
                 else:
-                    set_status(store, period, choice, user.name, reason)
+                    set_status(store, period, choice, user, reason)
                     done = LABEL["status_changed"].format(period=period, status=STATUS_NAMES[choice])
                 # the rerun redraws the table with the new status; the message waits for it
                 st.session_state["rounds_done"] = done

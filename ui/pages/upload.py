@@ -64,7 +64,7 @@ if submitted and files:
     res = None
     with st.status(LABEL["validating"], expanded=False) as status:
         try:
-            res = import_results(data.store(), data.shipped_rubric(), data.shipped_units(), inputs, user.name)
+            res = import_results(data.store(), data.shipped_rubric(), data.shipped_units(), inputs, user)
         except InputError as exc:
             status.update(label=LABEL["validate_failed"], state="error", expanded=True)
             show_problems(exc.issues)
@@ -83,7 +83,7 @@ with st.form("evidence", clear_on_submit=True):
     save = st.form_submit_button(LABEL["save_evidence"])
 if save and evidence:
     try:
-        added = add_evidence(data.store(), [InputFile(f.name, f.getvalue()) for f in evidence], user.name)
+        added = add_evidence(data.store(), [InputFile(f.name, f.getvalue()) for f in evidence], user)
     except InputError as exc:
         show_problems(exc.issues, LABEL["evidence_bad"])
     else:
