@@ -37,9 +37,10 @@ def _change(delta: float) -> str:
     return f",较上期{'上升' if delta > 0 else '下降'} {abs(delta):.2f} 分"
 
 
-def circular_text(result: Assessment, period: str, label: str = "") -> str:
+def circular_text(result: Assessment, period: str, label: str = "", digest: str = "") -> str:
     """The draft for ``period``, compared with the round before it in ``result`` where there is one;
-    ``label`` says which version it is from (e.g. "2018Q1 · 已发布 第 1 版")."""
+    ``label`` says which version it is from (e.g. "2018Q1 · 已发布 第 1 版"), ``digest`` that
+    version's publication digest, so that a circular sent out proves later what it was based on."""
     rubric = result.rubric
     scores = result.scores
     tracks = rubric.tracks.set_index("track_id")
@@ -49,6 +50,8 @@ def circular_text(result: Assessment, period: str, label: str = "") -> str:
     lines = [f"{rubric.spec.title}第三方测评情况通报({period})", ""]
     if label:
         lines += [f"(依据 {label} 的测评结果)", ""]
+    if digest:
+        lines += [f"(发布摘要 sha256:{digest};可用 assess verify --digest 核对存档未被改动)", ""]
 
     sections: list[tuple[str, list[str]]] = []
 

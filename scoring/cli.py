@@ -271,10 +271,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
         appeals = appeals_table(store, args.period, args.unit)
         data = unit_report(result, args.unit, args.period, appeals, previous)
     else:
-        data = leaders_report(result, args.period, previous)
+        data = leaders_report(result, args.period, previous, _digest(store, args.period, revision))
     _write_atomically(Path(args.out), data)
     print(f"已生成报告 {args.out}(期次 {args.period} 第 {revision} 版)")
     return 0
+
+
+def _digest(store, period: str, revision: int) -> str:
+    from .rounds import revision_digests
+
+    d = revision_digests(store, period)
+    hit = d.loc[d["revision"] == revision, "digest"]
+    return str(hit.iloc[0]) if len(hit) and isinstance(hit.iloc[0], str) else ""
 
 
 def _previous_published(store, period: str):
@@ -294,7 +302,8 @@ def _cmd_circular(args: argparse.Namespace) -> int:
     result, revision = published_assessment(store, args.period)
     previous = _previous_published(store, args.period)
     both = combine_rounds([previous, result] if previous is not None else [result])
-    text = circular_text(both, args.period, f"{args.period} · 已发布 第 {revision} 版")
+    text = circular_text(both, args.period, f"{args.period} · 已发布 第 {revision} 版",
+                         _digest(store, args.period, revision))  # fmt: skip
     _write_atomically(Path(args.out), text.encode("utf-8"))
     print(f"已生成通报草稿 {args.out}(期次 {args.period} 第 {revision} 版)")
     return 0

@@ -199,9 +199,10 @@ def appeals_sheet(wb: Workbook, appeals: pd.DataFrame) -> None:
                             "复核理由", "复核人", "复核时间"], rows, [6, 10, 40, 30, 10, 20, 10, 10, 40, 10, 20])  # fmt: skip
 
 
-def leaders_report(result: Assessment, period: str, previous: Assessment | None = None) -> bytes:
+def leaders_report(result: Assessment, period: str, previous: Assessment | None = None, digest: str = "") -> bytes:
     """The leaders' workbook for one round: rankings per track and group, grade counts, movers, and
-    per unit what it fixed of the previous round's lost points."""
+    per unit what it fixed of the previous round's lost points; with ``digest``, a last sheet that
+    names the published revision it was made from."""
     result = _with_previous(result, previous)  # movers and rectification compare with it
     rubric = result.rubric
     scores = result.scores
@@ -235,6 +236,9 @@ def leaders_report(result: Assessment, period: str, previous: Assessment | None 
     if compared is not None:
         _rectification_summary_sheet(wb, result, period, *compared)
     _common_problems_sheet(wb, result, period)
+    if digest:
+        _sheet(wb, "版本信息", ["项目", "内容"], [["指标体系", rubric.spec.title], ["期次", period],
+               ["发布摘要(sha256)", digest], ["核对方法", "assess verify --period 期次 --digest 摘要"]], [18, 80])  # fmt: skip
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())

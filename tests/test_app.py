@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from helpers import ROOT
 from scoring.accounts import OPERATOR, User, add_user
 from scoring.evidence import cited_files
-from scoring.rounds import all_rounds, appeals_table, decide_appeal, rounds_table
+from scoring.rounds import all_rounds, appeals_table, decide_appeal, revision_digests, rounds_table
 from scoring.store import open_store
 from ui import charts
 from ui.demo import seed_demo
@@ -518,7 +518,10 @@ def test_rounds_page_publishes_and_verifies(db):
     at.button[-3].click().run()
     assert not at.exception
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "published"
-    assert at.success[0].value == "期次 2018Q2 已发布第 1 版"  # said after the page redrew, not lost in it
+    digest = revision_digests(open_store(db), "2018Q2")["digest"].iloc[-1]
+    # said after the page redrew, not lost in it; with the digest to keep outside the store
+    assert at.success[0].value.startswith(f"期次 2018Q2 已发布第 1 版。发布摘要(sha256):{digest}")
+    assert digest in at.dataframe[0].value.set_index("期次").loc["2018Q2", "发布摘要(sha256)"]
     at.button[-2].click().run()
     assert "核验通过:4 个已发布版本" in at.success[0].value
 

@@ -362,6 +362,12 @@ def test_the_digest_chain_runs_across_a_reopen_and_the_command_prints_and_checks
     assert cli("verify", "--db", db, "--period", "2017Q3", "--revision", "1", "--digest", d1).returncode == 0
     p = cli("verify", "--db", db, "--period", "2017Q3", "--digest", d1)
     assert p.returncode == 1 and "与所给的" in p.stdout
+    # the circular and the leaders' workbook carry the digest of the revision they were made from
+    assert cli("circular", "--db", db, "--period", "2017Q3", "--out", tmp_path / "c.txt").returncode == 0
+    assert f"发布摘要 sha256:{d2}" in (tmp_path / "c.txt").read_text(encoding="utf-8")
+    assert cli("report", "--db", db, "--period", "2017Q3", "--out", tmp_path / "l.xlsx").returncode == 0
+    info = openpyxl.load_workbook(tmp_path / "l.xlsx")["版本信息"]
+    assert [c.value for c in info["B"]][3] == d2
 
 
 # --- no live formula from any text -----------------------------------------------------------

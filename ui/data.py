@@ -17,7 +17,7 @@ import streamlit as st
 
 from scoring import Rubric, build_template
 from scoring.pipeline import Assessment
-from scoring.rounds import STATUS_NAMES, all_rounds, load_round, snapshot_stamp
+from scoring.rounds import STATUS_NAMES, all_rounds, load_round, revision_digests, snapshot_stamp
 from scoring.store import Store, default_db_path, open_store
 
 from .demo import demo_accounts, seed_demo
@@ -33,6 +33,7 @@ class RoundView:
     period: str
     status: str
     revision: int | None
+    digest: str = ""  # the published revision's digest (发布摘要), empty before publication
 
     @property
     def label(self) -> str:
@@ -98,8 +99,11 @@ def _cached_round(store: Store, period: str, revision: int | None) -> Assessment
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _everything(path: str, stamp: int) -> tuple[Assessment | None, tuple[RoundView, ...]]:
-    result, rounds = all_rounds(_store(path, demo_mode())[0], _cached_round)
-    return result, tuple(RoundView(p, s, rev) for p, s, rev in rounds)
+    store = _store(path, demo_mode())[0]
+    result, rounds = all_rounds(store, _cached_round)
+    d = revision_digests(store)
+    digests = {(p, int(r)): g for p, r, g in zip(d["period"], d["revision"], d["digest"], strict=True)}
+    return result, tuple(RoundView(p, s, rev, digests.get((p, rev)) or "") for p, s, rev in rounds)
 
 
 def assessment() -> Assessment | None:

@@ -176,7 +176,7 @@ LABEL = {
     "not_yourself": "不能停用自己正在使用的账号。",
     "round_published": "{period} · {status} 第 {revision} 版",
     "round_preliminary": "{period} · {status}(初步结果,未发布)",
-    "published_as": "期次 {period} 已发布第 {rev} 版",
+    "published_as": "期次 {period} 已发布第 {rev} 版。发布摘要(sha256):{digest} —— 请另行保存,日后可据此核对存档未被改动",
     "status_changed": "期次 {period} 已转为「{status}」",
     "revision_n": "第 {n} 版",
     "rubric_caption": "{title} · {id} 版本 {version}",
@@ -274,7 +274,7 @@ YES, NO = "是", "否"
 # the store's tables as the rounds page shows them
 ROUND_COLUMNS = {
     "period": "期次", "status": "状态", "rubric_id": "指标体系", "rubric_version": "版本", "batches": "导入批次",
-    "findings": "结果行数", "open_appeals": "待复核申诉", "revision": "已发布版本",
+    "findings": "结果行数", "open_appeals": "待复核申诉", "revision": "已发布版本", "digest": "发布摘要(sha256)",
 }  # fmt: skip
 AUDIT_COLUMNS = {"at": "时间", "actor": "操作人", "action": "操作", "target": "对象", "detail": "说明"}
 APPEAL_COLUMNS = {

@@ -76,8 +76,12 @@ name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name
 d3, d4 = table_downloads(shown_table, name, SHEET["ranking"])
 # the round's workbook and circular, built only when clicked
 d3.download_button(
-    LABEL["download_leaders"], lambda: leaders_report(result, period), FILE["leaders"].format(period=period), XLSX
+    LABEL["download_leaders"],
+    lambda: leaders_report(result, period, digest=views[period].digest),
+    FILE["leaders"].format(period=period),
+    XLSX,
 )
 if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
-    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, views[period].label).encode(),
+    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, views[period].label,
+                                                                              views[period].digest).encode(),
                        FILE["circular"].format(period=period), "text/plain")  # fmt: skip

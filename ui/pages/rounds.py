@@ -6,7 +6,7 @@ import streamlit as st
 from scoring import InputError, format_issue
 from scoring.access import can
 from scoring.explain import missing_results, unsupported_losses
-from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, rounds_table, set_status, verify
+from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, revision_digests, rounds_table, set_status, verify
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
 from ui.tables import shown as shown_columns
@@ -19,7 +19,9 @@ if table.empty:
     st.info(LABEL["store_empty"])
     st.stop()
 
+latest_digest = revision_digests(store).drop_duplicates("period", keep="last").set_index("period")["digest"]
 shown = table.assign(
+    digest=table["period"].map(latest_digest).fillna(""),
     status=table["status"].map(STATUS_NAMES),
     revision=table["revision"].map(lambda r: "" if pd.isna(r) else LABEL["revision_n"].format(n=r)),
 ).rename(columns=ROUND_COLUMNS)
@@ -64,7 +66,9 @@ if can(user, "set_status"):
             try:
                 if choice == "publish":
                     rev = publish(store, period, user, reason)
-                    done = LABEL["published_as"].format(period=period, rev=rev)
+                    digests = revision_digests(store, period)
+                    digest = digests.loc[digests["revision"] == rev, "digest"].iloc[0]
+                    done = LABEL["published_as"].format(period=period, rev=rev, digest=digest)
                 else:
                     set_status(store, period, choice, user, reason)
                     done = LABEL["status_changed"].format(period=period, status=STATUS_NAMES[choice])
