@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.accounts import ROLE_NAMES
+from scoring.store.accounts import ROLE_NAMES
 from ui import data
 from ui.auth import current_user, sign_in_page, sign_out_button
 from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE

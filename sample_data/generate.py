@@ -27,8 +27,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from scoring import build_template, load_rubric, read_roster  # noqa: E402
-from scoring.template import EXTRA_SHEET, RESULTS_SHEET  # noqa: E402
-from scoring.xlsx import reproducible  # noqa: E402
+from scoring.workbooks.template import EXTRA_SHEET, RESULTS_SHEET  # noqa: E402
+from scoring.workbooks.xlsx import reproducible  # noqa: E402
 
 RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
 UNITS = HERE / "units.csv"

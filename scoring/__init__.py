@@ -5,16 +5,15 @@ results) -> validate (check results, normalise values) -> engine (score) ->
 ranking -> output (write files). The command ``assess`` is a thin layer over this API.
 """
 
-__version__ = "0.1.0"
-
-from .engine import Scores
-from .errors import InputError, Issue, by_location, format_issue, issues_frame
-from .output import score_tables_as_text, write_outputs
-from .pipeline import Assessment, RawResults, assess, read_results, read_roster, score
-from .rounding import round_half_up
-from .rubric import Rubric, load_rubric, parse_rubric, rubric_from_bytes
-from .tables import InputFile, SourceInfo
-from .validate import Findings, validate_results
+from scoring.engine import Scores
+from scoring.errors import InputError, Issue, by_location, format_issue, issues_frame
+from scoring.output import score_tables_as_text, write_outputs
+from scoring.pipeline import Assessment, RawResults, assess, read_results, read_roster, score
+from scoring.rounding import round_half_up
+from scoring.rubric.load import Rubric, load_rubric, parse_rubric, rubric_from_bytes
+from scoring.tables import InputFile, SourceInfo
+from scoring.validate import Findings, validate_results
+from scoring.version import __version__
 
 __all__ = [
     "Assessment",
@@ -48,7 +47,7 @@ __all__ = [
 def __getattr__(name: str) -> object:
     # openpyxl costs 0.1 s to import; only the template needs it, so scoring runs skip it
     if name == "build_template":
-        from .template import build_template
+        from scoring.workbooks.template import build_template
 
         return build_template
     raise AttributeError(f"module 'scoring' has no attribute {name!r}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .rubric import Rubric
+from scoring.rubric.load import Rubric
 
 __all__ = ["Codes"]
 

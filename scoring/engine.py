@@ -18,11 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .codes import Codes
-from .ranking import grades_and_ranks
-from .rounding import round_half_up
-from .rubric import Rubric
-from .validate import Findings
+from scoring.codes import Codes
+from scoring.ranking import grades_and_ranks
+from scoring.rounding import round_half_up
+from scoring.rubric.load import Rubric
+from scoring.validate import Findings
 
 __all__ = ["CHECK_COLUMNS", "DIMENSION_COLUMNS", "UNIT_COLUMNS", "Scores", "score_findings"]
 

@@ -18,11 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import __version__
-from .engine import CHECK_COLUMNS, DIMENSION_COLUMNS, UNIT_COLUMNS, Scores
-from .rounding import round_half_up
-from .rubric import Rubric
-from .tables import SourceInfo
+from scoring.engine import CHECK_COLUMNS, DIMENSION_COLUMNS, UNIT_COLUMNS, Scores
+from scoring.rounding import round_half_up
+from scoring.rubric.load import Rubric
+from scoring.tables import SourceInfo
+from scoring.version import __version__
 
 __all__ = [
     "DETAIL_DECIMALS", "FORMULA_START", "OUTPUT_FILES", "csv_bytes", "csv_text", "fixed_text", "formula_safe",

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .engine import Scores, score_findings
-from .errors import InputError, Issue
-from .rubric import Rubric, load_rubric, rubric_from_bytes
-from .tables import InputFile, SourceInfo, read_result_files
-from .tables import read_roster as _read_roster
-from .validate import Findings, validate_results
+from scoring.engine import Scores, score_findings
+from scoring.errors import InputError, Issue
+from scoring.rubric.load import Rubric, load_rubric, rubric_from_bytes
+from scoring.tables import InputFile, SourceInfo, read_result_files
+from scoring.tables import read_roster as _read_roster
+from scoring.validate import Findings, validate_results
 
 __all__ = ["Assessment", "RawResults", "as_input", "as_rubric", "assess", "read_results", "read_roster", "score"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .rounding import EXACT_DECIMALS
-from .rubric_model import RubricSpec
+from scoring.rounding import EXACT_DECIMALS
+from scoring.rubric.model import RubricSpec
 
 __all__ = ["grade_and_rank", "grades_and_ranks"]
 

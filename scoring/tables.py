@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import python_calamine
 
-from .errors import InputError, Issue
+from scoring.errors import InputError, Issue
 
 __all__ = [
     "RESULT_COLUMNS",

@@ -16,11 +16,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .codes import Codes
-from .errors import InputError, Issue
-from .rubric import Rubric
-from .tables import RESULT_COLUMNS, as_text, coded_text
-from .values import FAIL_TOKENS, NA_TOKENS, PASS_TOKENS, accepted_values
+from scoring.codes import Codes
+from scoring.errors import InputError, Issue
+from scoring.rubric.load import Rubric
+from scoring.tables import RESULT_COLUMNS, as_text, coded_text
+from scoring.values import FAIL_TOKENS, NA_TOKENS, PASS_TOKENS, accepted_values
 
 __all__ = ["MAX_ISSUES_PER_KIND", "Findings", "validate_results"]
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scoring import InputError
-from scoring.access import AccessDenied, can, require, scoped, scoped_appeals, visible_periods, visible_units
-from scoring.accounts import (
+from scoring.store import open_store
+from scoring.store.access import AccessDenied, can, require, scoped, scoped_appeals, visible_periods, visible_units
+from scoring.store.accounts import (
     LOCKOUT_FAILURES,
     SignInError,
     User,
@@ -19,9 +20,8 @@ from scoring.accounts import (
     list_users,
     set_password,
 )
-from scoring.rounds import all_rounds, appeals_table
-from scoring.store import open_store
-from scoring.users import OPERATOR
+from scoring.store.rounds import all_rounds, appeals_table
+from scoring.store.users import OPERATOR
 from ui.demo import seed_demo
 
 ADMIN = User("boss", "admin")

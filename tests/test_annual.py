@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from helpers import ROOT
 from scoring import load_rubric
-from scoring.annual import annual_scores
+from scoring.views.annual import annual_scores
 
 RUBRIC = load_rubric(ROOT / "docs" / "example" / "rubric.yaml")  # grades 90/80/60, weight 0.04, 2 decimals
 
@@ -68,7 +68,7 @@ def test_a_year_lies_between_its_worst_and_best_round(rounds):
 
 
 def test_target_totals_add_each_tracks_points_per_unit():
-    from scoring.annual import target_totals
+    from scoring.views.annual import target_totals
 
     rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")  # 政务公开 0.04, 政务服务 0.03 of 100 points
     rows = units([("2017Q3", "A", "county", 80.0, False), ("2017Q4", "A", "county", 91.25, False),

@@ -15,10 +15,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT
-from scoring.accounts import OPERATOR, User, add_user
-from scoring.evidence import cited_files
-from scoring.rounds import all_rounds, appeals_table, decide_appeal, revision_digests, rounds_table
 from scoring.store import open_store
+from scoring.store.accounts import OPERATOR, User, add_user
+from scoring.store.evidence import cited_files
+from scoring.store.rounds import all_rounds, appeals_table, decide_appeal, revision_digests, rounds_table
 from ui import charts
 from ui.demo import seed_demo
 from ui.tables import change_text, evidence_links, next_period, plain, value_text
@@ -145,7 +145,7 @@ def test_demo_mode_shows_fresh_demo_accounts_and_they_work(tmp_path, monkeypatch
     assert "演示模式" in at.sidebar.info[0].value
     # outside demo mode the same store's demo accounts do not open
     monkeypatch.delenv("ASSESS_DEMO")
-    from scoring.accounts import SignInError, authenticate
+    from scoring.store.accounts import SignInError, authenticate
 
     with pytest.raises(SignInError):
         authenticate(open_store(tmp_path / "demo.db"), "leader", row["密码"])

@@ -5,11 +5,11 @@ import re
 import pytest
 
 from helpers import make_rubric, run
-from scoring.circular import circular_text
-from scoring.explain import common_problems, ranking_table
-from scoring.rectification import rectification, rectification_summary
-from scoring.rounds import all_rounds
 from scoring.store import open_store
+from scoring.store.rounds import all_rounds
+from scoring.views.circular import circular_text
+from scoring.views.explain import common_problems, ranking_table
+from scoring.views.rectification import rectification, rectification_summary
 from ui.demo import seed_demo
 
 

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from scoring import InputError, InputFile
-from scoring.evidence import MAX_EVIDENCE_BYTES, add_evidence, cited_files, evidence_content, evidence_files
 from scoring.store import open_store
-from scoring.users import User
+from scoring.store.evidence import MAX_EVIDENCE_BYTES, add_evidence, cited_files, evidence_content, evidence_files
+from scoring.store.users import User
 
 EVALUATOR = User("评估机构", "evaluator")
 XIAO = User("萧县", "unit", "341322")
@@ -106,7 +106,7 @@ def test_cli_adds_lists_and_gets_evidence(tmp_path):
 
 
 def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
-    from scoring.rounds import appeals_table, file_appeal
+    from scoring.store.rounds import appeals_table, file_appeal
     from ui.demo import seed_demo
 
     store = open_store(tmp_path / "demo.db")
@@ -129,7 +129,7 @@ def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
 
 
 def test_verify_checks_every_evidence_file_against_its_digest(tmp_path):
-    from scoring.rounds import verify
+    from scoring.store.rounds import verify
 
     db = tmp_path / "a.db"
     store = open_store(db)

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import make_rubric, run, two_rounds
-from scoring.explain import lost_points, unsupported_losses
+from scoring.views.explain import lost_points, unsupported_losses
 
 ONE = [("C1", "甲县", "county")]
 
@@ -78,7 +78,7 @@ def test_losses_without_evidence_are_listed_and_losses_with_it_are_not():
 
 
 def test_missing_results_are_listed_per_unit():
-    from scoring.explain import missing_results
+    from scoring.views.explain import missing_results
 
     result = two_rounds()  # C3 has no result for B in 2017Q3, nor for N in 2017Q4
     assert missing_results(result, "2017Q3").values.tolist() == [["C3", "丙县", 1, "B"]]

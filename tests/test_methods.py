@@ -6,8 +6,8 @@ import openpyxl
 import pytest
 
 from helpers import check_row, make_rubric, run, unit_row
-from scoring.explain import unit_tracks
-from scoring.report import unit_report
+from scoring.views.explain import unit_tracks
+from scoring.workbooks.report import unit_report
 
 ONE_COUNTY = [("C1", "甲县", "county")]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from helpers import two_rounds as scored
-from scoring.explain import common_problems, units_losing
+from scoring.views.explain import common_problems, units_losing
 
 
 def test_checks_most_units_lost_points_on_come_first():

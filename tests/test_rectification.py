@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import two_rounds as scored
-from scoring.rectification import RECTIFICATION_STATUSES, rectification, rectification_summary
+from scoring.views.rectification import RECTIFICATION_STATUSES, rectification, rectification_summary
 
 
 def test_hand_computed_statuses_worst_first():

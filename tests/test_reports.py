@@ -8,8 +8,8 @@ import pytest
 
 from helpers import ROOT
 from scoring import InputFile, assess
-from scoring.explain import dimension_profile, grade_counts, lost_points, previous_period, ranking_table
-from scoring.report import table_csv, table_xlsx, unit_report
+from scoring.views.explain import dimension_profile, grade_counts, lost_points, previous_period, ranking_table
+from scoring.workbooks.report import table_csv, table_xlsx, unit_report
 
 EXAMPLE = ROOT / "docs" / "example"
 

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 
 from helpers import ROOT
-from scoring.rubric_schema import SCHEMA_FILE, rubric_json_schema, schema_text
-from scoring.yaml_source import parse_yaml
+from scoring.rubric.schema import SCHEMA_FILE, rubric_json_schema, schema_text
+from scoring.rubric.yaml_source import parse_yaml
 
 RUBRICS = [ROOT / "rubrics" / "suzhou-2017.yaml", ROOT / "rubrics" / "website-inspection.yaml",
            ROOT / "docs" / "example" / "rubric.yaml"]  # fmt: skip

@@ -16,10 +16,8 @@ import pytest
 
 from helpers import ROOT
 from scoring import InputError, InputFile
-from scoring.explain import common_problems, unsupported_losses
-from scoring.rectification import RECTIFICATION_NAMES
-from scoring.report import leaders_report, unit_report
-from scoring.rounds import (
+from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
+from scoring.store.rounds import (
     all_rounds,
     appeals_table,
     decide_appeal,
@@ -28,13 +26,16 @@ from scoring.rounds import (
     import_results,
     publish,
     published_assessment,
+    revision_digests,
     round_assessment,
     rounds_table,
     set_status,
     verify,
 )
-from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
-from scoring.users import OPERATOR, User
+from scoring.store.users import OPERATOR, User
+from scoring.views.explain import common_problems, unsupported_losses
+from scoring.views.rectification import RECTIFICATION_NAMES
+from scoring.workbooks.report import leaders_report, unit_report
 
 RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
 UNITS = ROOT / "sample_data" / "units.csv"
@@ -102,7 +103,7 @@ def test_cli_round_trip_import_appeal_correct_publish_verify_report(tmp_path):
     assert appeal[6:8] == ("已更正", "通过")
     cli("report", "--period", "2017Q3", "--out", tmp_path / "lead.xlsx", db=db)
     lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
-    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "共性问题"]
+    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "共性问题", "版本信息"]
 
     actions = [r[0] for r in store.db.execute("SELECT action FROM audit ORDER BY id")]
     assert actions == ["round.create", "batch.import", "round.status", "round.status", "appeal.file",
@@ -464,7 +465,7 @@ def test_cli_annual_rolls_up_the_published_rounds(tmp_path):
 
 
 def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_path):
-    from scoring.rectification import rectification
+    from scoring.views.rectification import rectification
     from ui.demo import seed_demo
 
     db = tmp_path / "assess.db"
@@ -486,7 +487,8 @@ def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_p
     # the app builds the same workbook from every round in the store (a group with no unit on a
     # track, 中央驻宿单位 on 政务服务, once broke the comparison with the previous round)
     s = open_store(db)
-    assert leaders_report(all_rounds(s)[0], "2018Q1") == (tmp_path / "lead.xlsx").read_bytes()
+    digest = revision_digests(s, "2018Q1")["digest"].iloc[-1]
+    assert leaders_report(all_rounds(s)[0], "2018Q1", digest=digest) == (tmp_path / "lead.xlsx").read_bytes()
     s.close()
     lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
     assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况", "共性问题"]
@@ -510,7 +512,7 @@ def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_p
 
 
 def test_the_data_version_moves_with_the_rounds_and_not_with_sign_ins(store):
-    from scoring.accounts import SignInError, add_user, authenticate, sign_out
+    from scoring.store.accounts import SignInError, add_user, authenticate, sign_out
 
     empty = store.data_version()
     _import(store, "2017Q3.csv")
@@ -527,7 +529,7 @@ def test_the_data_version_moves_with_the_rounds_and_not_with_sign_ins(store):
 
 
 def test_all_rounds_asks_for_frozen_revisions_and_preliminary_rounds(tmp_path):
-    from scoring.rounds import load_round
+    from scoring.store.rounds import load_round
     from ui.demo import seed_demo
 
     store = open_store(tmp_path / "a.db")
@@ -549,13 +551,14 @@ def test_all_rounds_asks_for_frozen_revisions_and_preliminary_rounds(tmp_path):
 
 
 def test_cli_circular_is_the_apps_draft_for_a_published_round(tmp_path):
-    from scoring.circular import circular_text
+    from scoring.views.circular import circular_text
     from ui.demo import seed_demo
 
     db = tmp_path / "assess.db"
     s = open_store(db)
     seed_demo(s)
-    app_text = circular_text(all_rounds(s)[0], "2018Q1", "2018Q1 · 已发布 第 1 版")
+    digest = revision_digests(s, "2018Q1")["digest"].iloc[-1]
+    app_text = circular_text(all_rounds(s)[0], "2018Q1", "2018Q1 · 已发布 第 1 版", digest)
     s.close()
     out = tmp_path / "通报.txt"
     assert "已生成通报草稿" in cli("circular", "--period", "2018Q1", "--out", out, db=db).stdout

@@ -8,7 +8,7 @@ from pandas.testing import assert_frame_equal
 
 from helpers import ROOT, csv_file
 from scoring import InputError, InputFile, assess, build_template, load_rubric, parse_rubric, read_roster
-from scoring.template import EXTRA_SHEET, RESULTS_SHEET
+from scoring.workbooks.template import EXTRA_SHEET, RESULTS_SHEET
 
 EXAMPLE = ROOT / "docs" / "example"
 RUBRIC = load_rubric(EXAMPLE / "rubric.yaml")

@@ -13,7 +13,7 @@ import time
 
 import streamlit as st
 
-from scoring.accounts import ROLES, SignInError, User, authenticate, sign_out
+from scoring.store.accounts import ROLES, SignInError, User, authenticate, sign_out
 
 from . import data
 from .glossary import AUTH

@@ -17,8 +17,8 @@ import streamlit as st
 
 from scoring import Rubric, build_template
 from scoring.pipeline import Assessment
-from scoring.rounds import STATUS_NAMES, all_rounds, load_round, revision_digests, snapshot_stamp
 from scoring.store import Store, default_db_path, open_store
+from scoring.store.rounds import STATUS_NAMES, all_rounds, load_round, revision_digests, snapshot_stamp
 
 from .demo import demo_accounts, seed_demo
 from .glossary import CREDENTIAL_COLUMNS, LABEL
@@ -141,7 +141,7 @@ def shipped_units() -> Path:
 
 def view(user) -> tuple[Assessment | None, dict[str, RoundView]]:
     """What this user may see: the scoped rounds, and which rounds (with their status) those are."""
-    from scoring.access import scoped, visible_periods
+    from scoring.store.access import scoped, visible_periods
 
     views = round_views()
     statuses = {p: v.status for p, v in views.items()}

@@ -16,10 +16,10 @@ import pandas as pd
 from PIL import Image, ImageDraw
 
 from scoring import InputFile
-from scoring.accounts import OPERATOR, ROLE_NAMES, User, add_user, set_password
-from scoring.evidence import add_evidence
-from scoring.rounds import file_appeal, import_results, publish, set_status
 from scoring.store import Store
+from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, set_password
+from scoring.store.evidence import add_evidence
+from scoring.store.rounds import file_appeal, import_results, publish, set_status
 
 from .glossary import CREDENTIAL_COLUMNS
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scoring.rectification import RECTIFICATION_NAMES
+from scoring.views.rectification import RECTIFICATION_NAMES
 
 APP_TITLE = "政务公开政务服务绩效考核"
 DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不代表任何单位的真实情况。"

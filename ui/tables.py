@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from scoring.template import METHOD_NAMES
+from scoring.workbooks.template import METHOD_NAMES
 
 from .glossary import APPEAL_COLUMNS, COLUMN, LABEL, NO, RECTIFY, STATUS, VALUE_WORDS, YES
 
@@ -86,7 +86,7 @@ def _recorded(value: pd.Series) -> pd.Series:
 
 
 def rectification_view(table: pd.DataFrame, rubric) -> pd.DataFrame:
-    """Rows of ``scoring.rectification.rectification`` as a page shows them, with the check's criteria."""
+    """Rows of ``scoring.views.rectification.rectification`` as a page shows them, with the check's criteria."""
     meta = rubric.checks.set_index("check_id")
     tracks = rubric.tracks.set_index("track_id")["track_name"]
     view = table.assign(
@@ -112,7 +112,7 @@ def plain(text: object) -> str:
 
 
 def appeals_view(appeals: pd.DataFrame) -> pd.DataFrame:
-    from scoring.report import APPEAL_OUTCOMES
+    from scoring.workbooks.report import APPEAL_OUTCOMES
 
     return appeals.assign(outcome=appeals["outcome"].map(APPEAL_OUTCOMES)).rename(columns=APPEAL_COLUMNS)
 

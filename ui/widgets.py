@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 from PIL import Image
 
-from scoring.access import can
-from scoring.accounts import User
-from scoring.evidence import IMAGE_TYPES, cited_files, evidence_content
 from scoring.pipeline import Assessment
-from scoring.report import table_csv, table_xlsx
+from scoring.store.access import can
+from scoring.store.accounts import User
+from scoring.store.evidence import IMAGE_TYPES, cited_files, evidence_content
+from scoring.workbooks.report import table_csv, table_xlsx
 
 from . import data
 from .auth import current_user

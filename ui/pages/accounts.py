@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, format_issue
-from scoring.accounts import ROLE_NAMES, ROLES, add_user, disable_user, enable_user, list_users, set_password
+from scoring.store.accounts import ROLE_NAMES, ROLES, add_user, disable_user, enable_user, list_users, set_password
 from ui import data
 from ui.glossary import ACCOUNT_COLUMNS, AUTH, LABEL, YES
 from ui.widgets import action_page

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from scoring.annual import annual_scores, target_totals
-from scoring.report import annual_report
+from scoring.views.annual import annual_scores, target_totals
+from scoring.workbooks.report import annual_report
 from ui import charts, data
 from ui.auth import current_user
 from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET

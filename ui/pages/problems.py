@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.explain import common_problems, units_losing
+from scoring.views.explain import common_problems, units_losing
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import evidence_links, method_names, shown, status_names, value_text

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from scoring.circular import circular_text
-from scoring.explain import grade_counts, previous_period, ranking_history, ranking_table
-from scoring.report import leaders_report
+from scoring.views.circular import circular_text
+from scoring.views.explain import grade_counts, previous_period, ranking_history, ranking_table
+from scoring.workbooks.report import leaders_report
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import change_text, shown

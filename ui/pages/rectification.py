@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from scoring.explain import previous_period
-from scoring.rectification import rectification, rectification_summary
+from scoring.views.explain import previous_period
+from scoring.views.rectification import rectification, rectification_summary
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, RECTIFY, SHEET
 from ui.tables import rectification_view, shown

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, format_issue
-from scoring.access import can
-from scoring.explain import missing_results, unsupported_losses
-from scoring.rounds import STATUS_NAMES, TRANSITIONS, publish, revision_digests, rounds_table, set_status, verify
+from scoring.store.access import can
+from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, publish, revision_digests, rounds_table, set_status, verify
+from scoring.views.explain import missing_results, unsupported_losses
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
 from ui.tables import shown as shown_columns

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from scoring import load_rubric
-from scoring.explain import rubric_table
-from scoring.rubric_schema import SCHEMA_FILE, schema_text
+from scoring.rubric.schema import SCHEMA_FILE, schema_text
+from scoring.views.explain import rubric_table
 from ui import charts, data
 from ui.glossary import COLUMN, LABEL, PAGE
 from ui.tables import method_names, shown

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from scoring.access import scoped_appeals, visible_units
-from scoring.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
-from scoring.rectification import rectification, rectification_summary
-from scoring.report import unit_report
-from scoring.rounds import appeals_table
+from scoring.store.access import scoped_appeals, visible_units
+from scoring.store.rounds import appeals_table
+from scoring.views.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
+from scoring.views.rectification import rectification, rectification_summary
+from scoring.workbooks.report import unit_report
 from ui import charts, data
 from ui.glossary import AUTH, COLUMN, FILE, LABEL, RECTIFY
 from ui.tables import (

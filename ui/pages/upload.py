@@ -3,9 +3,9 @@
 import streamlit as st
 
 from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
-from scoring.evidence import add_evidence, evidence_files
-from scoring.explain import unsupported_losses
-from scoring.rounds import import_results
+from scoring.store.evidence import add_evidence, evidence_files
+from scoring.store.rounds import import_results
+from scoring.views.explain import unsupported_losses
 from ui import data
 from ui.glossary import FILE, LABEL, PAGE
 from ui.tables import next_period, shown, status_names, value_text

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .rubric_model import RubricSpec
+from scoring.rubric.model import RubricSpec
 
 __all__ = ["SCHEMA_FILE", "rubric_json_schema", "schema_text"]
 

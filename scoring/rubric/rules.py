@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .rubric_model import BASE_METHODS, METHODS
+from scoring.rubric.model import BASE_METHODS, METHODS
 
 __all__ = ["METHOD_PARAMS", "Problem", "rubric_rule_problems"]
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .output import csv_bytes, fixed_text, formula_safe
-from .ranking import grade_and_rank
-from .rounding import round_half_up
-from .rubric import Rubric
+from scoring.output import csv_bytes, fixed_text, formula_safe
+from scoring.ranking import grade_and_rank
+from scoring.rounding import round_half_up
+from scoring.rubric.load import Rubric
 
 __all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores", "target_totals", "totals_csv"]
 

@@ -14,18 +14,18 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .access import authorize
-from .engine import Scores, score_findings
-from .errors import InputError, Issue
-from .evidence import check_evidence, insert_evidence
-from .output import csv_text, score_tables_as_text
-from .pipeline import Assessment, FileLike, as_input, as_rubric, read_results
-from .pipeline import read_roster as read_roster_file
-from .rubric import Rubric, parse_rubric
-from .store import Store, now
-from .tables import InputFile, SourceInfo, as_text
-from .users import User
-from .validate import Findings, validate_results
+from scoring.engine import Scores, score_findings
+from scoring.errors import InputError, Issue
+from scoring.output import csv_text, score_tables_as_text
+from scoring.pipeline import Assessment, FileLike, as_input, as_rubric, read_results
+from scoring.pipeline import read_roster as read_roster_file
+from scoring.rubric.load import Rubric, parse_rubric
+from scoring.store.access import authorize
+from scoring.store.db import Store, now
+from scoring.store.evidence import check_evidence, insert_evidence
+from scoring.store.users import User
+from scoring.tables import InputFile, SourceInfo, as_text
+from scoring.validate import Findings, validate_results
 
 __all__ = [
     "STATUS_NAMES",

@@ -10,10 +10,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .rubric import Rubric
-from .tables import RESULT_COLUMNS
-from .values import accepted_values, dropdown_values
-from .xlsx import append_text_safe, reproducible, write_text_safe
+from scoring.rubric.load import Rubric
+from scoring.tables import RESULT_COLUMNS
+from scoring.values import accepted_values, dropdown_values
+from scoring.workbooks.xlsx import append_text_safe, reproducible, write_text_safe
 
 __all__ = ["EXTRA_SHEET", "METHOD_NAMES", "RESULTS_SHEET", "build_template"]
 

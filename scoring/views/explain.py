@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engine import Scores
-from .pipeline import Assessment
-from .rubric import Rubric
+from scoring.engine import Scores
+from scoring.pipeline import Assessment
+from scoring.rubric.load import Rubric
 
 __all__ = [
     "common_problems",

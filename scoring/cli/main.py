@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .errors import InputError, Issue, by_location, format_issue
-from .output import OUTPUT_FILES, write_outputs
-from .pipeline import assess, read_roster
-from .rubric import Rubric, load_rubric
-from .store import default_actor
-from .tables import InputFile, SourceInfo
+from scoring.errors import InputError, Issue, by_location, format_issue
+from scoring.output import OUTPUT_FILES, write_outputs
+from scoring.pipeline import assess, read_roster
+from scoring.rubric.load import Rubric, load_rubric
+from scoring.store.db import default_actor
+from scoring.tables import InputFile, SourceInfo
+from scoring.version import __version__
 
 __all__ = ["main"]
 
@@ -98,7 +98,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .rubric_schema import schema_text
+    from scoring.rubric.schema import schema_text
 
     sys.stdout.write(schema_text())
     return 0
@@ -128,7 +128,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     roster = read_roster(args.units, rubric)
     out = Path(args.out)
-    from .template import build_template  # openpyxl is slow to import; only this command needs it
+    from scoring.workbooks.template import build_template  # openpyxl is slow to import; only this command needs it
 
     _write_atomically(out, build_template(rubric, roster, args.period))
     n = len(rubric.applicability(roster))
@@ -137,19 +137,19 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace):
-    from .store import open_store
+    from scoring.store.db import open_store
 
     return open_store(args.db)
 
 
 def _actor(store, args: argparse.Namespace):
-    from .accounts import acting_user
+    from scoring.store.accounts import acting_user
 
     return acting_user(store, args.by)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .rounds import import_results
+    from scoring.store.rounds import import_results
 
     store = _store(args)
     res = import_results(store, args.rubric, args.units, args.results, _actor(store, args))
@@ -168,8 +168,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _warn_unsupported(store, periods: list[str]) -> None:
     """Losses with no evidence are allowed (SPEC §2) but untraceable: name them on stderr."""
-    from .explain import unsupported_losses
-    from .rounds import round_assessment
+    from scoring.store.rounds import round_assessment
+    from scoring.views.explain import unsupported_losses
 
     for period in periods:
         bare = unsupported_losses(round_assessment(store, period, allow_missing=True), [period])
@@ -183,7 +183,7 @@ def _warn_unsupported(store, periods: list[str]) -> None:
 
 
 def _cmd_rounds(args: argparse.Namespace) -> int:
-    from .rounds import STATUS_NAMES, rounds_table, set_status
+    from scoring.store.rounds import STATUS_NAMES, rounds_table, set_status
 
     store = _store(args)
     if args.status:
@@ -205,8 +205,8 @@ def _cmd_rounds(args: argparse.Namespace) -> int:
 
 
 def _cmd_appeal(args: argparse.Namespace) -> int:
-    from .report import APPEAL_OUTCOMES
-    from .rounds import appeals_table, decide_appeal, file_appeal
+    from scoring.store.rounds import appeals_table, decide_appeal, file_appeal
+    from scoring.workbooks.report import APPEAL_OUTCOMES
 
     store = _store(args)
     if args.action == "file":
@@ -229,7 +229,7 @@ def _cmd_appeal(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from .rounds import publish, revision_digests
+    from scoring.store.rounds import publish, revision_digests
 
     store = _store(args)
     revision = publish(store, args.period, _actor(store, args), args.reason or "", allow_missing=args.allow_missing)
@@ -242,7 +242,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .rounds import verify
+    from scoring.store.rounds import verify
 
     if args.digest and not args.period:
         raise InputError([Issue(code="period-required", message="--digest 须与 --period 一起使用")])
@@ -258,8 +258,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import leaders_report, unit_report
-    from .rounds import appeals_table, published_assessment
+    from scoring.store.rounds import appeals_table, published_assessment
+    from scoring.workbooks.report import leaders_report, unit_report
 
     store = _store(args)
     result, revision = published_assessment(store, args.period, args.revision)
@@ -278,7 +278,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _digest(store, period: str, revision: int) -> str:
-    from .rounds import revision_digests
+    from scoring.store.rounds import revision_digests
 
     d = revision_digests(store, period)
     hit = d.loc[d["revision"] == revision, "digest"]
@@ -287,7 +287,7 @@ def _digest(store, period: str, revision: int) -> str:
 
 def _previous_published(store, period: str):
     """The published round before ``period``, frozen, or None: what movers and rectification compare with."""
-    from .rounds import published_assessment, rounds_table
+    from scoring.store.rounds import published_assessment, rounds_table
 
     published = rounds_table(store)
     earlier = published[(published["period"] < period) & published["revision"].notna()]
@@ -295,8 +295,8 @@ def _previous_published(store, period: str):
 
 
 def _cmd_circular(args: argparse.Namespace) -> int:
-    from .circular import circular_text
-    from .rounds import combine_rounds, published_assessment
+    from scoring.store.rounds import combine_rounds, published_assessment
+    from scoring.views.circular import circular_text
 
     store = _store(args)
     result, revision = published_assessment(store, args.period)
@@ -310,9 +310,9 @@ def _cmd_circular(args: argparse.Namespace) -> int:
 
 
 def _cmd_annual(args: argparse.Namespace) -> int:
-    from .annual import annual_csv, annual_scores, target_totals, totals_csv
-    from .report import annual_report
-    from .rounds import published_assessment, rounds_table
+    from scoring.store.rounds import published_assessment, rounds_table
+    from scoring.views.annual import annual_csv, annual_scores, target_totals, totals_csv
+    from scoring.workbooks.report import annual_report
 
     store = _store(args)
     rounds = rounds_table(store)
@@ -349,7 +349,7 @@ def _cmd_annual(args: argparse.Namespace) -> int:
 
 
 def _cmd_user(args: argparse.Namespace) -> int:
-    from .accounts import ROLE_NAMES, add_user, disable_user, enable_user, list_users, set_password
+    from scoring.store.accounts import ROLE_NAMES, add_user, disable_user, enable_user, list_users, set_password
 
     store = _store(args)
 
@@ -398,7 +398,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_evidence(args: argparse.Namespace) -> int:
-    from .evidence import add_evidence, evidence_content, evidence_files
+    from scoring.store.evidence import add_evidence, evidence_content, evidence_files
 
     store = _store(args)
     if args.action == "add":

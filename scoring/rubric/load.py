@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from .errors import InputError, Issue
-from .rubric_model import BASE_METHODS, ID_PATTERN, RubricSpec
-from .rubric_rules import rubric_rule_problems
-from .yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
+from scoring.errors import InputError, Issue
+from scoring.rubric.model import BASE_METHODS, ID_PATTERN, RubricSpec
+from scoring.rubric.rules import rubric_rule_problems
+from scoring.rubric.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
 
 __all__ = ["Rubric", "load_rubric", "parse_rubric", "rubric_from_bytes"]
 

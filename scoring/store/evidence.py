@@ -17,11 +17,11 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from .access import authorize
-from .errors import InputError, Issue
-from .store import Store, now
-from .tables import InputFile
-from .users import User
+from scoring.errors import InputError, Issue
+from scoring.store.access import authorize
+from scoring.store.db import Store, now
+from scoring.store.users import User
+from scoring.tables import InputFile
 
 __all__ = [
     "IMAGE_TYPES",

@@ -9,7 +9,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .explain import (
+from scoring.output import formula_safe
+from scoring.pipeline import Assessment
+from scoring.store.rounds import combine_rounds
+from scoring.views.explain import (
     common_problems,
     dimension_profile,
     grade_counts,
@@ -18,12 +21,14 @@ from .explain import (
     ranking_table,
     unit_tracks,
 )
-from .output import formula_safe
-from .pipeline import Assessment
-from .rectification import RECTIFICATION_NAMES, RECTIFICATION_STATUSES, rectification, rectification_summary
-from .rounds import combine_rounds
-from .template import METHOD_NAMES
-from .xlsx import append_text_safe, reproducible, write_text_safe
+from scoring.views.rectification import (
+    RECTIFICATION_NAMES,
+    RECTIFICATION_STATUSES,
+    rectification,
+    rectification_summary,
+)
+from scoring.workbooks.template import METHOD_NAMES
+from scoring.workbooks.xlsx import append_text_safe, reproducible, write_text_safe
 
 __all__ = ["annual_report", "leaders_report", "table_csv", "table_xlsx", "unit_report"]
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .engine import Scores
-from .errors import InputError, Issue
-from .pipeline import Assessment
-from .store import Store
-from .users import OPERATOR, User
-from .validate import Findings
+from scoring.engine import Scores
+from scoring.errors import InputError, Issue
+from scoring.pipeline import Assessment
+from scoring.store.db import Store
+from scoring.store.users import OPERATOR, User
+from scoring.validate import Findings
 
 __all__ = [
     "AccessDenied", "authorize", "can", "require", "scoped", "scoped_appeals", "visible_periods", "visible_units",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .explain import common_problems, grade_counts, previous_period, ranking_table
-from .pipeline import Assessment
-from .rectification import rectification, rectification_summary
+from scoring.pipeline import Assessment
+from scoring.views.explain import common_problems, grade_counts, previous_period, ranking_table
+from scoring.views.rectification import rectification, rectification_summary
 
 __all__ = ["circular_text"]
 

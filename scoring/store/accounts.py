@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from .access import authorize
-from .errors import InputError, Issue
-from .store import Store, now
-from .users import OPERATOR, ROLE_NAMES, ROLES, User
+from scoring.errors import InputError, Issue
+from scoring.store.access import authorize
+from scoring.store.db import Store, now
+from scoring.store.users import OPERATOR, ROLE_NAMES, ROLES, User
 
 __all__ = [
     "LOCKOUT_FAILURES",
