@@ -491,7 +491,7 @@ def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_p
     assert leaders_report(all_rounds(s)[0], "2018Q1", digest=digest) == (tmp_path / "lead.xlsx").read_bytes()
     s.close()
     lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
-    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况", "共性问题"]
+    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况", "共性问题", "版本信息"]
     # the circular's list of shared problems: as the page counts them, widest first per track
     problems = list(lead["共性问题"].iter_rows(min_row=2, values_only=True))
     s = open_store(db)
