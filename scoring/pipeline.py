@@ -14,7 +14,10 @@ from scoring.tables import InputFile, SourceInfo, read_result_files
 from scoring.tables import read_roster as _read_roster
 from scoring.validate import Findings, validate_results
 
-__all__ = ["Assessment", "RawResults", "as_input", "as_rubric", "assess", "read_results", "read_roster", "score"]
+__all__ = [
+    "Assessment", "RawResults", "as_input", "as_rubric", "assess", "combine_rounds", "read_results", "read_roster",
+    "score",
+]  # fmt: skip
 
 FileLike = str | Path | InputFile
 
@@ -126,3 +129,17 @@ def as_rubric(f: FileLike | Rubric) -> Rubric:
     if isinstance(f, InputFile):
         return rubric_from_bytes(f.data, f.name)
     return load_rubric(f)
+
+
+def combine_rounds(parts: list[Assessment]) -> Assessment:
+    """Rounds side by side as one assessment, in the given order, with the rubric and roster of the
+    last; the check tables are joined only when something asks for them."""
+    latest = parts[-1]
+    scores = Scores(
+        units=pd.concat([p.scores.units for p in parts], ignore_index=True),
+        dimensions=pd.concat([p.scores.dimensions for p in parts], ignore_index=True),
+        checks=lambda: pd.concat([p.scores.checks for p in parts], ignore_index=True),
+        periods=[period for p in parts for period in p.scores.periods],
+    )
+    findings = Findings(rows=pd.concat([p.findings.rows for p in parts], ignore_index=True), periods=scores.periods)
+    return Assessment(latest.rubric, latest.roster, findings, scores, [])

@@ -20,7 +20,8 @@ from scoring.store.accounts import (
     list_users,
     set_password,
 )
-from scoring.store.rounds import all_rounds, appeals_table
+from scoring.store.appeals import appeals_table
+from scoring.store.publish import all_rounds
 from scoring.store.users import OPERATOR
 from ui.demo import seed_demo
 

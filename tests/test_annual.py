@@ -84,3 +84,50 @@ def test_target_totals_add_each_tracks_points_per_unit():
     # Z is not scored on 政务服务 (no 政务服务 checks for its group): it adds nothing there
     assert totals.loc["Z", "total_points"] == 2.4 and pd.isna(totals.loc["Z", "service_points"])
     assert list(totals.index) == ["A", "B", "Z"]  # by group in rubric order, then the total
+
+
+def test_rounds_under_different_rubrics_are_refused_by_the_command_and_the_page(tmp_path, monkeypatch):
+    """One rule for both (scoring.views.annual.one_rubric): the page averaged them before."""
+    import subprocess
+    import sys
+
+    from streamlit.testing.v1 import AppTest
+
+    from scoring.store import open_store
+    from scoring.store.accounts import add_user
+    from scoring.store.publish import publish
+    from scoring.store.rounds import import_results, set_status
+    from scoring.store.users import OPERATOR, User
+
+    op = User("test", OPERATOR)
+    changed = tmp_path / "suzhou-1.1.yaml"
+    text = (ROOT / "rubrics" / "suzhou-2017.yaml").read_text(encoding="utf-8")
+    changed.write_text(text.replace('version: "1.0"', 'version: "1.1"', 1), encoding="utf-8")
+    assert 'version: "1.1"' in changed.read_text(encoding="utf-8")
+    db = tmp_path / "s.db"
+    s = open_store(db)
+    results = ROOT / "sample_data" / "results"
+    import_results(s, ROOT / "rubrics" / "suzhou-2017.yaml", ROOT / "sample_data" / "units.csv",
+                   [results / "2017Q3.csv"], op)  # fmt: skip
+    import_results(s, changed, ROOT / "sample_data" / "units.csv", [results / "2017Q4.csv"], op)
+    for period in ("2017Q3", "2017Q4"):
+        set_status(s, period, "feedback", op)
+        set_status(s, period, "appeal", op)
+        publish(s, period, op)
+    add_user(s, "boss", "admin", "correct-horse-1", op)
+    s.close()
+
+    p = subprocess.run([sys.executable, "-m", "scoring.cli", "annual", "--db", db, "--out", tmp_path / "a.csv"],
+                       capture_output=True, text=True)  # fmt: skip
+    assert p.returncode == 2 and "所选期次使用了不同的指标体系" in p.stderr and "期次 2017Q4" in p.stderr
+    assert not (tmp_path / "a.csv").exists()
+
+    monkeypatch.setenv("ASSESS_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.text_input[0].input("boss")
+    at.text_input[1].input("correct-horse-1")
+    at.button[0].click().run()
+    at.switch_page("ui/pages/annual.py").run()
+    assert not at.exception
+    assert "所选期次使用了不同的指标体系" in at.error[0].value
+    assert not at.dataframe  # nothing averaged

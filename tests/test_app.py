@@ -17,8 +17,10 @@ from streamlit.testing.v1 import AppTest
 from helpers import ROOT
 from scoring.store import open_store
 from scoring.store.accounts import OPERATOR, User, add_user
+from scoring.store.appeals import appeals_table, decide_appeal
 from scoring.store.evidence import cited_files
-from scoring.store.rounds import all_rounds, appeals_table, decide_appeal, revision_digests, rounds_table
+from scoring.store.publish import all_rounds, revision_digests
+from scoring.store.rounds import rounds_table
 from ui import charts
 from ui.demo import seed_demo
 from ui.tables import change_text, evidence_links, next_period, plain, value_text

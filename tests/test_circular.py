@@ -6,7 +6,7 @@ import pytest
 
 from helpers import make_rubric, run
 from scoring.store import open_store
-from scoring.store.rounds import all_rounds
+from scoring.store.publish import all_rounds
 from scoring.views.circular import circular_text
 from scoring.views.explain import common_problems, ranking_table
 from scoring.views.rectification import rectification, rectification_summary

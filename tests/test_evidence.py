@@ -106,7 +106,7 @@ def test_cli_adds_lists_and_gets_evidence(tmp_path):
 
 
 def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
-    from scoring.store.rounds import appeals_table, file_appeal
+    from scoring.store.appeals import appeals_table, file_appeal
     from ui.demo import seed_demo
 
     store = open_store(tmp_path / "demo.db")
@@ -129,7 +129,7 @@ def test_an_appeal_keeps_its_proof_files_with_it_or_not_at_all(tmp_path):
 
 
 def test_verify_checks_every_evidence_file_against_its_digest(tmp_path):
-    from scoring.store.rounds import verify
+    from scoring.store.publish import verify
 
     db = tmp_path / "a.db"
     store = open_store(db)

@@ -17,21 +17,9 @@ import pytest
 from helpers import ROOT
 from scoring import InputError, InputFile
 from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
-from scoring.store.rounds import (
-    all_rounds,
-    appeals_table,
-    decide_appeal,
-    file_appeal,
-    findings_frame,
-    import_results,
-    publish,
-    published_assessment,
-    revision_digests,
-    round_assessment,
-    rounds_table,
-    set_status,
-    verify,
-)
+from scoring.store.appeals import appeals_table, decide_appeal, file_appeal
+from scoring.store.publish import all_rounds, publish, published_assessment, revision_digests, verify
+from scoring.store.rounds import findings_frame, import_results, round_assessment, rounds_table, set_status
 from scoring.store.users import OPERATOR, User
 from scoring.views.explain import common_problems, unsupported_losses
 from scoring.views.rectification import RECTIFICATION_NAMES
@@ -491,7 +479,15 @@ def test_cli_reports_say_what_was_fixed_since_the_previous_published_round(tmp_p
     assert leaders_report(all_rounds(s)[0], "2018Q1", digest=digest) == (tmp_path / "lead.xlsx").read_bytes()
     s.close()
     lead = openpyxl.load_workbook(tmp_path / "lead.xlsx")
-    assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "整改情况", "共性问题", "版本信息"]
+    assert lead.sheetnames == [
+        "政务公开排名",
+        "政务服务排名",
+        "等次统计",
+        "排名变化",
+        "整改情况",
+        "共性问题",
+        "版本信息",
+    ]
     # the circular's list of shared problems: as the page counts them, widest first per track
     problems = list(lead["共性问题"].iter_rows(min_row=2, values_only=True))
     s = open_store(db)
@@ -529,7 +525,7 @@ def test_the_data_version_moves_with_the_rounds_and_not_with_sign_ins(store):
 
 
 def test_all_rounds_asks_for_frozen_revisions_and_preliminary_rounds(tmp_path):
-    from scoring.store.rounds import load_round
+    from scoring.store.publish import load_round
     from ui.demo import seed_demo
 
     store = open_store(tmp_path / "a.db")

@@ -26,16 +26,9 @@ from helpers import ROOT
 from scoring import InputError, InputFile
 from scoring.store import INSERT_ONLY, SCHEMA_VERSION, open_store
 from scoring.store.access import AccessDenied
-from scoring.store.rounds import (
-    decide_appeal,
-    file_appeal,
-    import_results,
-    publish,
-    revision_digests,
-    rounds_table,
-    set_status,
-    verify,
-)
+from scoring.store.appeals import decide_appeal, file_appeal
+from scoring.store.publish import publish, revision_digests, verify
+from scoring.store.rounds import import_results, rounds_table, set_status
 from scoring.store.users import OPERATOR, User
 
 RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
@@ -331,7 +324,7 @@ def test_a_consistent_rewrite_passes_the_store_but_not_the_digest_held_outside(p
     db = tampered(published, tmp_path, "UPDATE finding SET evaluator = '改写的测评人' WHERE id = 1")
     t = open_store(db)
     # the tamperer recomputes every stored digest so that the store agrees with itself again
-    from scoring.store.rounds import revision_digest
+    from scoring.store.publish import revision_digest
 
     first = revision_digest(t, "2017Q3", 1, "")
     second = revision_digest(t, "2017Q3", 2, first)

@@ -13,7 +13,7 @@ import time
 
 import streamlit as st
 
-from scoring.store.accounts import ROLES, SignInError, User, authenticate, sign_out
+from scoring.store.accounts import ROLES, SignInError, User, account, authenticate, has_accounts, sign_out
 
 from . import data
 from .glossary import AUTH
@@ -34,11 +34,10 @@ def _oidc_user() -> User | None:
     name = str(info.get("email") or info.get("preferred_username") or info.get("name") or "")
     role, unit = info.get("assess_role"), info.get("assess_unit")
     if role not in ROLES:
-        row = data.store().db.execute("SELECT role, unit_id FROM account WHERE name = ? AND disabled = 0",
-                                      (name,)).fetchone()  # fmt: skip
-        if row is None:
+        found = account(data.store(), name)
+        if found is None:
             return None
-        role, unit = row["role"], row["unit_id"]
+        role, unit = found.role, found.unit_id
     return User(name, role, unit if role == "unit" else None)
 
 
@@ -76,7 +75,7 @@ def sign_in_page() -> None:
     if data.demo_mode():
         st.info(AUTH["demo"], icon=":material/science:")
         st.table(data.demo_credentials())
-    elif data.store().db.execute("SELECT COUNT(*) FROM account").fetchone()[0] == 0:
+    elif not has_accounts(data.store()):
         st.info(AUTH["no_accounts"])
 
 

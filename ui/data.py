@@ -18,7 +18,8 @@ import streamlit as st
 from scoring import Rubric, build_template
 from scoring.pipeline import Assessment
 from scoring.store import Store, default_db_path, open_store
-from scoring.store.rounds import STATUS_NAMES, all_rounds, load_round, revision_digests, snapshot_stamp
+from scoring.store.publish import all_rounds, load_round, revision_digests, snapshot_stamp
+from scoring.store.rounds import STATUS_NAMES, rounds_table
 
 from .demo import demo_accounts, seed_demo
 from .glossary import CREDENTIAL_COLUMNS, LABEL
@@ -34,6 +35,7 @@ class RoundView:
     status: str
     revision: int | None
     digest: str = ""  # the published revision's digest (发布摘要), empty before publication
+    rubric: tuple[str, str] = ("", "")  # the rubric it was scored under: id and version
 
     @property
     def label(self) -> str:
@@ -103,7 +105,9 @@ def _everything(path: str, stamp: int) -> tuple[Assessment | None, tuple[RoundVi
     result, rounds = all_rounds(store, _cached_round)
     d = revision_digests(store)
     digests = {(p, int(r)): g for p, r, g in zip(d["period"], d["revision"], d["digest"], strict=True)}
-    return result, tuple(RoundView(p, s, rev, digests.get((p, rev)) or "") for p, s, rev in rounds)
+    t = rounds_table(store).set_index("period")
+    return result, tuple(RoundView(p, s, rev, digests.get((p, rev)) or "", (t.loc[p, "rubric_id"], t.loc[p, "rubric_version"]))
+                         for p, s, rev in rounds)  # fmt: skip
 
 
 def assessment() -> Assessment | None:

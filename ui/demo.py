@@ -17,9 +17,11 @@ from PIL import Image, ImageDraw
 
 from scoring import InputFile
 from scoring.store import Store
-from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, set_password
+from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, list_users, set_password
+from scoring.store.appeals import file_appeal
 from scoring.store.evidence import add_evidence
-from scoring.store.rounds import file_appeal, import_results, publish, set_status
+from scoring.store.publish import publish
+from scoring.store.rounds import import_results, set_status
 
 from .glossary import CREDENTIAL_COLUMNS
 
@@ -31,7 +33,7 @@ DEMO = User(DEMO_ACTOR, OPERATOR)
 
 def seed_demo(store: Store) -> bool:
     """Seed only a store that has never held anything; True if it did."""
-    if store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]:
+    if not store.is_empty():
         return False
     rubric = ROOT / "rubrics" / "suzhou-2017.yaml"
     units = ROOT / "sample_data" / "units.csv"
@@ -90,7 +92,7 @@ def demo_accounts(store: Store) -> pd.DataFrame:
     rows = []
     for name, role, unit, label in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
-        if store.db.execute("SELECT 1 FROM account WHERE name = ?", (name,)).fetchone():
+        if name in set(list_users(store)["name"]):
             set_password(store, name, password, DEMO)
         else:
             add_user(store, name, role, password, DEMO, unit_id=unit, demo=True)

@@ -27,11 +27,13 @@ __all__ = [
     "ROLE_NAMES",
     "SignInError",
     "User",
+    "account",
     "acting_user",
     "add_user",
     "authenticate",
     "disable_user",
     "enable_user",
+    "has_accounts",
     "hash_password",
     "list_users",
     "set_password",
@@ -42,6 +44,16 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 8
+
+
+def account(store: Store, name: str) -> User | None:
+    """The enabled account of that name, or None (single sign-on maps a person to it)."""
+    row = store.db.execute("SELECT role, unit_id FROM account WHERE name = ? AND disabled = 0", (name,)).fetchone()
+    return None if row is None else User(name, row["role"], row["unit_id"])
+
+
+def has_accounts(store: Store) -> bool:
+    return store.db.execute("SELECT COUNT(*) FROM account").fetchone()[0] > 0
 
 
 def acting_user(store: Store, name: str) -> User:
@@ -55,7 +67,7 @@ def acting_user(store: Store, name: str) -> User:
         if row["disabled"]:
             raise _fail(f"账号 {name} 已停用,不能操作")
         return User(name, row["role"], row["unit_id"])
-    if store.db.execute("SELECT COUNT(*) FROM account").fetchone()[0] == 0:
+    if not has_accounts(store):
         return User(name, OPERATOR)
     raise _fail(f"账号 {name} 不存在;该存储已设账号,写入操作须用 --by 指明其中一个账号(见 assess user list)")
 

@@ -324,6 +324,10 @@ class Store:
         ).fetchall()
         return [tuple(r) for r in rows]
 
+    def is_empty(self) -> bool:
+        """Nothing was ever done with this store (no audit entry): a demo may be seeded into it."""
+        return self.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == 0
+
     def data_version(self) -> int:
         """The newest audit entry that changed rounds, findings or appeals.
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scoring.words import OPERATOR, ROLE_NAMES
+
 __all__ = ["OPERATOR", "ROLES", "ROLE_NAMES", "User"]
 
 ROLES = ("admin", "evaluator", "leader", "unit")
-# the command line on a store without any account: whoever holds the file acts as the office would
-OPERATOR = "operator"
-ROLE_NAMES = {
-    "admin": "考核办",
-    "evaluator": "第三方评估机构",
-    "leader": "领导",
-    "unit": "被考核单位",
-    OPERATOR: "命令行操作者",
-}
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scoring.errors import Issue
 from scoring.output import csv_bytes, fixed_text, formula_safe
 from scoring.ranking import grade_and_rank
 from scoring.rounding import round_half_up
 from scoring.rubric.load import Rubric
 
-__all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores", "target_totals", "totals_csv"]
+__all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores", "one_rubric", "target_totals", "totals_csv"]
 
 ANNUAL_COLUMNS = [
     "track", "group", "unit_id", "unit_name", "rounds", "score", "vetoed", "vetoed_in", "grade", "rank",
     "rank_of", "target_points",
 ]  # fmt: skip
+
+
+def one_rubric(rubric_of: dict[str, tuple[str, str]]) -> list[Issue]:
+    """The year's mean is only a mean of like with like: rounds scored under different rubrics (id
+    and version, by period) cannot be rolled up into one year. The rule of the 年度汇总 page and of
+    ``assess annual`` alike."""
+    used = sorted(set(rubric_of.values()))
+    if len(used) <= 1:
+        return []
+    named = "、".join(f"{i} 版本 {v}(期次 {'、'.join(p for p, r in rubric_of.items() if r == (i, v))})"
+                      for i, v in used)  # fmt: skip
+    return [Issue(code="rubrics-differ", message=f"所选期次使用了不同的指标体系:{named};不能合并为一个年度")]
 
 
 def annual_scores(units: pd.DataFrame, periods: list[str], rubric: Rubric) -> pd.DataFrame:

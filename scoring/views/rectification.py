@@ -22,11 +22,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scoring.words import RECTIFICATION_NAMES
+
 __all__ = ["RECTIFICATION_NAMES", "RECTIFICATION_STATUSES", "rectification", "rectification_summary"]
 
 # worst first: the order a leader reads them in; the names are the ones the app and the reports show
-RECTIFICATION_NAMES = {"not_rectified": "未整改", "partly": "部分整改", "new": "新增失分", "rectified": "已整改",
-                       "unchecked": "本期未测"}  # fmt: skip
 RECTIFICATION_STATUSES = list(RECTIFICATION_NAMES)
 _EPS = 1e-9
 _KEYS = ["unit_id", "check_id"]

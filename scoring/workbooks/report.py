@@ -10,8 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from scoring.output import formula_safe
-from scoring.pipeline import Assessment
-from scoring.store.rounds import combine_rounds
+from scoring.pipeline import Assessment, combine_rounds
 from scoring.views.explain import (
     common_problems,
     dimension_profile,
@@ -27,13 +26,14 @@ from scoring.views.rectification import (
     rectification,
     rectification_summary,
 )
+from scoring.words import APPEAL_OUTCOMES, CHECK_STATUS_NAMES
 from scoring.workbooks.template import METHOD_NAMES
 from scoring.workbooks.xlsx import append_text_safe, reproducible, write_text_safe
 
 __all__ = ["annual_report", "leaders_report", "table_csv", "table_xlsx", "unit_report"]
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-STATUS_NAMES = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果"}
+STATUS_NAMES = CHECK_STATUS_NAMES
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
@@ -189,9 +189,6 @@ def _common_problems_sheet(wb: Workbook, result: Assessment, period: str) -> Non
                          _num(r.loss_rate, 1), _num(r.lost_total, 4), r.criteria])  # fmt: skip
     _sheet(wb, "共性问题", ["轨道", "测评点", "名称", "一级指标", "已测评单位", "失分单位", "失分比例%", "合计失分",
                             "评分标准"], rows, [10, 10, 30, 20, 10, 10, 10, 10, 50])  # fmt: skip
-
-
-APPEAL_OUTCOMES = {"open": "待复核", "upheld": "维持原结果", "corrected": "已更正"}
 
 
 def appeals_sheet(wb: Workbook, appeals: pd.DataFrame) -> None:

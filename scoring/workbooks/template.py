@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from scoring.rubric.load import Rubric
 from scoring.tables import RESULT_COLUMNS
 from scoring.values import accepted_values, dropdown_values
+from scoring.words import METHOD_NAMES
 from scoring.workbooks.xlsx import append_text_safe, reproducible, write_text_safe
 
 __all__ = ["EXTRA_SHEET", "METHOD_NAMES", "RESULTS_SHEET", "build_template"]
@@ -22,14 +23,6 @@ EXTRA_SHEET = "补充扣分"
 HELP_SHEET = "填写说明"
 LISTS_SHEET = "可选值"
 
-METHOD_NAMES = {
-    "binary": "是否达标",
-    "levels": "分档评价",
-    "ratio": "比率",
-    "deduct": "逐项扣分",
-    "bonus": "加分",
-    "veto": "单项否决",
-}
 
 A = RESULT_COLUMNS.aliases
 # (header, width, source column); the required result columns keep their Chinese names

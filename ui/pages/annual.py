@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from scoring.views.annual import annual_scores, target_totals
+from scoring.views.annual import annual_scores, one_rubric, target_totals
 from scoring.workbooks.report import annual_report
 from ui import charts, data
 from ui.auth import current_user
@@ -37,6 +37,10 @@ if not periods:
     st.info(LABEL["annual_pick"])
     st.stop()
 periods = [p for p in published if p in periods]  # in time order, however they were picked
+refused = one_rubric({p: views[p].rubric for p in periods})  # the rule assess annual keeps too
+if refused:
+    st.error(refused[0].message)
+    st.stop()
 year = annual_scores(result.scores.units, periods, rubric)
 table = year[(year["track"] == track) & (year["group"] == group)]
 if table.empty:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from scoring import InputError, InputFile, format_issue
 from scoring.store.access import can, scoped_appeals
-from scoring.store.rounds import appeals_table, decide_appeal, file_appeal
+from scoring.store.appeals import appeals_table, decide_appeal, file_appeal
 from scoring.views.explain import lost_points
 from ui import data
 from ui.auth import current_user

@@ -5,7 +5,8 @@ import streamlit as st
 
 from scoring import InputError, format_issue
 from scoring.store.access import can
-from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, publish, revision_digests, rounds_table, set_status, verify
+from scoring.store.publish import publish, revision_digests, verify
+from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, rounds_table, set_status
 from scoring.views.explain import missing_results, unsupported_losses
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS

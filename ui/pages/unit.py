@@ -3,7 +3,7 @@
 import streamlit as st
 
 from scoring.store.access import scoped_appeals, visible_units
-from scoring.store.rounds import appeals_table
+from scoring.store.appeals import appeals_table
 from scoring.views.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
 from scoring.views.rectification import rectification, rectification_summary
 from scoring.workbooks.report import unit_report

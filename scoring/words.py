@@ -1,0 +1,30 @@
+"""The Chinese names of every engine code, in one place: what a method, a round's status, a
+check's status, a track's kind, a role, an appeal's outcome and a rectification status are
+called where people read them (workbooks, the command's messages; the app's own words are in
+``ui/glossary.py``, which takes these)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "APPEAL_OUTCOMES", "CHECK_STATUS_NAMES", "KIND_NAMES", "METHOD_NAMES", "OPERATOR", "RECTIFICATION_NAMES",
+    "ROLE_NAMES", "ROUND_STATUS_NAMES",
+]  # fmt: skip
+
+METHOD_NAMES = {
+    "binary": "是否达标",
+    "levels": "分档评价",
+    "ratio": "比率",
+    "deduct": "逐项扣分",
+    "bonus": "加分",
+    "veto": "单项否决",
+}
+ROUND_STATUS_NAMES = {"draft": "草稿", "feedback": "反馈", "appeal": "申诉复核", "published": "已发布"}
+CHECK_STATUS_NAMES = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果"}
+KIND_NAMES = {"disclosure": "政务公开类", "service": "政务服务类", "other": "其他"}
+APPEAL_OUTCOMES = {"open": "待复核", "upheld": "维持原结果", "corrected": "已更正"}
+RECTIFICATION_NAMES = {"not_rectified": "未整改", "partly": "部分整改", "new": "新增失分", "rectified": "已整改",
+                       "unchecked": "本期未测"}  # fmt: skip
+# the command line on a store without any account: whoever holds the file acts as the office would
+OPERATOR = "operator"
+ROLE_NAMES = {"admin": "考核办", "evaluator": "第三方评估机构", "leader": "领导", "unit": "被考核单位",
+              OPERATOR: "命令行操作者"}  # fmt: skip
