@@ -8,14 +8,15 @@ with caps 0 and 59, counting checks with several rows, and several periods.
 
 import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from helpers import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
 
 import references
 import synth
