@@ -27,7 +27,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     previous = previous_published(store, args.period)
     if args.unit:
         if args.unit not in set(result.roster["unit_id"]):
-            raise InputError([Issue(code="unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
+            raise InputError([Issue(code="report-unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
         appeals = appeals_table(store, args.period, args.unit)
         data = unit_report(result, args.unit, args.period, appeals, previous)
     else:

@@ -122,7 +122,7 @@ class Rubric:
         doc = _document_or_none(self.text)  # parsed again only to point at lines: a big rubric takes a second
         return [
             Issue(
-                code="unknown-unit",
+                code="rubric-unknown-unit",
                 message=f"单位 {uid} 不在单位名单{f' {roster_file} ' if roster_file else ''}中",
                 file=self.path,
                 path=doc.path(loc) if doc else None,

@@ -140,7 +140,7 @@ def _check_scope(loc: Loc, check: dict, groups: set[str] | None) -> Iterator[Pro
         seen: set[str] = set()
         for j, uid in enumerate(units):
             if uid in seen:
-                yield (*loc, "units", j), "duplicate-unit", f"单位 {uid} 重复列出"
+                yield (*loc, "units", j), "rubric-duplicate-unit", f"单位 {uid} 重复列出"
             seen.add(uid)
 
 

@@ -237,5 +237,5 @@ def test_units_named_by_a_check_must_be_in_the_roster():
     with pytest.raises(InputError) as info:
         read_roster(units_file(), rubric)
     [issue] = info.value.issues
-    assert (issue.code, issue.path, issue.value) == ("unknown-unit", f"{CHECK_PATH}[A].units[1]", "ZZ9")
+    assert (issue.code, issue.path, issue.value) == ("rubric-unknown-unit", f"{CHECK_PATH}[A].units[1]", "ZZ9")
     assert issue.line is not None
