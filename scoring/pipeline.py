@@ -58,8 +58,9 @@ def read_roster(f: FileLike, rubric: Rubric | None = None) -> pd.DataFrame:
     return roster
 
 
-def read_results(files: list[FileLike]) -> RawResults:
-    """Every results row of every file; reading problems are collected, not raised."""
+def read_results(files: list[FileLike], *, pending_allowed: bool = False) -> RawResults:
+    """Every results row of every file; reading problems are collected, not raised. With
+    ``pending_allowed`` (the store's import), an empty result is a row not yet recorded."""
     inputs: list[InputFile] = []
     issues: list[Issue] = []
     first: dict[object, tuple[int, str]] = {}
@@ -79,7 +80,7 @@ def read_results(files: list[FileLike]) -> RawResults:
         first.setdefault(_identity(f), (n, src.name))
         first.setdefault(src.sha256, (n, src.name))
         inputs.append(src)
-    rows, sources, read_issues = read_result_files(inputs)
+    rows, sources, read_issues = read_result_files(inputs, pending_allowed=pending_allowed)
     return RawResults(rows=rows, sources=sources, issues=issues + read_issues)
 
 

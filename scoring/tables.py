@@ -75,6 +75,7 @@ class SourceInfo:
     rows: int
     role: str
     encoding: str = "utf-8"  # a CSV's; 'gb18030' is read too, and said (SPEC extension 2a)
+    pending: int = 0  # rows whose result is not yet recorded (empty 结果), when the reader may skip them
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,13 @@ def coded_text(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if pd.api.types.infer_dtype(categories, skipna=False) == "string":
         # text only (every CSV cell): trimmed in Arrow, not cell by cell in Python; a round of
         # continuous rates has a category per rate
-        trimmed = pc.utf8_trim_whitespace(pa.array(categories.to_numpy(dtype=object), pa.string()))
+        original = pa.array(categories.to_numpy(dtype=object), pa.string())
+        trimmed = pc.utf8_trim_whitespace(original)
+        raw = s.cat.codes.to_numpy()
+        if raw.min(initial=0) >= 0 and pc.all(pc.equal(original, trimmed)).as_py() is not False:
+            # already distinct and trimmed (a CSV read by Arrow): the codes are the answer
+            words = pd.Index(categories, dtype=object)
+            return raw, words if "" in words else words.append(pd.Index([""], dtype=object))
         cats = pd.Series(trimmed.to_numpy(zero_copy_only=False), dtype=object)
     else:
         cats = as_text(pd.Series(categories, dtype=object))
@@ -446,12 +453,16 @@ def read_roster(f: InputFile, groups: dict[str, str] | None = None) -> pd.DataFr
     return frame[["unit_id", "name", "group", "_file", "_sheet", "_row"]].reset_index(drop=True)
 
 
-def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[SourceInfo], list[Issue]]:
+def read_result_files(
+    files: list[InputFile], *, pending_allowed: bool = False
+) -> tuple[pd.DataFrame, list[SourceInfo], list[Issue]]:
     """Every results row of every file and sheet, plus the problems found in reading.
 
     Returned issues cover file-level problems, missing columns and empty required
     cells; rows with an empty required cell are dropped so later stages can
-    go on and report everything else at once.
+    go on and report everything else at once. With ``pending_allowed`` (the store's import, SPEC
+    extension 2a), a row whose only empty required cell is its result is not yet recorded: it is
+    skipped and counted (``SourceInfo.pending``), not an error.
     """
     issues: list[Issue] = []
     frames: list[pd.DataFrame] = []
@@ -464,6 +475,7 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
             continue
         usable = 0
         n_rows = 0
+        pending = 0
         sheet_issues: list[Issue] = []
         for sheet, header, body in sheets:
             found, _ = _header_map(header, RESULT_COLUMNS)
@@ -474,6 +486,10 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
                 continue
             usable += 1
             n_rows += len(frame)
+            if pending_allowed:
+                later = (frame["value"] == "").to_numpy(dtype=bool)
+                pending += int(later.sum())
+                frame = frame[~later] if later.any() else frame
             bad = _empty_cells(frame, RESULT_COLUMNS, sheet_issues)
             frames.append(frame[~bad])
         if f.kind != "csv" and usable == 0:
@@ -490,7 +506,8 @@ def read_result_files(files: list[InputFile]) -> tuple[pd.DataFrame, list[Source
             issues.append(Issue(code="no-results", file=f.name,
                                 message="文件只有表头,没有任何结果行;请检查是否选错了文件"))  # fmt: skip
         encoding = csv_encoding(f.data) if f.kind == "csv" else "utf-8"
-        sources.append(SourceInfo(path=f.name, sha256=f.sha256, rows=n_rows, role="results", encoding=encoding))
+        sources.append(SourceInfo(path=f.name, sha256=f.sha256, rows=n_rows - pending, role="results",
+                                  encoding=encoding, pending=pending))  # fmt: skip
     if not frames:
         empty = {name: _constant("", 0) if name in RESULT_COLUMNS.coded else pd.Series([], dtype=object)
                  for name in RESULT_COLUMNS.aliases}  # fmt: skip

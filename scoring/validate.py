@@ -179,7 +179,7 @@ class _ValueTables:
 def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
     arrow_low = _lowered(text)
     u_num, u_pct = _numbers(arrow_low)
-    low = pd.Series(arrow_low.to_numpy(zero_copy_only=False), dtype=object)
+    n_values = len(arrow_low)
 
     def among(tokens: object) -> np.ndarray:
         return pc.is_in(arrow_low, value_set=pa.array(sorted(tokens), pa.string())).to_numpy(zero_copy_only=False)
@@ -196,10 +196,9 @@ def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
         np.where(u_count, u_num, np.nan),  # deduct, bonus
     ]
     class_of_check = np.where(np.isin(method, ("binary", "veto")), 0, np.where(method == "ratio", 1, 2))
-    label = [np.zeros(len(low), dtype=np.int32)] * len(num)
+    label = [np.zeros(n_values, dtype=np.int32)] * len(num)
     label_names: dict[str, int] = {"": 0}
     classes: dict[tuple, int] = {}
-    low_values = low.to_numpy(dtype=object)
     levels_of_check = checks["levels"].to_numpy(dtype=object)
     for code in np.flatnonzero(method == "levels"):
         levels = levels_of_check[code]
@@ -211,9 +210,10 @@ def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
             first: dict[str, tuple[float, str]] = {}
             for lab, frac in levels.items():
                 first.setdefault(unicodedata.normalize("NFKC", str(lab)).strip().lower(), (frac, str(lab)))
-            pos = pd.Index(list(first), dtype=object).get_indexer(low_values)
+            found = pc.index_in(arrow_low, value_set=pa.array(list(first), pa.string()))
+            pos = found.fill_null(-1).to_numpy(zero_copy_only=False)
             hit = pos >= 0
-            fractions, labels = np.full(len(low), np.nan), np.zeros(len(low), dtype=np.int32)
+            fractions, labels = np.full(n_values, np.nan), np.zeros(n_values, dtype=np.int32)
             meanings = list(first.values())
             fractions[hit] = np.array([f for f, _ in meanings], dtype=float)[pos[hit]]
             names = np.array([label_names.setdefault(name, len(label_names)) for _, name in meanings], dtype=np.int32)

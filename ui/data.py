@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from scoring import Rubric, build_template
+from scoring import Rubric, build_template, load_rubric, read_roster
 from scoring.pipeline import Assessment
 from scoring.store import Store, default_db_path, open_store
 from scoring.store.publish import all_rounds, load_round, revision_digests, snapshot_stamp
@@ -125,14 +125,15 @@ def rubric() -> Rubric | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _template(period: str, path: str, stamp: int) -> bytes:
-    result = assessment()
-    return build_template(result.rubric, result.roster, period)
+def _template(period: str, rubric_path: str, units_path: str, stamp: tuple[float, float]) -> bytes:
+    rubric = load_rubric(rubric_path)
+    return build_template(rubric, read_roster(units_path, rubric), period)
 
 
 def template_bytes(period: str) -> bytes:
-    """The evaluator's workbook for a round, for the roster and rubric of the latest round."""
-    return _template(period, str(db_path()), version())
+    """The evaluator's workbook for a round: the rubric and roster that uploads are checked against."""
+    rubric, units = shipped_rubric(), shipped_units()
+    return _template(period, str(rubric), str(units), (rubric.stat().st_mtime, units.stat().st_mtime))
 
 
 def shipped_rubric() -> Path:

@@ -1,6 +1,7 @@
 """Fill an empty store with the demo rounds, so that a first start shows a living assessment.
 
-2017Q3–2018Q1 are published; 2018Q2 is in its appeal window with one appeal waiting for review,
+2017Q3–2018Q1 are published; 2018Q2 is in its appeal window with one appeal waiting for review;
+2018Q3 is opened for the evaluators and holds no results yet;
 and the screenshots its findings for 萧县 cite are stored as (drawn, plainly fake) evidence files.
 All of it is demo data (see sample_data/generate.py) and the store records that it is.
 """
@@ -21,7 +22,7 @@ from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, list_us
 from scoring.store.appeals import file_appeal
 from scoring.store.evidence import add_evidence
 from scoring.store.publish import publish
-from scoring.store.rounds import import_results, set_status
+from scoring.store.rounds import import_results, open_round, set_status
 
 from .glossary import CREDENTIAL_COLUMNS
 
@@ -38,8 +39,12 @@ def seed_demo(store: Store) -> bool:
     rubric = ROOT / "rubrics" / "suzhou-2017.yaml"
     units = ROOT / "sample_data" / "units.csv"
     rounds = sorted((ROOT / "sample_data" / "results").glob("*.xlsx"))
-    import_results(store, rubric, units, rounds, DEMO)
     periods = [p.stem for p in rounds]
+    for period in periods:
+        open_round(store, period, DEMO)
+    import_results(store, rubric, units, rounds, DEMO)
+    # the next quarter is open for the evaluators, as an office opens it before testing starts
+    open_round(store, "2018Q3", DEMO, "2018年第三季度")
     for period in periods:
         set_status(store, period, "feedback", DEMO)
         set_status(store, period, "appeal", DEMO)

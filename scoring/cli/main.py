@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--results", required=True, nargs="+")
     i.set_defaults(run=cmd_import)
 
-    r = stored("rounds", "列出测评轮次;或改变某期状态(草稿/反馈/申诉复核)")
+    r = stored("rounds", "列出测评轮次;开启期次(--open);或改变某期状态(草稿/反馈/申诉复核)")
+    r.add_argument("--open", action="store_true", help="开启 --period 指定的期次,之后才能向其导入结果")
+    r.add_argument("--title", help="--open:期次的名称,例如 2017年第三季度")
     r.add_argument("--period")
     r.add_argument("--status", choices=["draft", "feedback", "appeal"])
     r.add_argument("--reason", help="重新开放已发布轮次时必填;以 - 开头的理由写作 --reason=-…")

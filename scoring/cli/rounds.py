@@ -23,6 +23,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = store_of(args)
     res = import_results(store, args.rubric, args.units, args.results, actor(store, args))
     say_encodings(res.sources)
+    if res.pending:
+        print(f"{res.pending} 行尚未填写结果,已跳过;发布前仍按缺少结果处理")
+    if res.already:
+        print(f"{res.already} 行与已导入的结果完全相同,已跳过")
     print(
         f"已导入 {len(res.batches)} 个文件(批次 {'、'.join(map(str, res.batches))}),{res.rows} 行;期次 {'、'.join(res.periods)}"
     )
@@ -52,9 +56,15 @@ def _warn_unsupported(store, periods: list[str]) -> None:
 
 
 def cmd_rounds(args: argparse.Namespace) -> int:
-    from scoring.store.rounds import STATUS_NAMES, rounds_table, set_status
+    from scoring.store.rounds import STATUS_NAMES, open_periods, open_round, rounds_table, set_status
 
     store = store_of(args)
+    if args.open:
+        if not args.period or args.status:
+            raise InputError([Issue(code="period-required", message="开启期次须指定 --period,且不能同时改变状态")])
+        open_round(store, args.period, actor(store, args), args.title or "")
+        print(f"期次 {args.period} 已开启,可以导入测评结果")
+        return 0
     if args.status:
         if not args.period:
             raise InputError([Issue(code="period-required", message="改变状态须指定 --period")])
@@ -62,14 +72,18 @@ def cmd_rounds(args: argparse.Namespace) -> int:
         print(f"期次 {args.period} 已转为「{STATUS_NAMES[args.status]}」")
         return 0
     table = rounds_table(store)
-    if table.empty:
-        print(f"{store.path} 中还没有测评轮次;用 assess import 导入")
+    opened = open_periods(store)
+    waiting = opened[~opened["period"].isin(table["period"])]
+    if table.empty and waiting.empty:
+        print(f"{store.path} 中还没有测评轮次;用 assess rounds --open --period 期次 开启,再用 assess import 导入")
         return 0
     print("期次\t状态\t指标体系\t批次\t结果行\t待复核申诉\t已发布版本")
     for r in table.itertuples():
         rev = "" if pd.isna(r.revision) else f"第 {r.revision} 版"
         print(f"{r.period}\t{STATUS_NAMES[r.status]}\t{r.rubric_id} {r.rubric_version}\t{r.batches}\t{r.findings}\t"
               f"{r.open_appeals}\t{rev}")  # fmt: skip
+    for r in waiting.itertuples():
+        print(f"{r.period}\t已开启,尚无结果\t\t0\t0\t0\t" + (f"({r.title})" if r.title else ""))
     return 0
 
 

@@ -28,6 +28,7 @@ ACTIONS = {
     "decide_appeal": ("evaluator",),
     "file_appeal": ("unit",),
     "set_status": ("admin",),
+    "open_round": ("admin",),
     "publish": ("admin",),
     "verify": ("admin", "evaluator"),
     "audit": ("admin",),

@@ -229,6 +229,21 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER snapshot_digest_no_delete BEFORE DELETE ON snapshot_digest
         BEGIN SELECT RAISE(ABORT, 'digests are never deleted'); END;
     """,
+    # 6: the office opens a period before results are imported into it (SPEC extension 2a); the
+    # rounds a store already holds were opened by their first import
+    """
+    CREATE TABLE round_open (
+        period TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        opened_by TEXT NOT NULL
+    );
+    INSERT INTO round_open(period, title, opened_at, opened_by) SELECT period, '', created_at, created_by FROM round;
+    CREATE TRIGGER round_open_no_update BEFORE UPDATE ON round_open
+        BEGIN SELECT RAISE(ABORT, 'round_open rows are never changed'); END;
+    CREATE TRIGGER round_open_no_delete BEFORE DELETE ON round_open
+        BEGIN SELECT RAISE(ABORT, 'round_open rows are never deleted'); END;
+    """,
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
 INSERT_ONLY = (
@@ -246,6 +261,7 @@ INSERT_ONLY = (
     "roster_unit",
     "round_revision_reason",
     "snapshot_digest",
+    "round_open",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -7,6 +7,7 @@ raise :class:`InputError` with located issues, and nothing is written.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,8 +27,8 @@ from scoring.validate import validate_results
 from scoring.words import ROUND_STATUS_NAMES
 
 __all__ = [
-    "STATUS_NAMES", "TRANSITIONS", "ImportResult", "findings_frame", "import_results", "round_assessment", "round_info",
-    "rounds_table", "set_status",
+    "PERIOD_PATTERN", "STATUS_NAMES", "TRANSITIONS", "ImportResult", "findings_frame", "import_results", "open_periods",
+    "open_round", "round_assessment", "round_info", "rounds_table", "set_status",
 ]  # fmt: skip
 
 STATUS_NAMES = ROUND_STATUS_NAMES
@@ -52,6 +53,31 @@ class ImportResult:
     rows: int
     periods: list[str]
     sources: list[SourceInfo] = field(default_factory=list)
+    pending: int = 0  # rows whose result is not yet recorded (empty 结果): skipped, reported as missing
+    already: int = 0  # rows stored before, exactly as they are (a template uploaded again with more filled in)
+
+
+# SPEC extension 2a: period ids are 1-32 letters, digits, '-' and '_'
+PERIOD_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def open_periods(store: Store) -> pd.DataFrame:
+    """The periods the office has opened, oldest first: period, title, opened_at, opened_by."""
+    rows = store.db.execute("SELECT period, title, opened_at, opened_by FROM round_open ORDER BY period").fetchall()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["period", "title", "opened_at", "opened_by"])
+
+
+def open_round(store: Store, period: str, user: User, title: str = "") -> None:
+    """The office opens a period for results (SPEC extension 2a): imports into any other are refused."""
+    authorize(store, user, "open_round", period)
+    if not PERIOD_PATTERN.fullmatch(period):
+        raise _fail("bad-period", f"期次编码 “{period}” 无效:须为 1 到 32 个字母、数字、“-” 或 “_”,例如 2017Q3")
+    with store.transaction() as db:
+        if db.execute("SELECT 1 FROM round_open WHERE period = ?", (period,)).fetchone():
+            raise _fail("round-open", f"期次 {period} 已经开启")
+        db.execute("INSERT INTO round_open(period, title, opened_at, opened_by) VALUES (?,?,?,?)",
+                   (period, title.strip(), now(), user.name))  # fmt: skip
+        store.audit(user.name, "round.open", period, title.strip())
 
 
 def _rubric_version(store: Store, rubric: Rubric, actor: str) -> int:
@@ -139,18 +165,27 @@ def import_results(
     The rows are validated with the round's earlier batches inside the write transaction
     (BEGIN IMMEDIATE), so two imports at once take turns and the second is checked against what
     the first stored: overlapping rows are refused as duplicates, never both kept.
+
+    As evaluators fill a round over weeks (SPEC extension 2a, issue 17): a row with an empty
+    result is not yet recorded and is skipped and counted; the period must have been opened; and a
+    file that repeats rows already stored (the same template uploaded again with more filled in)
+    adds only its new rows — a stored result with another value is refused, naming both.
     """
     rub = as_rubric(rubric)
     roster = read_roster_file(units, rub)
-    raw = read_results(results)
+    raw = read_results(results, pending_allowed=True)
     names = "、".join(s.path for s in raw.sources) or "-"
     authorize(store, user, "import", names)
-    if raw.issues:
-        raise InputError(raw.issues)
+    pending = sum(s.pending for s in raw.sources)
+    issues = list(raw.issues) + _period_issues(store, raw.rows)
+    if not issues and raw.rows.empty:
+        issues.append(Issue(code="nothing-recorded", file=names,
+                            message=f"文件中没有已填写的结果可导入({pending} 行尚未填写结果)"))  # fmt: skip
+    if issues:
+        raise InputError(issues)
     inputs = [as_input(f) for f in results]
     periods = sorted(set(raw.rows["period"]))
     with store.transaction() as db:
-        issues: list[Issue] = []
         for f in inputs:
             seen = db.execute("SELECT id, file_name, imported_at, imported_by FROM batch WHERE sha256 = ?",
                               (f.sha256,)).fetchone()  # fmt: skip
@@ -180,7 +215,8 @@ def import_results(
         if issues:
             raise InputError(issues)
         earlier = [findings_frame(store, rid).drop(columns="finding_id") for rid in existing.values()]
-        combined = pd.concat([*earlier, raw.rows], ignore_index=True)
+        rows, already = _new_rows(raw.rows, earlier, rub)
+        combined = pd.concat([*earlier, rows], ignore_index=True)
         validate_results(rub, roster, combined, allow_missing=True)
 
         actor = user.name
@@ -198,25 +234,81 @@ def import_results(
                 store.audit(actor, "round.create", p, f"rubric {rub.id} {rub.spec.version}")
         batch_ids = []
         for f in inputs:
-            rows = raw.rows[raw.rows["_file"] == f.name]
+            mine = rows[rows["_file"] == f.name]
             cur = db.execute(
                 "INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by) VALUES (?,?,?,?,?)",
-                (f.name, f.sha256, len(rows), now(), actor),
+                (f.name, f.sha256, len(mine), now(), actor),
             )
             bid = int(cur.lastrowid)
             batch_ids.append(bid)
-            values = as_text(rows["value"])
+            values = as_text(mine["value"])
             db.executemany(
                 "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
                 " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 zip(
-                    [bid] * len(rows), rows["period"].map(round_ids), rows["_sheet"], rows["_row"].astype(int),
-                    rows["unit_id"], rows["check_id"], values, rows["evidence"], rows["note"], rows["evaluator"],
-                    rows["checked_at"], strict=True,
+                    [bid] * len(mine), mine["period"].map(round_ids), mine["_sheet"], mine["_row"].astype(int),
+                    mine["unit_id"], mine["check_id"], values, mine["evidence"], mine["note"], mine["evaluator"],
+                    mine["checked_at"], strict=True,
                 ),
             )  # fmt: skip
-            store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(rows)} rows, sha256 {f.sha256}")
-    return ImportResult(batches=batch_ids, rows=len(raw.rows), periods=periods, sources=raw.sources)
+            store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(mine)} rows, sha256 {f.sha256}")
+    return ImportResult(batches=batch_ids, rows=len(rows), periods=periods, sources=raw.sources, pending=pending,
+                        already=already)  # fmt: skip
+
+
+def _period_issues(store: Store, rows: pd.DataFrame) -> list[Issue]:
+    """Periods that are no period id, or that the office has not opened (SPEC extension 2a)."""
+    opened = set(open_periods(store)["period"])
+    shown = "、".join(sorted(opened)) or "无(请考核办先开启期次)"
+    out = []
+    for period in sorted(set(rows["period"].astype(str))):
+        first = rows[rows["period"].astype(str) == period].iloc[0]
+        where = {"file": str(first["_file"]), "sheet": str(first["_sheet"]) or None, "row": int(first["_row"]),
+                 "column": "期次", "value": period}  # fmt: skip
+        if not PERIOD_PATTERN.fullmatch(period):
+            out.append(Issue(code="bad-period", **where,
+                             message=f"期次编码 “{period}” 无效:须为 1 到 32 个字母、数字、“-” 或 “_”"))  # fmt: skip
+        elif period not in opened:
+            out.append(Issue(code="round-not-open", **where,
+                             message=f"期次 {period} 尚未开启,不能导入;已开启的期次:{shown}"))  # fmt: skip
+    return out
+
+
+_CONTENT = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
+
+
+def _new_rows(rows: pd.DataFrame, earlier: list[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame, int]:
+    """The rows not stored before, and how many were; a stored single-row result with another value
+    is refused here, naming both values (a change to a stored finding goes through an appeal)."""
+    if not earlier or rows.empty:
+        return rows, 0
+    stored = pd.concat(earlier, ignore_index=True)
+    new = rows.copy()
+    new_text = new[_CONTENT].astype(str)
+    old_text = stored[_CONTENT].astype(str)
+    # the n-th copy of a row matches the n-th stored copy: a deduction found twice stays twice
+    new_text["_n"] = new_text.groupby(_CONTENT, sort=False).cumcount()
+    old_text["_n"] = old_text.groupby(_CONTENT, sort=False).cumcount()
+    seen = new_text.merge(old_text.drop_duplicates(), on=[*_CONTENT, "_n"], how="left", indicator=True)["_merge"]
+    repeated = (seen == "both").to_numpy()
+    fresh = new[~repeated]
+    single = set(rubric.checks.loc[rubric.checks["method"].isin(["binary", "levels", "ratio", "veto"]), "check_id"])
+    key = ["period", "unit_id", "check_id"]
+    was = old_text.drop_duplicates(key).set_index(key)
+    clash = fresh[fresh["check_id"].astype(str).isin(single)]
+    clash = clash[pd.MultiIndex.from_frame(clash[key].astype(str)).isin(was.index)]
+    if not clash.empty:
+        issues = []
+        for r in clash.astype({c: str for c in [*key, "value", "_file", "_sheet"]}).to_dict("records"):
+            before = was.loc[(r["period"], r["unit_id"], r["check_id"])]
+            issues.append(Issue(
+                code="changed-result", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]), column="结果",
+                value=r["value"],
+                message=f"期次 {r['period']} 单位 {r['unit_id']} 测评点 {r['check_id']} 已存结果为 “{before['value']}”,"
+                        f"此文件为 “{r['value']}”;更改已存的结果请通过申诉复核更正",
+            ))  # fmt: skip
+        raise InputError(issues)
+    return fresh, int(repeated.sum())
 
 
 def round_info(store: Store, period: str) -> dict[str, object]:

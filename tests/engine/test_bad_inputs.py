@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, open_periods
 
 EXAMPLE = ROOT / "docs" / "example"
 RUBRIC = (EXAMPLE / "rubric.yaml").read_text(encoding="utf-8")
@@ -80,6 +80,7 @@ def test_a_copy_of_a_results_file_is_refused_as_the_same_content(tmp_path):
 def test_the_same_file_twice_into_the_store_is_refused_too(tmp_path):
     r = write(tmp_path / "r.csv", RESULTS)
     db = tmp_path / "s.db"
+    open_periods(db)
     p = assess("import", "--db", db, "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv",
                "--results", r, r)  # fmt: skip
     assert (p.returncode, "Traceback" in p.stderr) == (2, False), p.stderr

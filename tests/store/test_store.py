@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, open_periods
 from scoring import InputError, InputFile
 from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
 from scoring.store.appeals import appeals_table, decide_appeal, file_appeal
@@ -33,6 +33,8 @@ ALL_UNITS = list(pd.read_csv(UNITS, dtype=str)["unit_id"])
 
 
 def cli(*args, db: Path, check: bool = True) -> subprocess.CompletedProcess:
+    if args[0] == "import":
+        open_periods(db)  # the office has opened the demo periods
     p = subprocess.run([sys.executable, "-m", "scoring.cli", *map(str, args), "--db", str(db)],
                        capture_output=True, text=True)  # fmt: skip
     if check:
@@ -43,6 +45,7 @@ def cli(*args, db: Path, check: bool = True) -> subprocess.CompletedProcess:
 @pytest.fixture
 def store(tmp_path):
     s = open_store(tmp_path / "assess.db")
+    open_periods(s)
     yield s
     s.close()
 
@@ -94,7 +97,7 @@ def test_cli_round_trip_import_appeal_correct_publish_verify_report(tmp_path):
     assert lead.sheetnames == ["政务公开排名", "政务服务排名", "等次统计", "排名变化", "共性问题", "版本信息"]
 
     actions = [r[0] for r in store.db.execute("SELECT action FROM audit ORDER BY id")]
-    assert actions == ["round.create", "batch.import", "round.status", "round.status", "appeal.file",
+    assert actions == [*["round.open"] * 4, "round.create", "batch.import", "round.status", "round.status", "appeal.file",
                        "appeal.corrected", "round.publish"]  # fmt: skip
 
 
@@ -138,13 +141,25 @@ def test_the_same_file_twice_is_refused_naming_the_earlier_batch(store):
     assert store.db.execute("SELECT COUNT(*) FROM batch").fetchone()[0] == 1
 
 
-def test_duplicates_across_batches_of_one_round_are_refused(store):
+def test_rows_stored_before_are_skipped_and_a_changed_result_is_refused_naming_both(store):
+    """The same results again (a template uploaded once more with more filled in) add nothing twice;
+    a result already stored with another value is refused, naming both values."""
     _import(store, "2017Q3.csv")
+    findings = store.db.execute("SELECT COUNT(*) FROM finding").fetchone()[0]
     again = InputFile("again.csv", (ROUNDS / "2017Q3.csv").read_bytes() + b"\n")
+    res = import_results(store, RUBRIC, UNITS, [again], ACTOR)
+    assert (res.rows, res.already) == (0, findings)
+    assert store.db.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == findings
+    frame = pd.read_csv(ROUNDS / "2017Q3.csv", dtype=str, keep_default_na=False)
+    row = frame.index[(frame["unit_id"] == "341302") & (frame["check_id"] == "GK1.1.1")][0]
+    was = frame.loc[row, "value"]
+    frame.loc[row, "value"] = "通过" if was == "未通过" else "未通过"
+    changed = InputFile("changed.csv", frame.to_csv(index=False).encode("utf-8"))
     with pytest.raises(InputError) as info:
-        import_results(store, RUBRIC, UNITS, [again], ACTOR)
-    assert {i.code for i in info.value.issues} == {"duplicate-row"}
-    assert "与 " in info.value.issues[0].message
+        import_results(store, RUBRIC, UNITS, [changed], ACTOR)
+    [issue] = info.value.issues
+    assert (issue.code, issue.row, issue.column) == ("changed-result", row + 2, "结果")
+    assert f"已存结果为 “{was}”,此文件为 “{frame.loc[row, 'value']}”" in issue.message
 
 
 def test_a_round_past_draft_takes_no_more_imports(store):
@@ -266,10 +281,16 @@ def test_migration_from_an_empty_file_and_from_the_previous_schema(tmp_path):
     raw.executescript(MIGRATIONS[0])
     raw.execute("PRAGMA user_version=1")
     raw.execute("INSERT INTO audit(at, actor, action, target, detail) VALUES ('2017-01-01', 'a', 'x', 'y', 'z')")
+    raw.execute("INSERT INTO rubric_version VALUES (1, 'r', '1', 'sha', 'r.yaml', 'text', 't', 'a')")
+    raw.execute("INSERT INTO roster_version VALUES (1, 'sha', 'u.csv', 't', 'a')")
+    raw.execute("INSERT INTO round VALUES (1, '2016Q4', 1, 1, 'draft', '2016-12-01', 'a')")
     raw.close()
     s = Store(old)
     assert s.schema_version == SCHEMA_VERSION
     assert s.db.execute("SELECT actor FROM audit").fetchone()[0] == "a"
+    # a round the store already held was opened by its first import (migration 6)
+    assert [tuple(r) for r in s.db.execute("SELECT period, opened_by FROM round_open")] == [("2016Q4", "a")]
+    open_periods(s, "2017Q3")
     _import(s, "2017Q3.csv")
     set_status(s, "2017Q3", "feedback", ACTOR)
     assert file_appeal(s, "2017Q3", "341302", "GK1.1.1", "理由", "", ACTOR) == 1
@@ -285,6 +306,9 @@ def test_a_newer_schema_is_refused(tmp_path):
         Store(path)
 
 
+BIG_PERIODS = [f"{2000 + k // 4}Q{k % 4 + 1}" for k in range(60)]
+
+
 def _big_round_file(path: Path, periods: int = 60) -> int:
     lines = (ROUNDS / "2017Q3.csv").read_text(encoding="utf-8").splitlines()
     out = [lines[0]]
@@ -296,6 +320,7 @@ def _big_round_file(path: Path, periods: int = 60) -> int:
 
 
 def _import_process(db: Path, results: Path) -> subprocess.Popen:
+    open_periods(db, *BIG_PERIODS)
     return subprocess.Popen([sys.executable, "-m", "scoring.cli", "import", "--db", str(db), "--rubric", str(RUBRIC),
                              "--units", str(UNITS), "--results", str(results)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
@@ -355,6 +380,7 @@ def test_readers_keep_working_while_an_import_writes(tmp_path, big_file):
     path, expected = big_file
     db = tmp_path / "assess.db"
     store = open_store(db)
+    open_periods(store)
     _import(store, "2017Q3.csv")
     proc = _import_process(db, path)
     seen = set()
@@ -568,6 +594,7 @@ def test_a_backup_taken_during_an_import_is_a_whole_store(tmp_path, big_file):
     path, expected = big_file
     db = tmp_path / "assess.db"
     store = open_store(db)
+    open_periods(store)
     _import(store, "2017Q3.csv")
     set_status(store, "2017Q3", "feedback", ACTOR)
     set_status(store, "2017Q3", "appeal", ACTOR)

@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, open_periods
 from scoring import InputError, InputFile
 from scoring.store import INSERT_ONLY, SCHEMA_VERSION, open_store
 from scoring.store.access import AccessDenied
@@ -42,6 +42,8 @@ OP = User("操作员", OPERATOR)
 
 
 def cli(*args: object, stdin: str = "") -> subprocess.CompletedProcess:
+    if args[0] == "import":
+        open_periods(args[args.index("--db") + 1])  # the office opened the round (SPEC 2a)
     return subprocess.run([sys.executable, "-m", "scoring.cli", *map(str, args)], capture_output=True, text=True,
                           input=stdin, cwd=ROOT, timeout=300)  # fmt: skip
 
@@ -82,6 +84,7 @@ def counts(db: Path) -> dict[str, int]:
 @pytest.mark.parametrize("n", [2, 5])
 def test_concurrent_imports_of_disjoint_files_all_land_once(tmp_path, n):
     db = tmp_path / "s.db"
+    open_periods(db, "2017Q3")
     files = split_round(tmp_path, n)
     done = run_together([["import", "--db", db, "--rubric", RUBRIC, "--units", UNITS, "--results", f] for f in files])
     assert [p.returncode for p in done] == [0] * n, [p.stderr for p in done]
@@ -98,12 +101,16 @@ def test_concurrent_imports_that_overlap_keep_exactly_one_of_the_overlapping(tmp
     """Each process validated against a round without the others, and both were stored: the round
     then held duplicates for good (issue 15, item 1)."""
     db = tmp_path / "s.db"
+    open_periods(db, "2017Q3")
     files = split_round(tmp_path, n)
     frame = pd.read_csv(ROUND, dtype=str, keep_default_na=False)
     xiao = frame[(frame["unit_id"] == "341322") & ~frame["check_id"].isin(frame.loc[frame.duplicated(
         ["unit_id", "check_id"], keep=False), "check_id"])]  # fmt: skip
     overlap = tmp_path / "again.csv"
-    xiao.assign(note="另一位测评人的重复录入").to_csv(overlap, index=False)  # other bytes, same findings
+    # another evaluator's entry of the same findings, with other results
+    flipped = xiao["value"].map({"是": "否", "否": "是", "通过": "未通过", "未通过": "通过"})
+    assert flipped.notna().sum() > 0
+    xiao.assign(value=flipped.fillna(xiao["value"]), note="另一位测评人的录入").to_csv(overlap, index=False)
     holder = next(f for f in files if "341322" in set(pd.read_csv(f, dtype=str)["unit_id"]))
     done = run_together([["import", "--db", db, "--rubric", RUBRIC, "--units", UNITS, "--results", f]
                          for f in [*files, overlap]])  # fmt: skip
@@ -112,7 +119,7 @@ def test_concurrent_imports_that_overlap_keep_exactly_one_of_the_overlapping(tmp
     assert sorted(codes[f.name] for f in (holder, overlap)) == [0, 2]  # one of the two, never both
     assert all(codes[f.name] == 0 for f in files if f != holder)
     refused = next(p for p in done if p.returncode == 2)
-    assert "重复" in refused.stderr and "第" in refused.stderr  # located: file and row of both
+    assert "已存结果为" in refused.stderr and "第" in refused.stderr  # located, naming both values
     stored = open_store(db)
     dups = stored.db.execute(
         "SELECT COUNT(*) FROM (SELECT unit_id, check_id FROM finding GROUP BY unit_id, check_id, value, evidence"
@@ -124,17 +131,19 @@ def test_concurrent_imports_that_overlap_keep_exactly_one_of_the_overlapping(tmp
 
 
 def test_a_fresh_store_opened_by_several_processes_at_once_is_migrated_once(tmp_path):
+    """The first use raced: round.period UNIQUE failed, 'database is locked', a table created twice."""
     for attempt in range(3):
         db = tmp_path / f"fresh{attempt}.db"
-        (tmp_path / f"a{attempt}").mkdir()
-        files = split_round(tmp_path / f"a{attempt}", 3)
         commands = [["rounds", "--db", db] for _ in range(3)]
-        commands += [["import", "--db", db, "--rubric", RUBRIC, "--units", UNITS, "--results", f] for f in files]
+        commands += [["rounds", "--db", db, "--open", "--period", f"2019Q{q}"] for q in (1, 2, 3)]
+        commands += [["rounds", "--db", db, "--open", "--period", "2020Q1"] for _ in range(2)]  # the same, twice
         done = run_together(commands)
-        assert [p.returncode for p in done] == [0] * len(done), [p.stderr[-500:] for p in done]
+        assert all("Traceback" not in p.stderr for p in done), [p.stderr[-500:] for p in done]
+        assert [p.returncode for p in done[:6]] == [0] * 6, [p.stderr[-500:] for p in done]
+        assert sorted(p.returncode for p in done[6:]) == [0, 2]  # one opens it, the other is told it is open
         s = open_store(db)
         assert s.schema_version == SCHEMA_VERSION
-        assert s.db.execute("SELECT COUNT(*) FROM batch").fetchone()[0] == 3
+        assert s.db.execute("SELECT COUNT(*) FROM round_open").fetchone()[0] == 4
 
 
 # --- insert-only for real --------------------------------------------------------------------
@@ -145,6 +154,7 @@ def published(tmp_path_factory) -> Path:
     """A store with a round published twice (an appeal corrected between), and one still in appeal."""
     db = tmp_path_factory.mktemp("published") / "s.db"
     s = open_store(db)
+    open_periods(s)
     import_results(s, RUBRIC, UNITS, [ROUND, ROOT / "sample_data" / "results" / "2017Q4.csv"], OP)
     for period in ("2017Q3", "2017Q4"):
         set_status(s, period, "feedback", OFFICE)
@@ -247,6 +257,7 @@ def test_the_command_line_acts_as_a_named_account_once_accounts_exist(published,
 
 def test_a_round_moves_through_its_states_and_a_skip_names_the_allowed_ones(tmp_path):
     s = open_store(tmp_path / "s.db")
+    open_periods(s)
     import_results(s, RUBRIC, UNITS, [ROUND], OP)
     with pytest.raises(InputError, match=r"不能直接发布.*可转为:反馈"):
         publish(s, "2017Q3", OFFICE)  # straight from draft (issue 15, item 7)

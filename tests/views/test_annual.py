@@ -4,7 +4,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import ROOT
+from helpers import ROOT, open_periods
 from scoring import load_rubric
 from scoring.views.annual import annual_scores
 
@@ -106,6 +106,7 @@ def test_rounds_under_different_rubrics_are_refused_by_the_command_and_the_page(
     assert 'version: "1.1"' in changed.read_text(encoding="utf-8")
     db = tmp_path / "s.db"
     s = open_store(db)
+    open_periods(s)
     results = ROOT / "sample_data" / "results"
     import_results(s, ROOT / "rubrics" / "suzhou-2017.yaml", ROOT / "sample_data" / "units.csv",
                    [results / "2017Q3.csv"], op)  # fmt: skip

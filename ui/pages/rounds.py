@@ -6,17 +6,37 @@ import streamlit as st
 from scoring import InputError, format_issue
 from scoring.store.access import can
 from scoring.store.publish import publish, revision_digests, verify
-from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, rounds_table, set_status
+from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, rounds_table, set_status
 from scoring.views.explain import missing_results, unsupported_losses
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
+from ui.tables import next_period
 from ui.tables import shown as shown_columns
 from ui.widgets import action_page
 
 user = action_page("rounds", "set_status", "verify")
 store = data.store()
 table = rounds_table(store)
+opened = open_periods(store)
+
+if can(user, "open_round"):
+    # results may be imported only into a period the office has opened (SPEC extension 2a)
+    with st.expander(LABEL["open_round"], expanded=table.empty), st.form("open_round", clear_on_submit=True):
+        new_period = st.text_input(LABEL["open_round_period"], value=next_period(list(opened["period"])))
+        title = st.text_input(LABEL["open_round_title"])
+        if st.form_submit_button(LABEL["open_round_button"]):
+            try:
+                open_round(store, new_period.strip(), user, title)
+                st.session_state["rounds_done"] = LABEL["round_opened"].format(period=new_period.strip())
+                st.rerun()
+            except InputError as exc:
+                st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+waiting = opened[~opened["period"].isin(table["period"])]
+if not waiting.empty:
+    st.caption(LABEL["opened_waiting"].format(periods="、".join(waiting["period"])))
 if table.empty:
+    if "rounds_done" in st.session_state:
+        st.success(st.session_state.pop("rounds_done"))
     st.info(LABEL["store_empty"])
     st.stop()
 

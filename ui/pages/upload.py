@@ -4,11 +4,11 @@ import streamlit as st
 
 from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
 from scoring.store.evidence import add_evidence, evidence_files
-from scoring.store.rounds import import_results
+from scoring.store.rounds import import_results, open_periods
 from scoring.views.explain import unsupported_losses
 from ui import data
 from ui.glossary import FILE, LABEL, PAGE
-from ui.tables import next_period, shown, status_names, value_text
+from ui.tables import shown, status_names, value_text
 from ui.widgets import XLSX, action_page
 
 user = action_page("upload", "import")
@@ -73,6 +73,10 @@ if submitted and files:
             status.update(label=done, state="complete")
     if res is not None:  # a file with problems still leaves the template below within reach
         st.success(done)
+        if res.pending:
+            st.info(LABEL["import_pending"].format(n=res.pending))
+        if res.already:
+            st.info(LABEL["import_already"].format(n=res.already))
         show_preview(res.periods)
 
 st.divider()
@@ -93,11 +97,11 @@ st.caption(LABEL["evidence_stored"].format(n=len(evidence_files(data.store()))))
 
 st.divider()
 st.subheader(LABEL["download_template"])
-period = st.text_input(LABEL["template_period"], value=next_period(periods))
-if period.strip() and current is not None:
-    st.download_button(
-        LABEL["download_template"],
-        lambda: data.template_bytes(period.strip()),
-        FILE["template"].format(period=period.strip()),
-        XLSX,
-    )
+# a template only for a period the office has opened: results for any other would be refused
+opened = list(open_periods(data.store())["period"])[::-1]
+if not opened:
+    st.info(LABEL["no_open_round"])
+else:
+    period = st.selectbox(LABEL["template_period"], opened, key="template_period")
+    st.download_button(LABEL["download_template"], lambda: data.template_bytes(period),
+                       FILE["template"].format(period=period), XLSX)  # fmt: skip
