@@ -44,3 +44,11 @@ def test_every_word_the_app_shows_is_in_the_glossary():
             and cjk.search(node.value)
         ]  # fmt: skip
     assert not found
+
+
+def test_a_bare_streamlit_run_listens_on_loopback_only():
+    """Demo mode shows its accounts' passwords: the app's own config must not serve the LAN."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
