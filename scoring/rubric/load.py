@@ -15,6 +15,7 @@ from scoring.errors import InputError, Issue
 from scoring.rubric.model import BASE_METHODS, ID_PATTERN, RubricSpec
 from scoring.rubric.rules import rubric_rule_problems
 from scoring.rubric.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
+from scoring.tables import InputFile
 
 __all__ = ["Rubric", "load_rubric", "parse_rubric", "rubric_from_bytes"]
 
@@ -253,14 +254,4 @@ def rubric_from_bytes(raw: bytes, name: str) -> Rubric:
 
 def load_rubric(path: str | Path) -> Rubric:
     """Read and validate a rubric YAML file (UTF-8)."""
-    try:
-        # read at most one byte past the limit: a huge file is refused without loading it
-        with open(path, "rb") as f:
-            raw = f.read(MAX_RUBRIC_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError([Issue(code="file-not-found", message="文件不存在", file=str(path))]) from None
-    except OSError as exc:
-        raise InputError(
-            [Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(path))]
-        ) from None
-    return rubric_from_bytes(raw, str(path))
+    return rubric_from_bytes(InputFile.from_path(path, MAX_RUBRIC_BYTES).data, str(path))

@@ -31,6 +31,10 @@ __all__ = [
 
 ROUND_STATUSES = ("draft", "feedback", "appeal", "published")
 
+# the tables migration 5 guards with triggers; part of a shipped migration's text, never edited
+_GUARDED_BY_5 = ("batch", "snapshot", "snapshot_row", "supersession", "decision", "appeal", "rubric_version",
+                 "roster_version", "roster_unit", "round_revision_reason")  # fmt: skip
+
 # each entry moves the schema from version i to i + 1; never edit one that has shipped
 MIGRATIONS: list[str] = [
     # 1: rubrics, rosters, rounds, imported batches and their findings, score snapshots, audit log
@@ -200,18 +204,7 @@ MIGRATIONS: list[str] = [
         f"""
     CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} rows are never changed'); END;
     CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END;"""
-        for table in (
-            "batch",
-            "snapshot",
-            "snapshot_row",
-            "supersession",
-            "decision",
-            "appeal",
-            "rubric_version",
-            "roster_version",
-            "roster_unit",
-            "round_revision_reason",
-        )
+        for table in _GUARDED_BY_5
     )
     + """
     CREATE TRIGGER round_no_delete BEFORE DELETE ON round BEGIN SELECT RAISE(ABORT, 'rounds are never deleted'); END;
@@ -246,23 +239,7 @@ MIGRATIONS: list[str] = [
     """,
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
-INSERT_ONLY = (
-    "audit",
-    "finding",
-    "evidence_file",
-    "batch",
-    "snapshot",
-    "snapshot_row",
-    "supersession",
-    "decision",
-    "appeal",
-    "rubric_version",
-    "roster_version",
-    "roster_unit",
-    "round_revision_reason",
-    "snapshot_digest",
-    "round_open",
-)
+INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
