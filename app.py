@@ -53,7 +53,8 @@ with st.sidebar:
                     periods="、".join(data.view(user)[1]),
                 )
             )
-        st.caption(LABEL["store_path"].format(path=data.db_path()))
+        if user.role == "admin":  # the server's path is the office's business, not every reader's
+            st.caption(LABEL["store_path"].format(path=data.db_path()))
         sign_out_button(user)
 
 page.run()

@@ -45,6 +45,8 @@ LABEL = {
     "import_pending": "{n} 行尚未填写结果,已跳过;在发布前它们仍按缺少结果列出。",
     "import_already": "{n} 行与已导入的结果完全相同,已跳过(同一模板补填后再次上传时如此)。",
     "open_round": "开启新期次",
+    "confirm_final": "我已核对:发布(或重新开放已发布的期次)将形成新的正式版本,不可撤销",
+    "confirm_final_needed": "发布或重新开放前,请先勾选上方的确认框",
     "open_round_period": "期次编码(1–32 个字母、数字、- 或 _,如 2018Q3)",
     "open_round_title": "名称(可选,如 2018年第三季度)",
     "open_round_button": "开启期次",
@@ -285,7 +287,16 @@ ROUND_COLUMNS = {
     "period": "期次", "status": "状态", "rubric_id": "指标体系", "rubric_version": "版本", "batches": "导入批次",
     "findings": "结果行数", "open_appeals": "待复核申诉", "revision": "已发布版本", "digest": "发布摘要(sha256)",
 }  # fmt: skip
-AUDIT_COLUMNS = {"at": "时间", "actor": "操作人", "action": "操作", "target": "对象", "detail": "说明"}
+AUDIT_COLUMNS = {"at": "时间(北京时间)", "actor": "操作人", "action": "操作", "target": "对象", "detail": "说明"}
+# the audit log's actions as the office reads them (an unlisted one shows as recorded)
+AUDIT_ACTIONS = {
+    "round.open": "开启期次", "round.create": "建立测评轮次", "round.status": "改变轮次状态", "round.publish": "发布",
+    "batch.import": "导入测评结果", "appeal.file": "提出申诉", "appeal.upheld": "复核:维持原结果",
+    "appeal.corrected": "复核:更正结果", "evidence.add": "保存佐证文件", "user.add": "新建账号",
+    "user.disable": "停用账号", "user.enable": "启用账号", "user.passwd": "修改密码", "sign-in": "登录",
+    "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录", "demo.seed": "载入演示数据",
+    "denied": "被拒绝的操作",
+}  # fmt: skip
 APPEAL_COLUMNS = {
     "id": "编号", "period": "期次", "unit_id": "单位编码", "check_id": "测评点编码", "reason": "申诉理由",
     "proof": "证明材料", "filed_by": "申诉人", "filed_at": "申诉时间", "outcome": "复核结论", "new_value": "更正结果",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from scoring.workbooks.template import METHOD_NAMES
 
-from .glossary import APPEAL_COLUMNS, COLUMN, LABEL, NO, RECTIFY, STATUS, VALUE_WORDS, YES
+from .glossary import APPEAL_COLUMNS, AUDIT_ACTIONS, COLUMN, LABEL, NO, RECTIFY, STATUS, VALUE_WORDS, YES
 
 
 def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -39,6 +39,19 @@ def method_names(method: pd.Series) -> pd.Series:
 
 def status_names(status: pd.Series, violated: pd.Series) -> pd.Series:
     return status.map(STATUS).where(~violated, STATUS["veto"])
+
+
+def beijing_time(stamps: pd.Series) -> pd.Series:
+    """Stored ISO UTC times as an official reads them: Beijing time, to the minute; empty where none."""
+    when = pd.to_datetime(stamps, utc=True, errors="coerce").dt.tz_convert("Asia/Shanghai")
+    return when.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+
+
+def audit_actions(actions: pd.Series) -> pd.Series:
+    """Audit actions in Chinese; a refusal (denied.<action>) says what was refused."""
+    denied = actions.str.startswith("denied.")
+    named = actions.map(AUDIT_ACTIONS).fillna(actions)
+    return named.where(~denied, AUDIT_ACTIONS["denied"] + "(" + actions.str.removeprefix("denied.") + ")")
 
 
 def evidence_links(evidence: pd.Series) -> pd.Series:

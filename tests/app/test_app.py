@@ -511,12 +511,19 @@ def test_appeal_is_decided_with_a_correction_that_rescores_the_round(db):
 def test_rounds_page_publishes_and_verifies(db):
     at = open_page("rounds", "admin")
     assert at.selectbox(key="round_period").value == "2018Q2"
-    assert at.radio[0].value == "publish"  # the next step is offered first
+    assert at.radio(key="round_choice").value == "feedback"  # never the irreversible step preselected
+    at.radio(key="round_choice").set_value("publish")
+    at.button[-3].click().run()
+    assert "请先勾选上方的确认框" in at.error[0].value  # publishing asks for confirmation
+    assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "appeal"
+    at.radio(key="round_choice").set_value("publish")
+    at.checkbox(key="round_sure").check()
     at.button[-3].click().run()
     assert "还有 1 个申诉未复核(编号 1)" in at.error[0].value  # the demo round's appeal is still open
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "appeal"
     decide_appeal(open_store(db), 1, "upheld", "复核维持", User("evaluator", "evaluator"))
-    at.radio[0].set_value("publish")
+    at.radio(key="round_choice").set_value("publish")
+    at.checkbox(key="round_sure").check()
     at.button[-3].click().run()
     assert not at.exception
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "published"
@@ -526,6 +533,10 @@ def test_rounds_page_publishes_and_verifies(db):
     assert digest in at.dataframe[0].value.set_index("期次").loc["2018Q2", "发布摘要(sha256)"]
     at.button[-2].click().run()
     assert "核验通过:4 个已发布版本" in at.success[0].value
+    # the audit log in Chinese and Beijing time, never ISO UTC
+    log = at.dataframe[-1].value
+    assert "发布" in set(log["操作"]) and "开启期次" in set(log["操作"])
+    assert log["时间(北京时间)"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d").all()
 
 
 def _new_account(at: AppTest, name: str, role: str, unit: str | None, password: str) -> AppTest:
@@ -691,3 +702,10 @@ def test_ranking_page_shows_the_group_over_the_rounds_a_reader_may_see(db):
     assert [row[-1] for row in heat["text"]] == [str(r) for r in at.dataframe[0].value["排名"]]
     at = open_page(None, "evaluator")
     assert heatmap(at)["x"] == ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
+
+
+@pytest.mark.parametrize(("role", "shown"), [("admin", True), ("evaluator", False), ("leader", False), ("unit", False)])
+def test_the_store_path_is_shown_to_the_office_only(db, role, shown):
+    at = open_page(None, role)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert (str(db) in captions) == shown

@@ -3,14 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from scoring import InputError, format_issue
+from scoring import InputError, Issue, format_issue
 from scoring.store.access import can
 from scoring.store.publish import publish, revision_digests, verify
 from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, rounds_table, set_status
 from scoring.views.explain import missing_results, unsupported_losses
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
-from ui.tables import next_period
+from ui.tables import audit_actions, beijing_time, next_period
 from ui.tables import shown as shown_columns
 from ui.widgets import action_page
 
@@ -71,20 +71,26 @@ if status != "published":
 
 if can(user, "set_status"):
     with st.form("round_control"):
-        # the next step of the round's life first, then going back
+        # the reversible steps first: what is preselected is never publishing or reopening
         stage = list(STATUS_NAMES).index
         targets = sorted((b for a, b in TRANSITIONS if a == status), key=stage)
         ahead = [t for t in targets if stage(t) > stage(status)]
         back = [t for t in targets if stage(t) < stage(status)]
+        choices = [*ahead, *back, "publish"] if status == "appeal" else [*ahead, *back]
         choice = st.radio(
             LABEL["change_status"],
-            [*ahead, "publish", *back] if status != "published" else targets,
+            choices,
             format_func=lambda s: LABEL["publish"] if s == "publish" else STATUS_NAMES[s],
             horizontal=True,
+            key="round_choice",
         )
         reason = st.text_input(LABEL["reason"], help=LABEL["reason_required"])
+        final = choice == "publish" or status == "published"  # publishing, or reopening a published round
+        sure = st.checkbox(LABEL["confirm_final"], key="round_sure")
         if st.form_submit_button(LABEL["confirm"], type="primary"):
             try:
+                if final and not sure:
+                    raise InputError([Issue(code="confirm", message=LABEL["confirm_final_needed"])])
                 if choice == "publish":
                     rev = publish(store, period, user, reason)
                     digests = revision_digests(store, period)
@@ -109,4 +115,5 @@ if st.button(LABEL["verify"]):
 if can(user, "audit"):
     with st.expander(LABEL["audit"]):
         audit = pd.DataFrame(store.recent_audit(200), columns=list(AUDIT_COLUMNS))
+        audit = audit.assign(at=beijing_time(audit["at"]), action=audit_actions(audit["action"]))
         st.dataframe(audit.rename(columns=AUDIT_COLUMNS), hide_index=True, width="stretch")
