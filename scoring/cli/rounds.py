@@ -33,19 +33,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"存储:{store.path}")
     # stored is stored: a note that cannot be made after the commit must not turn it into exit 2
     try:
-        _warn_unsupported(store, res.periods)
+        _warn_unsupported(res)
     except InputError as exc:
         print(f"注意:已导入,但无法列出缺少佐证的失分点:{exc}", file=sys.stderr)
     return 0
 
 
-def _warn_unsupported(store, periods: list[str]) -> None:
+def _warn_unsupported(res) -> None:
     """Losses with no evidence are allowed (SPEC §2) but untraceable: name them on stderr."""
-    from scoring.store.rounds import round_assessment
     from scoring.views.explain import unsupported_losses
 
-    for period in periods:
-        bare = unsupported_losses(round_assessment(store, period, allow_missing=True), [period])
+    for period in res.periods:
+        bare = unsupported_losses(res.scored, [period])
         if bare.empty:
             continue
         print(f"注意:期次 {period} 有 {len(bare)} 个失分点没有佐证材料:", file=sys.stderr)

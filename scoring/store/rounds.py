@@ -12,7 +12,10 @@ import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.engine import score_findings
 from scoring.errors import InputError, Issue
@@ -28,7 +31,7 @@ from scoring.words import ROUND_STATUS_NAMES
 
 __all__ = [
     "PERIOD_PATTERN", "STATUS_NAMES", "TRANSITIONS", "ImportResult", "findings_frame", "import_results", "open_periods",
-    "open_round", "round_assessment", "round_info", "rounds_table", "set_status",
+    "open_round", "round_assessment", "round_info", "rounds_table", "scored_round", "set_status",
 ]  # fmt: skip
 
 STATUS_NAMES = ROUND_STATUS_NAMES
@@ -55,6 +58,9 @@ class ImportResult:
     sources: list[SourceInfo] = field(default_factory=list)
     pending: int = 0  # rows whose result is not yet recorded (empty 结果): skipped, reported as missing
     already: int = 0  # rows stored before, exactly as they are (a template uploaded again with more filled in)
+    # the rounds imported into, scored as they now stand (preliminary): checked for the import
+    # anyway, so that a caller who shows them need not read the round back
+    scored: Assessment | None = field(default=None, compare=False, repr=False)
 
 
 # SPEC extension 2a: period ids are 1-32 letters, digits, '-' and '_'
@@ -108,24 +114,49 @@ def _roster_version(store: Store, roster: pd.DataFrame, actor: str) -> int:
     return rid
 
 
+# findings are read a slice at a time: a round of 600 k rows as Python tuples all at once would
+# take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
+_FETCH_ROWS = 1 << 16
+_FINDING_TEXT = ["unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at", "_sheet"]
+
+
 def findings_frame(store: Store, round_id: int, as_of: int | None = None) -> pd.DataFrame:
-    """The round's current findings (as of a finding id), in the shape the validator reads."""
+    """The round's current findings (as of a finding id), in the shape the validator reads.
+
+    Rows come in finding-id order; texts are Arrow-backed strings (``str``), built slice by slice.
+    The batch's file name and the round's period are looked up once per batch and round, not
+    fetched with every row.
+    """
     limit = as_of if as_of is not None else 2**62
-    rows = store.db.execute(
+    cur = store.db.cursor()
+    cur.row_factory = None  # plain tuples: a sqlite3.Row per finding costs more than the fetch
+    cur.execute(
         """
-        SELECT r.period, f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at,
-               b.file_name AS _file, f.sheet AS _sheet, f.row_no AS _row, f.id AS finding_id
-        FROM finding f JOIN batch b ON b.id = f.batch_id JOIN round r ON r.id = f.round_id
+        SELECT f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at, f.sheet,
+               f.batch_id, f.row_no, f.id
+        FROM finding f
         WHERE f.round_id = ? AND f.id <= ?
           AND NOT EXISTS (SELECT 1 FROM supersession s WHERE s.old_finding_id = f.id AND s.new_finding_id <= ?)
-        ORDER BY f.id
         """,
         (round_id, limit, limit),
-    ).fetchall()
+    )  # in index order; sorted by id below, in Arrow, for less than SQLite's sort costs
+    names = [*_FINDING_TEXT, "batch_id", "_row", "finding_id"]
+    types = [pa.string()] * len(_FINDING_TEXT) + [pa.int64()] * 3
+    slices = []
+    while rows := cur.fetchmany(_FETCH_ROWS):
+        columns = zip(*rows, strict=True)
+        slices.append(pa.table([pa.array(c, t) for c, t in zip(columns, types, strict=True)], names=names))
+        del rows, columns
+    table = pa.concat_tables(slices) if slices else pa.table([pa.array([], t) for t in types], names=names)
+    table = table.take(pc.sort_indices(table["finding_id"]))
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    period = store.db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
+    files = dict(store.db.execute("SELECT id, file_name FROM batch WHERE id IN (SELECT DISTINCT batch_id FROM finding"
+                                  " WHERE round_id = ?)", (round_id,)).fetchall())  # fmt: skip
+    frame.insert(0, "period", pd.array([period[0] if period else ""] * len(frame), dtype=frame["unit_id"].dtype))
+    frame.insert(8, "_file", pd.array(frame.pop("batch_id").map(files), dtype=frame["unit_id"].dtype))
     cols = [*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
-    frame["_row"] = frame["_row"].astype("int64")
-    return frame
+    return frame[cols]
 
 
 @lru_cache(maxsize=32)
@@ -151,10 +182,16 @@ def _round_inputs(store: Store, period: str) -> tuple[sqlite3.Row, Rubric, pd.Da
 
 def round_assessment(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True) -> Assessment:
     """Score one round from what the store holds (optionally as it stood at a finding id)."""
+    return scored_round(store, period, as_of=as_of, allow_missing=allow_missing)[0]
+
+
+def scored_round(store: Store, period: str, *, as_of: int | None = None,
+                 allow_missing: bool = True) -> tuple[Assessment, pd.DataFrame]:  # fmt: skip
+    """The round scored, and the stored findings it was scored from (what a digest covers), read once."""
     r, rubric, roster = _round_inputs(store, period)
     rows = findings_frame(store, r["id"], as_of)
     findings = validate_results(rubric, roster, rows.drop(columns="finding_id"), allow_missing=allow_missing)
-    return Assessment(rubric, roster, findings, score_findings(rubric, roster, findings), [])
+    return Assessment(rubric, roster, findings, score_findings(rubric, roster, findings), []), rows
 
 
 def import_results(
@@ -217,7 +254,7 @@ def import_results(
         earlier = [findings_frame(store, rid).drop(columns="finding_id") for rid in existing.values()]
         rows, already = _new_rows(raw.rows, earlier, rub)
         combined = pd.concat([*earlier, rows], ignore_index=True)
-        validate_results(rub, roster, combined, allow_missing=True)
+        checked = validate_results(rub, roster, combined, allow_missing=True)
 
         actor = user.name
         rv = _rubric_version(store, rub, actor)
@@ -242,18 +279,21 @@ def import_results(
             bid = int(cur.lastrowid)
             batch_ids.append(bid)
             values = as_text(mine["value"])
-            db.executemany(
-                "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
-                " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                zip(
-                    [bid] * len(mine), mine["period"].map(round_ids), mine["_sheet"], mine["_row"].astype(int),
-                    mine["unit_id"], mine["check_id"], values, mine["evidence"], mine["note"], mine["evaluator"],
-                    mine["checked_at"], strict=True,
-                ),
-            )  # fmt: skip
+            columns = [mine["period"].map(round_ids), mine["_sheet"], mine["_row"].astype(int), mine["unit_id"],
+                       mine["check_id"], values, mine["evidence"], mine["note"], mine["evaluator"], mine["checked_at"]]  # fmt: skip
+            # a slice at a time, as plain lists: iterating Arrow-backed columns element by element costs
+            # more than the insert, and a round's rows as Python strings all at once would take 400 MB
+            for start in range(0, len(mine), _FETCH_ROWS):
+                part = [pd.Series(c).iloc[start : start + _FETCH_ROWS].tolist() for c in columns]
+                db.executemany(
+                    "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
+                    " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    zip([bid] * len(part[0]), *part, strict=True),
+                )
             store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(mine)} rows, sha256 {f.sha256}")
+    scored = Assessment(rub, roster, checked, score_findings(rub, roster, checked), raw.sources)
     return ImportResult(batches=batch_ids, rows=len(rows), periods=periods, sources=raw.sources, pending=pending,
-                        already=already)  # fmt: skip
+                        already=already, scored=scored)  # fmt: skip
 
 
 def _period_issues(store: Store, rows: pd.DataFrame) -> list[Issue]:
@@ -261,8 +301,10 @@ def _period_issues(store: Store, rows: pd.DataFrame) -> list[Issue]:
     opened = set(open_periods(store)["period"])
     shown = "、".join(sorted(opened)) or "无(请考核办先开启期次)"
     out = []
-    for period in sorted(set(rows["period"].astype(str))):
-        first = rows[rows["period"].astype(str) == period].iloc[0]
+    text = rows["period"].astype(str)
+    firsts = rows.loc[~text.duplicated(), ["_file", "_sheet", "_row"]].set_axis(text[~text.duplicated()])
+    for period in sorted(firsts.index):
+        first = firsts.loc[period]
         where = {"file": str(first["_file"]), "sheet": str(first["_sheet"]) or None, "row": int(first["_row"]),
                  "column": "期次", "value": period}  # fmt: skip
         if not PERIOD_PATTERN.fullmatch(period):
