@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from scoring.engine import Scores
 from scoring.errors import InputError, Issue
-from scoring.pipeline import Assessment
+from scoring.pipeline import Assessment, ScopedScores
 from scoring.store.db import Store
 from scoring.store.users import OPERATOR, User
 from scoring.validate import Findings
@@ -101,11 +100,9 @@ def scoped(user: User | None, result: Assessment | None, statuses: dict[str, str
     s = result.scores
     units, dims, rows = s.units, s.dimensions, result.findings.rows
     if user.role == "leader":
-        keep_units = units["period"].isin(periods)
-        keep_dims, keep_rows = dims["period"].isin(periods), rows["period"].isin(periods)
-
-        def keep_checks(checks: pd.DataFrame) -> pd.Series:
-            return checks["period"].isin(periods)
+        keep_units, keep_dims = units["period"].isin(periods), dims["period"].isin(periods)
+        keep_rows = rows["period"].isin(periods)
+        only_units = None
     else:
         own = user.unit_id
         group = result.roster.set_index("unit_id")["group"].get(own)
@@ -118,22 +115,14 @@ def scoped(user: User | None, result: Assessment | None, statuses: dict[str, str
                 f["period"].isin(periods) & (f["unit_id"] == own)
             )
 
-        def keep_checks(checks: pd.DataFrame) -> pd.Series:
-            return checks["period"].isin(periods) & (checks["unit_id"] == own)
-
+        only_units = [own]
         keep_units, keep_dims = in_view(units), in_view(dims)
         keep_rows = rows["period"].isin(periods) & (rows["unit_id"] == own)
 
-    def checks() -> pd.DataFrame:
-        # filtered when first asked for, like the full table: a ranking never builds it
-        return s.checks[keep_checks(s.checks)].reset_index(drop=True)
-
-    scores = Scores(
-        units=units[keep_units].reset_index(drop=True),
-        dimensions=dims[keep_dims].reset_index(drop=True),
-        checks=checks,
-        periods=[p for p in s.periods if p in periods],
-    )
+    # the check table is filtered when first asked for, round by round: a ranking never builds it
+    shown = [p for p in s.periods if p in periods]
+    scores = ScopedScores(s, units[keep_units].reset_index(drop=True), dims[keep_dims].reset_index(drop=True), shown,
+                          shown, only_units)  # fmt: skip
     findings = Findings(rows=rows[keep_rows].reset_index(drop=True), periods=scores.periods)
     return Assessment(result.rubric, result.roster, findings, scores, result.sources)
 

@@ -237,9 +237,23 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER round_open_no_delete BEFORE DELETE ON round_open
         BEGIN SELECT RAISE(ABORT, 'round_open rows are never deleted'); END;
     """,
+    # 7: a published revision's score tables with every column, as Arrow IPC, so that readers load
+    # them instead of rescoring the round (issue 21); verify checks them against snapshot_row
+    """
+    CREATE TABLE snapshot_frame (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
+        tbl TEXT NOT NULL CHECK (tbl IN ('unit', 'dimension', 'check')),
+        arrow BLOB NOT NULL,
+        PRIMARY KEY (snapshot_id, tbl)
+    );
+    CREATE TRIGGER snapshot_frame_no_update BEFORE UPDATE ON snapshot_frame
+        BEGIN SELECT RAISE(ABORT, 'snapshot_frame rows are never changed'); END;
+    CREATE TRIGGER snapshot_frame_no_delete BEFORE DELETE ON snapshot_frame
+        BEGIN SELECT RAISE(ABORT, 'snapshot_frame rows are never deleted'); END;
+    """,
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
-INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open")
+INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame")
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
