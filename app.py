@@ -44,13 +44,11 @@ with st.sidebar:
     if user is not None:
         st.caption(AUTH["signed_in"].format(user=f"{user.name}({ROLE_NAMES[user.role]}"
                                             f"{' · ' + user.unit_id if user.unit_id else ''})"))  # fmt: skip
-        result = data.assessment()
+        result, visible = data.view(user)
         if result is not None:
             st.caption(
                 LABEL["round_in_view"].format(
-                    rubric=result.rubric.spec.title,
-                    version=result.rubric.spec.version,
-                    periods="、".join(data.view(user)[1]),
+                    rubric=result.rubric.spec.title, version=result.rubric.spec.version, periods="、".join(visible)
                 )
             )
         if user.role == "admin":  # the server's path is the office's business, not every reader's

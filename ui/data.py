@@ -8,18 +8,22 @@ newest such entry (``Store.data_version``) is a cache key that changes exactly w
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from scoring import Rubric, build_template, load_rubric, read_roster
-from scoring.pipeline import Assessment
+from scoring.pipeline import Assessment, checks_of, combine_rounds, without_findings
 from scoring.store import Store, default_db_path, open_store
-from scoring.store.publish import all_rounds, load_round, revision_digests, snapshot_stamp
+from scoring.store.publish import load_round, published_scores, revision_digests, snapshot_stamp
 from scoring.store.rounds import STATUS_NAMES, rounds_table
+from scoring.views.rectification import rectification
 
 from .demo import demo_accounts, seed_demo
 from .glossary import CREDENTIAL_COLUMNS, LABEL
@@ -64,7 +68,19 @@ def _store(path: str, demo: bool) -> tuple[Store, pd.DataFrame]:
     if demo:
         seed_demo(store)
         credentials = demo_accounts(store)
+    # the rounds are loaded while the first person signs in, not when they open their first page
+    warm = threading.Thread(target=_warm, args=(path,), name="assess-warm-up", daemon=True)
+    add_script_run_ctx(warm)
+    warm.start()
     return store, credentials
+
+
+def _warm(path: str) -> None:
+    try:
+        stamp = _store(path, demo_mode())[0].data_version()
+        _combined(path, stamp, tuple(v.period for v in _rounds(path, stamp)))
+    except Exception:  # a page that needs the rounds will meet the same problem and show it
+        logging.getLogger(__name__).exception("loading the rounds ahead of the first page failed")
 
 
 def store() -> Store:
@@ -81,15 +97,20 @@ def version() -> int:
     return store().data_version()
 
 
+# What depends only on the store's contents is cached once for every session (st.cache_resource),
+# keyed by the store's state; each person's view is filtered from it on demand (issue 21).
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _frozen(path: str, period: str, revision: int, stamp: str) -> Assessment:
-    # a published revision never changes: it is computed once per process, not on every change
-    return load_round(_store(path, demo_mode())[0], period, revision)
+    # a published revision never changes: its kept tables are loaded once per process, never rescored
+    return published_scores(_store(path, demo_mode())[0], period, revision)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _preliminary(path: str, period: str, version: int) -> Assessment:
-    return load_round(_store(path, demo_mode())[0], period, None)
+    # the findings are dropped once scored: the views read the score tables only
+    return without_findings(load_round(_store(path, demo_mode())[0], period, None))
 
 
 def _cached_round(store: Store, period: str, revision: int | None) -> Assessment:
@@ -100,28 +121,66 @@ def _cached_round(store: Store, period: str, revision: int | None) -> Assessment
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _everything(path: str, stamp: int) -> tuple[Assessment | None, tuple[RoundView, ...]]:
+def _rounds(path: str, stamp: int) -> tuple[RoundView, ...]:
     store = _store(path, demo_mode())[0]
-    result, rounds = all_rounds(store, _cached_round)
+    t = rounds_table(store)
     d = revision_digests(store)
     digests = {(p, int(r)): g for p, r, g in zip(d["period"], d["revision"], d["digest"], strict=True)}
-    t = rounds_table(store).set_index("period")
-    return result, tuple(RoundView(p, s, rev, digests.get((p, rev)) or "", (t.loc[p, "rubric_id"], t.loc[p, "rubric_version"]))
-                         for p, s, rev in rounds)  # fmt: skip
+    views = []
+    for r in t.itertuples():
+        revision = int(r.revision) if r.status == "published" else None
+        views.append(RoundView(r.period, r.status, revision, digests.get((r.period, revision)) or "",
+                               (r.rubric_id, r.rubric_version)))  # fmt: skip
+    return tuple(views)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _combined(path: str, stamp: int, periods: tuple[str, ...]) -> Assessment | None:
+    """These rounds side by side (published ones as frozen); the check tables stay per round."""
+    store = _store(path, demo_mode())[0]
+    views = {v.period: v for v in _rounds(path, stamp)}
+    parts = [_cached_round(store, p, views[p].revision) for p in periods]
+    return combine_rounds(parts) if parts else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _tables(path: str, stamp: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = _store(path, demo_mode())[0]
+    return rounds_table(store), revision_digests(store)
+
+
+def rounds_overview() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rounds table and every revision's digest, read once per change of the store."""
+    return _tables(str(db_path()), version())
 
 
 def assessment() -> Assessment | None:
     """Every round in the store: published ones as frozen, the others as preliminary scores."""
-    return _everything(str(db_path()), version())[0]
+    path, stamp = str(db_path()), version()
+    return _combined(path, stamp, tuple(v.period for v in _rounds(path, stamp)))
 
 
 def round_views() -> dict[str, RoundView]:
-    return {v.period: v for v in _everything(str(db_path()), version())[1]}
+    return {v.period: v for v in _rounds(str(db_path()), version())}
+
+
+def _newest() -> Assessment | None:
+    views = list(round_views().values())
+    if not views:
+        return None
+    return _cached_round(store(), views[-1].period, views[-1].revision)
 
 
 def rubric() -> Rubric | None:
-    result = assessment()
-    return result.rubric if result else None
+    """The rubric of the newest round (what the office scores the next round with)."""
+    newest = _newest()
+    return newest.rubric if newest is not None else None
+
+
+def roster() -> pd.DataFrame:
+    """The newest round's units (unit_id, name, group); empty before the first import."""
+    newest = _newest()
+    return newest.roster if newest is not None else pd.DataFrame(columns=["unit_id", "name", "group"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -144,11 +203,31 @@ def shipped_units() -> Path:
     return Path(os.environ.get("ASSESS_UNITS", ROOT / "sample_data" / "units.csv"))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _rectification(path: str, stamp: int, shown: tuple[str, ...], period: str, before: str,
+                   units: tuple[str, ...]) -> pd.DataFrame:  # fmt: skip
+    combined = _combined(path, stamp, shown)
+    return rectification(checks_of(combined.scores, [before, period], list(units)), period, before, list(units))
+
+
+def rectification_table(visible: dict[str, RoundView], period: str, before: str, units: list[str]) -> pd.DataFrame:
+    """What became of the earlier round's lost points, for these units: the same for every reader
+    of these rounds (the page is for the office, evaluators and leaders, who see every unit), so it
+    is computed once for all of them."""
+    return _rectification(str(db_path()), version(), tuple(visible), period, before, tuple(units))
+
+
 def view(user) -> tuple[Assessment | None, dict[str, RoundView]]:
-    """What this user may see: the scoped rounds, and which rounds (with their status) those are."""
+    """What this user may see: the scoped rounds, and which rounds (with their status) those are.
+
+    Only the rounds the user may see are loaded (a leader never waits for a draft round to be
+    scored); the filtering per person is on the small unit and dimension tables, and on a check
+    table only when a page asks for it.
+    """
     from scoring.store.access import scoped, visible_periods
 
     views = round_views()
     statuses = {p: v.status for p, v in views.items()}
     visible = {p: views[p] for p in visible_periods(user, statuses)}
-    return scoped(user, assessment(), statuses), visible
+    combined = _combined(str(db_path()), version(), tuple(visible))
+    return scoped(user, combined, statuses), visible

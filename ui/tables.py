@@ -17,6 +17,34 @@ def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame[columns].rename(columns=COLUMN)
 
 
+# a chart draws this many units at most at each end; a province's group of 2,000 is read in the table
+CHART_ENDS = 15
+# a table shows this many rows before it scrolls (Streamlit draws only the rows in view, so a
+# province's 2,000 rows scroll as smoothly as 20)
+TABLE_ROWS = 40
+
+
+def table_height(rows: int, most: int = TABLE_ROWS) -> int:
+    """Pixels for a table as tall as its content up to ``most`` rows; longer ones scroll."""
+    return 35 * max(1, min(rows, most)) + 38
+
+
+def chart_units(
+    ordered: pd.DataFrame, query: str = "", ends: int = CHART_ENDS, name: str = "unit_name"
+) -> pd.DataFrame:
+    """The rows a chart can show legibly: all of a small group; of a large one the first and last
+    ``ends`` in the given order, and those whose name contains ``query`` (at most 20), in order."""
+    if len(ordered) <= 2 * ends and not query:
+        return ordered
+    keep = np.zeros(len(ordered), dtype=bool)
+    keep[:ends] = True
+    keep[-ends:] = True
+    if query.strip():
+        hits = np.flatnonzero(ordered[name].astype(str).str.contains(query.strip(), regex=False).to_numpy())
+        keep[hits[:20]] = True
+    return ordered[keep]
+
+
 def change_text(delta: pd.Series, has_previous: bool, decimals: int = 0) -> pd.Series:
     """▲ 3 / ▼ 2 / — ; '首期' when there is no previous round to compare with."""
     if not has_previous:

@@ -15,10 +15,11 @@ from scoring.store.accounts import User
 from scoring.store.evidence import IMAGE_TYPES, cited_files, evidence_content
 from scoring.workbooks.report import table_csv, table_xlsx
 
-from . import data
+from . import charts, data
 from .auth import current_user
 from .data import RoundView
 from .glossary import AUTH, LABEL, PAGE
+from .tables import CHART_ENDS, chart_units
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,6 +69,21 @@ def table_downloads(table: pd.DataFrame, name: str, sheet: str) -> list:
     d2.download_button(LABEL["download_xlsx"], lambda: table_xlsx(table, sheet), f"{name}.xlsx", XLSX,
                        key=f"{sheet}-xlsx")  # fmt: skip
     return rest
+
+
+def ranking_chart(table: pd.DataFrame, grades: list[str], key: str) -> pd.DataFrame:
+    """The ranking as bars a person can read: all of a small group; of a large one the first and
+    last ``CHART_ENDS`` and the units searched for. Returns the rows drawn, in rank order."""
+    query = ""
+    if len(table) > 2 * CHART_ENDS:  # 2,000 bars cannot be read: the ends, and whom the reader looks for
+        query = st.text_input(LABEL["chart_search"], help=LABEL["chart_search_help"], key=key)
+    drawn = chart_units(table.sort_values("rank", kind="stable"), query)
+    if len(drawn) < len(table):
+        found = len(drawn) - 2 * CHART_ENDS
+        st.caption(LABEL["chart_ends"].format(n=len(table), ends=CHART_ENDS,
+                                              found=LABEL["chart_found"].format(n=found) if found else ""))  # fmt: skip
+    st.plotly_chart(charts.ranking_bars(drawn, grades), width="stretch")
+    return drawn
 
 
 def ranking_metrics(table: pd.DataFrame, grades: list[str]) -> None:

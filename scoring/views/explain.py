@@ -17,6 +17,7 @@ __all__ = [
     "common_problems",
     "dimension_profile",
     "grade_counts",
+    "import_preview",
     "lost_points",
     "missing_results",
     "previous_period",
@@ -222,6 +223,32 @@ def missing_results(result: Assessment, period: str) -> pd.DataFrame:
     out = out.reset_index()
     out.insert(1, "unit_name", out["unit_id"].map(result.roster.set_index("unit_id")["name"]))
     return out.sort_values(["missing", "unit_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def import_preview(result: Assessment, periods: list[str]) -> pd.DataFrame:
+    """The preliminary scores after an import, as an evaluator filling a round reads them: per
+    (period, track, unit) how many applicable checks have a result (``recorded`` of ``applicable``).
+    A unit with none is not tested yet (``tested`` False) and has no rank; the others are ranked
+    among themselves in their group, so that an untested unit's 0 never pushes anyone down."""
+    c = result.scores.checks
+    c = c[c["period"].isin(periods)]
+    counts = (
+        _plain(c[["period", "track", "unit_id"]])
+        .assign(recorded=(c["status"] != "missing").to_numpy())
+        .groupby(["period", "track", "unit_id"], sort=False)["recorded"]
+        .agg(recorded="sum", applicable="size")
+        .reset_index()
+    )
+    u = result.scores.units
+    out = u[u["period"].isin(periods)].merge(counts, on=["period", "track", "unit_id"], how="left")
+    out[["recorded", "applicable"]] = out[["recorded", "applicable"]].fillna(0).astype(int)
+    out["tested"] = out["recorded"] > 0
+    ranked = out[out["tested"]]
+    # among the tested units only, by the rank the engine gave (its order, ties included)
+    out["rank"] = ranked.groupby(["period", "track", "group"])["rank"].rank(method="min").astype("Int64")
+    out["rank"] = out["rank"].astype("Int64")
+    return out.sort_values(["period", "track", "group", "tested", "rank", "unit_id"],
+                           ascending=[True, True, True, False, True, True], kind="stable").reset_index(drop=True)  # fmt: skip
 
 
 def unsupported_losses(result: Assessment, periods: list[str]) -> pd.DataFrame:

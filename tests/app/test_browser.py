@@ -50,6 +50,8 @@ def app_url(tmp_path_factory):
             "true",
             "--server.address",
             "127.0.0.1",
+            "--server.fileWatcherType",
+            "none",  # an edit to the working tree during a run must not make the app ask to rerun
         ],
         cwd=ROOT,
         env={**os.environ, "ASSESS_DB": str(tmp_path_factory.mktemp("store") / "demo.db"), "ASSESS_DEMO": "1"},

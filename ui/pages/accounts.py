@@ -1,6 +1,5 @@
 """账号管理: the assessment office adds accounts, disables or re-enables them and resets passwords."""
 
-import pandas as pd
 import streamlit as st
 
 from scoring import InputError, format_issue
@@ -35,8 +34,7 @@ view = accounts.assign(
 )
 st.dataframe(view.rename(columns=ACCOUNT_COLUMNS), hide_index=True, width="stretch")
 
-result = data.assessment()
-roster = result.roster if result is not None else pd.DataFrame(columns=["unit_id", "name"])
+roster = data.roster()
 unit_names = dict(zip(roster["unit_id"], roster["name"], strict=True))
 
 left, right = st.columns(2)

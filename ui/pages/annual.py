@@ -4,11 +4,11 @@ import streamlit as st
 
 from scoring.views.annual import annual_scores, one_rubric, target_totals
 from scoring.workbooks.report import annual_report
-from ui import charts, data
+from ui import data
 from ui.auth import current_user
 from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
-from ui.tables import shown
-from ui.widgets import XLSX, ranking_metrics, table_downloads
+from ui.tables import shown, table_height
+from ui.widgets import XLSX, ranking_chart, ranking_metrics, table_downloads
 
 st.title(PAGE["annual"])
 user = current_user()
@@ -56,9 +56,10 @@ st.dataframe(
     shown_table,
     hide_index=True,
     width="stretch",
+    height=table_height(len(shown_table)),
     column_config={COLUMN["score"]: number, COLUMN["target_points"]: number, **dict.fromkeys(periods, number)},
 )
-st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
+ranking_chart(table, grades, key="annual_search")
 
 span = {"first": periods[0], "last": periods[-1]}
 name = FILE["annual"].format(**span, track=tracks.loc[track, "track_name"], group=rubric.groups[group])

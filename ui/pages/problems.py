@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scoring.pipeline import narrowed
 from scoring.views.explain import common_problems, units_losing
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
@@ -26,6 +27,7 @@ st.caption(LABEL["problems_rule"])
 
 roster = result.roster
 unit_ids = list(roster["unit_id"] if not group else roster.loc[roster["group"] == group, "unit_id"])
+result = narrowed(result, periods=[period], units=unit_ids if group else None)
 problems = common_problems(result, period, track, unit_ids)
 lost = problems[problems["losing"] > 0]
 if lost.empty:

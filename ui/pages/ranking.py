@@ -7,8 +7,8 @@ from scoring.views.explain import grade_counts, previous_period, ranking_history
 from scoring.workbooks.report import leaders_report
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
-from ui.tables import change_text, shown
-from ui.widgets import XLSX, ranking_metrics, round_picker, rounds_page, table_downloads
+from ui.tables import change_text, shown, table_height
+from ui.widgets import XLSX, ranking_chart, ranking_metrics, round_picker, rounds_page, table_downloads
 
 # a unit sees rankings of published rounds only, and only its own group's
 user, result, views = rounds_page("ranking", published_only_for_units=True)
@@ -52,6 +52,7 @@ st.dataframe(
     shown_table,
     hide_index=True,
     width="stretch",
+    height=table_height(len(shown_table)),
     column_config={
         COLUMN["score"]: st.column_config.NumberColumn(format="%.2f"),
         COLUMN["target_points"]: st.column_config.NumberColumn(format="%.2f"),
@@ -60,7 +61,7 @@ st.dataframe(
 
 left, right = st.columns([3, 1])
 with left:
-    st.plotly_chart(charts.ranking_bars(table, grades), width="stretch")
+    drawn = ranking_chart(table, grades, key="rank_search")
 with right:
     st.markdown(f"**{LABEL['grade_distribution']}**")
     st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch")
@@ -70,7 +71,8 @@ if len(shown_periods) > 1:
     st.subheader(LABEL["rank_history"])
     st.caption(LABEL["rank_history_note"])
     history = ranking_history(result.scores, track, group, shown_periods)
-    st.plotly_chart(charts.rank_history(history, list(table["unit_name"])), width="stretch")
+    order = list(drawn["unit_name"])
+    st.plotly_chart(charts.rank_history(history[history["unit_name"].isin(order)], order), width="stretch")
 
 name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
 d3, d4 = table_downloads(shown_table, name, SHEET["ranking"])

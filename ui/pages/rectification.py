@@ -3,13 +3,16 @@
 import streamlit as st
 
 from scoring.views.explain import previous_period
-from scoring.views.rectification import rectification, rectification_summary
-from ui import charts
-from ui.glossary import COLUMN, FILE, LABEL, RECTIFY, SHEET
-from ui.tables import rectification_view, shown
+from scoring.views.rectification import rectification_summary
+from ui import charts, data
+from ui.glossary import AUTH, COLUMN, FILE, LABEL, RECTIFY, SHEET
+from ui.tables import CHART_ENDS, chart_units, rectification_view, shown, table_height
 from ui.widgets import round_picker, rounds_page, table_downloads
 
 user, result, views = rounds_page("rectification")
+if user.role == "unit":  # every unit's record is here; a unit has its own on 单位详情
+    st.error(AUTH["denied"])
+    st.stop()
 rubric = result.rubric
 tracks = rubric.tracks.set_index("track_id")
 periods = [p for p in result.scores.periods if p in views]
@@ -37,7 +40,7 @@ units = scored.drop_duplicates("unit_id")[["unit_id", "unit_name"]]
 if units.empty:
     st.info(LABEL["no_scores"])
     st.stop()
-table = rectification(result.scores.checks, period, before, list(units["unit_id"]))
+table = data.rectification_table(views, period, before, list(units["unit_id"]))
 if track:
     table = table[table["track"] == track]
 summary = rectification_summary(table, units)
@@ -51,9 +54,17 @@ m4.metric(LABEL["rectify_rate"], f"{100 * summary['rectified'].sum() / checkable
 
 columns = ["unit_name", "losses_before", "not_rectified", "partly", "rectified", "unchecked", "new", "rate"]
 shown_table = shown(summary, columns)
-st.dataframe(shown_table, hide_index=True, width="stretch",
+st.dataframe(shown_table, hide_index=True, width="stretch", height=table_height(len(shown_table)),
              column_config={COLUMN["rate"]: st.column_config.NumberColumn(format="%.1f")})  # fmt: skip
-st.plotly_chart(charts.rectification_bars(summary), width="stretch")
+query = ""
+if len(summary) > 2 * CHART_ENDS:
+    query = st.text_input(LABEL["chart_search"], help=LABEL["chart_search_help"], key="rectify_search")
+drawn = chart_units(summary, query)
+if len(drawn) < len(summary):
+    found = len(drawn) - 2 * CHART_ENDS
+    st.caption(LABEL["chart_worst"].format(n=len(summary), ends=CHART_ENDS,
+                                           found=LABEL["chart_found"].format(n=found) if found else ""))  # fmt: skip
+st.plotly_chart(charts.rectification_bars(drawn), width="stretch")
 
 names = dict(zip(summary["unit_id"], summary["unit_name"], strict=True))
 unit = st.selectbox(LABEL["rectify_detail"], list(names), format_func=names.get, key="rectify_unit")

@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, Issue, format_issue
+from scoring.pipeline import narrowed
 from scoring.store.access import can
 from scoring.store.publish import publish, revision_digests, verify
-from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, rounds_table, set_status
+from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, set_status
 from scoring.views.explain import missing_results, unsupported_losses
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
@@ -16,7 +17,7 @@ from ui.widgets import action_page
 
 user = action_page("rounds", "set_status", "verify")
 store = data.store()
-table = rounds_table(store)
+table, digests = data.rounds_overview()
 opened = open_periods(store)
 
 if can(user, "open_round"):
@@ -40,7 +41,7 @@ if table.empty:
     st.info(LABEL["store_empty"])
     st.stop()
 
-latest_digest = revision_digests(store).drop_duplicates("period", keep="last").set_index("period")["digest"]
+latest_digest = digests.drop_duplicates("period", keep="last").set_index("period")["digest"]
 shown = table.assign(
     digest=table["period"].map(latest_digest).fillna(""),
     status=table["status"].map(STATUS_NAMES),
@@ -56,13 +57,13 @@ status = info["status"]
 st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
 
 if status != "published":
-    missing = missing_results(data.assessment(), period)
+    missing = missing_results(narrowed(data.assessment(), periods=[period]), period)
     if not missing.empty:
         # publication refuses a round with gaps; the office sees them before pressing the button
         st.warning(LABEL["missing_results"].format(units=len(missing), n=int(missing["missing"].sum())),
                    icon=":material/pending_actions:")  # fmt: skip
         st.dataframe(missing.rename(columns=MISSING_COLUMNS), hide_index=True, width="stretch")
-    bare = unsupported_losses(data.assessment(), [period])
+    bare = unsupported_losses(narrowed(data.assessment(), periods=[period]), [period])
     if not bare.empty:
         # the office publishes; it should know which losses no evidence stands behind
         st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scoring.pipeline import narrowed
 from scoring.store.access import scoped_appeals, visible_units
 from scoring.store.appeals import appeals_table
 from scoring.views.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
@@ -39,6 +40,7 @@ if unit not in allowed:  # a forged widget value gets nothing
     st.error(AUTH["denied"])
     st.stop()
 period = c2.selectbox(LABEL["period"], [p for p in result.scores.periods if p in views][::-1], key="unit_period")
+result = narrowed(result, units=[unit])  # the drill-down is built from this unit's rows alone
 st.caption(
     LABEL["group_of"].format(group=rubric.groups[roster.loc[unit, "group"]])
     + " | "

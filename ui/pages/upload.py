@@ -1,19 +1,19 @@
 """导入测评结果: evaluators load a round into the store, or see every problem located."""
 
+import pandas as pd
 import streamlit as st
 
 from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
+from scoring.pipeline import narrowed
 from scoring.store.evidence import add_evidence, evidence_files
 from scoring.store.rounds import import_results, open_periods
-from scoring.views.explain import unsupported_losses
+from scoring.views.explain import import_preview, unsupported_losses
 from ui import data
 from ui.glossary import FILE, LABEL, PAGE
-from ui.tables import shown, status_names, value_text
+from ui.tables import shown, status_names, table_height, value_text
 from ui.widgets import XLSX, action_page
 
 user = action_page("upload", "import")
-current = data.assessment()
-periods = current.scores.periods if current is not None else []
 
 with st.form("import", clear_on_submit=True):
     files = st.file_uploader(
@@ -34,22 +34,30 @@ def show_problems(found: list[Issue], heading: str = LABEL["upload_bad"]) -> Non
     st.dataframe(shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, width="stretch")
 
 
-def show_preview(periods: list[str]) -> None:
-    result = data.assessment()
+def show_preview(result, periods: list[str]) -> None:
+    """The round as it now stands: tested units ranked among themselves, the others 未测."""
     st.subheader(LABEL["preview"])
-    u = result.scores.units
-    preview = u[u["period"].isin(periods)].assign(
-        track=lambda d: d["track"].map(result.rubric.tracks.set_index("track_id")["track_name"]),
-        group=lambda d: d["group"].map(result.rubric.groups),
+    st.caption(LABEL["preview_note"])
+    p = import_preview(result, periods)
+    tested = p["tested"]
+    view = p.assign(
+        track=p["track"].map(result.rubric.tracks.set_index("track_id")["track_name"]),
+        group=p["group"].map(result.rubric.groups),
+        rank=p["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))),
+        score=p["score"].map("{:.2f}".format).where(tested, ""),
+        grade=p["grade"].where(tested, LABEL["not_tested"]),
+        vetoed=p["vetoed"].map({True: LABEL["vetoed_mark"], False: ""}).where(tested, ""),
+        recorded=p["recorded"].astype(str) + " / " + p["applicable"].astype(str),
     )
-    cols = ["period", "track", "group", "rank", "unit_name", "score", "grade", "vetoed"]
-    st.dataframe(shown(preview, cols).rename(columns={"group": LABEL["group"]}), hide_index=True, width="stretch")
+    cols = ["period", "track", "group", "rank", "unit_name", "score", "grade", "vetoed", "recorded"]
+    table = shown(view, cols).rename(columns={"group": LABEL["group"], "recorded": LABEL["recorded"]})
+    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)))
     show_unsupported(result, periods)
 
 
 def show_unsupported(result, periods: list[str]) -> None:
     """Losses with no evidence: allowed, but untraceable, so the evaluator is told at once."""
-    bare = unsupported_losses(result, periods)
+    bare = unsupported_losses(narrowed(result, periods=periods), periods)
     if bare.empty:
         return
     st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")
@@ -70,14 +78,14 @@ if submitted and files:
             show_problems(exc.issues)
         else:
             done = LABEL["import_ok"].format(files=len(inputs), rows=res.rows, periods="、".join(res.periods))
-            status.update(label=done, state="complete")
+            status.update(label=LABEL["validated"], state="complete")  # the outcome is said once, below
     if res is not None:  # a file with problems still leaves the template below within reach
         st.success(done)
         if res.pending:
             st.info(LABEL["import_pending"].format(n=res.pending))
         if res.already:
             st.info(LABEL["import_already"].format(n=res.already))
-        show_preview(res.periods)
+        show_preview(res.scored, res.periods)
 
 st.divider()
 st.subheader(LABEL["evidence_section"])
