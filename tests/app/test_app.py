@@ -709,3 +709,24 @@ def test_the_store_path_is_shown_to_the_office_only(db, role, shown):
     at = open_page(None, role)
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert (str(db) in captions) == shown
+
+
+def test_the_preview_of_a_partial_round_ranks_only_the_tested_units(db):
+    """Issue 17: units without any result yet are 未测 and unranked, never 0 分 / 不合格 at the bottom;
+    the outcome is said once; a veto is a mark, not a checkbox."""
+    frame = pd.read_csv(ROOT / "sample_data" / "results" / "2018Q2.csv", dtype=str, keep_default_na=False)
+    units = sorted(frame["unit_id"].unique())
+    part = frame[frame["unit_id"].isin(units[:3])].assign(period="2018Q3")  # three units recorded so far
+    at = _upload(open_page("upload"), "2018Q3-part.csv", part.to_csv(index=False).encode(), "text/csv")
+    assert not at.exception
+    assert len(at.success) == 1 and "已导入 1 个文件" in at.success[0].value
+    table = at.dataframe[0].value
+    tested = table[table["等次"] != "未测"]
+    assert set(tested["单位"]) <= set(pd.read_csv(ROOT / "sample_data" / "units.csv", dtype=str)
+                                          .set_index("unit_id").loc[units[:3], "name"])  # fmt: skip
+    assert len(tested) > 0 and (tested["排名"] != "").all()
+    assert tested.groupby(["轨道", "分组"])["排名"].apply(lambda r: "1" in set(r)).all()
+    untested = table[table["等次"] == "未测"]
+    assert len(untested) > 0 and (untested["排名"] == "").all() and (untested["得分"] == "").all()
+    assert set(table["单项否决"]) <= {"", "✖ 否决"}
+    assert untested["已录结果"].str.startswith("0 / ").all()
