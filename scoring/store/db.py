@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -274,18 +275,34 @@ def default_db_path() -> Path:
 
 
 class Store:
-    """A connection to the store file, with migrations applied."""
+    """The store file, with migrations applied, and a connection to it for each thread.
+
+    The app serves every person from one Store in one process, each page run in its own thread.
+    One shared connection would let two people's transactions interleave (a second BEGIN inside
+    the first, one's ROLLBACK undoing the other's write) and let a reader see another thread's
+    uncommitted rows. So each thread gets its own connection (``db``), and SQLite's locks order
+    the threads as they order processes.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self.db.execute("PRAGMA foreign_keys=ON")
+        self._local = threading.local()
         _wal(self.db)
         self.migrate()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use, closed when the thread ends)."""
+        conn = getattr(self._local, "db", None)
+        if conn is None:
+            # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.db = conn
+        return conn
 
     @property
     def schema_version(self) -> int:
@@ -368,7 +385,11 @@ class Store:
         return out
 
     def close(self) -> None:
-        self.db.close()
+        """Close this thread's connection (another use opens a new one)."""
+        conn = getattr(self._local, "db", None)
+        if conn is not None:
+            conn.close()
+            self._local.db = None
 
 
 def _wal(db: sqlite3.Connection, patience_s: float = 30.0) -> None:
