@@ -33,9 +33,15 @@ user = current_user()
 if user is None:
     page = st.navigation([st.Page(sign_in_page, title=AUTH["title"], icon=":material/login:")])
 else:
+    titles = dict(PAGE)
+    if user.role in ("admin", "evaluator"):  # those who decide appeals see how many wait
+        waiting = sum(v.open_appeals for v in data.round_views().values())
+        if waiting:
+            titles["appeals"] = LABEL["appeals_waiting"].format(page=PAGE["appeals"], n=waiting)
     page = st.navigation(
-        [st.Page(PAGES[k][0], title=PAGE[k], icon=PAGES[k][1], default=i == 0) for i, k in enumerate(MENUS[user.role])]
-    )
+        [st.Page(PAGES[k][0], title=titles[k], icon=PAGES[k][1], default=i == 0, url_path=k)
+         for i, k in enumerate(MENUS[user.role])]
+    )  # fmt: skip
 
 with st.sidebar:
     st.markdown(f"### {APP_TITLE}")

@@ -19,10 +19,11 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from scoring import Rubric, build_template, load_rubric, read_roster
-from scoring.pipeline import Assessment, checks_of, combine_rounds, without_findings
+from scoring.pipeline import Assessment, checks_of, combine_rounds, narrowed, without_findings
 from scoring.store import Store, default_db_path, open_store
 from scoring.store.publish import load_round, published_scores, revision_digests, snapshot_stamp
 from scoring.store.rounds import STATUS_NAMES, rounds_table
+from scoring.views.explain import missing_results, unsupported_losses
 from scoring.views.rectification import rectification
 
 from .demo import demo_accounts, seed_demo
@@ -40,6 +41,7 @@ class RoundView:
     revision: int | None
     digest: str = ""  # the published revision's digest (发布摘要), empty before publication
     rubric: tuple[str, str] = ("", "")  # the rubric it was scored under: id and version
+    open_appeals: int = 0  # appeals filed and not yet decided
 
     @property
     def label(self) -> str:
@@ -130,7 +132,7 @@ def _rounds(path: str, stamp: int) -> tuple[RoundView, ...]:
     for r in t.itertuples():
         revision = int(r.revision) if r.status == "published" else None
         views.append(RoundView(r.period, r.status, revision, digests.get((r.period, revision)) or "",
-                               (r.rubric_id, r.rubric_version)))  # fmt: skip
+                               (r.rubric_id, r.rubric_version), int(r.open_appeals)))  # fmt: skip
     return tuple(views)
 
 
@@ -147,6 +149,13 @@ def _combined(path: str, stamp: int, periods: tuple[str, ...]) -> Assessment | N
 def _tables(path: str, stamp: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     store = _store(path, demo_mode())[0]
     return rounds_table(store), revision_digests(store)
+
+
+def accounts() -> pd.DataFrame:
+    """Every account (name, role, unit_id …), for showing who did what."""
+    from scoring.store.accounts import list_users
+
+    return list_users(store())
 
 
 def rounds_overview() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -215,6 +224,17 @@ def rectification_table(visible: dict[str, RoundView], period: str, before: str,
     of these rounds (the page is for the office, evaluators and leaders, who see every unit), so it
     is computed once for all of them."""
     return _rectification(str(db_path()), version(), tuple(visible), period, before, tuple(units))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _gaps(path: str, stamp: int, period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    one = narrowed(assessment(), periods=[period])
+    return missing_results(one, period), unsupported_losses(one, [period])
+
+
+def round_gaps(period: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Before publication: per unit the results still missing, and the losses with no evidence."""
+    return _gaps(str(db_path()), version(), period)
 
 
 def view(user) -> tuple[Assessment | None, dict[str, RoundView]]:

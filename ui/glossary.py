@@ -162,6 +162,7 @@ LABEL = {
     "submit_appeal": "提交申诉",
     "appeal_filed": "已登记申诉 {id}。",
     "appeal_list": "申诉记录",
+    "appeals_waiting": "{page}({n} 件待复核)",
     "decide": "复核",
     "decide_appeal": "选择待复核的申诉",
     "uphold": "维持原结果",
@@ -307,7 +308,7 @@ AUDIT_ACTIONS = {
     "denied": "被拒绝的操作",
 }  # fmt: skip
 APPEAL_COLUMNS = {
-    "id": "编号", "period": "期次", "unit_id": "单位编码", "check_id": "测评点编码", "reason": "申诉理由",
+    "id": "编号", "period": "期次", "unit_id": "单位", "check_id": "测评点", "reason": "申诉理由",
     "proof": "证明材料", "filed_by": "申诉人", "filed_at": "申诉时间", "outcome": "复核结论", "new_value": "更正结果",
     "decision_reason": "复核理由", "decided_by": "复核人", "decided_at": "复核时间",
 }  # fmt: skip

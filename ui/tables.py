@@ -84,8 +84,8 @@ def audit_actions(actions: pd.Series) -> pd.Series:
 
 def evidence_links(evidence: pd.Series) -> pd.Series:
     """The first URL in each evidence cell (several are joined by ' | '), else empty."""
-    first = evidence.str.extract(r"(https?://[^\s|]+)", expand=False)
-    return first.astype(object).where(first.notna(), None)
+    first = evidence.astype(str).str.extract(r"(https?://[^\s|]+)", expand=False)
+    return first.astype(object).where(first.notna(), "")
 
 
 def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Series:
@@ -152,10 +152,38 @@ def plain(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", "" if text is None or text is pd.NA else str(text)).replace("\n", "  \n")
 
 
-def appeals_view(appeals: pd.DataFrame) -> pd.DataFrame:
+def people(names: pd.Series, accounts: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
+    """Account names as a reader knows the person: a unit account by its unit's name, another by its
+    name and role (评估员 · 第三方评估机构); empty where none."""
+    from scoring.store.users import ROLE_NAMES
+
+    units = roster.set_index("unit_id")["name"]
+    acc = accounts.set_index("name")
+    unit_name = names.map(acc["unit_id"]).map(units)
+    role = names.map(acc["role"]).map(ROLE_NAMES)
+    shown = names.where(role.isna(), names + "(" + role.fillna("") + ")")
+    return unit_name.where(unit_name.notna(), shown).fillna("")
+
+
+def appeals_view(appeals: pd.DataFrame, roster: pd.DataFrame, rubric, accounts: pd.DataFrame) -> pd.DataFrame:
+    """Appeals as a page shows them: units and checks by name, people by who they are, Beijing time,
+    blank (never "None") where an appeal has no decision yet."""
     from scoring.workbooks.report import APPEAL_OUTCOMES
 
-    return appeals.assign(outcome=appeals["outcome"].map(APPEAL_OUTCOMES)).rename(columns=APPEAL_COLUMNS)
+    units = roster.set_index("unit_id")["name"]
+    checks = rubric.checks.set_index("check_id")["check_name"]
+    view = appeals.assign(
+        unit_id=appeals["unit_id"].map(units).fillna(appeals["unit_id"]),
+        check_id=appeals["check_id"] + " " + appeals["check_id"].map(checks).fillna(""),
+        outcome=appeals["outcome"].map(APPEAL_OUTCOMES),
+        filed_by=people(appeals["filed_by"], accounts, roster),
+        decided_by=people(appeals["decided_by"].fillna(""), accounts, roster),
+        filed_at=beijing_time(appeals["filed_at"]),
+        decided_at=beijing_time(appeals["decided_at"]),
+    )
+    for col in ("proof", "new_value", "decision_reason"):
+        view[col] = view[col].fillna("").astype(str)
+    return view.rename(columns=APPEAL_COLUMNS)
 
 
 def next_period(periods: list[str]) -> str:

@@ -323,8 +323,14 @@ def test_unit_page_lists_the_units_appeals(db):
     assert at.selectbox(key="unit_id").options == ["萧县人民政府(341322)"]
     at.selectbox(key="unit_period").set_value("2018Q2").run()
     appeals = at.dataframe[2].value
-    assert list(appeals["测评点编码"]) == ["GK3.2.1"]
+    # names, not codes (issue 17): the unit by name, the check with its name, the filer as who they are
+    assert list(appeals["测评点"].str.split(" ").str[0]) == ["GK3.2.1"]
+    assert appeals["测评点"].iloc[0] != "GK3.2.1 "
+    assert list(appeals["单位"]) == ["萧县人民政府"]
     assert list(appeals["复核结论"]) == ["待复核"]
+    assert list(appeals["申诉人"]) == ["萧县人民政府"]
+    assert list(appeals["复核人"]) == [""] and list(appeals["更正结果"]) == [""]
+    assert appeals["申诉时间"].str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").all()  # Beijing time, not ISO UTC
 
 
 def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
@@ -408,11 +414,11 @@ def test_a_unit_files_an_appeal_for_itself_only(db):
     at.button[0].click().run()
     assert "已登记申诉" in at.success[0].value
     appeals = at.dataframe[0].value
-    assert set(appeals["单位编码"]) == {"341322"}
+    assert set(appeals["单位"]) == {"萧县人民政府"}
     # another unit never sees 萧县's appeals
     other = sign_in("caizheng")
     other.switch_page("ui/pages/appeals.py").run()
-    assert not other.dataframe or set(other.dataframe[0].value["单位编码"]) <= {"CZJ"}
+    assert not other.dataframe or "萧县人民政府" not in set(other.dataframe[0].value["单位"])
 
 
 def test_bad_upload_shows_located_errors_and_stores_nothing(db):
@@ -607,7 +613,7 @@ def test_user_text_in_markdown_is_shown_as_typed():
 
 def test_display_helpers():
     assert list(change_text(pd.Series([3, -2, 0, None]), True)) == ["▲ 3", "▼ 2", "—", ""]
-    assert list(evidence_links(pd.Series(["截图 a.png | http://x.gov.cn/a", "文号"]))) == ["http://x.gov.cn/a", None]
+    assert list(evidence_links(pd.Series(["截图 a.png | http://x.gov.cn/a", "文号"]))) == ["http://x.gov.cn/a", ""]  # blank, never "None"
     got = value_text(
         pd.Series(["binary", "binary", "ratio", "deduct", "veto", "levels", "ratio"]),
         pd.Series(["1", "0", "0.845", "3", "1", "良", "NA"]),

@@ -6,6 +6,7 @@ from scoring import InputError, format_issue
 from scoring.store.accounts import ROLE_NAMES, ROLES, add_user, disable_user, enable_user, list_users, set_password
 from ui import data
 from ui.glossary import ACCOUNT_COLUMNS, AUTH, LABEL, YES
+from ui.tables import beijing_time
 from ui.widgets import action_page
 
 user = action_page("accounts", "accounts")
@@ -31,6 +32,7 @@ view = accounts.assign(
     unit_id=accounts["unit_id"].fillna(""),
     disabled=accounts["disabled"].map({1: LABEL["account_disabled"], 0: LABEL["account_active"]}),
     demo=accounts["demo"].map({1: YES, 0: ""}),
+    created_at=beijing_time(accounts["created_at"]),
 )
 st.dataframe(view.rename(columns=ACCOUNT_COLUMNS), hide_index=True, width="stretch")
 

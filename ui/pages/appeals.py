@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scoring import InputError, InputFile, format_issue
+from scoring.pipeline import narrowed
 from scoring.store.access import can, scoped_appeals
 from scoring.store.appeals import appeals_table, decide_appeal, file_appeal
 from scoring.views.explain import lost_points
@@ -29,7 +30,7 @@ def _errors(exc: InputError) -> None:
 
 def _under_appeal(appeal, period: str) -> None:
     """What the evaluator decides on: the finding as it stands, the rule, and the unit's case."""
-    lost = lost_points(result, appeal.unit_id, period)
+    lost = lost_points(narrowed(result, periods=[period], units=[appeal.unit_id]), appeal.unit_id, period)
     finding = lost[lost["check_id"] == appeal.check_id]
     lines = [f"**{plain(appeal.check_id)} {plain(checks.loc[appeal.check_id, 'check_name'])}**"]
     if not finding.empty:
@@ -52,7 +53,11 @@ def _under_appeal(appeal, period: str) -> None:
 
 if "appeal_done" in st.session_state:
     st.success(st.session_state.pop("appeal_done"))
-period = st.selectbox(LABEL["period"], list(views)[::-1], format_func=lambda p: views[p].label, key="appeal_period")
+# it opens on the newest round with appeals waiting for a decision, if there is one
+choices = list(views)[::-1]
+waiting = [p for p in choices if views[p].open_appeals]
+period = st.selectbox(LABEL["period"], choices, index=choices.index(waiting[0]) if waiting else 0,
+                      format_func=lambda p: views[p].label, key="appeal_period")  # fmt: skip
 status = statuses[period]
 
 if can(user, "file_appeal"):
@@ -115,4 +120,5 @@ appeals = scoped_appeals(user, appeals_table(data.store(), period), statuses)
 if appeals.empty:
     st.info(LABEL["no_appeals"])
 else:
-    st.dataframe(appeals_view(appeals), hide_index=True, width="stretch")
+    st.dataframe(appeals_view(appeals, result.roster, result.rubric, data.accounts()), hide_index=True,
+                 width="stretch")  # fmt: skip

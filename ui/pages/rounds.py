@@ -4,11 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, Issue, format_issue
-from scoring.pipeline import narrowed
 from scoring.store.access import can
 from scoring.store.publish import publish, revision_digests, verify
 from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, set_status
-from scoring.views.explain import missing_results, unsupported_losses
 from ui import data
 from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
 from ui.tables import audit_actions, beijing_time, next_period
@@ -57,13 +55,12 @@ status = info["status"]
 st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
 
 if status != "published":
-    missing = missing_results(narrowed(data.assessment(), periods=[period]), period)
+    missing, bare = data.round_gaps(period)
     if not missing.empty:
         # publication refuses a round with gaps; the office sees them before pressing the button
         st.warning(LABEL["missing_results"].format(units=len(missing), n=int(missing["missing"].sum())),
                    icon=":material/pending_actions:")  # fmt: skip
         st.dataframe(missing.rename(columns=MISSING_COLUMNS), hide_index=True, width="stretch")
-    bare = unsupported_losses(narrowed(data.assessment(), periods=[period]), [period])
     if not bare.empty:
         # the office publishes; it should know which losses no evidence stands behind
         st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")

@@ -126,7 +126,7 @@ statuses = {p: v.status for p, v in views.items()}
 appeals = scoped_appeals(user, appeals_table(data.store(), period, unit), statuses)
 if not appeals.empty:
     st.subheader(LABEL["appeal_list"])
-    st.dataframe(appeals_view(appeals), hide_index=True, width="stretch")
+    st.dataframe(appeals_view(appeals, result.roster, rubric, data.accounts()), hide_index=True, width="stretch")
 
 st.download_button(
     LABEL["download_report"],
