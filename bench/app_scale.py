@@ -1,0 +1,301 @@
+"""The app at province scale (issue 21): a store of 2,000 units × 4 rounds, driven in a real browser.
+
+    python bench/app_scale.py [--units 2000] [--work DIR] [--sessions 10] [--keep]
+
+1. builds the store with the real command line, each step a fresh process whose time and peak
+   memory (its own ru_maxrss) are recorded: open four periods, import one CSV per round
+   (≈ 540 k findings each), move three rounds to the appeal window and publish them, leave the
+   fourth a draft, and add an office, a leader and a unit account;
+2. starts ``streamlit run app.py`` on that store and drives it with Debian chromium through
+   playwright, signed in as a leader, then the office, then a unit: each page's first visit after
+   the app started and a repeated visit, timed from the click in the menu to the page being idle
+   (Streamlit's running indicator gone and the page's title drawn);
+3. then ``--sessions`` people at once (leaders, offices and units in turn), each visiting every
+   page of their menu; the app process's peak resident memory after one session and after them all.
+
+The inputs are deterministic (bench/synth.py, seed 7). Results go to stdout as a Markdown table,
+which bench/RESULTS.md quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+PASSWORD = "bench-password-2017"
+# (account, role, unit, pages in the order visited); page titles as the menu shows them
+PEOPLE = [
+    ("leader", "leader", None, ["排名总览", "年度汇总", "整改跟踪", "共性问题", "单位详情"]),
+    ("office", "admin", None, ["测评轮次", "排名总览", "申诉复核", "单位详情"]),
+    ("unit", "unit", "U0001", ["单位详情", "排名总览", "年度汇总", "申诉复核"]),
+]
+TARGETS = {"first": 5.0, "again": 1.0, "mem_one": 1536, "mem_ten": 2560, "import_s": 5.0, "import_mb": 614,
+           "publish_s": 3.0}  # fmt: skip
+
+
+def run(args: list[str], stdin: str | None = None) -> None:
+    """A command-line step that is not measured."""
+    proc = subprocess.run([sys.executable, "-m", "scoring.cli", *args], cwd=ROOT, input=stdin, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    if proc.returncode:
+        raise SystemExit(f"assess {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+
+
+def build_store(work: Path, n_units: int) -> dict[str, list[tuple[float, float]]]:
+    db = work / "scale.db"
+    if db.exists():
+        db.unlink()
+    rubric = synth.write_rubric(work / "bench.json")
+    units, rows = synth.findings(n_units * 300 * len(synth.PERIODS))
+    units.to_csv(work / "units.csv", index=False)
+    times: dict[str, list[tuple[float, float]]] = {"import": [], "publish": []}
+    base = ["--db", str(db)]
+    for period in synth.PERIODS:
+        run(["rounds", *base, "--open", "--period", period])
+    for period in synth.PERIODS:
+        path = work / f"results-{period}.csv"
+        rows[rows["period"] == period].to_csv(path, index=False)
+        times["import"].append(measured(["import", *base, "--rubric", str(rubric), "--units", str(work / "units.csv"),
+                                         "--results", str(path)], work))  # fmt: skip
+        print(f"imported {period}: {times['import'][-1][0]:.1f} s, {times['import'][-1][1]:.0f} MB", flush=True)
+    for period in synth.PERIODS[:3]:
+        run(["rounds", *base, "--period", period, "--status", "feedback"])
+        run(["rounds", *base, "--period", period, "--status", "appeal"])
+        times["publish"].append(measured(["publish", *base, "--period", period], work))
+        print(f"published {period}: {times['publish'][-1][0]:.1f} s", flush=True)
+    run(["user", *base, "add", "office", "--role", "admin", "--password-stdin"], PASSWORD + "\n")
+    for name, role, unit, _ in PEOPLE[::2]:
+        extra = ["--unit", unit] if unit else []
+        run(["user", *base, "--by", "office", "add", name, "--role", role, *extra, "--password-stdin"], PASSWORD + "\n")
+    return times
+
+
+# the command line run so that the process reports its own peak: the rusage of a child counts the
+# parent's memory it was forked from (this script holds the synthetic round), exec resets VmHWM
+_OWN_PEAK = """
+import runpy, sys
+out = sys.argv.pop(1)
+try:
+    runpy.run_module("scoring.cli", run_name="__main__", alter_sys=True)
+finally:
+    peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+    open(out, "w").write(peak.split()[1])
+"""
+
+
+def measured(args: list[str], work: Path) -> tuple[float, float]:
+    """(seconds, the process's own peak MB) of an assess command run as a fresh process."""
+    peak = work / "peak.txt"
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _OWN_PEAK, str(peak), *args], cwd=ROOT, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    seconds = time.perf_counter() - t0
+    if proc.returncode:
+        raise SystemExit(f"assess {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return seconds, int(peak.read_text()) / 1024
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(db: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "ASSESS_DEMO"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**env, "ASSESS_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("streamlit did not start")
+
+
+def resident_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident MB of the app process."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+class Runs:
+    """Streamlit's own word that a script run ended: the ``script_finished`` message on the page's
+    websocket (a run cut short by a rerun does not count). Waiting for it times the server's work
+    and the message's trip, with no guess about what the page draws."""
+
+    def __init__(self, page, who: str = "") -> None:
+        self.done = asyncio.Event()
+        self.page, self.who = page, who
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if not isinstance(payload, bytes | bytearray):
+            return
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = ForwardMsg()
+        msg.ParseFromString(bytes(payload))
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            self.done.set()
+
+    async def after(self, action, what: str) -> float:
+        self.done.clear()
+        t0 = time.perf_counter()
+        await action()
+        try:
+            await asyncio.wait_for(self.done.wait(), timeout=120)
+        except TimeoutError:
+            shot = Path(tempfile.gettempdir()) / f"app-scale-stuck-{self.who}-{time.time():.0f}.png"
+            await self.page.screenshot(path=str(shot), full_page=True)
+            raise RuntimeError(f"{self.who}: no end of the script run after 120 s: {what} (see {shot})") from None
+        return time.perf_counter() - t0
+
+
+async def sign_in(page, runs: Runs, url: str, name: str) -> float:
+    """Seconds from pressing 登录 to the first page of the menu drawn (its first visit)."""
+    await page.goto(url)
+    await page.get_by_label("账号").wait_for(timeout=300_000)
+    await page.get_by_label("账号").fill(name)
+    await page.get_by_label("密码").fill(PASSWORD)
+
+    async def press() -> None:
+        await page.get_by_role("button", name="登录").click()
+        await page.get_by_role("button", name="退出登录").wait_for(timeout=300_000)
+
+    return await runs.after(press, f"{name} 登录")
+
+
+async def visit(page, runs: Runs, title: str) -> float:
+    """Seconds from the click in the menu until the page's script has run to its end."""
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+    seconds = await runs.after(link.click, title)
+    await page.locator("h1").filter(has_text=title).first.wait_for(timeout=60_000)
+    return seconds
+
+
+async def one_person(browser, url: str, person: tuple, repeat: bool) -> list[tuple[str, str, float, float | None]]:
+    """Sign in (the first menu page's first visit), visit the other pages, then each page again."""
+    name, _, _, pages = person
+    ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = await ctx.new_page()
+    runs = Runs(page, f"{name}-{id(page) % 1000}")
+    firsts = {pages[0]: await sign_in(page, runs, url, name)}
+    for title in pages[1:]:
+        firsts[title] = await visit(page, runs, title)
+    if not repeat:
+        print(f"    {name}: " + ", ".join(f"{t} {s:.1f}" for t, s in firsts.items()), flush=True)
+    out = []
+    for title in pages:
+        again = None
+        if repeat:
+            await visit(page, runs, pages[0] if title != pages[0] else pages[1])
+            again = await visit(page, runs, title)
+        out.append((name, title, firsts[title], again))
+    await ctx.close()
+    return out
+
+
+async def drive(url: str, pid: int, sessions: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        rows = []
+        for person in PEOPLE:
+            rows += await one_person(browser, url, person, repeat=True)
+            print(f"  {person[0]}: " + ", ".join(f"{t} {a:.1f}/{b or 0:.1f}" for _, t, a, b in rows if _ == person[0]),
+                  flush=True)  # fmt: skip
+        one = resident_mb(pid)
+        t0 = time.perf_counter()
+        crowd = await asyncio.gather(*[one_person(browser, url, PEOPLE[i % len(PEOPLE)], repeat=False)
+                                       for i in range(sessions)])  # fmt: skip
+        crowd_s = time.perf_counter() - t0
+        many = resident_mb(pid)
+        await browser.close()
+    slowest = max(t for person in crowd for _, _, t, _ in person)
+    return {"rows": rows, "mem_one": one, "mem_many": many, "crowd_s": crowd_s, "crowd_slowest": slowest}
+
+
+def report(n_units: int, build: dict, app: dict, sessions: int) -> str:
+    lines = [f"### The app at province scale: {n_units:,} units × {len(synth.PERIODS)} rounds (bench/app_scale.py)", ""]
+    imp, pub = build["import"], build["publish"]
+    lines += ["| step | seconds | peak MB |", "|---|---|---|"]
+    lines += [f"| import {p} (one process) | {s:.1f} | {m:.0f} |" for p, (s, m) in zip(synth.PERIODS, imp, strict=True)]
+    lines += [f"| publish {p} | {s:.1f} | {m:.0f} |" for p, (s, m) in zip(synth.PERIODS, pub, strict=False)]
+    lines += ["", "| who | page | first visit s | again s |", "|---|---|---|---|"]
+    lines += [f"| {who} | {page} | {a:.2f} | {'' if b is None else f'{b:.2f}'} |" for who, page, a, b in app["rows"]]
+    pages = app["rows"]
+    worst_first = max(a for _, _, a, _ in pages)
+    worst_again = max(b for _, _, _, b in pages if b is not None)
+    verdict = [
+        ("slowest first visit", worst_first, TARGETS["first"], "s"),
+        ("slowest repeated visit", worst_again, TARGETS["again"], "s"),
+        ("app peak memory, one session", app["mem_one"][1], TARGETS["mem_one"], "MB"),
+        (f"app peak memory, then {sessions} sessions at once", app["mem_many"][1], TARGETS["mem_ten"], "MB"),
+        ("slowest import", max(s for s, _ in imp), TARGETS["import_s"], "s"),
+        ("largest import peak", max(m for _, m in imp), TARGETS["import_mb"], "MB"),
+        ("slowest publish", max(s for s, _ in pub), TARGETS["publish_s"], "s"),
+    ]
+    lines += [""] + [f"- {what}: {v:.2f} {unit} (target ≤ {t:g} {unit}) {'met' if v <= t else 'NOT MET'}"
+                     for what, v, t, unit in verdict]  # fmt: skip
+    lines.append(f"- {sessions} sessions at once, each signing in and visiting every page of its menu: all done in "
+                 f"{app['crowd_s']:.1f} s; the slowest single page {app['crowd_slowest']:.1f} s")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--units", type=int, default=2000)
+    p.add_argument("--sessions", type=int, default=10)
+    p.add_argument("--work", type=Path)
+    p.add_argument("--reuse", action="store_true", help="use the store already in --work (skip building)")
+    p.add_argument("--keep", action="store_true")
+    args = p.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="app-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    build = {"import": [], "publish": []}
+    if not args.reuse:
+        build = build_store(work, args.units)
+        (work / "build.json").write_text(json.dumps(build))
+    else:
+        build = json.loads((work / "build.json").read_text())
+    proc, url = start_app(work / "scale.db")
+    try:
+        app = asyncio.run(drive(url, proc.pid, args.sessions))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    print(report(args.units, build, app, args.sessions))
+    if not args.keep and not args.work:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
