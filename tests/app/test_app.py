@@ -613,7 +613,10 @@ def test_user_text_in_markdown_is_shown_as_typed():
 
 def test_display_helpers():
     assert list(change_text(pd.Series([3, -2, 0, None]), True)) == ["▲ 3", "▼ 2", "—", ""]
-    assert list(evidence_links(pd.Series(["截图 a.png | http://x.gov.cn/a", "文号"]))) == ["http://x.gov.cn/a", ""]  # blank, never "None"
+    assert list(evidence_links(pd.Series(["截图 a.png | http://x.gov.cn/a", "文号"]))) == [
+        "http://x.gov.cn/a",
+        "",
+    ]  # blank, never "None"
     got = value_text(
         pd.Series(["binary", "binary", "ratio", "deduct", "veto", "levels", "ratio"]),
         pd.Series(["1", "0", "0.845", "3", "1", "良", "NA"]),
