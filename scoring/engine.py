@@ -123,8 +123,12 @@ def _value_text(
         codes[rows] = value_codes + len(words)
         words.extend(fmt(v) for v in uniq)
 
-    counted = np.flatnonzero(scored & ~is_m("levels", "ratio"))
+    # a deadline never answered has the value -1: shown as 'unanswered' (SPEC extension 1a)
+    unanswered = scored & is_m("deadline") & (total < 0)
+    counted = np.flatnonzero(scored & ~is_m("levels", "ratio") & ~unanswered)
     spread(counted, np.round(total[counted]).astype(np.int64), str)
+    codes[unanswered] = len(words)
+    words.append("unanswered")
     ratio = np.flatnonzero(scored & is_m("ratio"))
     spread(ratio, np.round(total[ratio], 6), lambda v: f"{v:.6f}".rstrip("0").rstrip(".") or "0")
     levels = np.flatnonzero(scored & is_m("levels"))
@@ -196,6 +200,14 @@ def _earned(checks: pd.DataFrame, info: _Checks, total: np.ndarray, count: np.nd
         earned[:, d] = np.where(count[:, d] > 0, deduct, 0.0)  # no result is no points, not full points
         b = info.of_method("bonus")
         earned[:, b] = np.minimum(info.points[b], checks["per_item"].to_numpy(dtype=float)[b] * total[:, b])
+        # deadline (SPEC extension 1a): on time, full points; late, per_day off each working day
+        # beyond the limit (none left without per_day); unanswered (-1) nothing
+        w = info.of_method("deadline")
+        taken, late = total[:, w], total[:, w] - checks["limit"].to_numpy(dtype=float)[w]
+        per_day = checks["per_day"].to_numpy(dtype=float)[w]
+        when_late = np.maximum(info.points[w] - np.nan_to_num(per_day) * late, 0) * ~np.isnan(per_day)
+        kept = np.where(taken < 0, 0.0, np.where(late <= 0, info.points[w], when_late))
+        earned[:, w] = np.where(count[:, w] > 0, kept, 0.0)
     return earned
 
 

@@ -20,14 +20,17 @@ from scoring.codes import Codes
 from scoring.errors import InputError, Issue
 from scoring.rubric.load import Rubric
 from scoring.tables import RESULT_COLUMNS, as_text, coded_text
-from scoring.values import FAIL_TOKENS, NA_TOKENS, PASS_TOKENS, accepted_values
+from scoring.values import FAIL_TOKENS, NA_TOKENS, PASS_TOKENS, UNANSWERED_TOKENS, accepted_values
 
 __all__ = ["MAX_ISSUES_PER_KIND", "Findings", "validate_results"]
 
 # past this many issues of one kind, one summary line stands for the rest
 MAX_ISSUES_PER_KIND = 500
 KEY = ["period", "unit_id", "check_id"]
-SINGLE_ROW_METHODS = ("binary", "levels", "ratio", "veto")
+SINGLE_ROW_METHODS = ("binary", "levels", "ratio", "veto", "deadline")
+# a deadline's value: RECEIVED/ANSWERED as ISO dates (SPEC extension 1a), spaces around '/' allowed
+_DATE_PAIR = r"^(?P<received>\d{4}-\d{2}-\d{2})\s*/\s*(?P<answered>\d{4}-\d{2}-\d{2})$"
+UNANSWERED = -1.0  # a deadline's value for 未答复: earns nothing
 # a summary line is read apart from the rows it stands for (a table sorted by row): it names its kind
 KINDS = {
     "unknown-unit": "单位编码不在单位名单中",
@@ -174,9 +177,43 @@ class _ValueTables:
     label: np.ndarray  # (classes, values), codes into label_names; 0: no label
     is_na: np.ndarray  # (values,)
     label_names: list[str]
+    # why a deadline does not accept a value it otherwise reads (a year not covered, dates reversed)
+    deadline_reason: np.ndarray | None = None
 
 
-def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
+def _deadline_days(low: pa.Array, u_count: np.ndarray, u_num: np.ndarray, calendar) -> tuple[np.ndarray, np.ndarray]:
+    """Working days taken for each distinct value under a deadline (NaN: not accepted), and why not
+    where the value is a date pair the calendar cannot count. Each distinct pair is counted once."""
+    days = np.where(u_count, u_num, np.nan)
+    reason = np.full(len(low), "", dtype=object)
+    unanswered = pc.is_in(low, value_set=pa.array(sorted(UNANSWERED_TOKENS))).to_numpy(zero_copy_only=False)
+    days[unanswered] = UNANSWERED
+    parts = pc.extract_regex(low, _DATE_PAIR)
+    is_pair = parts.is_valid().to_numpy(zero_copy_only=False)
+    if not is_pair.any():
+        return days, reason
+    pair = np.flatnonzero(is_pair)
+    flat = parts.filter(pa.array(is_pair)).flatten()
+    received = pd.to_datetime(flat[0].to_pandas(), format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[D]")
+    answered = pd.to_datetime(flat[1].to_pandas(), format="%Y-%m-%d", errors="coerce").to_numpy("datetime64[D]")
+    bad_date = np.isnat(received) | np.isnat(answered)
+    reason[pair[bad_date]] = "日期不存在"
+    ok = ~bad_date
+    reversed_ = ok & (answered < received)
+    reason[pair[reversed_]] = "答复日期早于收到日期"
+    ok &= ~reversed_
+    missing_year = np.zeros(len(pair), dtype=np.int64)
+    missing_year[ok] = calendar.uncovered_year(received[ok], answered[ok])
+    for year in np.unique(missing_year[missing_year > 0]):
+        reason[pair[missing_year == year]] = (
+            f"节假日历未覆盖 {year} 年(请在指标体系的 calendar 中给出该年的节假日和调休上班日)"
+        )
+    ok &= missing_year == 0
+    days[pair[ok]] = calendar.taken(received[ok], answered[ok])
+    return days, reason
+
+
+def _value_tables(text: pd.Series, checks: pd.DataFrame, calendar=None) -> _ValueTables:
     arrow_low = _lowered(text)
     u_num, u_pct = _numbers(arrow_low)
     n_values = len(arrow_low)
@@ -196,6 +233,11 @@ def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
         np.where(u_count, u_num, np.nan),  # deduct, bonus
     ]
     class_of_check = np.where(np.isin(method, ("binary", "veto")), 0, np.where(method == "ratio", 1, 2))
+    deadline_reason = None
+    if (method == "deadline").any():
+        days, deadline_reason = _deadline_days(arrow_low, u_count, u_num, calendar)
+        class_of_check[method == "deadline"] = len(num)
+        num.append(days)
     label = [np.zeros(n_values, dtype=np.int32)] * len(num)
     label_names: dict[str, int] = {"": 0}
     classes: dict[tuple, int] = {}
@@ -224,17 +266,17 @@ def _value_tables(text: pd.Series, checks: pd.DataFrame) -> _ValueTables:
     num_table, label_table = np.vstack(num), np.vstack(label)
     num_table[:, u_na] = np.nan  # NA is never a number, whatever the method
     label_table[:, u_na] = 0
-    return _ValueTables(class_of_check, num_table, label_table, u_na, list(label_names))
+    return _ValueTables(class_of_check, num_table, label_table, u_na, list(label_names), deadline_reason)
 
 
 def _normalise(
-    rows: pd.DataFrame, idx: np.ndarray | None, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue]
+    rows: pd.DataFrame, idx: np.ndarray | None, c: np.ndarray, checks: pd.DataFrame, issues: list[Issue], calendar=None
 ) -> _Values:
     """is_na, num and label of the rows ``idx`` (all rows if None; checks ``c``); report values the
     method does not accept."""
     vcode, text = _text_codes(rows["value"])
     vcode = vcode if idx is None else vcode[idx]
-    tables = _value_tables(text, checks)
+    tables = _value_tables(text, checks, calendar)
     flat = tables.class_of_check[c]
     flat *= len(text)
     flat += vcode
@@ -252,6 +294,10 @@ def _normalise(
             "测评点 " + b["check_id"] + " 不接受结果 “" + text.to_numpy()[vcode[bad]] + "”;可填:"
             + b["check_id"].map(accepted)
         )  # fmt: skip
+        if tables.deadline_reason is not None:
+            why = pd.Series(tables.deadline_reason[vcode[bad]], index=b.index)
+            said = why != ""
+            msgs = msgs.where(~said, "测评点 " + b["check_id"] + " 的结果 “" + text.to_numpy()[vcode[bad]] + "”:" + why)
         issues.extend(_row_issues(b, "bad-value", msgs, "value"))
     labels = pd.Categorical.from_codes(
         tables.label.ravel()[flat], categories=pd.Index(tables.label_names, dtype=object), validate=False
@@ -387,7 +433,7 @@ def validate_results(
             issues.extend(_row_issues(bad, "not-applicable", msgs, "check_id"))
 
     idx = None if every_applicable else np.flatnonzero(applicable)
-    values = _normalise(rows, idx, c if idx is None else c[idx], checks, issues)
+    values = _normalise(rows, idx, c if idx is None else c[idx], checks, issues, rubric.calendar)
     kept = None if values.ok.all() else np.flatnonzero(values.ok)
     take = _compose(idx, kept)
     kept_keys = key if take is None else key[take]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["FAIL_TOKENS", "NA_LABEL", "NA_TOKENS", "PASS_TOKENS", "accepted_values"]
+__all__ = ["FAIL_TOKENS", "NA_LABEL", "NA_TOKENS", "PASS_TOKENS", "UNANSWERED_TOKENS", "accepted_values"]
 
 # matched after trimming, case-insensitively
 PASS_TOKENS = ("1", "true", "yes", "y", "pass", "是", "通过")
 FAIL_TOKENS = ("0", "false", "no", "n", "fail", "否", "未通过")
 NA_TOKENS = ("na", "n/a", "不涉及", "不适用")
 NA_LABEL = "NA"
+UNANSWERED_TOKENS = ("未答复", "unanswered")  # a deadline never met (SPEC extension 1a)
 
 _NA_HINT = ";或不涉及/不适用/NA(须是该单位该测评点本期唯一的一行)"
 
@@ -23,6 +24,8 @@ def accepted_values(method: str, levels: dict[str, float] | None = None) -> str:
         text = "以下等级之一:" + "、".join(levels or {})
     elif method == "ratio":
         text = "0 到 1 之间的数(如 0.85)或百分数(如 85%)"
+    elif method == "deadline":
+        text = "收到与答复日期(如 2017-09-04/2017-09-22)、用时工作日数(如 14)或 未答复/unanswered"
     else:
         text = "0 到 1000000000 之间的整数(发现的问题条数,如 3),用数字书写,不用科学计数法"
     return text + _NA_HINT

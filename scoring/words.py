@@ -17,6 +17,7 @@ METHOD_NAMES = {
     "deduct": "逐项扣分",
     "bonus": "加分",
     "veto": "单项否决",
+    "deadline": "办理时限",
 }
 ROUND_STATUS_NAMES = {"draft": "草稿", "feedback": "反馈", "appeal": "申诉复核", "published": "已发布"}
 CHECK_STATUS_NAMES = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果"}

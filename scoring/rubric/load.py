@@ -16,6 +16,7 @@ from scoring.rubric.model import BASE_METHODS, ID_PATTERN, RubricSpec
 from scoring.rubric.rules import rubric_rule_problems
 from scoring.rubric.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
 from scoring.tables import InputFile
+from scoring.workdays import WorkCalendar, work_calendar
 
 __all__ = ["Rubric", "load_rubric", "parse_rubric", "rubric_from_bytes"]
 
@@ -36,6 +37,14 @@ class Rubric:
     @property
     def groups(self) -> dict[str, str]:
         return dict(self.spec.groups)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """Working days: the national calendar with this rubric's ``calendar`` applied (SPEC extension 1a)."""
+        own = self.spec.calendar
+        if own is None:
+            return work_calendar()
+        return work_calendar(tuple(own.years), tuple(own.holidays), tuple(own.workdays))
 
     @cached_property
     def tracks(self) -> pd.DataFrame:
@@ -74,6 +83,8 @@ class Rubric:
                                 "method": c.method,
                                 "points": c.points,
                                 "per_item": c.per_item,
+                                "limit": c.limit,
+                                "per_day": c.per_day,
                                 "floor": 0.0 if c.floor is None else c.floor,
                                 "target": 1.0 if c.target is None else c.target,
                                 "cap": 0.0 if c.cap is None else c.cap,
@@ -87,7 +98,7 @@ class Rubric:
                             }
                         )
         frame = pd.DataFrame(rows)
-        for col in ("points", "per_item"):
+        for col in ("points", "per_item", "limit", "per_day"):
             frame[col] = frame[col].astype("float64")
         return frame
 

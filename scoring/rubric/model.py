@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "BASE_METHODS",
     "METHODS",
+    "CalendarSpec",
     "CheckSpec",
     "DimensionSpec",
     "GradeSpec",
@@ -25,9 +26,9 @@ __all__ = [
     "TrackSpec",
 ]
 
-METHODS = ("binary", "levels", "ratio", "deduct", "bonus", "veto")
+METHODS = ("binary", "levels", "ratio", "deduct", "bonus", "veto", "deadline")
 # methods whose points make up the 100-point base of a track
-BASE_METHODS = ("binary", "levels", "ratio", "deduct")
+BASE_METHODS = ("binary", "levels", "ratio", "deduct", "deadline")
 
 ID_PATTERN = r"^[A-Za-z0-9._-]+$"
 RUBRIC_ID_PATTERN = r"^[a-z0-9-]+$"
@@ -36,6 +37,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1)]
 Text = Annotated[str, Field(min_length=1)]
 Number = float  # strict float accepts ints, refuses strings and booleans
 Fraction = Annotated[float, Field(ge=0, le=1)]
+IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 
 
 class _Model(BaseModel):
@@ -64,8 +66,10 @@ class RankingSpec(_Model):
 class CheckSpec(_Model):
     id: Id
     name: Text
-    method: Literal["binary", "levels", "ratio", "deduct", "bonus", "veto"]
+    method: Literal["binary", "levels", "ratio", "deduct", "bonus", "veto", "deadline"]
     points: Annotated[float, Field(gt=0)] | None = None
+    limit: Annotated[int, Field(gt=0)] | None = None  # deadline: working days allowed (SPEC extension 1a)
+    per_day: Annotated[float, Field(gt=0)] | None = None  # deadline: points off per working day late
     per_item: Annotated[float, Field(gt=0)] | None = None
     levels: dict[Text, Fraction] | None = None
     floor: Fraction | None = None
@@ -115,6 +119,14 @@ DEFAULT_GRADES = (
 )
 
 
+class CalendarSpec(_Model):
+    """Working days beyond the national calendar's (SPEC extension 1a)."""
+
+    years: list[Annotated[int, Field(ge=1900, le=2100)]] = []
+    holidays: list[IsoDate] = []
+    workdays: list[IsoDate] = []
+
+
 class RubricSpec(_Model):
     id: Annotated[str, Field(pattern=RUBRIC_ID_PATTERN, min_length=1)]
     title: Text
@@ -126,3 +138,4 @@ class RubricSpec(_Model):
     ranking: RankingSpec = RankingSpec()
     groups: Annotated[dict[Id, Text], Field(min_length=1)]
     tracks: Annotated[list[TrackSpec], Field(min_length=1)]
+    calendar: CalendarSpec | None = None

@@ -8,6 +8,7 @@ duplicate id or a weight below the 4% the policy demands.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from scoring.rubric.model import BASE_METHODS, METHODS
@@ -28,8 +29,9 @@ METHOD_PARAMS: dict[str, tuple[set[str], set[str]]] = {
     "deduct": ({"points", "per_item"}, set()),
     "bonus": ({"points", "per_item"}, set()),
     "veto": (set(), {"cap"}),
+    "deadline": ({"points", "limit"}, {"per_day"}),
 }
-ALL_PARAMS = {"points", "per_item", "levels", "floor", "target", "cap"}
+ALL_PARAMS = {"points", "per_item", "levels", "floor", "target", "cap", "limit", "per_day"}
 
 PARAM_NAMES = {
     "points": "分值 points",
@@ -38,6 +40,8 @@ PARAM_NAMES = {
     "floor": "起评线 floor",
     "target": "满分线 target",
     "cap": "封顶分 cap",
+    "limit": "时限(工作日)limit",
+    "per_day": "每逾期 1 个工作日扣分 per_day",
 }
 
 
@@ -205,7 +209,32 @@ def rubric_rule_problems(data: Any) -> list[Problem]:
         out.append((("tracks",), "weight-sum", f"各轨道权重之和为 {weight_sum:g},不得超过 1"))
 
     out.extend(_grade_problems(data.get("grades")))
+    out.extend(_calendar_problems(data.get("calendar")))
     return out
+
+
+def _calendar_problems(calendar: Any) -> Iterator[Problem]:
+    """A rubric's own days: real dates, and none both a holiday and a workday (SPEC extension 1a)."""
+    if not isinstance(calendar, dict):
+        return
+    seen: dict[str, str] = {}
+    for key in ("holidays", "workdays"):
+        days = calendar.get(key)
+        for i, day in enumerate(days if isinstance(days, list) else []):
+            if not isinstance(day, str):
+                continue
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                yield ("calendar", key, i), "calendar-date", f"日期 {day} 不存在;请按 YYYY-MM-DD 写真实的日期"
+                continue
+            if seen.get(day, key) != key:
+                yield (
+                    ("calendar", key, i),
+                    "calendar-both",
+                    f"日期 {day} 不能既是节假日(holidays)又是调休上班日(workdays)",
+                )
+            seen[day] = key
 
 
 def _grade_problems(grades: Any) -> Iterator[Problem]:

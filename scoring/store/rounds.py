@@ -26,7 +26,7 @@ from scoring.store.access import authorize
 from scoring.store.db import Store, now
 from scoring.store.users import User
 from scoring.tables import SourceInfo, as_text
-from scoring.validate import validate_results
+from scoring.validate import SINGLE_ROW_METHODS, validate_results
 from scoring.words import ROUND_STATUS_NAMES
 
 __all__ = [
@@ -334,7 +334,7 @@ def _new_rows(rows: pd.DataFrame, earlier: list[pd.DataFrame], rubric: Rubric) -
     seen = new_text.merge(old_text.drop_duplicates(), on=[*_CONTENT, "_n"], how="left", indicator=True)["_merge"]
     repeated = (seen == "both").to_numpy()
     fresh = new[~repeated]
-    single = set(rubric.checks.loc[rubric.checks["method"].isin(["binary", "levels", "ratio", "veto"]), "check_id"])
+    single = set(rubric.checks.loc[rubric.checks["method"].isin(SINGLE_ROW_METHODS), "check_id"])
     key = ["period", "unit_id", "check_id"]
     was = old_text.drop_duplicates(key).set_index(key)
     clash = fresh[fresh["check_id"].astype(str).isin(single)]

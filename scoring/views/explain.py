@@ -152,7 +152,23 @@ def _computation(r, check: pd.Series) -> str:
         total = n * check["per_item"]
         capped = ",扣完为止" if total > pts + 1e-9 else ""
         return f"{_n(n)} 条 × 每条扣 {_n(check['per_item'])} 分 = {_n(total)} 分{capped}:失 {_n(lost)} 分"
+    if r.method == "deadline":
+        return _deadline_text(r, check)
     return f"失 {_n(lost)} 分"
+
+
+def _deadline_text(r, check: pd.Series) -> str:
+    """用时 23 个工作日,时限 20 个工作日,逾期 3 个工作日,每逾期 1 个工作日扣 1 分:得 1 分,失 3 分."""
+    if r.value == "unanswered":
+        return f"未答复:得 0 分,失 {_n(r.lost)} 分"
+    taken, limit = int(float(r.value)), int(check["limit"])
+    said = f"用时 {taken} 个工作日,时限 {limit} 个工作日"
+    if taken <= limit:
+        return f"{said},按时:得 {_n(r.earned)} 分"
+    late = f"{said},逾期 {taken - limit} 个工作日"
+    if pd.isna(check["per_day"]):
+        return f"{late}:得 0 分,失 {_n(r.lost)} 分"
+    return f"{late},每逾期 1 个工作日扣 {_n(check['per_day'])} 分:得 {_n(r.earned)} 分,失 {_n(r.lost)} 分"
 
 
 def _lost(checks: pd.DataFrame) -> pd.Series:
