@@ -52,3 +52,18 @@ def test_a_bare_streamlit_run_listens_on_loopback_only():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["address"] == "127.0.0.1"
+
+
+def test_every_table_in_the_app_draws_a_missing_value_blank():
+    """Streamlit draws a missing cell as "None" unless told otherwise (issue 17): every st.dataframe
+    call of the app passes placeholder=""."""
+    import ast
+
+    missing = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "dataframe":
+                given = {k.arg: k.value for k in node.keywords}
+                if not (isinstance(given.get("placeholder"), ast.Constant) and given["placeholder"].value == ""):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == []

@@ -72,6 +72,9 @@ def sign_in_page() -> None:
                 st.session_state[SESSION_KEY] = user
                 st.session_state[SEEN_KEY] = time.time()
                 st.rerun()
+    # a reload is a new Streamlit session; keeping a sign-in across it needs a signed session cookie,
+    # which Streamlit does not offer for local accounts (st.login does for single sign-on)
+    st.caption(AUTH["reload_note"])
     if data.demo_mode():
         st.info(AUTH["demo"], icon=":material/science:")
         st.table(data.demo_credentials())

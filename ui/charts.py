@@ -13,6 +13,10 @@ from .glossary import CHART, COLUMN, LABEL, RECTIFY
 # highest grade first: green, blue, amber, red; more grades reuse the last colour
 GRADE_COLOURS = ["#2e7d32", "#1565c0", "#f9a825", "#c62828"]
 FONT = dict(family="WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif")
+# plotly's tool bar speaks English and offers nothing an official needs (downloads are on the page)
+CONFIG = {"displayModeBar": False}
+# one colour per track, the disclosure track first
+TRACK_COLOURS = ["#1565c0", "#e65100", "#2e7d32", "#6a1b9a"]
 
 
 def grade_colours(grades: list[str]) -> dict[str, str]:
@@ -113,9 +117,8 @@ def grade_pie(counts: pd.DataFrame, grades: list[str]) -> go.Figure:
 
 def dimension_bars(profile: pd.DataFrame) -> go.Figure:
     """The unit's percent per dimension beside its group's mean and best."""
-    long = profile.melt(
-        id_vars=["dimension_name"], value_vars=["percent", "group_mean", "group_best"], var_name="series"
-    )
+    shown = [c for c in ("percent", "group_mean", "group_best") if c in profile.columns]
+    long = profile.melt(id_vars=["dimension_name"], value_vars=shown, var_name="series")
     long["series"] = long["series"].map({"percent": CHART["own"], "group_mean": CHART["group_mean"],
                                          "group_best": CHART["group_best"]})  # fmt: skip
     fig = px.bar(long, x="dimension_name", y="value", color="series", barmode="group",
@@ -126,10 +129,16 @@ def dimension_bars(profile: pd.DataFrame) -> go.Figure:
 
 
 def trend_lines(trend: pd.DataFrame, track_names: dict[str, str]) -> go.Figure:
+    """Each track's score by round, a colour per track; the rank above the first track's points and
+    below the second's, so that two tracks with close scores do not write over each other."""
     data = trend.assign(track_name=trend["track"].map(track_names))
+    order = list(dict.fromkeys(track_names.values()))
     fig = px.line(data, x="period", y="score", color="track_name", markers=True, text="rank",
+                  category_orders={"track_name": order}, color_discrete_sequence=TRACK_COLOURS,
                   labels={"period": LABEL["period"], "score": COLUMN["score"], "track_name": ""})  # fmt: skip
     fig.update_traces(texttemplate=CHART["rank_text"], textposition="top center")
+    for i, trace in enumerate(fig.data):
+        trace.textposition = "top center" if i % 2 == 0 else "bottom center"
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=20, b=10), yaxis=dict(range=[0, 110]), font=FONT)
     fig.update_xaxes(type="category")
     return fig

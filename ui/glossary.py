@@ -163,6 +163,7 @@ LABEL = {
     "appeal_filed": "已登记申诉 {id}。",
     "appeal_list": "申诉记录",
     "appeals_waiting": "{page}({n} 件待复核)",
+    "group_hidden": "本期结果发布前,单位只能看到本单位的得分;组内平均和组内最高在发布后显示。",
     "decide": "复核",
     "decide_appeal": "选择待复核的申诉",
     "uphold": "维持原结果",
@@ -285,6 +286,7 @@ AUTH = {
     "no_accounts": "还没有任何账号。请由考核办在服务器上创建第一个管理员账号:"
     "assess user add 账号 --role admin --password-stdin",
     "signed_in": "已登录:{user}",
+    "reload_note": "刷新或重新打开页面后需重新登录:为安全起见,登录状态只保存在本次打开的页面中,不写入浏览器。",
     "denied": "当前账号无权查看该内容。",
     "demo_banner": "演示模式",
 }
@@ -314,7 +316,8 @@ APPEAL_COLUMNS = {
 }  # fmt: skip
 
 # a recorded value as a person reads it (ui.tables.value_text)
-VALUE_WORDS = {"pass": "通过", "fail": "未通过", "happened": "发生", "not_happened": "未发生", "items": "{n:g} 条"}
+VALUE_WORDS = {"pass": "通过", "fail": "未通过", "happened": "发生", "not_happened": "未发生", "items": "{n:g} 条",
+               "workdays": "{n} 个工作日", "unanswered": "未答复"}  # fmt: skip
 
 # chart legends and labels
 CHART = {"own": "本单位", "group_mean": "组内平均", "group_best": "组内最高", "rank_text": "第%{text}名"}

@@ -103,6 +103,8 @@ def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Ser
             (method == "veto") & (num == 0),
             method == "ratio",
             method.isin(["deduct", "bonus"]),
+            (method == "deadline") & (value.astype(str) == "unanswered"),
+            method == "deadline",
         ],
         [
             STATUS["na"],
@@ -113,6 +115,8 @@ def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Ser
             VALUE_WORDS["not_happened"],
             pct,
             count,
+            VALUE_WORDS["unanswered"],
+            num.map(lambda v: VALUE_WORDS["workdays"].format(n=int(v)) if pd.notna(v) else ""),
         ],
         value,
     )

@@ -12,7 +12,7 @@ from PIL import Image
 from scoring.pipeline import Assessment
 from scoring.store.access import can
 from scoring.store.accounts import User
-from scoring.store.evidence import IMAGE_TYPES, cited_files, evidence_content
+from scoring.store.evidence import IMAGE_TYPES, MAX_EVIDENCE_BYTES, cited_files, evidence_content
 from scoring.workbooks.report import table_csv, table_xlsx
 
 from . import charts, data
@@ -71,6 +71,13 @@ def table_downloads(table: pd.DataFrame, name: str, sheet: str) -> list:
     return rest
 
 
+# what the uploaders accept, as the store enforces it: an evidence file up to 20 MB; a results file
+# up to 100 MB (a province's round of 600,000 findings is 35 MB as CSV); .streamlit/config.toml's
+# maxUploadSize is the larger
+EVIDENCE_MB = MAX_EVIDENCE_BYTES // 2**20
+RESULTS_MB = 100
+
+
 def ranking_chart(table: pd.DataFrame, grades: list[str], key: str) -> pd.DataFrame:
     """The ranking as bars a person can read: all of a small group; of a large one the first and
     last ``CHART_ENDS`` and the units searched for. Returns the rows drawn, in rank order."""
@@ -82,7 +89,7 @@ def ranking_chart(table: pd.DataFrame, grades: list[str], key: str) -> pd.DataFr
         found = len(drawn) - 2 * CHART_ENDS
         st.caption(LABEL["chart_ends"].format(n=len(table), ends=CHART_ENDS,
                                               found=LABEL["chart_found"].format(n=found) if found else ""))  # fmt: skip
-    st.plotly_chart(charts.ranking_bars(drawn, grades), width="stretch")
+    st.plotly_chart(charts.ranking_bars(drawn, grades), width="stretch", config=charts.CONFIG)
     return drawn
 
 

@@ -739,3 +739,39 @@ def test_the_preview_of_a_partial_round_ranks_only_the_tested_units(db):
     assert len(untested) > 0 and (untested["排名"] == "").all() and (untested["得分"] == "").all()
     assert set(table["单项否决"]) <= {"", "✖ 否决"}
     assert untested["已录结果"].str.startswith("0 / ").all()
+
+
+# what must never reach an official's screen: Python's missing values, ISO UTC timestamps
+_LEAKS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\bNaT\b|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\+00:00")
+
+
+def _texts(at: AppTest) -> list[str]:
+    """Every text a page shows: headings, captions, alerts, metrics, choices and table cells."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+        out += [str(e.value) for e in getattr(at, kind)]
+    out += [f"{m.label} {m.value}" for m in at.metric]
+    for box in at.selectbox:
+        out += [str(o) for o in box.options]  # as drawn: AppTest holds the formatted choices
+    for frame in at.dataframe:
+        cells = frame.value.astype(object)
+        text = cells.where(cells.notna(), "")  # blank cells are drawn blank (placeholder="")
+        out += [str(v) for v in text.to_numpy().ravel()] + [str(c) for c in frame.value.columns]
+    return out
+
+
+@pytest.mark.parametrize(("role", "page"), [(r, p) for r, pages in MENUS.items() for p in pages])
+def test_no_page_shows_none_nan_or_utc_to_any_role(db, role, page):
+    """Issue 17: a scan of every page as every role."""
+    at = open_page(page, role)
+    leaks = sorted({t for t in _texts(at) if _LEAKS.search(t)})
+    assert leaks == []
+
+
+def test_a_unit_sees_no_group_comparison_before_publication(db):
+    """Issue 17: before publication the unit's page never shows 组内平均 = 组内最高 = 本单位."""
+    at = open_page("unit", "unit")
+    at.selectbox(key="unit_period").set_value("2018Q2").run()  # in the appeal window
+    assert any("组内平均和组内最高在发布后显示" in c.value for c in at.caption)
+    at.selectbox(key="unit_period").set_value("2018Q1").run()  # published
+    assert not any("组内平均和组内最高在发布后显示" in c.value for c in at.caption)

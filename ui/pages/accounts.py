@@ -34,7 +34,7 @@ view = accounts.assign(
     demo=accounts["demo"].map({1: YES, 0: ""}),
     created_at=beijing_time(accounts["created_at"]),
 )
-st.dataframe(view.rename(columns=ACCOUNT_COLUMNS), hide_index=True, width="stretch")
+st.dataframe(view.rename(columns=ACCOUNT_COLUMNS), hide_index=True, placeholder="", width="stretch")
 
 roster = data.roster()
 unit_names = dict(zip(roster["unit_id"], roster["name"], strict=True))

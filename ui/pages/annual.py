@@ -55,6 +55,7 @@ number = st.column_config.NumberColumn(format="%.2f")
 st.dataframe(
     shown_table,
     hide_index=True,
+    placeholder="",
     width="stretch",
     height=table_height(len(shown_table)),
     column_config={COLUMN["score"]: number, COLUMN["target_points"]: number, **dict.fromkeys(periods, number)},
@@ -74,7 +75,7 @@ for tid, t in tracks.iterrows():
     headers[f"{tid}_score"] = LABEL["track_score"].format(track=t["track_name"])
     headers[f"{tid}_points"] = LABEL["track_points"].format(track=t["track_name"])
 totals_table = totals[list(headers)].rename(columns=headers)
-st.dataframe(totals_table, hide_index=True, width="stretch",
+st.dataframe(totals_table, hide_index=True, placeholder="", width="stretch",
              column_config=dict.fromkeys(totals_table.columns[1:], number))  # fmt: skip
 name = FILE["annual_totals"].format(**span, group=rubric.groups[group])
 d3, _ = table_downloads(totals_table, name, SHEET["annual_totals"])

@@ -11,7 +11,7 @@ from ui import data
 from ui.auth import current_user
 from ui.glossary import AUTH, COLUMN, LABEL, PAGE
 from ui.tables import appeals_view, plain, value_text
-from ui.widgets import evidence_viewer
+from ui.widgets import EVIDENCE_MB, evidence_viewer
 
 st.title(PAGE["appeals"])
 user = current_user()
@@ -76,7 +76,7 @@ if can(user, "file_appeal"):
             reason = st.text_area(LABEL["appeal_reason"])
             proof = st.text_input(LABEL["appeal_proof"])
             proof_files = st.file_uploader(LABEL["appeal_files"], accept_multiple_files=True, key="appeal_files",
-                                           help=LABEL["appeal_files_help"])  # fmt: skip
+                                           help=LABEL["appeal_files_help"], max_upload_size=EVIDENCE_MB)  # fmt: skip
             if st.form_submit_button(LABEL["submit_appeal"]) and check:
                 files = [InputFile(f.name, f.getvalue()) for f in proof_files or []]
                 try:
@@ -121,4 +121,4 @@ if appeals.empty:
     st.info(LABEL["no_appeals"])
 else:
     st.dataframe(appeals_view(appeals, result.roster, result.rubric, data.accounts()), hide_index=True,
-                 width="stretch")  # fmt: skip
+                 width="stretch", placeholder="")  # fmt: skip

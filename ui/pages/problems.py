@@ -39,12 +39,12 @@ columns = ["check_id", "check_name", "dimension_name", "method", "points", "test
            "lost_mean", "lost_total", "criteria"]  # fmt: skip
 shown_table = shown(view, columns)
 number = st.column_config.NumberColumn(format="%.2f")
-st.dataframe(shown_table, hide_index=True, width="stretch",
+st.dataframe(shown_table, hide_index=True, placeholder="", width="stretch",
              column_config={COLUMN["loss_rate"]: st.column_config.NumberColumn(format="%.1f"),
                             COLUMN["lost_mean"]: number, COLUMN["lost_total"]: number,
                             COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 st.markdown(f"**{LABEL['problems_top'].format(n=min(TOP, len(lost)))}**")
-st.plotly_chart(charts.problem_bars(lost, TOP), width="stretch")
+st.plotly_chart(charts.problem_bars(lost, TOP), width="stretch", config=charts.CONFIG)
 
 names = dict(zip(lost["check_id"], lost["check_id"] + " " + lost["check_name"], strict=True))
 check = st.selectbox(LABEL["problems_pick"], list(names), format_func=names.get, key="problems_check")
@@ -55,7 +55,7 @@ who_view = who.assign(
 )
 who_table = shown(who_view, ["unit_name", "status", "value", "lost", "evidence"])
 who_table[LABEL["evidence_link"]] = evidence_links(who["evidence"])
-st.dataframe(who_table, hide_index=True, width="stretch",
+st.dataframe(who_table, hide_index=True, placeholder="", width="stretch",
              column_config={COLUMN["lost"]: number, LABEL["evidence_link"]: st.column_config.LinkColumn(display_text=LABEL["open_evidence"])})  # fmt: skip
 
 group_name = rubric.groups[group] if group else LABEL["all_groups"]

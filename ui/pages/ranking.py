@@ -51,6 +51,7 @@ shown_table = shown(view, columns)
 st.dataframe(
     shown_table,
     hide_index=True,
+    placeholder="",
     width="stretch",
     height=table_height(len(shown_table)),
     column_config={
@@ -64,7 +65,7 @@ with left:
     drawn = ranking_chart(table, grades, key="rank_search")
 with right:
     st.markdown(f"**{LABEL['grade_distribution']}**")
-    st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch")
+    st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch", config=charts.CONFIG)
 
 shown_periods = [p for p in result.scores.periods if p in views]
 if len(shown_periods) > 1:
@@ -72,7 +73,9 @@ if len(shown_periods) > 1:
     st.caption(LABEL["rank_history_note"])
     history = ranking_history(result.scores, track, group, shown_periods)
     order = list(drawn["unit_name"])
-    st.plotly_chart(charts.rank_history(history[history["unit_name"].isin(order)], order), width="stretch")
+    st.plotly_chart(
+        charts.rank_history(history[history["unit_name"].isin(order)], order), width="stretch", config=charts.CONFIG
+    )
 
 name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
 d3, d4 = table_downloads(shown_table, name, SHEET["ranking"])

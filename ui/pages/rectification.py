@@ -54,7 +54,7 @@ m4.metric(LABEL["rectify_rate"], f"{100 * summary['rectified'].sum() / checkable
 
 columns = ["unit_name", "losses_before", "not_rectified", "partly", "rectified", "unchecked", "new", "rate"]
 shown_table = shown(summary, columns)
-st.dataframe(shown_table, hide_index=True, width="stretch", height=table_height(len(shown_table)),
+st.dataframe(shown_table, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown_table)),
              column_config={COLUMN["rate"]: st.column_config.NumberColumn(format="%.1f")})  # fmt: skip
 query = ""
 if len(summary) > 2 * CHART_ENDS:
@@ -64,7 +64,7 @@ if len(drawn) < len(summary):
     found = len(drawn) - 2 * CHART_ENDS
     st.caption(LABEL["chart_worst"].format(n=len(summary), ends=CHART_ENDS,
                                            found=LABEL["chart_found"].format(n=found) if found else ""))  # fmt: skip
-st.plotly_chart(charts.rectification_bars(drawn), width="stretch")
+st.plotly_chart(charts.rectification_bars(drawn), width="stretch", config=charts.CONFIG)
 
 names = dict(zip(summary["unit_id"], summary["unit_name"], strict=True))
 unit = st.selectbox(LABEL["rectify_detail"], list(names), format_func=names.get, key="rectify_unit")
@@ -72,7 +72,7 @@ detail = rectification_view(table[table["unit_id"] == unit], rubric)
 if detail.empty:
     st.success(LABEL["rectify_nothing"])
 else:
-    st.dataframe(detail, hide_index=True, width="stretch",
+    st.dataframe(detail, hide_index=True, placeholder="", width="stretch",
                  column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 
 group_name = rubric.groups[group]

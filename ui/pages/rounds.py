@@ -47,7 +47,7 @@ shown = table.assign(
 ).rename(columns=ROUND_COLUMNS)
 if "rounds_done" in st.session_state:
     st.success(st.session_state.pop("rounds_done"))
-st.dataframe(shown, hide_index=True, width="stretch")
+st.dataframe(shown, hide_index=True, placeholder="", width="stretch")
 
 period = st.selectbox(LABEL["period"], list(table["period"])[::-1], key="round_period")
 info = table.set_index("period").loc[period]
@@ -60,11 +60,11 @@ if status != "published":
         # publication refuses a round with gaps; the office sees them before pressing the button
         st.warning(LABEL["missing_results"].format(units=len(missing), n=int(missing["missing"].sum())),
                    icon=":material/pending_actions:")  # fmt: skip
-        st.dataframe(missing.rename(columns=MISSING_COLUMNS), hide_index=True, width="stretch")
+        st.dataframe(missing.rename(columns=MISSING_COLUMNS), hide_index=True, placeholder="", width="stretch")
     if not bare.empty:
         # the office publishes; it should know which losses no evidence stands behind
         st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")
-        st.dataframe(shown_columns(bare, ["unit_name", "check_id", "check_name", "value", "lost"]), hide_index=True,
+        st.dataframe(shown_columns(bare, ["unit_name", "check_id", "check_name", "value", "lost"]), hide_index=True, placeholder="",
                      width="stretch")  # fmt: skip
 
 if can(user, "set_status"):
@@ -114,4 +114,4 @@ if can(user, "audit"):
     with st.expander(LABEL["audit"]):
         audit = pd.DataFrame(store.recent_audit(200), columns=list(AUDIT_COLUMNS))
         audit = audit.assign(at=beijing_time(audit["at"]), action=audit_actions(audit["action"]))
-        st.dataframe(audit.rename(columns=AUDIT_COLUMNS), hide_index=True, width="stretch")
+        st.dataframe(audit.rename(columns=AUDIT_COLUMNS), hide_index=True, placeholder="", width="stretch")

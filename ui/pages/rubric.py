@@ -41,7 +41,7 @@ for col, (tid, t) in zip(cols, tracks.iterrows(), strict=True):
 left, right = st.columns([2, 3])
 with left:
     st.subheader(LABEL["sunburst"])
-    st.plotly_chart(charts.points_sunburst(rubric), width="stretch")
+    st.plotly_chart(charts.points_sunburst(rubric), width="stretch", config=charts.CONFIG)
 with right:
     st.subheader(LABEL["tree"])
     for tid, t in tracks.iterrows():
@@ -69,6 +69,7 @@ with right:
                         ],
                     ),
                     hide_index=True,
+                    placeholder="",
                     width="stretch",
                     column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")},
                 )

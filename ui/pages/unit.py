@@ -89,6 +89,7 @@ else:
     st.dataframe(
         table,
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config={
             COLUMN["lost"]: st.column_config.NumberColumn(format="%.2f"),
@@ -107,26 +108,33 @@ if prev is not None:
     if changes.empty:
         st.success(LABEL["rectify_nothing"])
     else:
-        st.dataframe(rectification_view(changes, rubric), hide_index=True, width="stretch",
+        st.dataframe(rectification_view(changes, rubric), hide_index=True, placeholder="", width="stretch",
                      column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 
 scored_tracks = [t for t in tracks.index if t in summary.index]
 if scored_tracks:
     st.subheader(LABEL["dimension_profile"])
+    # before publication a unit sees only its own results: no group to compare with (issue 17)
+    peers_hidden = user.role == "unit" and views[period].status != "published"
+    if peers_hidden:
+        st.caption(LABEL["group_hidden"])
     tabs = st.tabs([track_names[t] for t in scored_tracks])
     for tab, tid in zip(tabs, scored_tracks, strict=True):
         with tab:
             profile = dimension_profile(result, unit, period, tid)
-            st.plotly_chart(charts.dimension_bars(profile), width="stretch", key=f"dims-{tid}")
+            if peers_hidden:
+                profile = profile.drop(columns=["group_mean", "group_best"])
+            st.plotly_chart(charts.dimension_bars(profile), width="stretch", config=charts.CONFIG, key=f"dims-{tid}")
 
 st.subheader(LABEL["trend"])
-st.plotly_chart(charts.trend_lines(unit_trend(result.scores, unit), track_names), width="stretch")
+st.plotly_chart(charts.trend_lines(unit_trend(result.scores, unit), track_names), width="stretch", config=charts.CONFIG)
 
 statuses = {p: v.status for p, v in views.items()}
 appeals = scoped_appeals(user, appeals_table(data.store(), period, unit), statuses)
 if not appeals.empty:
     st.subheader(LABEL["appeal_list"])
-    st.dataframe(appeals_view(appeals, result.roster, rubric, data.accounts()), hide_index=True, width="stretch")
+    st.dataframe(appeals_view(appeals, result.roster, rubric, data.accounts()), hide_index=True, width="stretch",
+                 placeholder="")  # fmt: skip
 
 st.download_button(
     LABEL["download_report"],

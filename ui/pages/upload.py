@@ -11,13 +11,18 @@ from scoring.views.explain import import_preview, unsupported_losses
 from ui import data
 from ui.glossary import FILE, LABEL, PAGE
 from ui.tables import shown, status_names, table_height, value_text
-from ui.widgets import XLSX, action_page
+from ui.widgets import EVIDENCE_MB, RESULTS_MB, XLSX, action_page
 
 user = action_page("upload", "import")
 
 with st.form("import", clear_on_submit=True):
     files = st.file_uploader(
-        LABEL["upload_files"], type=["csv", "xlsx"], accept_multiple_files=True, help=LABEL["upload_help"], key="upload"
+        LABEL["upload_files"],
+        type=["csv", "xlsx"],
+        accept_multiple_files=True,
+        help=LABEL["upload_help"],
+        key="upload",
+        max_upload_size=RESULTS_MB,
     )
     submitted = st.form_submit_button(PAGE["upload"], type="primary")
 
@@ -31,7 +36,9 @@ def show_problems(found: list[Issue], heading: str = LABEL["upload_bad"]) -> Non
     issues = issues_frame(found)
     issues["row"] = issues["row"].astype("Int64")
     issues["sheet"] = issues["sheet"].fillna("")  # a CSV has no sheet: blank, not 'None'
-    st.dataframe(shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, width="stretch")
+    st.dataframe(
+        shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, placeholder="", width="stretch"
+    )
 
 
 def show_preview(result, periods: list[str]) -> None:
@@ -51,7 +58,7 @@ def show_preview(result, periods: list[str]) -> None:
     )
     cols = ["period", "track", "group", "rank", "unit_name", "score", "grade", "vetoed", "recorded"]
     table = shown(view, cols).rename(columns={"group": LABEL["group"], "recorded": LABEL["recorded"]})
-    st.dataframe(table, hide_index=True, width="stretch", height=table_height(len(table)))
+    st.dataframe(table, hide_index=True, placeholder="", width="stretch", height=table_height(len(table)))
     show_unsupported(result, periods)
 
 
@@ -64,7 +71,7 @@ def show_unsupported(result, periods: list[str]) -> None:
     view = bare.assign(status=status_names(bare["status"], bare["violated"]),
                        value=value_text(bare["method"], bare["value"], bare["status"]))  # fmt: skip
     st.dataframe(shown(view, ["period", "unit_name", "check_id", "check_name", "status", "value", "lost"]),
-                 hide_index=True, width="stretch")  # fmt: skip
+                 hide_index=True, placeholder="", width="stretch")  # fmt: skip
 
 
 if submitted and files:
@@ -91,7 +98,7 @@ st.divider()
 st.subheader(LABEL["evidence_section"])
 with st.form("evidence", clear_on_submit=True):
     evidence = st.file_uploader(LABEL["upload_evidence"], accept_multiple_files=True, key="evidence_upload",
-                                help=LABEL["upload_evidence_help"])  # fmt: skip
+                                help=LABEL["upload_evidence_help"], max_upload_size=EVIDENCE_MB)  # fmt: skip
     save = st.form_submit_button(LABEL["save_evidence"])
 if save and evidence:
     try:
