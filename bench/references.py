@@ -13,14 +13,36 @@ only counts its problems, and DuckDB does not validate at all.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
+from datetime import date, timedelta
+from functools import cache
 
+import numpy as np
 import pandas as pd
 
 PASS = {"1", "true", "yes", "y", "pass", "是", "通过"}
 FAIL = {"0", "false", "no", "n", "fail", "否", "未通过"}
 NA = {"na", "n/a", "不涉及", "不适用"}
-SINGLE_ROW = {"binary", "levels", "ratio", "veto"}
+SINGLE_ROW = {"binary", "levels", "ratio", "veto", "deadline"}
+UNANSWERED = {"未答复", "unanswered"}
+DATE_PAIR = re.compile(r"(\d{4}-\d{2}-\d{2})\s*/\s*(\d{4}-\d{2}-\d{2})")
+
+
+@cache
+def working_days(received: str, answered: str) -> float | None:
+    """Days after ``received`` up to ``answered`` that chinesecalendar calls workdays, one by one."""
+    import chinese_calendar
+
+    try:
+        start, end = date.fromisoformat(received), date.fromisoformat(answered)
+    except ValueError:
+        return None
+    if end < start:
+        return None
+    return float(sum(chinese_calendar.is_workday(start + timedelta(days=k)) for k in range(1, (end - start).days + 1)))
+
+
 COLUMNS = ["period", "track", "unit_id", "score", "rank", "vetoed"]
 
 
@@ -46,6 +68,12 @@ def _parse(c: dict, v: str) -> float | None:
     if m == "ratio":
         x = _number(v[:-1]) / 100 if v.endswith("%") and _number(v[:-1]) is not None else _number(v)
         return x if x is not None and 0 <= x <= 1 else None
+    if m == "deadline":
+        if v in UNANSWERED:
+            return -1.0
+        pair = DATE_PAIR.fullmatch(v)
+        if pair:
+            return working_days(pair.group(1), pair.group(2))
     x = _number(v)
     return x if x is not None and x >= 0 and x == int(x) else None
 
@@ -113,6 +141,8 @@ def rowwise_values(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> dict[
             out[key] = label[key]
         elif m == "ratio":
             out[key] = f"{total[key]:.6f}".rstrip("0").rstrip(".") or "0"
+        elif m == "deadline" and total[key] < 0:
+            out[key] = "unanswered"
         else:
             out[key] = str(round(total[key]))
     return out
@@ -150,6 +180,13 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
                     earned = pts * x
                 elif m == "ratio":
                     earned = pts * min(1.0, max(0.0, (x - c["floor"]) / (c["target"] - c["floor"])))
+                elif m == "deadline":
+                    late = x - c["limit"]
+                    per_day = c["per_day"]
+                    if x < 0 or (late > 0 and math.isnan(per_day)):
+                        earned = 0.0
+                    else:
+                        earned = pts if late <= 0 else max(0.0, pts - per_day * late)
                 else:
                     earned = max(0.0, pts - c["per_item"] * x)
                 a[0], a[1], a[2] = a[0] + earned, a[1] + pts, a[2] + 1
@@ -176,8 +213,13 @@ WITH f AS (
              WHEN f.method = 'levels' THEN lv.fraction
              WHEN f.method = 'ratio' AND f.v LIKE '%\\%' ESCAPE '\\'
                  THEN TRY_CAST(rtrim(f.v, '%') AS DOUBLE) / 100
+             WHEN f.method = 'deadline' AND f.v IN ('未答复', 'unanswered') THEN -1.0
+             WHEN f.method = 'deadline' AND f.v LIKE '%/%' THEN ca.n - cr.n
              ELSE TRY_CAST(f.v AS DOUBLE) END AS num
     FROM f LEFT JOIN levels lv ON lv.check_id = f.check_id AND lv.label = f.v
+      -- working days as a running count over the calendar: taken = count(answered) - count(received)
+      LEFT JOIN workdays cr ON f.method = 'deadline' AND cr.d = TRY_CAST(trim(split_part(f.v, '/', 1)) AS DATE)
+      LEFT JOIN workdays ca ON f.method = 'deadline' AND ca.d = TRY_CAST(trim(split_part(f.v, '/', 2)) AS DATE)
 ), agg AS (
     SELECT period, unit_id, check_id, sum(CASE WHEN is_na THEN 0 ELSE num END) AS total,
            bool_or(is_na) AS na, count(*) AS n
@@ -197,6 +239,9 @@ WITH f AS (
              WHEN method = 'ratio' THEN points * greatest(least((total - floor) / (target - floor), 1), 0)
              WHEN method = 'deduct' THEN greatest(points - per_item * total, 0)
              WHEN method = 'bonus' THEN least(points, per_item * total)
+             WHEN method = 'deadline' THEN CASE WHEN total < 0 THEN 0 WHEN total <= lim THEN points
+                                                WHEN per_day IS NULL THEN 0
+                                                ELSE greatest(points - per_day * (total - lim), 0) END
              ELSE 0 END AS earned,
         CASE WHEN is_base AND NOT (na AND na_policy = 'rescale') THEN points ELSE 0 END AS mx,
         method = 'veto' AND n > 0 AND NOT na AND total = 1 AS violated
@@ -222,7 +267,7 @@ FROM pub ORDER BY period, track, unit_id
 
 def duckdb_inputs(rubric, roster: pd.DataFrame, periods: list[str]) -> dict[str, pd.DataFrame]:
     checks = rubric.checks[["check_id", "track_id", "method", "points", "per_item", "floor", "target", "cap",
-                            "is_base", "applies_to"]].copy()  # fmt: skip
+                            "is_base", "applies_to", "limit", "per_day"]].rename(columns={"limit": "lim"})  # fmt: skip
     checks["applies_to"] = checks["applies_to"].map(lambda a: list(a) if a is not None else None)
     levels = pd.DataFrame(
         [(cid, str(lab).lower(), frac) for cid, lv in zip(rubric.checks["check_id"], rubric.checks["levels"],
@@ -235,7 +280,17 @@ def duckdb_inputs(rubric, roster: pd.DataFrame, periods: list[str]) -> dict[str,
         "units": roster.rename(columns={"group": "grp"})[["unit_id", "grp"]],
         "periods": pd.DataFrame({"period": periods}),
         "tracks": rubric.tracks[["track_id", "na_policy", "bonus_max"]],
+        "workdays": _running_workdays(),
     }
+
+
+def _running_workdays() -> pd.DataFrame:
+    """Each day of the years chinesecalendar covers and the working days up to it, inclusive."""
+    import chinese_calendar
+
+    days = pd.date_range("2004-01-01", "2026-12-31", freq="D")
+    work = np.array([chinese_calendar.is_workday(d.date()) for d in days], dtype=np.int64)
+    return pd.DataFrame({"d": days.date, "n": np.cumsum(work)})
 
 
 def duckdb_scores(con, tables: dict[str, pd.DataFrame], results: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 GROUPS = {"county": "县区政府", "department": "市直部门", "park": "园区管委会"}
-METHODS = ["binary", "binary", "levels", "ratio", "deduct", "binary", "levels", "deduct", "bonus", "veto"]
+METHODS = ["binary", "binary", "levels", "ratio", "deduct", "deadline", "levels", "deduct", "bonus", "veto"]
 LEVELS = {"优": 1.0, "良": 0.8, "中": 0.6, "差": 0.0}
 PERIODS = ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
 
@@ -42,6 +42,10 @@ def rubric_dict() -> dict:
                         check.update(floor=0.5, target=1.0)
                     if method in ("deduct", "bonus"):
                         check["per_item"] = 0.5
+                    if method == "deadline":
+                        check["limit"] = 15 + n % 10
+                        if n % 3:
+                            check["per_day"] = 0.5
                     if n % 17 == 0 and method != "veto":
                         check["applies_to"] = ["county", "park"]
                     checks.append(check)
@@ -79,6 +83,19 @@ def rates(rng: np.random.Generator, n: int, decimals: tuple[int, ...] = (1, 2, 3
     return out
 
 
+def deadlines(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Deadline values as evaluators write them: received/answered dates across 2017 国庆 and 2018
+    春节 (half), working days counted by hand (four in ten), and 未答复 / unanswered."""
+    received = np.datetime64("2017-09-01") + rng.integers(0, 200, n)
+    answered = received + rng.integers(0, 45, n)
+    out = np.char.add(np.char.add(received.astype(str), "/"), answered.astype(str)).astype(object)
+    kind = rng.random(n)
+    out[kind < 0.4] = rng.integers(0, 40, int((kind < 0.4).sum())).astype(str)
+    out[(kind >= 0.4) & (kind < 0.45)] = "未答复"
+    out[(kind >= 0.45) & (kind < 0.5)] = "unanswered"
+    return out
+
+
 def findings(
     target_rows: int,
     seed: int = 7,
@@ -108,6 +125,7 @@ def findings(
     counts = m == "deduct"
     value[counts] = (r[counts] * 4).astype(int).astype(str)
     value[m == "bonus"] = (r[m == "bonus"] < 0.1).astype(int).astype(str)
+    value[m == "deadline"] = deadlines(rng, int((m == "deadline").sum()))
     value[(r > 1 - na_rate) & (m != "veto")] = "不涉及"
     frame["value"] = value
     # a second finding row for some deduct checks

@@ -36,6 +36,10 @@ PERIODS = ["2017Q3", "2017Q4", "2018Q1", "2018Q2"]
 SEED = 20170719  # the day the work plan was issued
 HEADER = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 EVALUATORS = ["张敏", "李强", "王芳", "陈磊", "刘洋", "赵静"]
+# deadlines (SPEC extension 1a): the implementation plan counts from the work points' publication;
+# a simulated disclosure request is sent in the quarter's first weeks
+PLAN_DAY = np.datetime64("2017-07-19")
+QUARTER_START = {"2017Q3": "2017-07-03", "2017Q4": "2017-09-25", "2018Q1": "2018-01-08", "2018Q2": "2018-04-02"}
 TEST_DAYS = {"2017Q3": "2017-09-", "2017Q4": "2017-12-", "2018Q1": "2018-03-", "2018Q2": "2018-06-"}
 
 # a few units with a story a reader can follow across the rounds (quality 0..1, change per round)
@@ -115,6 +119,8 @@ def _rows_for(
         x = float(np.clip(q + rng.normal(0.05, 0.1), 0.2, 1.0))
         # as evaluators write rates: a percent to one decimal, hundreds of distinct values a round
         return [row(f"{x * 100:.1f}%", f"测评记录 {period}-{u.unit_id}-{cid}.xlsx")]
+    if method == "deadline":
+        return [row(*_deadline_value(u, cid, period, q, rng))]
     if method == "bonus":
         n = int(rng.random() < (q - 0.75) * 0.6)
         return [row(str(n), f"省政府办公厅通报 {period} 第{int(rng.integers(1, 30))}期" if n else "")]
@@ -124,6 +130,22 @@ def _rows_for(
     if n == 0:
         return [row("0")]
     return [row("1", _evidence(u, cid, period, k + 1, rng)) for k in range(n)]
+
+
+def _deadline_value(u: Unit, cid: str, period: str, q: float, rng: np.random.Generator) -> tuple[str, str, str]:
+    """Received/answered dates (calendar days drawn by the unit's quality, across 国庆 and 春节 as
+    they fall), or 未答复 for the weakest; with the evidence and a note."""
+    plan = cid == "GK1.1.4"
+    start = PLAN_DAY if plan else np.datetime64(QUARTER_START[period]) + int(rng.integers(0, 25))
+    if rng.random() > q + 0.12:  # the record of the request (or of the search) is the evidence
+        return (
+            "未答复",
+            f"测评记录 {period}-{u.unit_id}-{cid}.xlsx",
+            "截至测评时未见公开" if plan else "截至测评时未收到答复",
+        )
+    typical, spread = (30 + (1 - q) * 40, 8) if plan else (14 + (1 - q) * 25, 5)
+    end = start + max(0, int(rng.normal(typical, spread)))
+    return f"{start}/{end}", _evidence(u, cid, period, 1, rng), ""
 
 
 def generate_rows(period: str, units: list[Unit], checks: pd.DataFrame, pairs: set[tuple[str, str]], seed: int):

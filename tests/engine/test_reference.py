@@ -24,6 +24,7 @@ import synth
 from scoring import parse_rubric, validate_results
 from scoring.engine import score_findings
 from scoring.ranking import _ranks
+from scoring.rubric.model import BASE_METHODS
 
 RUBRIC = parse_rubric(json.dumps(synth.rubric_dict(), ensure_ascii=False), "bench.yaml")
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,7 +80,7 @@ def test_engine_agrees_with_the_row_by_row_reference(data, seed):
 def test_dimension_scores_add_up_the_check_table(data):
     roster, results = data
     scores = score_findings(RUBRIC, roster, validate_results(RUBRIC, roster, results))
-    base = scores.checks[scores.checks["method"].isin(["binary", "levels", "ratio", "deduct"])]
+    base = scores.checks[scores.checks["method"].isin(BASE_METHODS)]
     sums = base.groupby(["period", "track", "unit_id", "dimension_id"], observed=True)[["earned", "max"]].sum()
     dims = scores.dimensions.set_index(["period", "track", "unit_id", "dimension_id"])
     assert sorted(dims.index) == sorted(sums.index)  # a row exactly where the unit has a base check

@@ -106,3 +106,20 @@ def test_text_that_looks_like_a_formula_stays_text():
     wb = openpyxl.load_workbook(io.BytesIO(build_template(rubric, ROSTER, "2017Q3")))
     cells = [c for row in wb[RESULTS_SHEET].iter_rows() for c in row if c.value == '=HYPERLINK("http://evil")']
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_a_deadline_cell_takes_a_date_pair_and_says_so():
+    """SPEC extension 1a: the shipped rubric's deadline checks ask for received/answered dates; the
+    value cell's hint and the criteria say how, and the dates typed there score."""
+    rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")
+    roster = read_roster(ROOT / "sample_data" / "units.csv", rubric)
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(rubric, roster, "2017Q4")))
+    ws = wb[RESULTS_SHEET]
+    header = [c.value for c in ws[1]]
+    check_col, value_col = header.index("测评点编码") + 1, header.index("结果") + 1
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, check_col).value == "GK5.1.2")
+    cell = ws.cell(row, value_col).coordinate
+    hints = [dv.prompt for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+    assert hints and "2017-09-04/2017-09-22" in hints[0] and "未答复" in hints[0]
+    criteria = rubric.checks.set_index("check_id").loc["GK5.1.2", "criteria"]
+    assert "收到日期/答复日期" in criteria
