@@ -177,6 +177,8 @@ LABEL = {
     "audit": "操作记录(审计日志)",
     "confirm": "确定",
     "missing_results": "{units} 个单位还缺少 {n} 条测评结果;发布前须补齐(导入补充的结果文件)。",
+    "publish_allow_missing": "缺少的结果按 0 分计,照常发布({units} 个单位、{n} 条结果;这些测评点在得分表中标为“缺少结果”)",
+    "publish_missing": "{units} 个单位还缺少测评结果(见上表),未发布;补齐结果,或勾选“缺少的结果按 0 分计”后再发布。",
     "add_account": "新建账号",
     "change_account": "停用、启用或重设密码",
     "role": "角色",
@@ -324,6 +326,7 @@ CHART = {"own": "本单位", "group_mean": "组内平均", "group_best": "组内
 
 # names of downloaded files
 FILE = {
+    "missing": "{period} 缺少结果的单位",
     "ranking": "排名_{period}_{track}_{group}",
     "leaders": "汇总_{period}.xlsx",
     "circular": "通报草稿_{period}.txt",
@@ -336,7 +339,7 @@ FILE = {
     "template": "测评模板_{period}.xlsx",
 }
 # sheet names of single-table workbooks
-SHEET = {"ranking": "排名", "annual": "年度汇总", "annual_totals": "目标管理分", "rectification": "整改跟踪",
+SHEET = {"missing": "缺少结果", "ranking": "排名", "annual": "年度汇总", "annual_totals": "目标管理分", "rectification": "整改跟踪",
          "problems": "共性问题"}  # fmt: skip
 # the demo accounts' table on the sign-in page
 CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]

@@ -8,10 +8,10 @@ from scoring.store.access import can
 from scoring.store.publish import publish, revision_digests, verify
 from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, set_status
 from ui import data
-from ui.glossary import AUDIT_COLUMNS, LABEL, MISSING_COLUMNS, ROUND_COLUMNS
-from ui.tables import audit_actions, beijing_time, next_period
+from ui.glossary import AUDIT_COLUMNS, FILE, LABEL, MISSING_COLUMNS, ROUND_COLUMNS, SHEET
+from ui.tables import audit_actions, beijing_time, next_period, table_height
 from ui.tables import shown as shown_columns
-from ui.widgets import action_page
+from ui.widgets import action_page, table_downloads
 
 user = action_page("rounds", "set_status", "verify")
 store = data.store()
@@ -54,13 +54,16 @@ info = table.set_index("period").loc[period]
 status = info["status"]
 st.caption(f"{LABEL['status']}:{STATUS_NAMES[status]}")
 
+missing = pd.DataFrame(columns=["unit_id", "unit_name", "missing", "checks"])
 if status != "published":
     missing, bare = data.round_gaps(period)
     if not missing.empty:
         # publication refuses a round with gaps; the office sees them before pressing the button
         st.warning(LABEL["missing_results"].format(units=len(missing), n=int(missing["missing"].sum())),
                    icon=":material/pending_actions:")  # fmt: skip
-        st.dataframe(missing.rename(columns=MISSING_COLUMNS), hide_index=True, placeholder="", width="stretch")
+        gaps = shown_columns(missing, ["unit_name", "missing", "checks"]).rename(columns=MISSING_COLUMNS)
+        st.dataframe(gaps, hide_index=True, width="stretch", placeholder="", height=table_height(len(gaps)))
+        table_downloads(gaps, FILE["missing"].format(period=period), SHEET["missing"])
     if not bare.empty:
         # the office publishes; it should know which losses no evidence stands behind
         st.warning(LABEL["unsupported"].format(n=len(bare)), icon=":material/warning:")
@@ -84,13 +87,18 @@ if can(user, "set_status"):
         )
         reason = st.text_input(LABEL["reason"], help=LABEL["reason_required"])
         final = choice == "publish" or status == "published"  # publishing, or reopening a published round
+        allow_missing = False
+        if status == "appeal" and not missing.empty:  # what assess publish --allow-missing does, on the page
+            allow_missing = st.checkbox(LABEL["publish_allow_missing"].format(units=len(missing),
+                                                                             n=int(missing["missing"].sum())),
+                                        key="round_allow_missing")  # fmt: skip
         sure = st.checkbox(LABEL["confirm_final"], key="round_sure")
         if st.form_submit_button(LABEL["confirm"], type="primary"):
             try:
                 if final and not sure:
                     raise InputError([Issue(code="confirm", message=LABEL["confirm_final_needed"])])
                 if choice == "publish":
-                    rev = publish(store, period, user, reason)
+                    rev = publish(store, period, user, reason, allow_missing=allow_missing)
                     digests = revision_digests(store, period)
                     digest = digests.loc[digests["revision"] == rev, "digest"].iloc[0]
                     done = LABEL["published_as"].format(period=period, rev=rev, digest=digest)
@@ -101,7 +109,10 @@ if can(user, "set_status"):
                 st.session_state["rounds_done"] = done
                 st.rerun()
             except InputError as exc:
-                st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+                if all(i.code == "missing-result" for i in exc.issues):  # the table above names them all
+                    st.error(LABEL["publish_missing"].format(units=len(missing)))
+                else:
+                    st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
 
 if st.button(LABEL["verify"]):
     res = verify(store)
