@@ -22,6 +22,7 @@ from .glossary import AUTH, LABEL, PAGE
 from .tables import CHART_ENDS, chart_units
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def stop_unless_rounds(result, views: dict) -> None:

@@ -124,9 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", help="get:写出的文件")
     ev.set_defaults(run=cmd_evidence)
 
-    cc = stored("circular", "通报草稿:根据已发布结果写出本期测评情况通报的文字草稿(与上一已发布期次对比)")
+    cc = stored(
+        "circular",
+        "通报草稿:根据已发布结果写出本期测评情况通报的草稿(与上一已发布期次对比);--out 以 .docx 结尾时写出 Word 文档",
+    )
     cc.add_argument("--period", required=True)
-    cc.add_argument("--out", required=True, help="输出 .txt 文件(UTF-8)")
+    cc.add_argument("--out", required=True, help="输出 .txt 文件(UTF-8),或 .docx(Word 文档)")
     cc.set_defaults(run=cmd_circular)
 
     bk = stored("backup", "备份存储:在应用运行时也可安全地复制整个存储文件")

@@ -46,9 +46,13 @@ def cmd_circular(args: argparse.Namespace) -> int:
     result, revision = published_assessment(store, args.period)
     previous = previous_published(store, args.period)
     both = combine_rounds([previous, result] if previous is not None else [result])
-    text = circular_text(both, args.period, f"{args.period} · 已发布 第 {revision} 版",
-                         revision_digest_text(store, args.period, revision))  # fmt: skip
-    write_atomically(Path(args.out), text.encode("utf-8"))
+    label, digest = f"{args.period} · 已发布 第 {revision} 版", revision_digest_text(store, args.period, revision)
+    if Path(args.out).suffix.lower() == ".docx":  # the Word document an office edits and sends
+        from scoring.workbooks.circular_docx import circular_docx
+
+        write_atomically(Path(args.out), circular_docx(both, args.period, label, digest))
+    else:
+        write_atomically(Path(args.out), circular_text(both, args.period, label, digest).encode("utf-8"))
     print(f"已生成通报草稿 {args.out}(期次 {args.period} 第 {revision} 版)")
     return 0
 

@@ -7,13 +7,15 @@ edits the wording and adds its demands; the draft only saves it from copying num
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from scoring.pipeline import Assessment
+from scoring.pipeline import Assessment, narrowed
 from scoring.views.explain import common_problems, grade_counts, previous_period, ranking_table
 from scoring.views.rectification import rectification, rectification_summary
 
-__all__ = ["circular_text"]
+__all__ = ["Circular", "circular", "circular_text"]
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 TOP_PROBLEMS = 5
@@ -37,23 +39,54 @@ def _change(delta: float) -> str:
     return f",较上期{'上升' if delta > 0 else '下降'} {abs(delta):.2f} 分"
 
 
+FOOTER = "(本通报草稿由测评系统根据测评结果自动生成,各项数据可在系统中逐项追溯到测评发现和佐证材料。)"
+
+
+@dataclass(frozen=True)
+class Circular:
+    """The draft's parts, for the text and the Word renderings: a title, notes under it, numbered
+    sections of paragraphs, and per peer group and track the ranking table."""
+
+    title: str
+    notes: list[str]
+    sections: list[tuple[str, list[str]]]
+    rankings: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (caption, ranking rows)
+    footer: str = FOOTER
+
+
 def circular_text(result: Assessment, period: str, label: str = "", digest: str = "") -> str:
+    """The draft for ``period`` as plain text (see :func:`circular`)."""
+    c = circular(result, period, label, digest)
+    lines = [c.title, ""]
+    for note in c.notes:
+        lines += [note, ""]
+    for i, (title, body) in enumerate(c.sections):
+        lines += [f"{CHINESE_NUMERALS[i]}、{title}", *body, ""]
+    lines.append(c.footer)
+    return "\n".join(lines) + "\n"
+
+
+def circular(result: Assessment, period: str, label: str = "", digest: str = "") -> Circular:
     """The draft for ``period``, compared with the round before it in ``result`` where there is one;
     ``label`` says which version it is from (e.g. "2018Q1 · 已发布 第 1 版"), ``digest`` that
     version's publication digest, so that a circular sent out proves later what it was based on."""
     rubric = result.rubric
+    before = previous_period(result.scores.periods, period)
+    # only this round's and the previous one's check rows: a province's other rounds stay unread
+    result = narrowed(result, periods=[p for p in (before, period) if p])
     scores = result.scores
     tracks = rubric.tracks.set_index("track_id")
     grades = [g.name for g in rubric.spec.grades]
-    before = previous_period(scores.periods, period)
     units_now = scores.units[scores.units["period"] == period]
-    lines = [f"{rubric.spec.title}第三方测评情况通报({period})", ""]
+    title = f"{rubric.spec.title}第三方测评情况通报({period})"
+    notes = []
     if label:
-        lines += [f"(依据 {label} 的测评结果)", ""]
+        notes.append(f"(依据 {label} 的测评结果)")
     if digest:
-        lines += [f"(发布摘要 sha256:{digest};可用 assess verify --digest 核对存档未被改动)", ""]
+        notes.append(f"(发布摘要 sha256:{digest};可用 assess verify --digest 核对存档未被改动)")
 
     sections: list[tuple[str, list[str]]] = []
+    rankings: list[tuple[str, pd.DataFrame]] = []
 
     overview = []
     counted = units_now.drop_duplicates("unit_id")
@@ -83,6 +116,7 @@ def circular_text(result: Assessment, period: str, label: str = "", digest: str 
             table = ranking_table(scores, period, tid, gid)
             if table.empty:
                 continue
+            rankings.append((f"{gname} · {t['track_name']}", table))
             text = f"{t['track_name']}第一名 {_named(table[table['rank'] == 1])}"
             if len(table) > 1:
                 text += f",末位 {_named(table[table['rank'] == table['rank'].max()])}"
@@ -132,7 +166,4 @@ def circular_text(result: Assessment, period: str, label: str = "", digest: str 
                 f"{r.unit_name}({int(r.not_rectified)} 个)" for r in worst.itertuples()) + "。")  # fmt: skip
         sections.append(("整改情况", text))
 
-    for i, (title, body) in enumerate(sections):
-        lines += [f"{CHINESE_NUMERALS[i]}、{title}", *body, ""]
-    lines.append("(本通报草稿由测评系统根据测评结果自动生成,各项数据可在系统中逐项追溯到测评发现和佐证材料。)")
-    return "\n".join(lines) + "\n"
+    return Circular(title, notes, sections, rankings)

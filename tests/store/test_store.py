@@ -619,3 +619,31 @@ def test_a_backup_taken_during_an_import_is_a_whole_store(tmp_path, big_file):
         assert verify(open_store(copy)).differences == []
     assert _consistent(copies[-1], expected) == expected
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_cli_circular_as_word_has_the_title_doc_number_sections_and_rankings(tmp_path):
+    """Issue 17: the circular as offices send it, a .docx with the same figures as the text draft."""
+    import docx
+
+    from ui.demo import seed_demo
+
+    db = tmp_path / "assess.db"
+    s = open_store(db)
+    seed_demo(s)
+    s.close()
+    text_out, word_out = tmp_path / "通报.txt", tmp_path / "通报.docx"
+    cli("circular", "--period", "2018Q1", "--out", text_out, db=db)
+    cli("circular", "--period", "2018Q1", "--out", word_out, db=db)
+    document = docx.Document(str(word_out))
+    paragraphs = [p.text for p in document.paragraphs if p.text]
+    text = text_out.read_text(encoding="utf-8").splitlines()
+    assert paragraphs[0] == text[0] and "第三方测评情况通报(2018Q1)" in paragraphs[0]
+    assert paragraphs[1] == "〔    〕    号"  # the 文号 the office fills in
+    # every line of the text draft is a paragraph of the Word one, in the same order
+    lines = [line for line in text if line]
+    assert [p for p in paragraphs if p in set(lines)] == lines
+    # a ranking table per group and track, with the text draft's first places in its first rows
+    assert len(document.tables) >= 2
+    first = document.tables[0]
+    assert [c.text for c in first.rows[0].cells] == ["排名", "单位", "得分", "等次", "排名变化"]
+    assert first.rows[1].cells[0].text == "1" and f"{first.rows[1].cells[1].text}(" in "\n".join(text)

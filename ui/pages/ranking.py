@@ -4,11 +4,12 @@ import streamlit as st
 
 from scoring.views.circular import circular_text
 from scoring.views.explain import grade_counts, previous_period, ranking_history, ranking_table
+from scoring.workbooks.circular_docx import circular_docx
 from scoring.workbooks.report import leaders_report
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import change_text, shown, table_height
-from ui.widgets import XLSX, ranking_chart, ranking_metrics, round_picker, rounds_page, table_downloads
+from ui.widgets import DOCX, XLSX, ranking_chart, ranking_metrics, round_picker, rounds_page, table_downloads
 
 # a unit sees rankings of published rounds only, and only its own group's
 user, result, views = rounds_page("ranking", published_only_for_units=True)
@@ -87,6 +88,8 @@ d3.download_button(
     XLSX,
 )
 if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
-    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, views[period].label,
-                                                                              views[period].digest).encode(),
-                       FILE["circular"].format(period=period), "text/plain")  # fmt: skip
+    label, digest = views[period].label, views[period].digest
+    d4.download_button(LABEL["download_circular_docx"], lambda: circular_docx(result, period, label, digest),
+                       FILE["circular_docx"].format(period=period), DOCX, key="circular-docx")  # fmt: skip
+    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, label, digest).encode(),
+                       FILE["circular"].format(period=period), "text/plain", key="circular-txt")  # fmt: skip
