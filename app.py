@@ -6,8 +6,10 @@ from scoring.store.accounts import ROLE_NAMES
 from ui import data
 from ui.auth import current_user, sign_in_page, sign_out_button
 from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE
+from ui.printing import print_layout
 
 st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
+print_layout()  # A4 without the sidebar, for the ranking, unit and annual pages an office prints
 
 PAGES = {
     "ranking": ("ui/pages/ranking.py", ":material/leaderboard:"),

@@ -45,6 +45,39 @@ def chart_units(
     return ordered[keep]
 
 
+def ranking_style(table: pd.DataFrame, own_name: str | None = None):
+    """A ranking as drawn: ▲ in green and ▼ in red, and the signed-in unit's own row shaded."""
+    changes = [c for c in (COLUMN["rank_change"], COLUMN["score_change"]) if c in table.columns]
+
+    def colour(v: object) -> str:
+        text = str(v)
+        return "color: #2e7d32" if text.startswith("▲") else "color: #c62828" if text.startswith("▼") else ""
+
+    def shade(row: pd.Series) -> list[str]:
+        mine = own_name is not None and row.get(COLUMN["unit_name"]) == own_name
+        return ["background-color: #fff3e0; font-weight: bold" if mine else ""] * len(row)
+
+    return table.style.map(colour, subset=changes).apply(shade, axis=1)
+
+
+def groups_overview(scores, period: str, track: str, rubric) -> pd.DataFrame:
+    """Every peer group of a round and track in one table: how many ranked, the mean, the first and
+    last, and how many in the top and the bottom grade."""
+    from scoring.views.explain import ranking_table
+
+    grades = [g.name for g in rubric.spec.grades]
+    rows = []
+    for gid, gname in rubric.groups.items():
+        t = ranking_table(scores, period, track, gid)
+        if t.empty:
+            continue
+        rows.append({LABEL["group"]: gname, LABEL["units_ranked"]: len(t), LABEL["mean_score"]: round(t["score"].mean(), 2),
+                     LABEL["first_place"]: "、".join(t.loc[t["rank"] == 1, "unit_name"]),
+                     LABEL["last_place"]: "、".join(t.loc[t["rank"] == t["rank"].max(), "unit_name"]),
+                     grades[0]: int((t["grade"] == grades[0]).sum()), grades[-1]: int((t["grade"] == grades[-1]).sum())})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def change_text(delta: pd.Series, has_previous: bool, decimals: int = 0) -> pd.Series:
     """▲ 3 / ▼ 2 / — ; '首期' when there is no previous round to compare with."""
     if not has_previous:

@@ -23,7 +23,7 @@ from scoring.store.publish import all_rounds, revision_digests
 from scoring.store.rounds import rounds_table, set_status
 from ui import charts
 from ui.demo import seed_demo
-from ui.tables import change_text, evidence_links, next_period, plain, value_text
+from ui.tables import change_text, evidence_links, next_period, plain, ranking_style, value_text
 
 APP = str(ROOT / "app.py")
 TIMEOUT = 180
@@ -803,3 +803,15 @@ def test_the_office_publishes_a_round_with_gaps_only_when_it_says_so(db):
     at.button[-3].click().run()
     assert not at.exception and not at.error
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q3", "status"] == "published"
+
+
+def test_leaders_see_every_group_at_a_glance_and_a_unit_its_own_row_marked(db):
+    """Issue 17: all groups on one overview; ▲ green, ▼ red; the signed-in unit's row shaded."""
+    at = open_page(None, "leader")
+    assert any(e.label.startswith("各组概览") for e in at.expander)
+    overview = next(d.value for d in at.dataframe if "第一名" in d.value.columns)
+    assert list(overview["分组"]) == ["县区政府", "园区管委会", "市直部门", "中央驻宿单位"][: len(overview)]
+    assert set(overview.columns) >= {"参评单位", "平均分", "第一名", "末位"}
+    table = pd.DataFrame({"单位": ["甲县", "萧县人民政府"], "排名变化": ["▲ 1", "▼ 1"]})
+    html = ranking_style(table, "萧县人民政府").to_html()
+    assert "#2e7d32" in html and "#c62828" in html and html.count("#fff3e0") == 2  # both cells of 萧县's row

@@ -172,6 +172,21 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
     assert "萧县人民政府" in data.decode("utf-8-sig")
 
 
+def test_a_printed_page_has_no_sidebar_and_fills_the_paper(app_url, page, credentials):
+    """Issue 17: print view — what an office prints from the browser (A4): the page without the
+    sidebar, menu and buttons; a PDF of it, to look at, in test-artifacts/."""
+    sign_in(page, app_url, credentials, "leader")
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.get_by_role("button", name="下载表格(CSV)").is_visible()
+    assert page.locator("h1").first.is_visible()
+    _shot(page, "ranking-print")
+    page.pdf(path=str(ARTIFACTS / "ranking-print.pdf"), format="A4", print_background=True)
+    assert (ARTIFACTS / "ranking-print.pdf").stat().st_size > 10_000
+    page.emulate_media(media="screen")
+
+
 def test_annual_page_ranks_the_year(app_url, page, credentials):
     sign_in(page, app_url, credentials, "leader", "年度汇总")
     page.get_by_text("年度得分 = 所选各期已发布得分的平均", exact=False).first.wait_for()

@@ -8,7 +8,7 @@ from scoring.workbooks.circular_docx import circular_docx
 from scoring.workbooks.report import leaders_report
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
-from ui.tables import change_text, shown, table_height
+from ui.tables import change_text, groups_overview, ranking_style, shown, table_height
 from ui.widgets import DOCX, XLSX, ranking_chart, ranking_metrics, round_picker, rounds_page, table_downloads
 
 # a unit sees rankings of published rounds only, and only its own group's
@@ -34,6 +34,8 @@ for _tid, t in tracks.iterrows():
         weights.append(LABEL["weight_other"].format(name=t["track_name"], w=t["weight"], p=t["weight"] * total))
 st.caption(" | ".join(weights))
 
+roster_names = result.roster.set_index("unit_id")["name"].to_dict()
+
 table = ranking_table(result.scores, period, track, group)
 if table.empty:
     st.info(LABEL["no_scores"])
@@ -49,8 +51,9 @@ view = table.assign(
 )
 columns = ["rank", "unit_name", "score", "grade", "target_points", "rank_change", "score_change", "vetoed"]
 shown_table = shown(view, columns)
+own = roster_names.get(user.unit_id) if user.role == "unit" else None
 st.dataframe(
-    shown_table,
+    ranking_style(shown_table, own),
     hide_index=True,
     placeholder="",
     width="stretch",
@@ -67,6 +70,11 @@ with left:
 with right:
     st.markdown(f"**{LABEL['grade_distribution']}**")
     st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch", config=charts.CONFIG)
+
+if user.role != "unit" and len(groups) > 1:  # every group at a glance, beside the chosen one
+    with st.expander(LABEL["groups_overview"], expanded=False):
+        overview = groups_overview(result.scores, period, track, rubric)
+        st.dataframe(overview, hide_index=True, placeholder="", width="stretch")
 
 shown_periods = [p for p in result.scores.periods if p in views]
 if len(shown_periods) > 1:
