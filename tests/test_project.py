@@ -67,3 +67,18 @@ def test_every_table_in_the_app_draws_a_missing_value_blank():
                 if not (isinstance(given.get("placeholder"), ast.Constant) and given["placeholder"].value == ""):
                     missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert missing == []
+
+
+def test_every_download_button_leaves_the_page_alone():
+    """A download click that reruns the page drops the other buttons' deferred files, so a quick
+    second click was lost (issue 17): every st.download_button passes on_click="ignore"."""
+    import ast
+
+    missing = []
+    for path in [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                given = {k.arg: k.value for k in node.keywords}
+                if not (isinstance(given.get("on_click"), ast.Constant) and given["on_click"].value == "ignore"):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == []

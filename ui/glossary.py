@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.views.rectification import RECTIFICATION_NAMES
+from scoring.words import VALUE_WORDS as _VALUE_WORDS
 
 APP_TITLE = "政务公开政务服务绩效考核"
 DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不代表任何单位的真实情况。"
@@ -321,9 +322,8 @@ APPEAL_COLUMNS = {
     "decision_reason": "复核理由", "decided_by": "复核人", "decided_at": "复核时间",
 }  # fmt: skip
 
-# a recorded value as a person reads it (ui.tables.value_text)
-VALUE_WORDS = {"pass": "通过", "fail": "未通过", "happened": "发生", "not_happened": "未发生", "items": "{n:g} 条",
-               "workdays": "{n} 个工作日", "unanswered": "未答复"}  # fmt: skip
+# a recorded value as a person reads it (scoring.views.values_shown.value_text)
+VALUE_WORDS = _VALUE_WORDS
 
 # chart legends and labels
 CHART = {"own": "本单位", "group_mean": "组内平均", "group_best": "组内最高", "rank_text": "第%{text}名"}

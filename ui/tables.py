@@ -7,9 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from scoring.views.values_shown import recorded_status, value_text
 from scoring.workbooks.template import METHOD_NAMES
 
-from .glossary import APPEAL_COLUMNS, AUDIT_ACTIONS, COLUMN, LABEL, NO, RECTIFY, STATUS, VALUE_WORDS, YES
+from .glossary import APPEAL_COLUMNS, AUDIT_ACTIONS, COLUMN, LABEL, NO, RECTIFY, STATUS, YES
 
 
 def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -121,48 +122,6 @@ def evidence_links(evidence: pd.Series) -> pd.Series:
     return first.astype(object).where(first.notna(), "")
 
 
-def value_text(method: pd.Series, value: pd.Series, status: pd.Series) -> pd.Series:
-    """A recorded value as a person reads it: 通过/未通过, 84%, 3 条, 不涉及."""
-    num = pd.to_numeric(value, errors="coerce")
-    pct = (num * 100).round(1).map(lambda v: f"{v:g}%" if pd.notna(v) else "")
-    count = num.map(lambda v: VALUE_WORDS["items"].format(n=v) if pd.notna(v) else "")
-    out = np.select(
-        [
-            status == "na",
-            status == "missing",
-            (method == "binary") & (num == 1),
-            (method == "binary") & (num == 0),
-            (method == "veto") & (num == 1),
-            (method == "veto") & (num == 0),
-            method == "ratio",
-            method.isin(["deduct", "bonus"]),
-            (method == "deadline") & (value.astype(str) == "unanswered"),
-            method == "deadline",
-        ],
-        [
-            STATUS["na"],
-            STATUS["missing"],
-            VALUE_WORDS["pass"],
-            VALUE_WORDS["fail"],
-            VALUE_WORDS["happened"],
-            VALUE_WORDS["not_happened"],
-            pct,
-            count,
-            VALUE_WORDS["unanswered"],
-            num.map(lambda v: VALUE_WORDS["workdays"].format(n=int(v)) if pd.notna(v) else ""),
-        ],
-        value,
-    )
-    return pd.Series(out, index=value.index)
-
-
-def _recorded(value: pd.Series) -> pd.Series:
-    """The check-table status a recorded value stands for: NA, nothing recorded, or scored."""
-    text = value.astype(object)
-    return pd.Series(np.select([text.isna() | (text == ""), text == "NA"], ["missing", "na"], "scored"),
-                     index=value.index)  # fmt: skip
-
-
 def rectification_view(table: pd.DataFrame, rubric) -> pd.DataFrame:
     """Rows of ``scoring.views.rectification.rectification`` as a page shows them, with the check's criteria."""
     meta = rubric.checks.set_index("check_id")
@@ -172,8 +131,8 @@ def rectification_view(table: pd.DataFrame, rubric) -> pd.DataFrame:
         check_name=table["check_id"].map(meta["check_name"]).fillna(table["check_id"]),
         criteria=table["check_id"].map(meta["criteria"]),
         rectify_status=table["status"].map(RECTIFY),
-        value_before=value_text(table["method"], table["value_before"], _recorded(table["value_before"])),
-        value_now=value_text(table["method"], table["value_now"], _recorded(table["value_now"])),
+        value_before=value_text(table["method"], table["value_before"], recorded_status(table["value_before"])),
+        value_now=value_text(table["method"], table["value_now"], recorded_status(table["value_now"])),
     )
     columns = ["track", "check_name", "rectify_status", "value_before", "value_now", "lost_before", "lost_now",
                "criteria"]  # fmt: skip

@@ -66,9 +66,16 @@ def round_picker(column, choices: list[str], views: dict, key: str) -> str:
 def table_downloads(table: pd.DataFrame, name: str, sheet: str) -> list:
     """CSV and Excel downloads of a displayed table, built only when clicked; returns the free columns."""
     d1, d2, *rest = st.columns([1, 1, 1, 2])
-    d1.download_button(LABEL["download_csv"], lambda: table_csv(table), f"{name}.csv", "text/csv", key=f"{sheet}-csv")
+    d1.download_button(
+        LABEL["download_csv"],
+        lambda: table_csv(table),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{sheet}-csv",
+        on_click="ignore",
+    )
     d2.download_button(LABEL["download_xlsx"], lambda: table_xlsx(table, sheet), f"{name}.xlsx", XLSX,
-                       key=f"{sheet}-xlsx")  # fmt: skip
+                       key=f"{sheet}-xlsx", on_click="ignore")  # fmt: skip
     return rest
 
 
@@ -129,4 +136,4 @@ def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None
             if suffix in IMAGE_TYPES and i < inline and _decodes(content):
                 columns[i % 3].image(content, caption=name)
             else:
-                columns[i % 3].download_button(name, content, name, key=f"{key}-{i}")
+                columns[i % 3].download_button(name, content, name, key=f"{key}-{i}", on_click="ignore")

@@ -26,6 +26,7 @@ from scoring.views.rectification import (
     rectification,
     rectification_summary,
 )
+from scoring.views.values_shown import recorded_status, value_text
 from scoring.words import APPEAL_OUTCOMES, CHECK_STATUS_NAMES
 from scoring.workbooks.template import METHOD_NAMES
 from scoring.workbooks.xlsx import append_text_safe, reproducible, write_text_safe
@@ -70,6 +71,10 @@ def _compared(result: Assessment, period: str) -> tuple[pd.DataFrame, str] | Non
 def _rectification_sheet(wb: Workbook, rubric, table: pd.DataFrame, before: str) -> None:
     tracks = rubric.tracks.set_index("track_id")["track_name"]
     names = rubric.checks.set_index("check_id")["check_name"]
+    table = table.assign(
+        value_before=value_text(table["method"], table["value_before"], recorded_status(table["value_before"])),
+        value_now=value_text(table["method"], table["value_now"], recorded_status(table["value_now"])),
+    )
     rows = [
         [tracks.get(r.track, r.track), r.check_id, names.get(r.check_id, r.check_id), RECTIFICATION_NAMES[r.status],
          _text(r.value_before), _text(r.value_now), _num(r.lost_before, 4), _num(r.lost_now, 4)]
@@ -121,6 +126,8 @@ def unit_report(
            [10, 10, 24, 8, 8, 10, 10, 10])  # fmt: skip
 
     lost = lost_points(result, unit_id, period)
+    # the value as the unit's page shows it (84%, 未通过), not the engine's 0.84 / 0
+    lost = lost.assign(value=value_text(lost["method"], lost["value"], lost["status"]))
     lost_rows = [
         [tracks.loc[r.track, "track_name"], r.check_id, r.check_name, METHOD_NAMES[r.method],
          STATUS_NAMES[r.status] if not r.violated else "单项否决", r.value, _num(r.lost, 4), r.computation,

@@ -172,6 +172,24 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
     assert "萧县人民政府" in data.decode("utf-8-sig")
 
 
+def test_two_quick_download_clicks_both_arrive(app_url, page, credentials):
+    """Issue 17: a download click used to rerun the page, which dropped the other button's deferred
+    file (MediaFileStorageError), so a quick second click was lost."""
+    sign_in(page, app_url, credentials, "leader")
+    arrived = []
+    page.on("download", lambda d: arrived.append(d))
+    for pause in (0, 150, 300, 600):
+        page.get_by_role("button", name="下载表格(CSV)").first.click()
+        page.wait_for_timeout(pause)
+        page.get_by_role("button", name="下载表格(Excel)").first.click()
+    deadline = time.monotonic() + 60
+    while len(arrived) < 8 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    names = sorted(d.suggested_filename.rsplit(".", 1)[1] for d in arrived)
+    assert names == ["csv"] * 4 + ["xlsx"] * 4
+    assert all(d.failure() is None for d in arrived)
+
+
 def test_a_printed_page_has_no_sidebar_and_fills_the_paper(app_url, page, credentials):
     """Issue 17: print view — what an office prints from the browser (A4): the page without the
     sidebar, menu and buttons; a PDF of it, to look at, in test-artifacts/."""

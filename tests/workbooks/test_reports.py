@@ -76,6 +76,8 @@ def test_unit_report_holds_summary_dimensions_and_lost_points(example):
     assert lost[0][7] == "2 条 × 每条扣 2 分 = 4 分:失 4 分"  # how the loss was computed
     assert lost[0][8] == "每缺一个月扣 2 分,扣完为止"
     assert lost[0][9] == "缺 8 月 | 缺 9 月"
+    # values as the unit's page shows them, not the engine's 2 / 0.8
+    assert [r[5] for r in lost] == ["2 条", "80%", "良"]
 
 
 def test_unit_report_is_reproducible(example):

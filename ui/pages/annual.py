@@ -81,4 +81,4 @@ name = FILE["annual_totals"].format(**span, group=rubric.groups[group])
 d3, _ = table_downloads(totals_table, name, SHEET["annual_totals"])
 if user.role != "unit":  # the workbook ranks every group; a unit sees its own
     d3.download_button(LABEL["download_annual"], lambda: annual_report(year, target_totals(year, rubric), periods, rubric),
-                       FILE["annual_workbook"].format(**span), XLSX)  # fmt: skip
+                       FILE["annual_workbook"].format(**span), XLSX, on_click="ignore")  # fmt: skip

@@ -94,10 +94,11 @@ d3.download_button(
     lambda: leaders_report(result, period, digest=views[period].digest),
     FILE["leaders"].format(period=period),
     XLSX,
+    on_click="ignore",
 )
 if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
     label, digest = views[period].label, views[period].digest
     d4.download_button(LABEL["download_circular_docx"], lambda: circular_docx(result, period, label, digest),
-                       FILE["circular_docx"].format(period=period), DOCX, key="circular-docx")  # fmt: skip
+                       FILE["circular_docx"].format(period=period), DOCX, key="circular-docx", on_click="ignore")  # fmt: skip
     d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, label, digest).encode(),
-                       FILE["circular"].format(period=period), "text/plain", key="circular-txt")  # fmt: skip
+                       FILE["circular"].format(period=period), "text/plain", key="circular-txt", on_click="ignore")  # fmt: skip

@@ -23,9 +23,9 @@ st.caption(LABEL["rubric_caption"].format(title=spec.title, id=spec.id, version=
 
 d1, d2, _ = st.columns([1, 1, 2])
 d1.download_button(LABEL["download_rubric"], rubric.text.encode("utf-8"), Path(rubric.path).name or "rubric.yaml",
-                   "application/yaml")  # fmt: skip
+                   "application/yaml", on_click="ignore")  # fmt: skip
 d2.download_button(LABEL["download_schema"], lambda: schema_text().encode("utf-8"), SCHEMA_FILE,
-                   "application/schema+json", help=LABEL["schema_help"])  # fmt: skip
+                   "application/schema+json", help=LABEL["schema_help"], on_click="ignore")  # fmt: skip
 
 cols = st.columns(len(tracks))
 total = spec.target.total_points

@@ -141,4 +141,5 @@ st.download_button(
     lambda: unit_report(result, unit, period, appeals),  # built only when clicked
     FILE["unit_report"].format(unit=roster.loc[unit, "name"], period=period),
     XLSX,
+    on_click="ignore",
 )

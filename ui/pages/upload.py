@@ -119,4 +119,4 @@ if not opened:
 else:
     period = st.selectbox(LABEL["template_period"], opened, key="template_period")
     st.download_button(LABEL["download_template"], lambda: data.template_bytes(period),
-                       FILE["template"].format(period=period), XLSX)  # fmt: skip
+                       FILE["template"].format(period=period), XLSX, on_click="ignore")  # fmt: skip
