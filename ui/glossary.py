@@ -316,6 +316,20 @@ AUDIT_ACTIONS = {
     "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录", "demo.seed": "载入演示数据",
     "denied": "被拒绝的操作",
 }  # fmt: skip
+AUDIT_TARGETS = {"store": "测评数据库"}
+# the stored audit details (written in English by the store, insert-only) as the office reads them:
+# (pattern, Chinese with the pattern's groups); a detail no pattern matches shows as recorded
+AUDIT_DETAILS = [
+    (r"^role (\w+), unit (\S+)$", "角色:{role};单位:{unit}"),
+    (r"^role (\w+)$", "角色:{role}"),
+    (r"^appeal (\d+): ", "申诉 {0}:"),
+    (r"^(\d+) bytes, sha256 ", "{0} 字节,sha256 "),
+    (r"^batch (\d+), (\d+) rows, sha256 ", "第 {0} 批,{1} 行,sha256 "),
+    (r"^revision (\d+)", "第 {0} 版"),
+    (r"^rubric (\S+) (\S+)$", "指标体系 {rubric},版本 {1}"),
+    (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
+    (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
+]
 APPEAL_COLUMNS = {
     "id": "编号", "period": "期次", "unit_id": "单位", "check_id": "测评点", "reason": "申诉理由",
     "proof": "证明材料", "filed_by": "申诉人", "filed_at": "申诉时间", "outcome": "复核结论", "new_value": "更正结果",

@@ -10,7 +10,7 @@ import pandas as pd
 from scoring.views.values_shown import recorded_status, value_text
 from scoring.workbooks.template import METHOD_NAMES
 
-from .glossary import APPEAL_COLUMNS, AUDIT_ACTIONS, COLUMN, LABEL, NO, RECTIFY, STATUS, YES
+from .glossary import APPEAL_COLUMNS, AUDIT_ACTIONS, AUDIT_DETAILS, COLUMN, LABEL, NO, RECTIFY, STATUS, YES
 
 
 def shown(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -113,7 +113,32 @@ def audit_actions(actions: pd.Series) -> pd.Series:
     """Audit actions in Chinese; a refusal (denied.<action>) says what was refused."""
     denied = actions.str.startswith("denied.")
     named = actions.map(AUDIT_ACTIONS).fillna(actions)
-    return named.where(~denied, AUDIT_ACTIONS["denied"] + "(" + actions.str.removeprefix("denied.") + ")")
+    inner = actions.str.removeprefix("denied.")
+    return named.where(~denied, AUDIT_ACTIONS["denied"] + "(" + inner.map(AUDIT_ACTIONS).fillna(inner) + ")")
+
+
+def audit_details(details: pd.Series, roster: pd.DataFrame, rubric_titles: dict[str, str]) -> pd.Series:
+    """Stored audit details in Chinese (AUDIT_DETAILS): roles, statuses, units and rubrics by name."""
+    from scoring.store.users import ROLE_NAMES
+    from scoring.words import ROUND_STATUS_NAMES
+
+    units = roster.set_index("unit_id")["name"].to_dict()
+
+    def said(match: re.Match, template: str) -> str:
+        groups = match.groups()
+        named = {
+            "role": ROLE_NAMES.get(groups[0], groups[0]),
+            "unit": units.get(groups[-1], groups[-1]),
+            "rubric": rubric_titles.get(groups[0], groups[0]),
+            "from_status": ROUND_STATUS_NAMES.get(groups[0], groups[0]),
+            "to_status": ROUND_STATUS_NAMES.get(groups[-1], groups[-1]),
+        }
+        return template.format(*groups, **named)
+
+    out = details.fillna("").astype(str)
+    for pattern, template in AUDIT_DETAILS:
+        out = out.str.replace(pattern, lambda m, t=template: said(m, t), regex=True)
+    return out
 
 
 def evidence_links(evidence: pd.Series) -> pd.Series:

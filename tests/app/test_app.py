@@ -746,11 +746,19 @@ def test_the_preview_of_a_partial_round_ranks_only_the_tested_units(db):
 _LEAKS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\bNaT\b|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\+00:00")
 
 
+# English words an official may meet: file formats, the digest's name, the demo's evaluator
+# account names (as typed by the office); anything else is an untranslated word
+# (codes such as GGZY are upper case and not words); paths, URLs and file names are not words either
+_WORDS = re.compile(r"(?<![A-Za-z0-9_.-])(?=[A-Za-z]*[a-z])[A-Za-z]{3,}(?![A-Za-z0-9_-])")
+_URLS = re.compile(r"(https?://|www\.)\S+|\S+@\S+|\S*/\S*|\S+\.(?:csv|xlsx|yaml|json|docx|txt|png|jpg|pdf)\b")
+_ALLOWED_WORDS = {"Excel", "Word", "sha", "boss", "tester", "mayor", "xiaoxian", "caizheng", "test"}
+
+
 def _texts(at: AppTest) -> list[str]:
     """Every text a page shows: headings, captions, alerts, metrics, choices and table cells."""
     out: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
-        out += [str(e.value) for e in getattr(at, kind)]
+        out += [str(e.value) for e in getattr(at, kind) if "<style" not in str(e.value)]  # the print CSS is not shown
     out += [f"{m.label} {m.value}" for m in at.metric]
     for box in at.selectbox:
         out += [str(o) for o in box.options]  # as drawn: AppTest holds the formatted choices
@@ -765,8 +773,11 @@ def _texts(at: AppTest) -> list[str]:
 def test_no_page_shows_none_nan_or_utc_to_any_role(db, role, page):
     """Issue 17: a scan of every page as every role."""
     at = open_page(page, role)
-    leaks = sorted({t for t in _texts(at) if _LEAKS.search(t)})
+    texts = _texts(at)
+    leaks = sorted({t for t in texts if _LEAKS.search(t)})
     assert leaks == []
+    english = sorted({w for t in texts for w in _WORDS.findall(_URLS.sub("", t))} - _ALLOWED_WORDS)
+    assert english == []
 
 
 def test_a_unit_sees_no_group_comparison_before_publication(db):
@@ -815,3 +826,19 @@ def test_leaders_see_every_group_at_a_glance_and_a_unit_its_own_row_marked(db):
     table = pd.DataFrame({"单位": ["甲县", "萧县人民政府"], "排名变化": ["▲ 1", "▼ 1"]})
     html = ranking_style(table, "萧县人民政府").to_html()
     assert "#2e7d32" in html and "#c62828" in html and html.count("#fff3e0") == 2  # both cells of 萧县's row
+
+
+def test_the_audit_log_reads_in_chinese():
+    """Issue 17: the stored details stay as written (insert-only); the page says them in Chinese."""
+    from ui.tables import audit_actions, audit_details
+
+    roster = pd.DataFrame({"unit_id": ["CZJ"], "name": ["市财政局"]})
+    details = pd.Series(["role unit, unit CZJ", "role evaluator", "appeal 3: 栏目已更新", "10044 bytes, sha256 ab",
+                         "batch 2, 540 rows, sha256 cd", "revision 2;摘要 ef", "rubric suzhou-2017 1.2",
+                         "feedback -> appeal;理由:补测", "demo rounds 2017Q3–2018Q2 loaded", "", None, "手写说明"])  # fmt: skip
+    assert list(audit_details(details, roster, {"suzhou-2017": "2017年度考核"})) == [
+        "角色:被考核单位;单位:市财政局", "角色:第三方评估机构", "申诉 3:栏目已更新", "10044 字节,sha256 ab",
+        "第 2 批,540 行,sha256 cd", "第 2 版;摘要 ef", "指标体系 2017年度考核,版本 1.2", "反馈 → 申诉复核;理由:补测",
+        "载入演示数据 2017Q3–2018Q2", "", "", "手写说明",
+    ]  # fmt: skip
+    assert list(audit_actions(pd.Series(["denied.round.publish", "sign-in"]))) == ["被拒绝的操作(发布)", "登录"]

@@ -8,8 +8,8 @@ from scoring.store.access import can
 from scoring.store.publish import publish, revision_digests, verify
 from scoring.store.rounds import STATUS_NAMES, TRANSITIONS, open_periods, open_round, set_status
 from ui import data
-from ui.glossary import AUDIT_COLUMNS, FILE, LABEL, MISSING_COLUMNS, ROUND_COLUMNS, SHEET
-from ui.tables import audit_actions, beijing_time, next_period, table_height
+from ui.glossary import AUDIT_COLUMNS, AUDIT_TARGETS, FILE, LABEL, MISSING_COLUMNS, ROUND_COLUMNS, SHEET
+from ui.tables import audit_actions, audit_details, beijing_time, next_period, table_height
 from ui.tables import shown as shown_columns
 from ui.widgets import action_page, table_downloads
 
@@ -40,7 +40,10 @@ if table.empty:
     st.stop()
 
 latest_digest = digests.drop_duplicates("period", keep="last").set_index("period")["digest"]
+rub = data.rubric()
+titles = {rub.id: rub.spec.title} if rub else {}  # a round under an older rubric keeps its id
 shown = table.assign(
+    rubric_id=table["rubric_id"].map(titles).fillna(table["rubric_id"]),
     digest=table["period"].map(latest_digest).fillna(""),
     status=table["status"].map(STATUS_NAMES),
     revision=table["revision"].map(lambda r: "" if pd.isna(r) else LABEL["revision_n"].format(n=r)),
@@ -124,5 +127,7 @@ if st.button(LABEL["verify"]):
 if can(user, "audit"):
     with st.expander(LABEL["audit"]):
         audit = pd.DataFrame(store.recent_audit(200), columns=list(AUDIT_COLUMNS))
-        audit = audit.assign(at=beijing_time(audit["at"]), action=audit_actions(audit["action"]))
+        audit = audit.assign(at=beijing_time(audit["at"]), action=audit_actions(audit["action"]),
+                             target=audit["target"].replace(AUDIT_TARGETS),
+                             detail=audit_details(audit["detail"], data.roster(), titles))  # fmt: skip
         st.dataframe(audit.rename(columns=AUDIT_COLUMNS), hide_index=True, placeholder="", width="stretch")
