@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 
 from scoring import InputFile, Rubric, assess, parse_rubric
@@ -139,3 +140,23 @@ def open_periods(db: object, *periods: str) -> None:
     for period in periods or DEMO_PERIODS:
         if period not in have:
             open_round(store, period, User("考核办", OPERATOR))
+
+
+def filled_template(template: bytes, share: float) -> bytes:
+    """The template with the first ``share`` of its result cells filled from the 2017Q3 demo round
+    (several deduction findings of one check added into one count), the rest left empty."""
+    found = pd.read_csv(ROOT / "sample_data" / "results" / "2017Q3.csv", dtype=str, keep_default_na=False)
+    counts = found[found["value"].str.fullmatch(r"\d+")].groupby(["unit_id", "check_id"])["value"].apply(
+        lambda v: str(sum(int(x) for x in v)))  # fmt: skip
+    first = found.drop_duplicates(["unit_id", "check_id"]).set_index(["unit_id", "check_id"])["value"]
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb["测评结果"]
+    header = [c.value for c in ws[1]]
+    unit, check, value = (header.index(h) + 1 for h in ("单位编码", "测评点编码", "结果"))
+    rows = range(2, ws.max_row + 1)
+    for r in list(rows)[: round(len(rows) * share)]:
+        key = (ws.cell(r, unit).value, ws.cell(r, check).value)
+        ws.cell(r, value).value = counts.get(key, first[key])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

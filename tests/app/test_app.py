@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from helpers import ROOT
+from helpers import ROOT, filled_template
 from scoring.store import open_store
 from scoring.store.accounts import OPERATOR, User, add_user
 from scoring.store.appeals import appeals_table, decide_appeal
@@ -842,3 +842,46 @@ def test_the_audit_log_reads_in_chinese():
         "载入演示数据 2017Q3–2018Q2", "", "", "手写说明",
     ]  # fmt: skip
     assert list(audit_actions(pd.Series(["denied.round.publish", "sign-in"]))) == ["被拒绝的操作(发布)", "登录"]
+
+
+def test_the_template_round_trip_in_the_app(db):
+    """Issue 17: an evaluator uploads the round's template blank, then part-filled, then complete
+    (the same file again), and the office publishes it without --allow-missing."""
+    from scoring import build_template, load_rubric, read_roster
+
+    rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")
+    template = build_template(rubric, read_roster(ROOT / "sample_data" / "units.csv", rubric), "2018Q3")
+    total = openpyxl.load_workbook(io.BytesIO(template))["测评结果"].max_row - 1
+    at = _upload(
+        open_page("upload"), "模板.xlsx", template, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert f"{total} 行尚未填写结果" in " ".join(e.value for e in at.error)
+    at = _upload(
+        open_page("upload"),
+        "模板.xlsx",
+        filled_template(template, 0.4),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    assert not at.error and len(at.success) == 1
+    half = round(total * 0.4)
+    assert f"{total - half} 行尚未填写结果" in " ".join(i.value for i in at.info)
+    at = _upload(
+        open_page("upload"),
+        "模板.xlsx",
+        filled_template(template, 1.0),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    assert not at.error and len(at.success) == 1
+    assert f"{total - half} 行结果" in at.success[0].value  # only the new rows are added
+    assert f"{half} 行与已导入的结果完全相同" in " ".join(i.value for i in at.info)
+    store, office = open_store(db), User("boss", "admin")
+    assert rounds_table(store).set_index("period").loc["2018Q3", "findings"] == total
+    set_status(store, "2018Q3", "feedback", office)
+    set_status(store, "2018Q3", "appeal", office)
+    at = open_page("rounds", "admin")
+    at.selectbox(key="round_period").set_value("2018Q3").run()
+    at.radio(key="round_choice").set_value("publish")
+    at.checkbox(key="round_sure").check()
+    at.button[-3].click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert rounds_table(open_store(db)).set_index("period").loc["2018Q3", "status"] == "published"

@@ -8,7 +8,6 @@ evaluators upload the template part-filled, then again with more filled in, and 
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 
@@ -16,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, filled_template
 from scoring import InputError, InputFile
 from scoring.store import open_store
 from scoring.store.publish import publish
@@ -33,26 +32,6 @@ EVALUATOR = User("评估", "evaluator")
 def cli(*args: object) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scoring.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=ROOT, timeout=300)  # fmt: skip
-
-
-def filled(template: bytes, share: float) -> bytes:
-    """The template with the first ``share`` of its result cells filled from the 2017Q3 demo round
-    (several deduction findings of one check added into one count), the rest left empty."""
-    found = pd.read_csv(ROOT / "sample_data" / "results" / "2017Q3.csv", dtype=str, keep_default_na=False)
-    counts = found[found["value"].str.fullmatch(r"\d+")].groupby(["unit_id", "check_id"])["value"].apply(
-        lambda v: str(sum(int(x) for x in v)))  # fmt: skip
-    first = found.drop_duplicates(["unit_id", "check_id"]).set_index(["unit_id", "check_id"])["value"]
-    wb = openpyxl.load_workbook(io.BytesIO(template))
-    ws = wb["测评结果"]
-    header = [c.value for c in ws[1]]
-    unit, check, value = (header.index(h) + 1 for h in ("单位编码", "测评点编码", "结果"))
-    rows = range(2, ws.max_row + 1)
-    for r in list(rows)[: round(len(rows) * share)]:
-        key = (ws.cell(r, unit).value, ws.cell(r, check).value)
-        ws.cell(r, value).value = counts.get(key, first[key])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -72,13 +51,13 @@ def test_blank_then_partial_then_complete_then_publish(store, tmp_path):
         import_results(store, RUBRIC, UNITS, [InputFile("blank.xlsx", template)], EVALUATOR)
     assert f"没有已填写的结果可导入({total} 行尚未填写结果)" in str(blank.value)
 
-    half = import_results(store, RUBRIC, UNITS, [InputFile("模板.xlsx", filled(template, 0.5))], EVALUATOR)
+    half = import_results(store, RUBRIC, UNITS, [InputFile("模板.xlsx", filled_template(template, 0.5))], EVALUATOR)
     assert half.pending == total - half.rows and half.rows == round(total * 0.5)
     missing = missing_results(round_assessment(store, "2017Q3"), "2017Q3")
     assert int(missing["missing"].sum()) == half.pending  # reported as missing until recorded
 
     # the same workbook, now complete, uploaded again under the same name: only the new rows are added
-    full = import_results(store, RUBRIC, UNITS, [InputFile("模板.xlsx", filled(template, 1.0))], EVALUATOR)
+    full = import_results(store, RUBRIC, UNITS, [InputFile("模板.xlsx", filled_template(template, 1.0))], EVALUATOR)
     assert (full.rows, full.already, full.pending) == (total - half.rows, half.rows, 0)
     assert store.db.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == total
     assert missing_results(round_assessment(store, "2017Q3"), "2017Q3").empty
