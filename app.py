@@ -50,8 +50,10 @@ with st.sidebar:
     if data.demo_mode():
         st.info(f"**{AUTH['demo_banner']}** · {DEMO_NOTE}", icon=":material/science:")
     if user is not None:
+        # a unit account by its unit's name, as everywhere else (issue 17), the login name beside it
+        unit_name = data.roster().set_index("unit_id")["name"].get(user.unit_id, user.unit_id) if user.unit_id else ""
         st.caption(AUTH["signed_in"].format(user=f"{user.name}({ROLE_NAMES[user.role]}"
-                                            f"{' · ' + user.unit_id if user.unit_id else ''})"))  # fmt: skip
+                                            f"{' · ' + unit_name if unit_name else ''})"))  # fmt: skip
         result, visible = data.view(user)
         if result is not None:
             st.caption(

@@ -42,8 +42,10 @@ def ranking_bars(table: pd.DataFrame, grades: list[str]) -> go.Figure:
     # plotly stacks categories bottom-up: list the lowest rank first so the best is on top
     fig.update_yaxes(categoryorder="array", categoryarray=list(labels))
     fig.update_layout(
-        height=max(260, 26 * len(data) + 80), margin=dict(l=10, r=40, t=10, b=10), font=FONT,
+        height=max(260, 26 * len(data) + 110), margin=dict(l=10, r=40, t=40, b=10), font=FONT,
         xaxis=dict(range=[0, max(105, float(data["score"].max()) + 8)]), legend_title_text=COLUMN["grade"],
+        # above the plot: at the right the longest bar's score label ran into it at 1280 px
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
     )  # fmt: skip
     return fig
 
@@ -124,7 +126,8 @@ def dimension_bars(profile: pd.DataFrame) -> go.Figure:
     fig = px.bar(long, x="dimension_name", y="value", color="series", barmode="group",
                  labels={"dimension_name": "", "value": COLUMN["percent"], "series": ""},
                  color_discrete_sequence=["#1565c0", "#90a4ae", "#2e7d32"])  # fmt: skip
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(range=[0, 105]), font=FONT)
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), yaxis=dict(range=[0, 105]), font=FONT,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))  # fmt: skip
     return fig
 
 
@@ -149,7 +152,9 @@ def points_sunburst(rubric: Rubric) -> go.Figure:
     c = rubric.checks[rubric.checks["is_base"]].copy()
     names = rubric.tracks.set_index("track_id")["track_name"]
     c["track_name"] = c["track_id"].map(names)
-    fig = px.sunburst(c, path=["track_name", "dimension_name", "indicator_name"], values="points")
-    fig.update_traces(insidetextorientation="radial")
+    fig = px.sunburst(c, path=["track_name", "dimension_name", "indicator_name"], values="points",
+                      maxdepth=2)  # fmt: skip
+    # two rings can be read at 1280 px and on paper; a click on a dimension opens its indicators
+    fig.update_traces(insidetextorientation="horizontal", texttemplate=CHART["points_label"])
     fig.update_layout(height=520, margin=dict(l=0, r=0, t=0, b=0), font=FONT)
     return fig

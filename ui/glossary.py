@@ -208,7 +208,7 @@ LABEL = {
     "published_as": "期次 {period} 已发布第 {rev} 版。发布摘要(sha256):{digest} —— 请另行保存,日后可据此核对存档未被改动",
     "status_changed": "期次 {period} 已转为「{status}」",
     "revision_n": "第 {n} 版",
-    "rubric_caption": "{title} · {id} 版本 {version}",
+    "rubric_caption": "{title} · 版本 {version}",
     "rubric_source": " · 依据 {source}",
     "checks_count": "{n} 个测评点",
     "dimension_title": "{id} {name}({points:g} 分,{n} 个测评点)",
@@ -340,7 +340,13 @@ APPEAL_COLUMNS = {
 VALUE_WORDS = _VALUE_WORDS
 
 # chart legends and labels
-CHART = {"own": "本单位", "group_mean": "组内平均", "group_best": "组内最高", "rank_text": "第%{text}名"}
+CHART = {
+    "own": "本单位",
+    "group_mean": "组内平均",
+    "group_best": "组内最高",
+    "rank_text": "第%{text}名",
+    "points_label": "%{label}<br>%{value} 分",
+}
 
 # names of downloaded files
 FILE = {

@@ -203,6 +203,17 @@ def test_a_printed_page_has_no_sidebar_and_fills_the_paper(app_url, page, creden
     page.pdf(path=str(ARTIFACTS / "ranking-print.pdf"), format="A4", print_background=True)
     assert (ARTIFACTS / "ranking-print.pdf").stat().st_size > 10_000
     page.emulate_media(media="screen")
+    # the unit page and the annual roll-up print the same way
+    for title, name in (("单位详情", "unit"), ("年度汇总", "annual")):
+        nav(page, title)
+        page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+        page.emulate_media(media="print")
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert page.locator("h1").first.inner_text() == title
+        page.pdf(path=str(ARTIFACTS / f"{name}-print.pdf"), format="A4", print_background=True)
+        assert (ARTIFACTS / f"{name}-print.pdf").stat().st_size > 10_000
+        _shot(page, f"{name}-print")
+        page.emulate_media(media="screen")
 
 
 def test_annual_page_ranks_the_year(app_url, page, credentials):
