@@ -14,7 +14,7 @@ import pandas as pd
 
 from scoring.rubric.load import Rubric
 
-__all__ = ["Codes"]
+__all__ = ["Codes", "applicable_matrix"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Codes:
         units = pd.Index(roster["unit_id"].to_numpy(dtype=object)[order])
         groups = roster["group"].to_numpy(dtype=object)[order]
         checks = pd.Index(rubric.checks["check_id"].to_numpy(dtype=object))
-        return cls(sorted(periods), units, groups, checks, _applicable(rubric, units, groups))
+        return cls(sorted(periods), units, groups, checks, applicable_matrix(rubric, units, groups))
 
     @property
     def size(self) -> int:
@@ -51,7 +51,8 @@ class Codes:
         return (np.arange(len(self.periods), dtype=np.int64)[:, None] * block + flat[None, :]).ravel()
 
 
-def _applicable(rubric: Rubric, units: pd.Index, groups: np.ndarray) -> np.ndarray:
+def applicable_matrix(rubric: Rubric, units: pd.Index, groups: np.ndarray) -> np.ndarray:
+    """unit × check: whether the check applies to the unit (its group, or the check's unit list)."""
     checks = rubric.checks
     group_ids = list(rubric.spec.groups)
     by_group = np.ones((len(group_ids), len(checks)), dtype=bool)

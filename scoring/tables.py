@@ -33,6 +33,7 @@ __all__ = [
     "as_text",
     "coded_text",
     "csv_encoding",
+    "frame_from_sheet",
     "read_result_files",
     "read_roster",
     "read_sheets",
@@ -332,7 +333,7 @@ def read_sheets(f: InputFile, columns: Columns) -> list[tuple[str | None, list[s
     raise InputError([Issue(code="file-type", message=f"不支持的文件类型 .{f.kind};只接受 .csv 或 .xlsx", file=f.name)])
 
 
-def _frame_from_sheet(
+def frame_from_sheet(
     f: InputFile, sheet: str | None, header: list[str], body: pd.DataFrame, columns: Columns, issues: list[Issue]
 ) -> pd.DataFrame | None:
     """Named columns plus location; None (with issues) when required columns are missing."""
@@ -414,7 +415,7 @@ def read_roster(f: InputFile, groups: dict[str, str] | None = None) -> pd.DataFr
     issues: list[Issue] = []
     sheets = read_sheets(f, ROSTER_COLUMNS)
     chosen = next((s for s in sheets if s[0] == "units"), sheets[0])
-    frame = _frame_from_sheet(f, chosen[0], chosen[1], chosen[2], ROSTER_COLUMNS, issues)
+    frame = frame_from_sheet(f, chosen[0], chosen[1], chosen[2], ROSTER_COLUMNS, issues)
     if frame is None:
         raise InputError(issues)
     bad = _empty_cells(frame, ROSTER_COLUMNS, issues)
@@ -484,7 +485,7 @@ def read_result_files(
             found, _ = _header_map(header, RESULT_COLUMNS)
             if sheet is not None and not set(RESULT_COLUMNS.required) <= set(found.values()):
                 continue  # instructions or drop-down lists: not a results sheet
-            frame = _frame_from_sheet(f, sheet, header, body, RESULT_COLUMNS, sheet_issues)
+            frame = frame_from_sheet(f, sheet, header, body, RESULT_COLUMNS, sheet_issues)
             if frame is None:
                 continue
             usable += 1

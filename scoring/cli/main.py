@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from scoring.cli.admin import cmd_backup, cmd_evidence, cmd_user
 from scoring.cli.common import print_issues
 from scoring.cli.files import cmd_schema, cmd_score, cmd_template, cmd_validate
+from scoring.cli.monitor import cmd_monitor
 from scoring.cli.reports import cmd_annual, cmd_circular, cmd_report
 from scoring.cli.rounds import cmd_appeal, cmd_import, cmd_publish, cmd_rounds, cmd_verify
 from scoring.errors import InputError
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user}",
+        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -143,6 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     us.add_argument("--unit", help="unit 角色绑定的单位编码")
     us.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码(不在命令行上出现)")
     us.set_defaults(run=cmd_user)
+
+    mo = sub.add_parser("monitor", help="网站监测:按站点清单探测各单位网站,写出测评结果(测评人 monitor)")
+    mo.add_argument("--rubric", required=True, help="指标体系 YAML 文件(带 monitor 的测评点)")
+    mo.add_argument("--units", required=True, help="单位名单 CSV/XLSX")
+    mo.add_argument("--sites", required=True, help="站点清单 CSV/XLSX:单位编码、栏目、类型、网址")
+    mo.add_argument("--period", required=True, help="期次,例如 2017Q3")
+    mo.add_argument("--out", required=True, help="输出的测评结果 .csv")
+    mo.add_argument("--as-of", help="测评日 YYYY-MM-DD(默认今天,北京时间);给定后结果可复现")
+    mo.add_argument("--db", help="存储文件:保存每次探测和网页存档;首页失败率按本期全部探测计算")
+    mo.add_argument("--by", default=default_actor(), help="操作人(与 --db 一起)")
+    mo.add_argument("--concurrency", type=int, default=16, help="同时进行的请求数(默认 16;每个主机最多 2 个)")
+    mo.set_defaults(run=cmd_monitor)
     return p
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "DimensionSpec",
     "GradeSpec",
     "IndicatorSpec",
+    "MonitorSpec",
     "RubricSpec",
     "TrackSpec",
 ]
@@ -63,6 +64,22 @@ class RankingSpec(_Model):
     method: Literal["competition", "dense"] = "competition"
 
 
+MONITOR_RULES = ("unreachable", "home_stale", "stale_columns", "empty_columns", "broken_links", "page_exists")
+COLUMN_KINDS = ("news", "notice", "policy", "static")
+
+
+class MonitorSpec(_Model):
+    """A check measured by ``assess monitor`` (SPEC extension 4); which parameters a rule takes
+    and which methods it serves are checked in :mod:`scoring.rubric.rules`."""
+
+    rule: Literal["unreachable", "home_stale", "stale_columns", "empty_columns", "broken_links", "page_exists"]
+    max_failure_rate: Annotated[float, Field(gt=0, le=1)] | None = None
+    timeout_s: Annotated[float, Field(gt=0, le=300)] | None = None
+    days: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    limits: dict[Literal["news", "notice", "policy", "static"], Annotated[int, Field(ge=0, le=100_000)]] | None = None
+    column: Text | None = None
+
+
 class CheckSpec(_Model):
     id: Id
     name: Text
@@ -79,6 +96,7 @@ class CheckSpec(_Model):
     units: list[Text] | None = None
     basis: str | None = None
     criteria: str | None = None
+    monitor: MonitorSpec | None = None  # measured by assess monitor (SPEC extension 4)
 
     @property
     def is_base(self) -> bool:

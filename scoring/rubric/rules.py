@@ -123,6 +123,31 @@ def _check_method(loc: Loc, check: dict, track: dict | None) -> Iterator[Problem
             )
 
 
+# SPEC extension 4: the methods each monitor rule serves and the parameters it takes
+MONITOR_METHODS = {"unreachable": ("veto", "binary"), "home_stale": ("veto", "binary"), "stale_columns": ("deduct",),
+                   "empty_columns": ("deduct",), "broken_links": ("deduct",), "page_exists": ("binary",)}  # fmt: skip
+MONITOR_PARAMS = {"unreachable": {"max_failure_rate", "timeout_s"}, "home_stale": {"days"}, "stale_columns": {"limits"},
+                  "empty_columns": set(), "broken_links": set(), "page_exists": {"column"}}  # fmt: skip
+
+
+def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
+    monitor = check.get("monitor")
+    if not isinstance(monitor, dict) or monitor.get("rule") not in MONITOR_METHODS:
+        return  # the shape model names the accepted rules
+    rule, method = monitor["rule"], check.get("method")
+    if method in METHODS and method not in MONITOR_METHODS[rule]:
+        yield (
+            (*loc, "monitor", "rule"),
+            "monitor-method",
+            (f"监测规则 {rule} 只用于方法 {'、'.join(MONITOR_METHODS[rule])},本测评点的方法是 {method}"),
+        )
+    for param in sorted(set(monitor) - {"rule"} - MONITOR_PARAMS[rule]):
+        taken = "、".join(sorted(MONITOR_PARAMS[rule])) or "任何参数"
+        yield (*loc, "monitor", param), "monitor-param-unused", f"监测规则 {rule} 不使用参数 {param};它接受 {taken}"
+    if rule == "page_exists" and not monitor.get("column"):
+        yield (*loc, "monitor"), "monitor-param-missing", "监测规则 page_exists 需要 column(站点清单中的栏目名称)"
+
+
 def _check_scope(loc: Loc, check: dict, groups: set[str] | None) -> Iterator[Problem]:
     if "applies_to" in check and "units" in check:
         yield loc, "scope-both", "applies_to(按分组)与 units(按单位)不能同时出现在一个测评点上"
@@ -204,6 +229,7 @@ def rubric_rule_problems(data: Any) -> list[Problem]:
         else:
             out.extend(_check_method(loc, node, track))
             out.extend(_check_scope(loc, node, groups))
+            out.extend(_check_monitor(loc, node))
 
     if weight_sum > 1 + EPS:
         out.append((("tracks",), "weight-sum", f"各轨道权重之和为 {weight_sum:g},不得超过 1"))

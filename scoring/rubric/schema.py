@@ -56,6 +56,15 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("CheckSpec", "units"): "只适用于这些单位:牵头单位、协同配合单位(与 applies_to 二选一)",
     ("CheckSpec", "basis"): "依据",
     ("CheckSpec", "criteria"): "评分标准(单位看到的失分说明)",
+    ("CheckSpec", "monitor"): "由网站监测(assess monitor)自动测评:rule 及其参数",
+    ("MonitorSpec", "rule"): "unreachable 首页不可访问(veto/binary)| home_stale 首页长期未更新(veto/binary)| "
+    "stale_columns 栏目未按时更新数(deduct)| empty_columns 空白栏目数(deduct)| broken_links 不可用链接数(deduct)| "
+    "page_exists 页面存在(binary)",
+    ("MonitorSpec", "max_failure_rate"): "unreachable:本期首页探测失败比例达到此值即判定(默认 0.05)",
+    ("MonitorSpec", "timeout_s"): "unreachable:每次请求须在此秒数内完整响应(默认 15;对全部请求生效)",
+    ("MonitorSpec", "days"): "home_stale:首页最新日期距测评日超过此天数即判定(默认 14)",
+    ("MonitorSpec", "limits"): "stale_columns:各类栏目的更新期限(天),默认 news 14、notice 183、policy 183、static 365",
+    ("MonitorSpec", "column"): "page_exists:站点清单中的栏目名称,例如 依申请公开",
 }
 
 

@@ -33,6 +33,7 @@ ACTIONS = {
     "audit": ("admin",),
     "accounts": ("admin",),
     "add_evidence": ("admin", "evaluator"),
+    "monitor": ("admin", "evaluator"),
 }
 # the command line on a store without accounts (accounts.OPERATOR) may do every write
 ACTIONS = {action: (*roles, OPERATOR) for action, roles in ACTIONS.items()}

@@ -252,9 +252,31 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER snapshot_frame_no_delete BEFORE DELETE ON snapshot_frame
         BEGIN SELECT RAISE(ABORT, 'snapshot_frame rows are never deleted'); END;
     """,
+    # 8: every probe of the website monitor (SPEC extension 4): a daily run adds its probes, and the
+    # period's home-page failure rate counts them all; the pages themselves are evidence files
+    """
+    CREATE TABLE probe (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        unit_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        at TEXT NOT NULL,
+        status INTEGER,
+        elapsed_ms INTEGER NOT NULL,
+        failure TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        run_by TEXT NOT NULL
+    );
+    CREATE INDEX probe_period_url ON probe(period, url);
+    CREATE TRIGGER probe_no_update BEFORE UPDATE ON probe BEGIN SELECT RAISE(ABORT, 'probe rows are never changed'); END;
+    CREATE TRIGGER probe_no_delete BEFORE DELETE ON probe BEGIN SELECT RAISE(ABORT, 'probe rows are never deleted'); END;
+    """,
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
-INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame")
+INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame",
+               "probe")  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

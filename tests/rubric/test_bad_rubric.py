@@ -239,3 +239,35 @@ def test_units_named_by_a_check_must_be_in_the_roster():
     [issue] = info.value.issues
     assert (issue.code, issue.path, issue.value) == ("rubric-unknown-unit", f"{CHECK_PATH}[A].units[1]", "ZZ9")
     assert issue.line is not None
+
+
+@pytest.mark.parametrize(
+    ("monitor", "method", "path", "code"),
+    [
+        ({"rule": "broken_links"}, "binary", f"{CHECK_PATH}[A].monitor.rule", "monitor-method"),
+        ({"rule": "unreachable", "days": 3}, "binary", f"{CHECK_PATH}[A].monitor.days", "monitor-param-unused"),
+        ({"rule": "page_exists"}, "binary", f"{CHECK_PATH}[A].monitor", "monitor-param-missing"),
+        ({"rule": "ping"}, "binary", f"{CHECK_PATH}[A].monitor.rule", None),
+        ({"rule": "unreachable", "max_failure_rate": 1.5}, "binary", f"{CHECK_PATH}[A].monitor.max_failure_rate", None),
+        ({"rule": "stale_columns", "limits": {"blog": 3}}, "deduct", f"{CHECK_PATH}[A].monitor.limits", None),
+    ],
+)
+def test_a_monitored_check_is_checked_for_what_its_rule_takes(monitor, method, path, code):
+    """SPEC extension 4: a rule serves some methods and takes some parameters; anything else is
+    located at its path with what would be accepted."""
+    extra = {"per_item": 1} if method == "deduct" else {}
+    found = problems(mutate(lambda d: check(d)[0].update(method=method, monitor=monitor, **extra)))
+    assert any(p is not None and p.startswith(path) and (code is None or c == code) for p, c, _ in found), found
+
+
+def test_every_rule_with_its_methods_is_accepted():
+    ok = [
+        {"id": "U", "name": "u", "method": "veto", "monitor": {"rule": "unreachable", "max_failure_rate": 0.05, "timeout_s": 15}},
+        {"id": "H", "name": "h", "method": "binary", "points": 2, "monitor": {"rule": "home_stale", "days": 14}},
+        {"id": "S", "name": "s", "method": "deduct", "points": 2, "per_item": 1,
+         "monitor": {"rule": "stale_columns", "limits": {"news": 7}}},
+        {"id": "E", "name": "e", "method": "deduct", "points": 2, "per_item": 1, "monitor": {"rule": "empty_columns"}},
+        {"id": "L", "name": "l", "method": "deduct", "points": 2, "per_item": 1, "monitor": {"rule": "broken_links"}},
+        {"id": "P", "name": "p", "method": "binary", "points": 2, "monitor": {"rule": "page_exists", "column": "依申请公开"}},
+    ]  # fmt: skip
+    parse_rubric(json.dumps(mutate(lambda d: check(d).extend(ok)), ensure_ascii=False), "r.yaml")

@@ -1,0 +1,65 @@
+"""assess monitor (SPEC extension 4): test the units' websites and write results rows."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from scoring.cli.common import actor, store_of, write_atomically
+from scoring.errors import InputError, Issue
+from scoring.output import csv_bytes
+from scoring.tables import InputFile
+
+__all__ = ["cmd_monitor", "parse_as_of"]
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    """The date the ages are counted to: given, or today in Beijing."""
+    if text is None:
+        return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Issue(code="bad-as-of", value=text,
+                                message=f"--as-of {text} 不是日期;请写作 YYYY-MM-DD,例如 2017-09-30")]) from None  # fmt: skip
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from scoring.monitor import monitor_sites
+    from scoring.monitor.sites import read_sites
+    from scoring.pipeline import read_roster
+    from scoring.rubric import load_rubric
+    from scoring.store.rounds import PERIOD_PATTERN
+
+    as_of = parse_as_of(args.as_of)
+    if not PERIOD_PATTERN.fullmatch(args.period):
+        raise InputError([Issue(code="bad-period", value=args.period,
+                                message=f"期次编码 “{args.period}” 无效:须为 1 到 32 个字母、数字、“-” 或 “_”")])  # fmt: skip
+    if not 1 <= args.concurrency <= 256:
+        raise InputError([Issue(code="bad-concurrency", message="--concurrency 须为 1 到 256 之间的整数")])
+    rubric = load_rubric(args.rubric)
+    roster = read_roster(args.units, rubric)
+    sites = read_sites(InputFile.from_path(args.sites), roster)
+    store, user, history = None, None, None
+    if args.db:
+        from scoring.store.probes import home_history, record_run, require_open
+
+        store = store_of(args)
+        user = actor(store, args)
+        require_open(store, args.period)  # before any page is fetched
+        history = home_history(store, args.period)
+    run = monitor_sites(rubric, roster, sites, args.period, as_of, history=history, concurrency=args.concurrency)
+    for uid in run.without_sites:
+        print(f"注意:单位 {uid} 不在站点清单中,未监测", file=sys.stderr)
+    if store is not None:
+        record_run(store, args.period, run, user)
+    write_atomically(Path(args.out), csv_bytes(run.rows))
+    failed = sum(not p.ok for p in run.probes)
+    print(f"已监测 {run.pages['unit_id'].nunique()} 个单位、{len(run.probes)} 个网址(失败 {failed} 个);"
+          f"写出 {len(run.rows)} 行测评结果到 {args.out}(测评日 {as_of.isoformat()})")  # fmt: skip
+    if store is not None:
+        print(f"探测记录和网页存档已保存到 {store.path}")
+    return 0

@@ -1,0 +1,79 @@
+"""The website monitor's probes in the store (SPEC extension 4): each probe a row, each page an
+evidence file; the period's home-page failure rate is counted from every probe stored so far."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scoring.errors import InputError, Issue
+from scoring.monitor.fetch import Probe
+from scoring.monitor.run import MonitorRun, archive_name
+from scoring.store.access import authorize
+from scoring.store.db import Store
+from scoring.store.evidence import check_evidence, insert_evidence
+from scoring.store.rounds import open_periods
+from scoring.store.users import User
+from scoring.tables import InputFile
+
+__all__ = ["home_history", "probes_table", "record_run", "require_open"]
+
+
+def require_open(store: Store, period: str) -> None:
+    """Probes belong to a period the office has opened (SPEC extension 2a)."""
+    opened = list(open_periods(store)["period"])
+    if period not in opened:
+        shown = "、".join(sorted(opened)) or "无(请考核办先开启期次)"
+        raise InputError([Issue(code="round-not-open", value=period,
+                                message=f"期次 {period} 尚未开启,不能监测;已开启的期次:{shown}")])  # fmt: skip
+
+
+def home_history(store: Store, period: str):
+    """For the monitor: {unit_id: home URL} → the home probes of ``period`` stored so far."""
+
+    def counts(homes: dict[str, str]) -> pd.DataFrame:
+        rows = store.db.execute(
+            "SELECT unit_id, url, COUNT(*), SUM(failure != '') FROM probe WHERE period = ? AND kind = 'home' "
+            "GROUP BY unit_id, url",
+            (period,),
+        ).fetchall()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["unit_id", "url", "probes", "failed"])
+        # a unit whose home page moved starts counting afresh at the new address
+        frame = frame[frame["url"] == frame["unit_id"].map(homes)]
+        return frame.set_index("unit_id")[["probes", "failed"]].astype(float)
+
+    return counts
+
+
+def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
+    """Store the run's probes and the pages it read (as evidence files), all or nothing."""
+    authorize(store, user, "monitor", period)
+    sites = run.pages
+    kind_of = dict(zip(sites["url"], sites["kind"], strict=False))
+    unit_of = dict(zip(sites["url"], sites["unit_id"], strict=False))
+    pages: dict[str, Probe] = {p.url: p for p in run.probes if p.ok and p.url in kind_of}
+    files = [InputFile(archive_name(p), p.body) for p in pages.values()]
+    with store.transaction():
+        require_open(store, period)
+        new, _, issues = check_evidence(store, files)
+        if issues:
+            raise InputError(issues)
+        insert_evidence(store, new, user.name)
+        # a link target's probe belongs to no single unit (several may link it): unit_id empty
+        store.db.executemany(
+            "INSERT INTO probe(period, unit_id, kind, url, at, status, elapsed_ms, failure, sha256, evidence, run_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(period, unit_of.get(p.url, ""), kind_of.get(p.url, "link"), p.url, p.at, p.status,
+              round(p.elapsed * 1000), p.failure, p.sha256, archive_name(p) if p.url in pages else "", user.name)
+             for p in run.probes],
+        )  # fmt: skip
+        store.audit(user.name, "monitor.run", period, f"{len(run.probes)} probes, {len(pages)} pages kept")
+    return len(run.probes)
+
+
+def probes_table(store: Store, period: str | None = None) -> pd.DataFrame:
+    """Stored probes, newest first: period, unit_id, kind, url, at, status, elapsed_ms, failure, evidence."""
+    sql = "SELECT period, unit_id, kind, url, at, status, elapsed_ms, failure, evidence FROM probe"
+    rows = store.db.execute(sql + (" WHERE period = ?" if period else "") + " ORDER BY id DESC",
+                            (period,) if period else ()).fetchall()  # fmt: skip
+    return pd.DataFrame([tuple(r) for r in rows],
+                        columns=["period", "unit_id", "kind", "url", "at", "status", "elapsed_ms", "failure", "evidence"])  # fmt: skip
