@@ -22,11 +22,34 @@ PAGES = {
     "rounds": ("ui/pages/rounds.py", ":material/event_available:"),
     "rubric": ("ui/pages/rubric.py", ":material/account_tree:"),
     "accounts": ("ui/pages/accounts.py", ":material/manage_accounts:"),
+    "monitor": ("ui/pages/monitor.py", ":material/travel_explore:"),
 }
 # which pages each role finds in its menu; every page also checks the role itself
 MENUS = {
-    "admin": ["ranking", "annual", "rectification", "problems", "unit", "rounds", "appeals", "rubric", "accounts"],
-    "evaluator": ["ranking", "annual", "rectification", "problems", "unit", "upload", "appeals", "rounds", "rubric"],
+    "admin": [
+        "ranking",
+        "annual",
+        "rectification",
+        "problems",
+        "unit",
+        "rounds",
+        "monitor",
+        "appeals",
+        "rubric",
+        "accounts",
+    ],
+    "evaluator": [
+        "ranking",
+        "annual",
+        "rectification",
+        "problems",
+        "unit",
+        "upload",
+        "monitor",
+        "appeals",
+        "rounds",
+        "rubric",
+    ],
     "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }

@@ -251,3 +251,17 @@ def view(user) -> tuple[Assessment | None, dict[str, RoundView]]:
     visible = {p: views[p] for p in visible_periods(user, statuses)}
     combined = _combined(str(db_path()), version(), tuple(visible))
     return scoped(user, combined, statuses), visible
+
+
+def demo_sites() -> pd.DataFrame:
+    """Demo mode: the sites file of the demo's loopback websites (started on first use)."""
+    from .demo import demo_sites as sites
+
+    return sites()
+
+
+def demo_as_of():
+    """Demo mode: the date the demo's websites are dated against."""
+    from .demo import DEMO_AS_OF
+
+    return DEMO_AS_OF

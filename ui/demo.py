@@ -1,13 +1,16 @@
 """Fill an empty store with the demo rounds, so that a first start shows a living assessment.
 
 2017Q3–2018Q1 are published; 2018Q2 is in its appeal window with one appeal waiting for review;
-2018Q3 is opened for the evaluators and holds no results yet;
+2018Q3 is opened for the evaluators and holds no results yet, but the website monitor has run
+once against the demo's fake websites (served on 127.0.0.1 by this process, 演示网站,非真实);
 and the screenshots its findings for 萧县 cite are stored as (drawn, plainly fake) evidence files.
 All of it is demo data (see sample_data/generate.py) and the store records that it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import io
 import re
 import secrets
@@ -16,11 +19,15 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, ImageDraw
 
-from scoring import InputFile
+from scoring import InputFile, load_rubric, read_roster
+from scoring.monitor import monitor_sites
+from scoring.monitor.demo_site import demo_pages, demo_sites_frame
+from scoring.monitor.loopback import serve_sites
 from scoring.store import Store
 from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, list_users, set_password
 from scoring.store.appeals import file_appeal
 from scoring.store.evidence import add_evidence
+from scoring.store.probes import home_history, record_run
 from scoring.store.publish import publish
 from scoring.store.rounds import import_results, open_round, set_status
 
@@ -55,9 +62,28 @@ def seed_demo(store: Store) -> bool:
         store, periods[-1], "341322", "GK3.2.1",
         "测评所指“通知公告”栏目已于测评前更新,测评时因缓存显示旧页面", "截图 萧县-通知公告-更新记录.png", User("xiaoxian", "unit", "341322"),
     )  # fmt: skip
+    # a real run of the monitor against the demo's websites, as an evaluator starts 2018Q3 with
+    rub, roster = load_rubric(rubric), read_roster(units, load_rubric(rubric))
+    run = monitor_sites(rub, roster, demo_sites(), "2018Q3", DEMO_AS_OF, history=home_history(store, "2018Q3"))
+    record_run(store, "2018Q3", run, DEMO)
     with store.transaction():
         store.audit(DEMO_ACTOR, "demo.seed", "store", "demo rounds 2017Q3–2018Q2 loaded")
     return True
+
+
+# the demo's websites are dated as of the end of the open quarter, so that ages mean something
+DEMO_AS_OF = dt.date(2018, 9, 28)
+
+
+@functools.cache
+def demo_sites() -> pd.DataFrame:
+    """The demo's fake websites, one loopback port per unit, served for the life of this process;
+    their sites file."""
+    roster = read_roster(ROOT / "sample_data" / "units.csv", load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml"))
+    ports, _ = serve_sites(
+        [demo_pages(u, n, DEMO_AS_OF) for u, n in roster[["unit_id", "name"]].itertuples(index=False)]
+    )
+    return demo_sites_frame(roster, ports)
 
 
 def demo_screenshots(period: str, unit_id: str) -> list[InputFile]:

@@ -19,9 +19,34 @@ PAGE = {
     "rounds": "测评轮次",
     "rubric": "指标体系",
     "accounts": "账号管理",
+    "monitor": "网站监测",
 }
 
 LABEL = {
+    "monitor_intro": "按站点清单探测各单位网站(首页可访问性、首页和栏目更新、空白栏目、不可用链接、指定页面),"
+    "每个测评点得出一行测评结果(测评人 monitor),连同网址、状态和日期作为佐证;探测记录和网页存档保存在本系统中。",
+    "monitor_no_checks": "当前指标体系中没有可由网站监测自动测评的测评点(测评点上的 monitor: 设置)。",
+    "monitor_checks": "自动测评的测评点:{checks}",
+    "monitor_as_of": "测评日",
+    "monitor_as_of_help": "栏目和首页的更新天数算到这一天;同一网站、同一测评日得出相同的结果",
+    "monitor_sites": "站点清单(CSV 或 Excel)",
+    "monitor_sites_help": "列:单位编码、栏目、类型(home 首页 / news 动态 / notice 通知公告 / policy 政策文件 / "
+    "static 静态栏目 / page 页面)、网址;每个单位恰有一行首页",
+    "monitor_demo_sites": "演示模式:未上传站点清单时,监测本机上的 {n} 个演示网站(127.0.0.1,非真实政府网站)。",
+    "monitor_run": "开始监测",
+    "monitor_progress": "已探测 {done} / {total} 个网址",
+    "monitor_rows": "本次监测得出的测评结果({n} 行,测评日 {as_of})",
+    "monitor_without_sites": "站点清单中没有这些单位,未监测:{units}",
+    "monitor_import": "作为一个批次导入本期",
+    "monitor_import_by": "监测结果由第三方评估机构的账号导入本期(与其他测评结果相同)。",
+    "monitor_imported": "已导入 {n} 行监测结果到期次 {period};可像其他结果一样申诉和更正。",
+    "monitor_warnings": "预警",
+    "monitor_due": "{n} 个栏目将在 7 天内超过更新期限:",
+    "monitor_no_due": "没有 7 天内将超过更新期限的栏目。",
+    "monitor_unit": "查看单位的佐证(网页存档)",
+    "monitor_probes": "各单位首页的最近探测",
+    "monitor_no_probes": "本期还没有探测记录。",
+    "monitor_failing": "近 7 天首页打不开的比例超过 3% 的单位:{units}",
     "period": "期次",
     "track": "考核轨道",
     "group": "分组",
@@ -314,7 +339,7 @@ AUDIT_ACTIONS = {
     "appeal.corrected": "复核:更正结果", "evidence.add": "保存佐证文件", "user.add": "新建账号",
     "user.disable": "停用账号", "user.enable": "启用账号", "user.passwd": "修改密码", "sign-in": "登录",
     "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录", "demo.seed": "载入演示数据",
-    "denied": "被拒绝的操作",
+    "denied": "被拒绝的操作", "monitor.run": "网站监测",
 }  # fmt: skip
 AUDIT_TARGETS = {"store": "测评数据库"}
 # the stored audit details (written in English by the store, insert-only) as the office reads them:
@@ -329,6 +354,7 @@ AUDIT_DETAILS = [
     (r"^rubric (\S+) (\S+)$", "指标体系 {rubric},版本 {1}"),
     (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
     (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
+    (r"^(\d+) probes, (\d+) pages kept$", "探测 {0} 个网址,保存网页 {1} 个"),
 ]
 APPEAL_COLUMNS = {
     "id": "编号", "period": "期次", "unit_id": "单位", "check_id": "测评点", "reason": "申诉理由",
@@ -348,8 +374,15 @@ CHART = {
     "points_label": "%{label}<br>%{value} 分",
 }
 
+# the 网站监测 page's tables
+MONITOR_COLUMNS = {"unit": "单位", "check": "测评点", "value": "结果", "evidence": "佐证(网址、状态、日期)", "column": "栏目",
+                   "url": "网址", "newest": "最新日期", "days_left": "距期限(天)", "at": "最近探测(北京时间)",
+                   "outcome": "结果", "probes": "本期探测次数", "failed": "失败次数"}  # fmt: skip
+
 # names of downloaded files
 FILE = {
+    "monitor": "网站监测_{period}",
+    "monitor_batch": "网站监测_{period}_{as_of}.csv",
     "missing": "{period} 缺少结果的单位",
     "ranking": "排名_{period}_{track}_{group}",
     "leaders": "汇总_{period}.xlsx",

@@ -106,25 +106,31 @@ class Fetcher:
     async def _probe(self, url: str) -> Probe:
         host = host_of(url)
         limit = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
-        async with self._overall, limit:
+        # the host's turn first, then an overall slot: a queue for one host must not hold the slots
+        # every other host is waiting for
+        async with limit:
             await self._polite(host)
-            at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            start = time.monotonic()
-            try:
-                async with asyncio.timeout(self.timeout_s):
-                    status, body, ctype, final = await self._follow(url)
-                failure = f"HTTP {status}" if status >= 400 else ""
-            except TimeoutError:
-                status, body, ctype, final = None, b"", "", url
-                failure = f"{self.timeout_s:g} 秒内未完整响应"
-            except _Refused as exc:
-                status, body, ctype, final = None, b"", "", url
-                failure = str(exc)
-            except httpx.HTTPError as exc:
-                status, body, ctype, final = None, b"", "", url
-                failure = _failure_text(exc)
-            probe = Probe(url, at, status, round(time.monotonic() - start, 3), failure,
-                          body if not failure else b"", ctype, final)  # fmt: skip
+            async with self._overall:
+                return await self._timed(url)
+
+    async def _timed(self, url: str) -> Probe:
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        start = time.monotonic()
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                status, body, ctype, final = await self._follow(url)
+            failure = f"HTTP {status}" if status >= 400 else ""
+        except TimeoutError:
+            status, body, ctype, final = None, b"", "", url
+            failure = f"{self.timeout_s:g} 秒内未完整响应"
+        except _Refused as exc:
+            status, body, ctype, final = None, b"", "", url
+            failure = str(exc)
+        except httpx.HTTPError as exc:
+            status, body, ctype, final = None, b"", "", url
+            failure = _failure_text(exc)
+        probe = Probe(url, at, status, round(time.monotonic() - start, 3), failure,
+                      body if not failure else b"", ctype, final)  # fmt: skip
         if self._progress is not None:
             self._progress(1)
         return probe

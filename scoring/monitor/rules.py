@@ -92,12 +92,23 @@ def rule_values(
             parts = ("「" + hit["column"] + "」" + hit["url"] + ":最新 " + _date_text(hit["newest_item"]) + "(已 "
                      + age[stale].astype(int).astype(str) + " 天,限 " + limit[stale].astype(str) + " 天)")  # fmt: skip
         counts = hit.groupby("unit_id").size().reindex(units, fill_value=0)
-        return pd.DataFrame({"value": counts.astype(str), "evidence": _joined(parts, hit["unit_id"], units)})
+        checked = columns.groupby("unit_id").size().reindex(units, fill_value=0).astype(str)
+        fine = (
+            "已检查栏目 "
+            + checked
+            + " 个:"
+            + ("均有带日期的条目" if rule.rule == "empty_columns" else "均在更新期限内")
+        )
+        evidence = _joined(parts, hit["unit_id"], units)
+        return pd.DataFrame({"value": counts.astype(str), "evidence": evidence.where(counts > 0, fine)})
 
     if rule.rule == "broken_links":
         broken = links[~links["ok"].astype(bool)]
         counts = broken.groupby("unit_id").size().reindex(units, fill_value=0)
         parts = broken["target"] + "(" + broken["said"] + ")"
-        return pd.DataFrame({"value": counts.astype(str), "evidence": _joined(parts, broken["unit_id"], units)})
+        checked = links.groupby("unit_id").size().reindex(units, fill_value=0).astype(str)
+        evidence = _joined(parts, broken["unit_id"], units)
+        return pd.DataFrame({"value": counts.astype(str),
+                             "evidence": evidence.where(counts > 0, "已检查链接 " + checked + " 个:均可访问")})  # fmt: skip
 
     raise ValueError(f"unknown monitor rule {rule.rule}")  # the rubric model admits no other

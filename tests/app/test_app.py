@@ -81,12 +81,34 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
 
 PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("problems", "共性问题"),
          ("unit", "单位详情"), ("accounts", "账号管理"), ("upload", "导入测评结果"),
-         ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系")]  # fmt: skip
+         ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系"), ("monitor", "网站监测")]  # fmt: skip
 
 
 MENUS = {
-    "admin": ["ranking", "annual", "rectification", "problems", "unit", "rounds", "appeals", "rubric", "accounts"],
-    "evaluator": ["ranking", "annual", "rectification", "problems", "unit", "upload", "appeals", "rounds", "rubric"],
+    "admin": [
+        "ranking",
+        "annual",
+        "rectification",
+        "problems",
+        "unit",
+        "rounds",
+        "monitor",
+        "appeals",
+        "rubric",
+        "accounts",
+    ],
+    "evaluator": [
+        "ranking",
+        "annual",
+        "rectification",
+        "problems",
+        "unit",
+        "upload",
+        "monitor",
+        "appeals",
+        "rounds",
+        "rubric",
+    ],
     "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
     "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
 }
@@ -751,7 +773,18 @@ _LEAKS = re.compile(r"\bNone\b|\bnan\b|\bNaN\b|\bNaT\b|\d{4}-\d{2}-\d{2}T\d{2}:\
 # (codes such as GGZY are upper case and not words); paths, URLs and file names are not words either
 _WORDS = re.compile(r"(?<![A-Za-z0-9_.-])(?=[A-Za-z]*[a-z])[A-Za-z]{3,}(?![A-Za-z0-9_-])")
 _URLS = re.compile(r"(https?://|www\.)\S+|\S+@\S+|\S*/\S*|\S+\.(?:csv|xlsx|yaml|json|docx|txt|png|jpg|pdf)\b")
-_ALLOWED_WORDS = {"Excel", "Word", "sha", "boss", "tester", "mayor", "xiaoxian", "caizheng", "test"}
+_ALLOWED_WORDS = {
+    "Excel",
+    "Word",
+    "sha",
+    "boss",
+    "tester",
+    "mayor",
+    "xiaoxian",
+    "caizheng",
+    "test",
+    "monitor",
+}  # the monitor rows' evaluator, as SPEC extension 4 names it
 
 
 def _texts(at: AppTest) -> list[str]:
@@ -885,3 +918,34 @@ def test_the_template_round_trip_in_the_app(db):
     at.button[-3].click().run()
     assert not at.error, [e.value for e in at.error]
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q3", "status"] == "published"
+
+
+def test_the_office_runs_the_monitor_on_the_demo_sites_and_imports_its_rows(db, monkeypatch):
+    """Issue 19: the 网站监测 page runs a real monitor against the demo's loopback websites for the
+    open round, shows the rows with names and evidence, stores the probes, and imports the rows as
+    a batch of evaluator monitor; the demo seeded one run already."""
+    from scoring.store.probes import probes_table
+
+    monkeypatch.setenv("ASSESS_DEMO", "1")
+    store = open_store(db)
+    seeded = len(probes_table(store, "2018Q3"))
+    assert seeded > 0  # the demo's own run
+    office = open_page("monitor", "admin")  # the office may run it; importing is the evaluators' part
+    office.button(key="monitor_go").click().run(timeout=120)
+    assert not office.error
+    assert any("由第三方评估机构的账号导入" in c.value for c in office.caption)
+    at = open_page("monitor", "evaluator")
+    assert at.selectbox(key="monitor_period").value == "2018Q3"
+    at.button(key="monitor_go").click().run(timeout=120)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    rows = at.dataframe[0].value
+    assert list(rows.columns) == ["单位", "测评点", "结果", "佐证(网址、状态、日期)"]
+    assert set(rows["测评点"]) == {"网站信息公开栏目规范和更新", "网站无法访问或首页长期不更新"}
+    assert not rows["单位"].str.fullmatch(r"[0-9A-Z]+").any()
+    evidence = rows["佐证(网址、状态、日期)"]
+    assert evidence.str.contains("http://127.0.0.1:").any() and evidence.str.contains("网页存档-").all()
+    assert len(probes_table(open_store(db), "2018Q3")) > seeded  # this run's probes are kept too
+    at.button(key="monitor_import").click().run(timeout=120)
+    assert len(at.success) == 1 and "已导入" in at.success[0].value, [e.value for e in at.error]
+    batches = rounds_table(open_store(db)).set_index("period").loc["2018Q3"]
+    assert batches["findings"] == len(rows)

@@ -332,3 +332,16 @@ def test_a_unit_cannot_reach_another_units_drill_down(app_url, page, credentials
     page.goto(f"{app_url}/rounds")
     _wait_ready(page)
     assert page.locator("h1").first.inner_text() != "测评轮次"
+
+
+def test_the_monitor_page_runs_against_the_demo_sites(app_url, page, credentials):
+    """Issue 19: an evaluator runs the monitor from the page with a progress bar, sees the rows it
+    will add (with names, values and evidence) and the home pages' latest probes."""
+    sign_in(page, app_url, credentials, "evaluator", "网站监测")
+    page.get_by_text("演示模式:未上传站点清单时", exact=False).first.wait_for()
+    page.get_by_role("button", name="开始监测").click()
+    page.get_by_text("本次监测得出的测评结果", exact=False).first.wait_for(timeout=120_000)
+    _wait_ready(page)
+    assert page.get_by_role("button", name="作为一个批次导入本期").is_visible()
+    assert page.get_by_text("各单位首页的最近探测").is_visible()
+    _shot(page, "monitor")

@@ -176,6 +176,11 @@ def test_every_insert_only_table_refuses_update_and_delete(published, tmp_path, 
     with sqlite3.connect(db) as raw:
         if table == "round_revision_reason":  # a table of the first schema that nothing fills yet
             raw.execute("INSERT INTO round_revision_reason VALUES (1, 9, 'x')")
+        if table == "probe":  # the website monitor's (tests/monitor stores real ones)
+            raw.execute(
+                "INSERT INTO probe(period, unit_id, kind, url, at, status, elapsed_ms, failure, sha256, evidence,"
+                " run_by) VALUES ('2017Q3', 'C1', 'home', 'http://127.0.0.1:9/', 't', 200, 5, '', 'x', '', 'op')"
+            )
         assert raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0
         column = raw.execute(f"SELECT name FROM pragma_table_info('{table}') LIMIT 1 OFFSET 1").fetchone()[0]
         with pytest.raises(sqlite3.IntegrityError, match=r"never|append-only"):

@@ -1,0 +1,141 @@
+"""网站监测: the office and evaluators run the website monitor for an open round, see what it found
+and each finding's evidence, the warnings before a veto, and add its rows to the round as a batch."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from scoring import InputError, InputFile, format_issue, load_rubric, read_roster
+from scoring.monitor import monitor_sites
+from scoring.monitor.run import monitored_checks
+from scoring.monitor.sites import KINDS, read_sites
+from scoring.monitor.warnings import due_columns, failing_homes
+from scoring.output import csv_bytes
+from scoring.store.access import can
+from scoring.store.probes import home_history, probes_table, record_run
+from scoring.store.rounds import import_results, open_periods
+from scoring.views.values_shown import value_text
+from ui import data
+from ui.glossary import FILE, LABEL, MONITOR_COLUMNS
+from ui.tables import beijing_time, table_height
+from ui.widgets import RESULTS_MB, action_page, evidence_viewer, table_downloads
+
+user = action_page("monitor", "monitor")
+st.caption(LABEL["monitor_intro"])
+store = data.store()
+rubric_path, units_path = data.shipped_rubric(), data.shipped_units()
+rubric = load_rubric(rubric_path)
+roster = read_roster(units_path, rubric)
+names = roster.set_index("unit_id")["name"]
+checks = monitored_checks(rubric)
+if not checks:
+    st.info(LABEL["monitor_no_checks"])
+    st.stop()
+check_name = rubric.checks.set_index("check_id")["check_name"]
+st.caption(LABEL["monitor_checks"].format(checks="、".join(f"{c} {check_name[c]}" for c, _, _ in checks)))
+
+opened = list(open_periods(store)["period"])
+if not opened:
+    st.info(LABEL["no_open_round"])
+    st.stop()
+c1, c2 = st.columns([1, 1])
+period = c1.selectbox(LABEL["period"], opened[::-1], key="monitor_period")
+demo = data.demo_mode()
+today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+as_of = c2.date_input(LABEL["monitor_as_of"], value=data.demo_as_of() if demo else today, format="YYYY-MM-DD",
+                      key="monitor_as_of", help=LABEL["monitor_as_of_help"])  # fmt: skip
+upload = st.file_uploader(LABEL["monitor_sites"], type=["csv", "xlsx"], key="monitor_sites",
+                          help=LABEL["monitor_sites_help"], max_upload_size=RESULTS_MB)  # fmt: skip
+sites = None
+try:
+    if upload is not None:
+        sites = read_sites(InputFile(upload.name, upload.getvalue()), roster)
+    elif demo:
+        sites = data.demo_sites()
+        st.caption(LABEL["monitor_demo_sites"].format(n=sites["unit_id"].nunique()))
+except InputError as exc:
+    st.error(
+        LABEL["upload_bad"].format(n=len(exc.issues))
+        + "\n\n"
+        + "\n".join(f"- {format_issue(i)}" for i in exc.issues[:20])
+    )
+
+if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="monitor_go"):
+    bar = st.progress(0.0, text=LABEL["monitor_progress"].format(done=0, total=sites["url"].nunique()))
+
+    def moved(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=LABEL["monitor_progress"].format(done=done, total=total))
+
+    try:
+        run = monitor_sites(rubric, roster, sites, period, as_of, history=home_history(store, period), progress=moved)
+        record_run(store, period, run, user)
+        st.session_state["monitor_run"] = (period, as_of, run)
+    except InputError as exc:
+        st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
+    bar.empty()
+
+done = st.session_state.get("monitor_run")
+if done is not None and done[0] == period:
+    _, ran_as_of, run = done
+    rows = run.rows
+    check_names = rubric.checks.set_index("check_id")
+    shown = pd.DataFrame({
+        "unit": rows["unit_id"].map(names),
+        "check": rows["check_id"].map(check_names["check_name"]),
+        "value": value_text(rows["check_id"].map(check_names["method"]), rows["value"], pd.Series("scored", index=rows.index)),
+        "evidence": rows["evidence"],
+    }).rename(columns=MONITOR_COLUMNS)  # fmt: skip
+    st.subheader(LABEL["monitor_rows"].format(n=len(rows), as_of=ran_as_of.isoformat()))
+    if run.without_sites:
+        st.caption(LABEL["monitor_without_sites"].format(units="、".join(names.get(u, u) for u in run.without_sites)))
+    st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)))
+    table_downloads(shown, FILE["monitor"].format(period=period), "monitor")
+    if not can(user, "import"):
+        st.caption(LABEL["monitor_import_by"])
+    elif st.button(LABEL["monitor_import"], key="monitor_import"):
+        name = FILE["monitor_batch"].format(period=period, as_of=ran_as_of.isoformat())
+        try:
+            res = import_results(store, rubric_path, units_path, [InputFile(name, csv_bytes(rows))], user)
+            st.success(LABEL["monitor_imported"].format(n=res.rows, period=period))
+        except InputError as exc:
+            st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues[:20]))
+
+    due = due_columns(run.pages, ran_as_of)
+    st.subheader(LABEL["monitor_warnings"])
+    if due.empty:
+        st.caption(LABEL["monitor_no_due"])
+    else:
+        st.warning(LABEL["monitor_due"].format(n=len(due)))
+        st.dataframe(due.assign(unit=due["unit_id"].map(names), newest=due["newest_item"].dt.strftime("%Y-%m-%d"))
+                     [["unit", "column", "url", "newest", "days_left"]].rename(columns=MONITOR_COLUMNS),
+                     hide_index=True, placeholder="", width="stretch")  # fmt: skip
+    unit = st.selectbox(LABEL["monitor_unit"], list(rows["unit_id"].drop_duplicates()), format_func=lambda u: names.get(u, u),
+                        key="monitor_unit")  # fmt: skip
+    evidence_viewer(store, list(rows.loc[rows["unit_id"] == unit, "evidence"]), key="monitor-evidence", inline=0)
+
+stored = probes_table(store, period)
+st.subheader(LABEL["monitor_probes"])
+if stored.empty:
+    st.caption(LABEL["monitor_no_probes"])
+else:
+    failing = failing_homes(stored, dt.datetime.now(dt.UTC))
+    if not failing.empty:
+        st.warning(
+            LABEL["monitor_failing"].format(units="、".join(failing["unit_id"].map(names).fillna(failing["unit_id"])))
+        )
+    home = stored[stored["kind"] == "home"]
+    latest = home.drop_duplicates("unit_id")  # newest first
+    per_unit = home.groupby("unit_id").agg(probes=("at", "size"), failed=("failure", lambda f: int((f != "").sum())))
+    view = latest.assign(
+        unit=latest["unit_id"].map(names).fillna(latest["unit_id"]),
+        at=beijing_time(latest["at"]),
+        outcome=latest["failure"].where(
+            latest["failure"] != "", "HTTP " + latest["status"].astype("Int64").astype(str)
+        ),
+        probes=latest["unit_id"].map(per_unit["probes"]),
+        failed=latest["unit_id"].map(per_unit["failed"]),
+        kind=latest["kind"].map(KINDS),
+    )[["unit", "url", "at", "outcome", "probes", "failed"]].rename(columns=MONITOR_COLUMNS)
+    st.dataframe(view, hide_index=True, placeholder="", width="stretch", height=table_height(len(view)))
