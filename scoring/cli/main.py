@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("--db", help="存储文件:保存每次探测和网页存档;首页失败率按本期全部探测计算")
     mo.add_argument("--by", default=default_actor(), help="操作人(与 --db 一起)")
     mo.add_argument("--concurrency", type=int, default=16, help="同时进行的请求数(默认 16;每个主机最多 2 个)")
+    mo.add_argument("--screenshots", action="store_true",
+                    help="另用 chromium 截取各网页首屏,作为佐证文件保存(需 --db)")  # fmt: skip
     mo.set_defaults(run=cmd_monitor)
     return p
 

@@ -40,6 +40,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                                 message=f"期次编码 “{args.period}” 无效:须为 1 到 32 个字母、数字、“-” 或 “_”")])  # fmt: skip
     if not 1 <= args.concurrency <= 256:
         raise InputError([Issue(code="bad-concurrency", message="--concurrency 须为 1 到 256 之间的整数")])
+    if args.screenshots and not args.db:
+        raise InputError([Issue(code="screenshots-need-db",
+                                message="--screenshots 的截图作为佐证文件保存在存储中;请同时给出 --db")])  # fmt: skip
     rubric = load_rubric(args.rubric)
     roster = read_roster(args.units, rubric)
     sites = read_sites(InputFile.from_path(args.sites), roster)
@@ -51,7 +54,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         user = actor(store, args)
         require_open(store, args.period)  # before any page is fetched
         history = home_history(store, args.period)
-    run = monitor_sites(rubric, roster, sites, args.period, as_of, history=history, concurrency=args.concurrency)
+    run = monitor_sites(rubric, roster, sites, args.period, as_of, history=history, concurrency=args.concurrency,
+                        screenshot=args.screenshots)  # fmt: skip
     for uid in run.without_sites:
         print(f"注意:单位 {uid} 不在站点清单中,未监测", file=sys.stderr)
     if store is not None:

@@ -32,6 +32,7 @@ class MonitorRun:
     probes: list[Probe]  # every probe of this run, pages first
     pages: pd.DataFrame  # one row per sites row with what its page showed
     without_sites: list[str] = field(default_factory=list)  # roster units the sites file does not list
+    screenshots: dict[str, bytes] = field(default_factory=dict)  # evidence name → PNG (--screenshots)
 
 
 def monitored_checks(rubric: Rubric) -> list[tuple[str, str, MonitorSpec]]:
@@ -92,6 +93,7 @@ def monitor_sites(
     per_host: int = 2,
     interval_s: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
+    screenshot: bool = False,
 ) -> MonitorRun:
     """Probe, read and judge. ``history`` gives, for {unit_id: home URL}, the home probes stored
     before this run (unit_id → probes, failed), so that a daily run makes the period's failure rate."""
@@ -119,6 +121,17 @@ def monitor_sites(
         newest_text=pd.to_datetime(listed["url"].map(lambda u: seen(u, "newest_text", None))),
         archive=listed["url"].map(lambda u: archive_name(probes[u]) if probes[u].ok else ""),
     )
+    shots: dict[str, bytes] = {}
+    if screenshot:
+        from scoring.monitor.screens import screenshot_name, screenshots
+
+        linked = [t for page in read.values() for t in page.links]
+        taken = screenshots(pages.loc[pages["ok"], "url"], [*listed["url"], *linked], _timeout(checks))
+        shots = {screenshot_name(png): png for png in taken.values()}
+        names = {u: screenshot_name(png) for u, png in taken.items()}
+        pages = pages.assign(
+            archive=pages["archive"] + pages["url"].map(lambda u: f"、{names[u]}" if u in names else "")
+        )
     sources = pages[pages["kind"].isin(("home", *COLUMN_KINDS))]
     links = pd.DataFrame(
         [(uid, t) for uid, u in zip(sources["unit_id"], sources["url"], strict=True) if u in read
@@ -144,7 +157,7 @@ def monitor_sites(
         applies = matrix[units.get_indexer(values.index), check_pos.get_loc(check_id)]
         values = values[applies]
         archived = pages[pages["archive"] != ""].groupby("unit_id")["archive"].agg(
-            lambda a: "存档 " + "、".join(dict.fromkeys(a)))  # fmt: skip
+            lambda a: "存档 " + "、".join(dict.fromkeys("、".join(a).split("、"))))  # fmt: skip
         evidence = values["evidence"] + (" | " + archived.reindex(values.index)).fillna("")
         out.append(pd.DataFrame({"unit_id": values.index, "check_id": check_id, "value": values["value"].to_numpy(),
                                  "evidence": evidence.to_numpy()}))  # fmt: skip
@@ -155,4 +168,4 @@ def monitor_sites(
     rows = rows.assign(period=period, note="", evaluator=EVALUATOR, checked_at=as_of.isoformat())[RESULT_HEADER]
     without = [u for u in roster["unit_id"] if u not in set(sites["unit_id"])]
     every = list(probes.values()) + [p for t, p in link_probes.items() if t not in probes]
-    return MonitorRun(rows.reset_index(drop=True), every, pages, without)
+    return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots)

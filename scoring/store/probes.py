@@ -52,6 +52,7 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
     unit_of = dict(zip(sites["url"], sites["unit_id"], strict=False))
     pages: dict[str, Probe] = {p.url: p for p in run.probes if p.ok and p.url in kind_of}
     files = [InputFile(archive_name(p), p.body) for p in pages.values()]
+    files += [InputFile(name, png) for name, png in run.screenshots.items()]
     with store.transaction():
         require_open(store, period)
         new, _, issues = check_evidence(store, files)

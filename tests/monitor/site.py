@@ -122,6 +122,7 @@ def fixture_routes(closed: int, elsewhere: str) -> dict[str, Route]:
             <a href="http://127.0.0.1:{closed}/x">关闭的端口</a> <a href="/c1/moved">已迁移</a>
             <a href="/c1/loop0">重定向过多</a> <a href="/c1/away">重定向到别处</a>
             <img src="/c1/missing.png"> <a href="mailto:test@example.invalid">邮件</a> <a href="javascript:void(0)">脚本</a>
+            <link rel="stylesheet" href="{elsewhere}style.css"><script src="{elsewhere}count.js"></script>
         """,
             )
         ),

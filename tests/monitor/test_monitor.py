@@ -233,3 +233,32 @@ def test_monitor_rows_flow_through_import_score_appeal_and_publish(files, tmp_pa
     lost = {r[1]: r for r in openpyxl.load_workbook(scores)["失分明细"].iter_rows(min_row=2, values_only=True)}
     assert lost["W5"][6] == 7.0  # 7 broken links × 1 point
     assert "网页存档-" in lost["W5"][9]  # the kept pages are cited as evidence
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium") and __import__("os").environ.get("CI") != "true",
+                    reason="Debian chromium is not installed (CI installs it)")  # fmt: skip
+def test_screenshots_are_kept_beside_the_pages_and_reach_no_other_host(files, tmp_path, elsewhere):
+    """--screenshots: each page that answered is photographed by chromium and stored as an evidence
+    file the row cites; the style sheet and script 甲县's home page loads from a host nobody listed
+    are blocked, so that host still sees no request."""
+    import io as _io
+
+    from PIL import Image
+
+    rubric, units, sites = files
+    out, db = tmp_path / "monitor.csv", tmp_path / "s.db"
+    assert cli("monitor", "--rubric", rubric, "--units", units, "--sites", sites, "--period", "2017Q3",
+               "--out", out, "--as-of", AS_OF, "--screenshots").returncode == 2  # fmt: skip
+    open_periods(db, "2017Q3")
+    p = cli("monitor", "--rubric", rubric, "--units", units, "--sites", sites, "--period", "2017Q3", "--out", out,
+            "--as-of", AS_OF, "--db", db, "--screenshots")  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    store = open_store(db)
+    shots = [r[0] for r in store.db.execute("SELECT name FROM evidence_file WHERE name LIKE '网页截图-%'")]
+    assert len(shots) >= 5  # 甲县's six pages but the 404 column, and the others' that answered
+    from scoring.store.evidence import evidence_content
+
+    assert Image.open(_io.BytesIO(evidence_content(store, shots[0]))).size == (1280, 900)
+    evidence = " ".join(read_rows(out)["evidence"])
+    assert all(name in evidence for name in shots)
+    assert elsewhere.hits == []
