@@ -262,3 +262,22 @@ def test_screenshots_are_kept_beside_the_pages_and_reach_no_other_host(files, tm
     evidence = " ".join(read_rows(out)["evidence"])
     assert all(name in evidence for name in shots)
     assert elsewhere.hits == []
+
+
+def test_a_sites_workbook_with_chinese_headers_reads_the_same(files, tmp_path, site):
+    import openpyxl
+
+    rubric, units, _ = files
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "站点清单"
+    ws.append(["单位编码", "栏目", "类型", "网址"])
+    for row in sites_rows(site):
+        ws.append(list(row))
+    wb.save(tmp_path / "sites.xlsx")
+    out = tmp_path / "x.csv"
+    p = cli("monitor", "--rubric", rubric, "--units", units, "--sites", tmp_path / "sites.xlsx", "--period", "2017Q3",
+            "--out", out, "--as-of", AS_OF)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    rows = read_rows(out)
+    assert {u: dict(zip(g["check_id"], g["value"], strict=True)) for u, g in rows.groupby("unit_id")} == EXPECTED

@@ -113,7 +113,7 @@ if done is not None and done[0] == period:
                      hide_index=True, placeholder="", width="stretch")  # fmt: skip
     unit = st.selectbox(LABEL["monitor_unit"], list(rows["unit_id"].drop_duplicates()), format_func=lambda u: names.get(u, u),
                         key="monitor_unit")  # fmt: skip
-    evidence_viewer(store, list(rows.loc[rows["unit_id"] == unit, "evidence"]), key="monitor-evidence", inline=0)
+    evidence_viewer(store, list(rows.loc[rows["unit_id"] == unit, "evidence"]), key="monitor-evidence", inline=6)
 
 stored = probes_table(store, period)
 st.subheader(LABEL["monitor_probes"])
