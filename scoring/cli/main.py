@@ -16,6 +16,7 @@ from scoring.cli.common import print_issues
 from scoring.cli.files import cmd_schema, cmd_score, cmd_template, cmd_validate
 from scoring.cli.monitor import cmd_monitor
 from scoring.cli.reports import cmd_annual, cmd_circular, cmd_report
+from scoring.cli.robustness import cmd_agreement, cmd_sensitivity
 from scoring.cli.rounds import cmd_appeal, cmd_import, cmd_publish, cmd_rounds, cmd_verify
 from scoring.errors import InputError
 from scoring.store.db import default_actor
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(
         dest="command",
         required=True,
-        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor}",
+        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor,sensitivity,agreement}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系(rubric)文件,可同时检查单位名单")
@@ -158,6 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("--screenshots", action="store_true",
                     help="另用 chromium 截取各网页首屏,作为佐证文件保存(需 --db)")  # fmt: skip
     mo.set_defaults(run=cmd_monitor)
+
+    se = sub.add_parser("sensitivity", help="排名稳健性:随机改变各一级指标权重,给出每个排名的区间和各一级指标的影响")
+    se.add_argument("--rubric", required=True)
+    se.add_argument("--units", required=True)
+    se.add_argument("--results", required=True, nargs="+")
+    se.add_argument("--out", required=True, help="输出文件夹")
+    se.add_argument("--runs", type=int, default=1000, help="模拟次数 1–100000(默认 1000)")
+    se.add_argument("--spread", type=float, default=0.25, help="权重变化幅度,0 ≤ s < 1(默认 0.25,即 ±25%%)")
+    se.add_argument("--seed", type=int, default=0, help="随机种子;相同种子得出相同的文件")
+    se.set_defaults(run=cmd_sensitivity)
+
+    ag = sub.add_parser(
+        "agreement", help="评分一致性:两位评估人员对同一批单位的结果,逐测评点的一致率和 Krippendorff's alpha"
+    )
+    ag.add_argument("--rubric", required=True)
+    ag.add_argument("--units", required=True)
+    ag.add_argument("--results", required=True, nargs=2, metavar=("FIRST", "SECOND"))
+    ag.add_argument("--out", required=True, help="输出 .csv")
+    ag.set_defaults(run=cmd_agreement)
     return p
 
 
