@@ -158,3 +158,22 @@ def points_sunburst(rubric: Rubric) -> go.Figure:
     fig.update_traces(insidetextorientation="horizontal", texttemplate=CHART["points_label"])
     fig.update_layout(height=520, margin=dict(l=0, r=0, t=0, b=0), font=FONT)
     return fig
+
+
+def rank_interval_chart(intervals: pd.DataFrame) -> go.Figure:
+    """Each unit's published rank with its p05–p95 interval as an error bar, best rank on top."""
+    data = intervals.iloc[::-1]
+    fig = go.Figure(
+        go.Scatter(
+            x=data["rank"], y=data["unit_name"], mode="markers", marker=dict(color="#1565c0", size=9),
+            error_x=dict(type="data", symmetric=False, array=(data["p95"] - data["rank"]).to_numpy(),
+                         arrayminus=(data["rank"] - data["p05"]).to_numpy(), color="#90a4ae", thickness=2, width=4),
+            hovertemplate=CHART["interval_hover"],
+            customdata=data[["p05", "p95", "median_rank"]].to_numpy(),
+        )
+    )  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(data["unit_name"]))
+    fig.update_xaxes(title=CHART["interval_axis"], dtick=1, range=[0.5, max(2, int(data["p95"].max())) + 0.5])
+    fig.update_layout(height=max(220, 26 * len(data) + 80), margin=dict(l=10, r=20, t=10, b=10), font=FONT,
+                      showlegend=False)  # fmt: skip
+    return fig

@@ -265,3 +265,27 @@ def demo_as_of():
     from .demo import DEMO_AS_OF
 
     return DEMO_AS_OF
+
+
+def whole_round(period: str) -> Assessment:
+    """A round as stored, unscoped: what ranks and rank intervals are computed against (only
+    ranks, never other units' findings, reach a page from it)."""
+    store_ = store()
+    views = round_views()
+    return _cached_round(store_, period, views[period].revision)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _intervals(path: str, stamp: int, period: str) -> pd.DataFrame:
+    from scoring.robustness.sensitivity import overlaps_next, rank_intervals
+
+    store_ = _store(path, demo_mode())[0]
+    views = {v.period: v for v in _rounds(path, stamp)}
+    out = rank_intervals(_cached_round(store_, period, views[period].revision), periods=[period])
+    return out.assign(overlaps_next=overlaps_next(out))
+
+
+def rank_intervals_for(period: str) -> pd.DataFrame:
+    """Each ranked unit's p05–p95 rank when the dimension weights move by ±25% (1,000 runs), and
+    whether it overlaps the next unit's; computed once per store state."""
+    return _intervals(str(db_path()), version(), period)

@@ -23,6 +23,19 @@ PAGE = {
 }
 
 LABEL = {
+    "priority_title": "整改优先级",
+    "priority_note": "按单独整改该项可挽回的得分排序;“整改后得分”和“整改后排名”为从第一项起依次整改到该项为止(其他单位按公布的得分不变)。",
+    "whatif_title": "假设分析:改变测评结果,看得分和排名如何变化",
+    "whatif_note": "只在本页计算,不会修改已保存的测评结果。在“假设结果”一列改写结果(如 1/0、良、85%、3),然后点“重新计算”。",
+    "whatif_run": "重新计算",
+    "whatif_result": "{track}:得分 {before:.2f} → {after:.2f},排名 第 {rank_before} 名 → 第 {rank_after} 名",
+    "whatif_bad": "假设结果有 {n} 处无法计分:",
+    "robust_title": "排名稳健性",
+    "robust_toggle": "显示排名区间(各一级指标权重上下浮动 25%,1000 次模拟)",
+    "robust_note": "点为公布的名次;横线为 90% 的模拟中名次的范围。相邻两个单位的区间重叠时,二者的名次差异不显著。",
+    "robust_overlaps": "{n} 对相邻单位的排名差异不显著:{pairs}",
+    "robust_none": "相邻单位的排名区间均不重叠:本组排名在权重变化下稳定。",
+    "robust_pair": "{a} 与 {b}",
     "monitor_intro": "按站点清单探测各单位网站(首页可访问性、首页和栏目更新、空白栏目、不可用链接、指定页面),"
     "每个测评点得出一行测评结果(测评人 monitor),连同网址、状态和日期作为佐证;探测记录和网页存档保存在本系统中。",
     "monitor_no_checks": "当前指标体系中没有可由网站监测自动测评的测评点(测评点上的 monitor: 设置)。",
@@ -372,7 +385,14 @@ CHART = {
     "group_best": "组内最高",
     "rank_text": "第%{text}名",
     "points_label": "%{label}<br>%{value} 分",
+    "interval_axis": "名次(点:公布的名次;横线:90% 的模拟落在其中)",
+    "interval_hover": "%{y}<br>公布名次 %{x}<br>模拟名次 %{customdata[0]}–%{customdata[1]},中位 %{customdata[2]}<extra></extra>",
 }
+
+# the unit page's 整改优先级 and what-if tables
+PRIORITY_COLUMNS = {"track": "轨道", "check_name": "测评点", "regained": "可挽回得分", "score_after": "整改后得分",
+                    "rank_after": "整改后排名"}  # fmt: skip
+WHATIF_COLUMNS = {"check_id": "测评点编码", "check_name": "测评点", "now": "当前结果", "value": "假设结果"}
 
 # the 网站监测 page's tables
 MONITOR_COLUMNS = {"unit": "单位", "check": "测评点", "value": "结果", "evidence": "佐证(网址、状态、日期)", "column": "栏目",

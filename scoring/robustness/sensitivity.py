@@ -17,9 +17,10 @@ from scoring.pipeline import Assessment
 from scoring.ranking import grades_and_ranks
 from scoring.rounding import round_half_up
 
-__all__ = ["BATCH_RUNS", "Model", "dimension_influence", "model_of", "rank_intervals", "ranks_under"]
+__all__ = ["BATCH_RUNS", "Model", "dimension_influence", "model_of", "overlaps_next", "rank_intervals", "ranks_under"]
 
 BATCH_RUNS = 500  # runs computed together: the floored rows take runs × rows floats
+BATCH_CELLS = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,19 @@ class Model:
     decimals: int
 
 
-def model_of(result: Assessment) -> Model:
+def model_of(result: Assessment, periods: list[str] | None = None) -> Model:
+    """The model of the given periods (all by default)."""
     rubric = result.rubric
     units = result.scores.units
+    if periods is not None:
+        units = units[units["period"].astype(str).isin(periods)]
     keys = units[["period", "track", "group", "unit_id", "unit_name", "rank"]].astype(
         {"period": str, "track": str, "group": str, "unit_id": str, "unit_name": str})  # fmt: skip
     keys = keys.reset_index(drop=True)
     key_index = pd.MultiIndex.from_frame(keys[["period", "track", "unit_id"]])
     c = result.scores.checks
+    if periods is not None:
+        c = c[c["period"].astype(str).isin(periods)]
     meta = rubric.checks.set_index("check_id")
     dims = pd.Index(rubric.checks["dimension_id"].drop_duplicates())
     dim_track = rubric.checks.drop_duplicates("dimension_id")["track_id"].to_numpy(dtype=object)
@@ -139,13 +145,16 @@ def _lower_quantile(sorted_ranks: np.ndarray, q: float) -> np.ndarray:
     return sorted_ranks[k - 1]
 
 
-def rank_intervals(result: Assessment, runs: int = 1000, spread: float = 0.25, seed: int = 0) -> pd.DataFrame:
+def rank_intervals(
+    result: Assessment, runs: int = 1000, spread: float = 0.25, seed: int = 0, periods: list[str] | None = None
+) -> pd.DataFrame:
     """period, track, group, unit_id, unit_name, rank, median_rank, p05, p95 per ranked unit."""
-    model = model_of(result)
+    model = model_of(result, periods)
     rng = np.random.default_rng(seed)
     factors = rng.uniform(1 - spread, 1 + spread, size=(runs, len(model.dims)))
-    ranks = np.vstack([ranks_under(model, factors[i : i + BATCH_RUNS], result.rubric.spec)
-                       for i in range(0, runs, BATCH_RUNS)])  # fmt: skip
+    # runs × floored rows floats at a time: a province's round has hundreds of thousands of them
+    batch = max(1, min(BATCH_RUNS, BATCH_CELLS // max(1, len(model.nl_key))))
+    ranks = np.vstack([ranks_under(model, factors[i : i + batch], result.rubric.spec) for i in range(0, runs, batch)])
     ranks.sort(axis=0)
     out = model.keys.assign(median_rank=_lower_quantile(ranks, 0.5), p05=_lower_quantile(ranks, 0.05),
                             p95=_lower_quantile(ranks, 0.95))  # fmt: skip
@@ -170,3 +179,12 @@ def dimension_influence(result: Assessment) -> pd.DataFrame:
         "unit_id": keys["unit_id"].to_numpy()[ki], "dimension_id": model.dims.to_numpy()[di],
         "rank_without": without,
     })  # fmt: skip
+
+
+def overlaps_next(intervals: pd.DataFrame) -> pd.Series:
+    """For each unit (in published rank order within its period, track and group): whether its
+    p05–p95 interval overlaps the next-ranked unit's — the two are not reliably different."""
+    order = intervals.sort_values(["period", "track", "group", "rank", "unit_id"], kind="stable")
+    same = (order[["period", "track", "group"]].shift(-1) == order[["period", "track", "group"]]).all(axis=1)
+    overlap = same & (order["p95"] >= order["p05"].shift(-1))
+    return overlap.reindex(intervals.index)

@@ -94,14 +94,17 @@ def check_evidence(
     return new, already, issues
 
 
-def insert_evidence(store: Store, new: list[tuple[str, InputFile]], actor: str) -> None:
-    """Insert checked files; the caller holds the transaction, so they go in with whatever cites them."""
+def insert_evidence(store: Store, new: list[tuple[str, InputFile]], actor: str, *, audit_each: bool = True) -> None:
+    """Insert checked files; the caller holds the transaction, so they go in with whatever cites them.
+    ``audit_each=False``: the caller writes one audit entry for them all (a monitor run keeps
+    hundreds of pages; one line per page would bury the office's log)."""
     for n, f in new:
         store.db.execute(
             "INSERT INTO evidence_file(name, sha256, size, content, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?)",
             (n, f.sha256, len(f.data), f.data, now(), actor),
         )
-        store.audit(actor, "evidence.add", n, f"{len(f.data)} bytes, sha256 {f.sha256}")
+        if audit_each:
+            store.audit(actor, "evidence.add", n, f"{len(f.data)} bytes, sha256 {f.sha256}")
 
 
 def evidence_files(store: Store) -> pd.DataFrame:

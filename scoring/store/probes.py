@@ -58,7 +58,7 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
         new, _, issues = check_evidence(store, files)
         if issues:
             raise InputError(issues)
-        insert_evidence(store, new, user.name)
+        insert_evidence(store, new, user.name, audit_each=False)
         # a link target's probe belongs to no single unit (several may link it): unit_id empty
         store.db.executemany(
             "INSERT INTO probe(period, unit_id, kind, url, at, status, elapsed_ms, failure, sha256, evidence, run_by) "
@@ -67,7 +67,7 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
               round(p.elapsed * 1000), p.failure, p.sha256, archive_name(p) if p.url in pages else "", user.name)
              for p in run.probes],
         )  # fmt: skip
-        store.audit(user.name, "monitor.run", period, f"{len(run.probes)} probes, {len(pages)} pages kept")
+        store.audit(user.name, "monitor.run", period, f"{len(run.probes)} probes, {len(new)} pages kept")
     return len(run.probes)
 
 

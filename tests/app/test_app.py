@@ -345,7 +345,7 @@ def test_unit_page_lists_the_units_appeals(db):
     at = open_page("unit", "unit")
     assert at.selectbox(key="unit_id").options == ["萧县人民政府(341322)"]
     at.selectbox(key="unit_period").set_value("2018Q2").run()
-    appeals = at.dataframe[2].value
+    appeals = next(d.value for d in at.dataframe if "申诉理由" in d.value.columns)
     # names, not codes (issue 17): the unit by name, the check with its name, the filer as who they are
     assert list(appeals["测评点"].str.split(" ").str[0]) == ["GK3.2.1"]
     assert appeals["测评点"].iloc[0] != "GK3.2.1 "
@@ -949,3 +949,43 @@ def test_the_office_runs_the_monitor_on_the_demo_sites_and_imports_its_rows(db, 
     assert len(at.success) == 1 and "已导入" in at.success[0].value, [e.value for e in at.error]
     batches = rounds_table(open_store(db)).set_index("period").loc["2018Q3"]
     assert batches["findings"] == len(rows)
+
+
+def test_the_ranking_shows_how_far_each_rank_can_be_trusted(db):
+    """Issue 20: each rank's p05–p95 interval as an error bar; neighbours whose intervals overlap named."""
+    import json
+
+    at = open_page(None, "leader")
+    assert "排名稳健性" in [h.value for h in at.subheader]
+    import base64
+
+    import numpy as np
+
+    def values(v):  # plotly sends numbers as typed arrays
+        return list(np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])) if isinstance(v, dict) else list(v)
+
+    charts_ = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bars = next(c["data"][0] for c in charts_ if c["data"] and c["data"][0].get("error_x"))
+    table = at.dataframe[0].value
+    assert values(bars["y"])[::-1] == list(table["单位"])  # best rank on top, as the table
+    assert values(bars["x"])[::-1] == list(table["排名"])
+    assert min(values(bars["error_x"]["array"]) + values(bars["error_x"]["arrayminus"])) >= 0
+    assert any("差异不显著" in c.value or "本组排名在权重变化下稳定" in c.value for c in at.caption)
+
+
+def test_a_unit_sees_what_to_fix_first_and_can_try_other_results(db):
+    """Issue 20: 整改优先级 ordered by the score each fix regains, with the rank after fixing the
+    top N; the what-if panel rescoring on the page only (the store is not touched)."""
+    at = open_page("unit", "unit")
+    at.selectbox(key="unit_period").set_value("2018Q1").run()
+    assert "整改优先级" in [h.value for h in at.subheader]
+    priorities = next(d.value for d in at.dataframe if "可挽回得分" in d.value.columns)
+    for _, rows in priorities.groupby("轨道"):
+        assert (rows["可挽回得分"].diff().dropna() <= 1e-9).all()
+        assert (rows["整改后得分"].diff().dropna() >= -1e-9).all()  # fixing more never lowers the score
+        assert (rows["整改后排名"].diff().dropna() <= 0).all()
+    before = rounds_table(open_store(db)).set_index("period")["findings"].to_dict()
+    at.button(key="whatif_run").click().run()
+    said = [s.value for s in at.success if "→" in s.value]
+    assert said and all("得分" in s and "排名" in s for s in said)
+    assert rounds_table(open_store(db)).set_index("period")["findings"].to_dict() == before

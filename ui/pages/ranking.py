@@ -6,7 +6,7 @@ from scoring.views.circular import circular_text
 from scoring.views.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.workbooks.circular_docx import circular_docx
 from scoring.workbooks.report import leaders_report
-from ui import charts
+from ui import charts, data
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import change_text, groups_overview, ranking_style, shown, table_height
 from ui.widgets import DOCX, XLSX, ranking_chart, ranking_metrics, round_picker, rounds_page, table_downloads
@@ -70,6 +70,24 @@ with left:
 with right:
     st.markdown(f"**{LABEL['grade_distribution']}**")
     st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch", config=charts.CONFIG)
+
+st.subheader(LABEL["robust_title"])
+# computed on demand for a province's big groups; at once for a city's
+if st.toggle(LABEL["robust_toggle"], value=len(result.roster) <= 500, key="rank_robust"):
+    intervals = data.rank_intervals_for(period)
+    mine = intervals[(intervals["track"] == track) & (intervals["group"] == group)]
+    mine = mine.set_index("unit_id").loc[[u for u in table["unit_id"] if u in set(mine["unit_id"])]].reset_index()
+    st.caption(LABEL["robust_note"])
+    drawn_ids = set(drawn["unit_id"])
+    st.plotly_chart(charts.rank_interval_chart(mine[mine["unit_id"].isin(drawn_ids)]), width="stretch",
+                    config=charts.CONFIG, key="rank-intervals")  # fmt: skip
+    close = mine[mine["overlaps_next"].fillna(False).astype(bool)]
+    following = mine["unit_name"].shift(-1)
+    pairs = [LABEL["robust_pair"].format(a=a, b=following[i]) for i, a in close["unit_name"].items()]
+    if pairs:
+        st.caption(LABEL["robust_overlaps"].format(n=len(pairs), pairs="、".join(pairs[:20])))
+    else:
+        st.caption(LABEL["robust_none"])
 
 if user.role != "unit" and len(groups) > 1:  # every group at a glance, beside the chosen one
     with st.expander(LABEL["groups_overview"], expanded=False):

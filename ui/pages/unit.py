@@ -2,14 +2,16 @@
 
 import streamlit as st
 
+from scoring import InputError
 from scoring.pipeline import narrowed
 from scoring.store.access import scoped_appeals, visible_units
 from scoring.store.appeals import appeals_table
 from scoring.views.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
 from scoring.views.rectification import rectification, rectification_summary
+from scoring.views.whatif import fix_priorities, rank_among, recorded_values, score_variants
 from scoring.workbooks.report import unit_report
 from ui import charts, data
-from ui.glossary import AUTH, COLUMN, FILE, LABEL, RECTIFY
+from ui.glossary import AUTH, COLUMN, FILE, LABEL, PRIORITY_COLUMNS, RECTIFY, WHATIF_COLUMNS
 from ui.tables import (
     appeals_view,
     evidence_links,
@@ -110,6 +112,44 @@ if prev is not None:
     else:
         st.dataframe(rectification_view(changes, rubric), hide_index=True, placeholder="", width="stretch",
                      column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
+
+if not lost.empty and (user.role != "unit" or views[period].status != "draft"):
+    whole = data.whole_round(period)  # ranks among the others as they stand; only ranks are shown
+    st.subheader(LABEL["priority_title"])
+    st.caption(LABEL["priority_note"])
+    priorities = fix_priorities(whole, unit, period)
+    names = rubric.checks.set_index("check_id")["check_name"]
+    st.dataframe(priorities.assign(track=priorities["track"].map(track_names), check_name=priorities["check_id"].map(names))
+                 [list(PRIORITY_COLUMNS)].rename(columns=PRIORITY_COLUMNS), hide_index=True, placeholder="",
+                 width="stretch", column_config={PRIORITY_COLUMNS["regained"]: st.column_config.NumberColumn(format="%.2f"),
+                                                 PRIORITY_COLUMNS["score_after"]: st.column_config.NumberColumn(format="%.2f")})  # fmt: skip
+    with st.expander(LABEL["whatif_title"]):
+        st.caption(LABEL["whatif_note"])
+        recorded = recorded_values(whole, unit, period)
+        editable = recorded[recorded["check_id"].isin(set(lost["check_id"]))]
+        grid = editable.assign(check_name=editable["check_id"].map(names),
+                               now=value_text(editable["method"], editable["value"], editable["status"]))  # fmt: skip
+        edited = st.data_editor(grid[list(WHATIF_COLUMNS)].rename(columns=WHATIF_COLUMNS), hide_index=True,
+                                disabled=[WHATIF_COLUMNS[c] for c in ("check_id", "check_name", "now")],
+                                key=f"whatif-{unit}-{period}", width="stretch")  # fmt: skip
+        if st.button(LABEL["whatif_run"], key="whatif_run"):
+            changes = dict(zip(edited[WHATIF_COLUMNS["check_id"]], edited[WHATIF_COLUMNS["value"]].astype(str).str.strip(),
+                               strict=True))  # fmt: skip
+            try:
+                after = score_variants(whole, unit, {"now": {}, "then": changes}, recorded).set_index(
+                    ["variant", "track"]
+                )
+            except InputError as exc:
+                st.error(LABEL["whatif_bad"].format(n=len(exc.issues)) + "\n\n"
+                         + "\n".join(f"- {i.message}" for i in exc.issues[:10]))  # fmt: skip
+            else:
+                for tid in after.loc["then"].index:
+                    a, b = after.loc[("now", tid)], after.loc[("then", tid)]
+                    ranks = rank_among(
+                        whole, unit, period, tid, [a["score"], b["score"]], [a["score_exact"], b["score_exact"]]
+                    )
+                    st.success(LABEL["whatif_result"].format(track=track_names[tid], before=a["score"], after=b["score"],
+                                                             rank_before=ranks[0], rank_after=ranks[1]))  # fmt: skip
 
 scored_tracks = [t for t in tracks.index if t in summary.index]
 if scored_tracks:
