@@ -23,6 +23,7 @@ PAGES = {
     "rubric": ("ui/pages/rubric.py", ":material/account_tree:"),
     "accounts": ("ui/pages/accounts.py", ":material/manage_accounts:"),
     "monitor": ("ui/pages/monitor.py", ":material/travel_explore:"),
+    "agreement": ("ui/pages/agreement.py", ":material/fact_check:"),
 }
 # which pages each role finds in its menu; every page also checks the role itself
 MENUS = {
@@ -34,6 +35,7 @@ MENUS = {
         "unit",
         "rounds",
         "monitor",
+        "agreement",
         "appeals",
         "rubric",
         "accounts",

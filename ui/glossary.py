@@ -20,9 +20,20 @@ PAGE = {
     "rubric": "指标体系",
     "accounts": "账号管理",
     "monitor": "网站监测",
+    "agreement": "评分一致性",
 }
 
 LABEL = {
+    "agreement_intro": "请另一位评估人员对部分单位独立测评,上传其结果,与本期已导入的结果逐测评点比较:一致率,以及扣除偶然一致后的"
+    " Krippendorff's α(1 为完全一致,0 相当于随机)。α 低于 0.667 的测评点需明确评分标准或加强培训。",
+    "agreement_upload": "第二位评估人员的测评结果(CSV 或 Excel,格式同导入测评结果;可只含部分单位)",
+    "agreement_upload_help": "只比较两份结果都有、且都不是“不涉及”的测评点;不会导入,也不会修改已保存的结果",
+    "agreement_none": "上传的结果与期次 {period} 已导入的结果没有可比较的测评点(期次、单位编码或测评点编码不同)。",
+    "agreement_summary": "比较了 {units} 个单位的 {pairs} 对结果,涉及 {checks} 个测评点。",
+    "agreement_low": "{n} 个测评点的 α 低于 {floor}:评分标准需要明确。",
+    "agreement_flag": "⚠ 需明确评分标准",
+    "agreement_all": "合计(按方法)",
+    "agreement_only_second": "另有 {n} 个结果只在上传的文件中(本期没有对应的结果),未比较。",
     "priority_title": "整改优先级",
     "priority_note": "按单独整改该项可挽回的得分排序;“整改后得分”和“整改后排名”为从第一项起依次整改到该项为止(其他单位按公布的得分不变)。",
     "whatif_title": "假设分析:改变测评结果,看得分和排名如何变化",
@@ -389,6 +400,10 @@ CHART = {
     "interval_hover": "%{y}<br>公布名次 %{x}<br>模拟名次 %{customdata[0]}–%{customdata[1]},中位 %{customdata[2]}<extra></extra>",
 }
 
+# the 评分一致性 page's table
+AGREEMENT_COLUMNS = {"check": "测评点", "method": "计分方法", "pairs": "比较对数", "agreement": "一致率",
+                     "alpha": "Krippendorff's α", "flag": "提示"}  # fmt: skip
+
 # the unit page's 整改优先级 and what-if tables
 PRIORITY_COLUMNS = {"track": "轨道", "check_name": "测评点", "regained": "可挽回得分", "score_after": "整改后得分",
                     "rank_after": "整改后排名"}  # fmt: skip
@@ -401,6 +416,7 @@ MONITOR_COLUMNS = {"unit": "单位", "check": "测评点", "value": "结果", "e
 
 # names of downloaded files
 FILE = {
+    "agreement": "评分一致性_{period}",
     "monitor": "网站监测_{period}",
     "monitor_batch": "网站监测_{period}_{as_of}.csv",
     "missing": "{period} 缺少结果的单位",

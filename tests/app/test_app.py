@@ -9,6 +9,7 @@ import itertools
 import re
 import shutil
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -81,7 +82,8 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
 
 PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("problems", "共性问题"),
          ("unit", "单位详情"), ("accounts", "账号管理"), ("upload", "导入测评结果"),
-         ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系"), ("monitor", "网站监测")]  # fmt: skip
+         ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系"), ("monitor", "网站监测"),
+         ("agreement", "评分一致性")]  # fmt: skip
 
 
 MENUS = {
@@ -93,6 +95,7 @@ MENUS = {
         "unit",
         "rounds",
         "monitor",
+        "agreement",
         "appeals",
         "rubric",
         "accounts",
@@ -783,8 +786,9 @@ _ALLOWED_WORDS = {
     "xiaoxian",
     "caizheng",
     "test",
-    "monitor",
-}  # the monitor rows' evaluator, as SPEC extension 4 names it
+    "monitor",  # the monitor rows' evaluator, as SPEC extension 4 names it
+    "Krippendorff",  # a statistic's name
+}
 
 
 def _texts(at: AppTest) -> list[str]:
@@ -959,8 +963,6 @@ def test_the_ranking_shows_how_far_each_rank_can_be_trusted(db):
     assert "排名稳健性" in [h.value for h in at.subheader]
     import base64
 
-    import numpy as np
-
     def values(v):  # plotly sends numbers as typed arrays
         return list(np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])) if isinstance(v, dict) else list(v)
 
@@ -988,4 +990,25 @@ def test_a_unit_sees_what_to_fix_first_and_can_try_other_results(db):
     at.button(key="whatif_run").click().run()
     said = [s.value for s in at.success if "→" in s.value]
     assert said and all("得分" in s and "排名" in s for s in said)
+    assert rounds_table(open_store(db)).set_index("period")["findings"].to_dict() == before
+
+
+def test_the_office_compares_a_second_evaluators_sample(db):
+    """Issue 20: 评分一致性 — a second evaluator's results for a sample of units, against the round as
+    stored: agreement and alpha per check, low alphas flagged; nothing is imported."""
+    frame = pd.read_csv(ROOT / "sample_data" / "results" / "2018Q1.csv", dtype=str, keep_default_na=False)
+    sample = frame[frame["unit_id"].isin(sorted(frame["unit_id"].unique())[:10])].copy()
+    flip = sample["value"].isin(["0", "1"]) & (np.arange(len(sample)) % 4 == 0)
+    sample.loc[flip, "value"] = sample.loc[flip, "value"].map({"0": "1", "1": "0"})
+    before = rounds_table(open_store(db)).set_index("period")["findings"].to_dict()
+    at = open_page("agreement", "admin")
+    at.selectbox(key="agreement_period").set_value("2018Q1").run()
+    at.file_uploader(key="agreement_file").set_value(("second.csv", sample.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["测评点", "计分方法", "比较对数", "一致率", "Krippendorff's α", "提示"]
+    assert table["测评点"].iloc[0].startswith("GK") and "合计(按方法)" in set(table["测评点"])
+    assert (table["一致率"] < 100).any()  # the flipped results disagree
+    assert any("比较了 10 个单位" in c.value for c in at.caption)
     assert rounds_table(open_store(db)).set_index("period")["findings"].to_dict() == before

@@ -1,0 +1,66 @@
+"""评分一致性: the office uploads a second evaluator's results for a sample of units and sees, check
+by check, how often the two agree and Krippendorff's alpha; checks below 0.667 need clearer criteria."""
+
+import pandas as pd
+import streamlit as st
+
+from scoring import InputError, InputFile, assess, format_issue
+from scoring.robustness.agreement import agreement_table, paired_values
+from scoring.workbooks.template import METHOD_NAMES
+from ui import data
+from ui.glossary import AGREEMENT_COLUMNS, FILE, LABEL
+from ui.widgets import RESULTS_MB, action_page, table_downloads
+
+ALPHA_FLOOR = 0.667  # Krippendorff's threshold for tentative conclusions
+
+user = action_page("agreement", "agreement")
+st.caption(LABEL["agreement_intro"])
+views = data.round_views()
+periods = [p for p in views][::-1]
+if not periods:
+    st.info(LABEL["store_empty"])
+    st.stop()
+period = st.selectbox(LABEL["period"], periods, format_func=lambda p: views[p].label, key="agreement_period")
+upload = st.file_uploader(LABEL["agreement_upload"], type=["csv", "xlsx"], key="agreement_file",
+                          help=LABEL["agreement_upload_help"], max_upload_size=RESULTS_MB)  # fmt: skip
+if upload is None:
+    st.stop()
+first = data.whole_round(period)
+try:
+    second = assess(first.rubric, data.shipped_units(), [InputFile(upload.name, upload.getvalue())], allow_missing=True)
+except InputError as exc:
+    st.error(
+        LABEL["upload_bad"].format(n=len(exc.issues))
+        + "\n\n"
+        + "\n".join(f"- {format_issue(i)}" for i in exc.issues[:20])
+    )
+    st.stop()
+pairs, one = paired_values(first, second)
+pairs = pairs[pairs["period"] == period]
+if pairs.empty:
+    st.warning(LABEL["agreement_none"].format(period=period))
+    st.stop()
+table = agreement_table(pairs, list(first.rubric.checks["check_id"]))
+names = first.rubric.checks.set_index("check_id")["check_name"]
+alpha = pd.to_numeric(table["alpha"], errors="coerce")
+shown = pd.DataFrame({
+    "check": table["check_id"].map(lambda c: LABEL["agreement_all"] if c == "ALL" else f"{c} {names.get(c, '')}"),
+    "method": table["method"].map(METHOD_NAMES),
+    "pairs": table["pairs"],
+    "agreement": (table["agreement"] * 100).round(1),
+    "alpha": alpha.round(3),
+    "flag": (alpha < ALPHA_FLOOR).map({True: LABEL["agreement_flag"], False: ""}),
+}).rename(columns=AGREEMENT_COLUMNS)  # fmt: skip
+low = int(((alpha < ALPHA_FLOOR) & (table["check_id"] != "ALL")).sum())
+units = pairs["unit_id"].nunique()
+st.caption(
+    LABEL["agreement_summary"].format(pairs=len(pairs), units=units, checks=int((table["check_id"] != "ALL").sum()))
+)
+if low:
+    st.warning(LABEL["agreement_low"].format(n=low, floor=ALPHA_FLOOR))
+st.dataframe(shown, hide_index=True, placeholder="", width="stretch",
+             column_config={AGREEMENT_COLUMNS["agreement"]: st.column_config.NumberColumn(format="%.1f%%")})  # fmt: skip
+only_second = int((one["held_in"] == 2).sum())
+if only_second:
+    st.caption(LABEL["agreement_only_second"].format(n=only_second))
+table_downloads(shown, FILE["agreement"].format(period=period), "agreement")
