@@ -2,7 +2,8 @@
 module's imports (ast). A failure names the module, the line and the import.
 
 - the core (``scoring/*.py``) imports no store, workbooks, cli, streamlit, openpyxl or sqlite3;
-- views and workbooks import no store;
+- views, workbooks, monitor and robustness import no store (the store keeps what a monitor run found,
+  not the other way round);
 - only ``scoring/store/`` imports sqlite3 or runs SQL; only ``ui/`` and ``app.py`` import streamlit;
 - no module imports upward from its own package's ``__init__``.
 """
@@ -16,7 +17,7 @@ import pytest
 
 from helpers import ROOT
 
-ROOMS = ("rubric", "views", "workbooks", "store", "cli")
+ROOMS = ("rubric", "views", "workbooks", "store", "cli", "monitor", "robustness")
 
 
 def _module(path: Path) -> str:
@@ -79,7 +80,7 @@ def _broken(path: Path, text: str | None = None) -> list[str]:
         said = f"{rel}:{line} imports {name}"
         if where == "core" and (target in ("store", "workbooks", "cli") or top in ("streamlit", "openpyxl", "sqlite3")):
             out.append(f"{said}: the core imports no store, workbooks, cli, streamlit, openpyxl or sqlite3")
-        if where in ("views", "workbooks") and target == "store":
+        if where in ("views", "workbooks", "monitor", "robustness") and target == "store":
             out.append(f"{said}: {where} import no store")
         if top == "sqlite3" and where != "store":
             out.append(f"{said}: only scoring/store/ touches SQL")
@@ -108,6 +109,8 @@ def test_every_module_keeps_to_its_room():
         ("scoring/validate.py", "from scoring.store.rounds import publish", "the core imports no store"),
         ("scoring/views/explain.py", "from scoring.store.db import now", "views import no store"),
         ("scoring/workbooks/report.py", "from scoring.store import open_store", "workbooks import no store"),
+        ("scoring/monitor/run.py", "from scoring.store.probes import record_run", "monitor import no store"),
+        ("scoring/robustness/agreement.py", "from scoring.store import open_store", "robustness import no store"),
         ("ui/auth.py", "import sqlite3", "only scoring/store/ touches SQL"),
         ("ui/demo.py", "store.db.execute('SELECT 1')", "runs SQL"),
         ("scoring/output.py", "import streamlit as st", "only ui/ and app.py import streamlit"),
