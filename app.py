@@ -88,6 +88,8 @@ with st.sidebar:
             )
         if user.role == "admin":  # the server's path is the office's business, not every reader's
             st.caption(LABEL["store_path"].format(path=data.db_path()))
+        # the ranking, unit and annual pages' tables in full, for printing (a scrolling grid prints cut)
+        st.toggle(LABEL["print_mode"], key="print_mode", help=LABEL["print_mode_help"])
         sign_out_button(user)
 
 page.run()

@@ -110,6 +110,7 @@ def problem_bars(problems: pd.DataFrame, top: int = 15) -> go.Figure:
 
 
 def grade_pie(counts: pd.DataFrame, grades: list[str]) -> go.Figure:
+    counts = counts[counts["count"] > 0]  # an empty grade would print a stray "0" on the ring
     fig = px.pie(counts, names="grade", values="count", color="grade", color_discrete_map=grade_colours(grades),
                  category_orders={"grade": grades}, hole=0.45)  # fmt: skip
     fig.update_traces(textinfo="label+value", sort=False)

@@ -137,3 +137,16 @@ def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None
                 columns[i % 3].image(content, caption=name)
             else:
                 columns[i % 3].download_button(name, content, name, key=f"{key}-{i}", on_click="ignore")
+
+
+def page_table(frame, **kwargs) -> None:
+    """A table of a page an office prints: interactive on screen; in 打印版式 (the sidebar switch)
+    a plain table with every row and column, which the browser prints whole across A4 pages."""
+    if not st.session_state.get("print_mode"):
+        st.dataframe(frame, placeholder="", **{k: v for k, v in kwargs.items() if k != "placeholder"})
+        return
+    if isinstance(frame, pd.io.formats.style.Styler):
+        st.table(frame.format(precision=2, na_rep="").hide(axis="index"))
+        return
+    plain = frame.round(2).astype(object)
+    st.table(plain.where(plain.notna(), "").style.hide(axis="index"))

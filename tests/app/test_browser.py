@@ -203,6 +203,17 @@ def test_a_printed_page_has_no_sidebar_and_fills_the_paper(app_url, page, creden
     page.pdf(path=str(ARTIFACTS / "ranking-print.pdf"), format="A4", print_background=True)
     assert (ARTIFACTS / "ranking-print.pdf").stat().st_size > 10_000
     page.emulate_media(media="screen")
+    # 打印版式: the tables as plain tables, every row, so that the printout is not cut
+    page.emulate_media(media="screen")
+    page.get_by_text("打印版式").first.click()
+    _wait_ready(page)
+    rows = page.locator('[data-testid="stTable"]').first.locator("tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == page.locator("svg text", has_text="人民政府").count() or rows.count() >= 5
+    page.emulate_media(media="print")
+    page.pdf(path=str(ARTIFACTS / "ranking-print-full.pdf"), format="A4", print_background=True)
+    _shot(page, "ranking-print-full")
+    page.emulate_media(media="screen")
     # the unit page and the annual roll-up print the same way
     for title, name in (("单位详情", "unit"), ("年度汇总", "annual")):
         nav(page, title)

@@ -8,7 +8,7 @@ from ui import data
 from ui.auth import current_user
 from ui.glossary import COLUMN, FILE, LABEL, PAGE, SHEET
 from ui.tables import shown, table_height
-from ui.widgets import XLSX, ranking_chart, ranking_metrics, table_downloads
+from ui.widgets import XLSX, page_table, ranking_chart, ranking_metrics, table_downloads
 
 st.title(PAGE["annual"])
 user = current_user()
@@ -52,10 +52,9 @@ ranking_metrics(table, grades)
 view = table.assign(vetoed=table["vetoed_in"].map(lambda s: f"✖ {s}" if s else ""))
 shown_table = shown(view, ["rank", "unit_name", "score", "grade", "target_points", "rounds", *periods, "vetoed"])
 number = st.column_config.NumberColumn(format="%.2f")
-st.dataframe(
+page_table(
     shown_table,
     hide_index=True,
-    placeholder="",
     width="stretch",
     height=table_height(len(shown_table)),
     column_config={COLUMN["score"]: number, COLUMN["target_points"]: number, **dict.fromkeys(periods, number)},
@@ -75,7 +74,7 @@ for tid, t in tracks.iterrows():
     headers[f"{tid}_score"] = LABEL["track_score"].format(track=t["track_name"])
     headers[f"{tid}_points"] = LABEL["track_points"].format(track=t["track_name"])
 totals_table = totals[list(headers)].rename(columns=headers)
-st.dataframe(totals_table, hide_index=True, placeholder="", width="stretch",
+page_table(totals_table, hide_index=True, placeholder="", width="stretch",
              column_config=dict.fromkeys(totals_table.columns[1:], number))  # fmt: skip
 name = FILE["annual_totals"].format(**span, group=rubric.groups[group])
 d3, _ = table_downloads(totals_table, name, SHEET["annual_totals"])

@@ -9,7 +9,16 @@ from scoring.workbooks.report import leaders_report
 from ui import charts, data
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
 from ui.tables import change_text, groups_overview, ranking_style, shown, table_height
-from ui.widgets import DOCX, XLSX, ranking_chart, ranking_metrics, round_picker, rounds_page, table_downloads
+from ui.widgets import (
+    DOCX,
+    XLSX,
+    page_table,
+    ranking_chart,
+    ranking_metrics,
+    round_picker,
+    rounds_page,
+    table_downloads,
+)
 
 # a unit sees rankings of published rounds only, and only its own group's
 user, result, views = rounds_page("ranking", published_only_for_units=True)
@@ -52,7 +61,7 @@ view = table.assign(
 columns = ["rank", "unit_name", "score", "grade", "target_points", "rank_change", "score_change", "vetoed"]
 shown_table = shown(view, columns)
 own = roster_names.get(user.unit_id) if user.role == "unit" else None
-st.dataframe(
+page_table(
     ranking_style(shown_table, own),
     hide_index=True,
     placeholder="",
@@ -92,7 +101,7 @@ if st.toggle(LABEL["robust_toggle"], value=len(result.roster) <= 500, key="rank_
 if user.role != "unit" and len(groups) > 1:  # every group at a glance, beside the chosen one
     with st.expander(LABEL["groups_overview"], expanded=False):
         overview = groups_overview(result.scores, period, track, rubric)
-        st.dataframe(overview, hide_index=True, placeholder="", width="stretch")
+        page_table(overview, hide_index=True, width="stretch")
 
 shown_periods = [p for p in result.scores.periods if p in views]
 if len(shown_periods) > 1:

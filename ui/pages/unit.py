@@ -21,7 +21,7 @@ from ui.tables import (
     status_names,
     value_text,
 )
-from ui.widgets import XLSX, evidence_viewer, rounds_page
+from ui.widgets import XLSX, evidence_viewer, page_table, rounds_page
 
 user, result, views = rounds_page("unit")
 rubric = result.rubric
@@ -88,10 +88,9 @@ else:
     table = shown(view, ["track", "check_name", "status", "value", "lost", "computation", "criteria", "evidence",
                          "basis"])  # fmt: skip
     table[LABEL["evidence_link"]] = view["link"]
-    st.dataframe(
+    page_table(
         table,
         hide_index=True,
-        placeholder="",
         width="stretch",
         column_config={
             COLUMN["lost"]: st.column_config.NumberColumn(format="%.2f"),
@@ -110,7 +109,7 @@ if prev is not None:
     if changes.empty:
         st.success(LABEL["rectify_nothing"])
     else:
-        st.dataframe(rectification_view(changes, rubric), hide_index=True, placeholder="", width="stretch",
+        page_table(rectification_view(changes, rubric), hide_index=True, placeholder="", width="stretch",
                      column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 
 if not lost.empty and (user.role != "unit" or views[period].status != "draft"):
@@ -119,7 +118,7 @@ if not lost.empty and (user.role != "unit" or views[period].status != "draft"):
     st.caption(LABEL["priority_note"])
     priorities = fix_priorities(whole, unit, period)
     names = rubric.checks.set_index("check_id")["check_name"]
-    st.dataframe(priorities.assign(track=priorities["track"].map(track_names), check_name=priorities["check_id"].map(names))
+    page_table(priorities.assign(track=priorities["track"].map(track_names), check_name=priorities["check_id"].map(names))
                  [list(PRIORITY_COLUMNS)].rename(columns=PRIORITY_COLUMNS), hide_index=True, placeholder="",
                  width="stretch", column_config={PRIORITY_COLUMNS["regained"]: st.column_config.NumberColumn(format="%.2f"),
                                                  PRIORITY_COLUMNS["score_after"]: st.column_config.NumberColumn(format="%.2f")})  # fmt: skip
@@ -173,7 +172,7 @@ statuses = {p: v.status for p, v in views.items()}
 appeals = scoped_appeals(user, appeals_table(data.store(), period, unit), statuses)
 if not appeals.empty:
     st.subheader(LABEL["appeal_list"])
-    st.dataframe(appeals_view(appeals, result.roster, rubric, data.accounts()), hide_index=True, width="stretch",
+    page_table(appeals_view(appeals, result.roster, rubric, data.accounts()), hide_index=True, width="stretch",
                  placeholder="")  # fmt: skip
 
 st.download_button(
