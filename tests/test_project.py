@@ -54,31 +54,27 @@ def test_a_bare_streamlit_run_listens_on_loopback_only():
     assert config["server"]["address"] == "127.0.0.1"
 
 
-def test_every_table_in_the_app_draws_a_missing_value_blank():
-    """Streamlit draws a missing cell as "None" unless told otherwise (issue 17): every st.dataframe
-    call of the app passes placeholder=""."""
+def _app_calls_without(method: str, keyword: str, value: str) -> list[str]:
+    """file:line of every ``st.<method>(...)`` in the app that does not pass ``keyword=value``."""
     import ast
 
     missing = []
     for path in [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py"))]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "dataframe":
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == method:
                 given = {k.arg: k.value for k in node.keywords}
-                if not (isinstance(given.get("placeholder"), ast.Constant) and given["placeholder"].value == ""):
+                if not (isinstance(given.get(keyword), ast.Constant) and given[keyword].value == value):
                     missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert missing == []
+    return missing
+
+
+def test_every_table_in_the_app_draws_a_missing_value_blank():
+    """Streamlit draws a missing cell as "None" unless told otherwise (issue 17): every st.dataframe
+    call of the app passes placeholder=""."""
+    assert _app_calls_without("dataframe", "placeholder", "") == []
 
 
 def test_every_download_button_leaves_the_page_alone():
     """A download click that reruns the page drops the other buttons' deferred files, so a quick
     second click was lost (issue 17): every st.download_button passes on_click="ignore"."""
-    import ast
-
-    missing = []
-    for path in [ROOT / "app.py", *sorted((ROOT / "ui").rglob("*.py"))]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
-                given = {k.arg: k.value for k in node.keywords}
-                if not (isinstance(given.get("on_click"), ast.Constant) and given["on_click"].value == "ignore"):
-                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert missing == []
+    assert _app_calls_without("download_button", "on_click", "ignore") == []

@@ -359,6 +359,9 @@ def test_unit_page_lists_the_units_appeals(db):
     assert appeals["申诉时间"].str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}").all()  # Beijing time, not ISO UTC
 
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _upload(at: AppTest, name: str, data: bytes, mime: str) -> AppTest:
     at.file_uploader(key="upload").set_value((name, data, mime))
     at.button[0].click()
@@ -889,25 +892,13 @@ def test_the_template_round_trip_in_the_app(db):
     rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")
     template = build_template(rubric, read_roster(ROOT / "sample_data" / "units.csv", rubric), "2018Q3")
     total = openpyxl.load_workbook(io.BytesIO(template))["测评结果"].max_row - 1
-    at = _upload(
-        open_page("upload"), "模板.xlsx", template, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    at = _upload(open_page("upload"), "模板.xlsx", template, XLSX_TYPE)
     assert f"{total} 行尚未填写结果" in " ".join(e.value for e in at.error)
-    at = _upload(
-        open_page("upload"),
-        "模板.xlsx",
-        filled_template(template, 0.4),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    at = _upload(open_page("upload"), "模板.xlsx", filled_template(template, 0.4), XLSX_TYPE)
     assert not at.error and len(at.success) == 1
     half = round(total * 0.4)
     assert f"{total - half} 行尚未填写结果" in " ".join(i.value for i in at.info)
-    at = _upload(
-        open_page("upload"),
-        "模板.xlsx",
-        filled_template(template, 1.0),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    at = _upload(open_page("upload"), "模板.xlsx", filled_template(template, 1.0), XLSX_TYPE)
     assert not at.error and len(at.success) == 1
     assert f"{total - half} 行结果" in at.success[0].value  # only the new rows are added
     assert f"{half} 行与已导入的结果完全相同" in " ".join(i.value for i in at.info)
