@@ -161,7 +161,7 @@ def test_ranking_page_shows_the_sample_units(app_url, page, credentials):
     assert page.get_by_text("Deploy").count() == 0  # viewer mode: no deploy button
     _shot(page, "ranking")
     # the group over the rounds: a heatmap with the rounds across its top
-    history = page.locator('[data-testid="stPlotlyChart"]').nth(2)
+    history = page.locator('[data-testid="stPlotlyChart"]', has=page.locator("svg text", has_text="2017Q3")).first
     history.scroll_into_view_if_needed()
     history.locator("svg text", has_text="2017Q3").first.wait_for()
     history.screenshot(path=str(ARTIFACTS / "ranking-history.png"))

@@ -2,6 +2,7 @@
 and each finding's evidence, the warnings before a veto, and add its rows to the round as a batch."""
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -71,7 +72,8 @@ if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="mo
     try:
         run = monitor_sites(rubric, roster, sites, period, as_of, history=home_history(store, period), progress=moved)
         record_run(store, period, run, user)
-        st.session_state["monitor_run"] = (period, as_of, run)
+        # the pages' bodies are in the store now; a session keeps only what the page shows
+        st.session_state["monitor_run"] = (period, as_of, replace(run, probes=[], screenshots={}))
     except InputError as exc:
         st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues))
     bar.empty()
