@@ -26,6 +26,11 @@ def rubric_summary(rubric: Rubric, roster: pd.DataFrame | None = None) -> list[s
             f"测评点 {len(c)} 个({methods});不涉及处理 {t.na_policy};加分上限 {t.bonus_max:g}"
             + ("" if t.bonus_min_base is None else f";加分起算线 {t.bonus_min_base:g}")
         )
+    monitored = [(c.id, c.monitor.rule) for tr in spec.tracks for d in tr.dimensions for i in d.indicators
+                 for c in i.checks if c.monitor is not None]  # fmt: skip
+    if monitored:
+        lines.append(f"由网站监测(assess monitor)自动测评的测评点 {len(monitored)} 个:"
+                     + "、".join(f"{cid}({rule})" for cid, rule in monitored))  # fmt: skip
     if roster is None:
         lines.append("各分组适用的基础分值(不含按单位指定的测评点):")
         for gid, gname in spec.groups.items():
