@@ -148,5 +148,4 @@ def page_table(frame, **kwargs) -> None:
     if isinstance(frame, pd.io.formats.style.Styler):
         st.table(frame.format(precision=2, na_rep="").hide(axis="index"))
         return
-    plain = frame.round(2).astype(object)
-    st.table(plain.where(plain.notna(), "").style.hide(axis="index"))
+    st.table(frame.style.format(precision=2, na_rep="").hide(axis="index"))
