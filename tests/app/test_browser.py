@@ -6,6 +6,7 @@ a missing browser is a failure there, not a skip.
 
 import io
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -356,3 +357,32 @@ def test_the_monitor_page_runs_against_the_demo_sites(app_url, page, credentials
     assert page.get_by_role("button", name="作为一个批次导入本期").is_visible()
     assert page.get_by_text("各单位首页的最近探测").is_visible()
     _shot(page, "monitor")
+
+
+def test_a_unit_tries_another_result_in_the_what_if_panel(app_url, page, credentials):
+    """Issue 20: the unit types a better result for its largest loss and sees its score and rank move;
+    nothing is stored."""
+    sign_in(page, app_url, credentials, "xiaoxian")
+    page.get_by_text("整改优先级").first.wait_for()
+    page.get_by_text("假设分析", exact=False).first.click()
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("text=假设结果")).first
+    grid.wait_for()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    # the editable column is the last one; its first row sits below the header (35 px rows)
+    # the first row is a deduction (1 条): typing over the selected cell replaces it with 0
+    page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
+    page.wait_for_timeout(500)
+    editor = page.locator("textarea.gdg-input, input.gdg-input").first  # the grid's overlay editor
+    editor.wait_for()
+    editor.fill("0")
+    editor.press("Enter")
+    page.wait_for_timeout(800)
+    _wait_ready(page)
+    page.get_by_role("button", name="重新计算").click()
+    said = page.locator('[data-testid="stAlertContentSuccess"]', has_text="→").first
+    said.wait_for(timeout=60_000)
+    text = " ".join(page.locator('[data-testid="stAlertContentSuccess"]').all_inner_texts())
+    _shot(page, "unit-whatif")
+    moves = [(float(a), float(b)) for a, b in re.findall(r"得分 ([0-9.]+) → ([0-9.]+)", text)]
+    assert any(b > a for a, b in moves), text  # the finding fixed on the page raised a score
