@@ -112,7 +112,7 @@ def unit_report(
     write_text_safe(ws["A1"], f"{rubric.spec.title} — {roster.loc[unit_id, 'name']}({unit_id})")
     ws["A1"].font = Font(bold=True, size=14)
     write_text_safe(ws["A2"],
-        f"期次 {period};分组 {rubric.groups[roster.loc[unit_id, 'group']]};指标体系 {rubric.id} 版本 {rubric.spec.version}"
+        f"期次 {period};分组 {rubric.groups[roster.loc[unit_id, 'group']]};指标体系 {rubric.spec.title} 版本 {rubric.spec.version}"
     )  # fmt: skip
     ws.freeze_panes = "A5"
 
