@@ -6,55 +6,11 @@ from scoring.store.accounts import ROLE_NAMES
 from ui import data
 from ui.auth import current_user, sign_in_page, sign_out_button
 from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE
+from ui.menus import MENUS, PAGES
 from ui.printing import print_layout
 
 st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
 print_layout()  # A4 without the sidebar, for the ranking, unit and annual pages an office prints
-
-PAGES = {
-    "ranking": ("ui/pages/ranking.py", ":material/leaderboard:"),
-    "annual": ("ui/pages/annual.py", ":material/calendar_month:"),
-    "rectification": ("ui/pages/rectification.py", ":material/task_alt:"),
-    "problems": ("ui/pages/problems.py", ":material/report:"),
-    "unit": ("ui/pages/unit.py", ":material/search:"),
-    "upload": ("ui/pages/upload.py", ":material/upload_file:"),
-    "appeals": ("ui/pages/appeals.py", ":material/gavel:"),
-    "rounds": ("ui/pages/rounds.py", ":material/event_available:"),
-    "rubric": ("ui/pages/rubric.py", ":material/account_tree:"),
-    "accounts": ("ui/pages/accounts.py", ":material/manage_accounts:"),
-    "monitor": ("ui/pages/monitor.py", ":material/travel_explore:"),
-    "agreement": ("ui/pages/agreement.py", ":material/fact_check:"),
-}
-# which pages each role finds in its menu; every page also checks the role itself
-MENUS = {
-    "admin": [
-        "ranking",
-        "annual",
-        "rectification",
-        "problems",
-        "unit",
-        "rounds",
-        "monitor",
-        "agreement",
-        "appeals",
-        "rubric",
-        "accounts",
-    ],
-    "evaluator": [
-        "ranking",
-        "annual",
-        "rectification",
-        "problems",
-        "unit",
-        "upload",
-        "monitor",
-        "appeals",
-        "rounds",
-        "rubric",
-    ],
-    "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
-    "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
-}
 
 user = current_user()
 if user is None:

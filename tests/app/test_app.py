@@ -24,6 +24,7 @@ from scoring.store.publish import all_rounds, revision_digests
 from scoring.store.rounds import rounds_table, set_status
 from ui import charts
 from ui.demo import seed_demo
+from ui.menus import MENUS
 from ui.tables import change_text, evidence_links, next_period, plain, ranking_style, value_text
 
 APP = str(ROOT / "app.py")
@@ -86,35 +87,6 @@ PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "
          ("agreement", "评分一致性")]  # fmt: skip
 
 
-MENUS = {
-    "admin": [
-        "ranking",
-        "annual",
-        "rectification",
-        "problems",
-        "unit",
-        "rounds",
-        "monitor",
-        "agreement",
-        "appeals",
-        "rubric",
-        "accounts",
-    ],
-    "evaluator": [
-        "ranking",
-        "annual",
-        "rectification",
-        "problems",
-        "unit",
-        "upload",
-        "monitor",
-        "appeals",
-        "rounds",
-        "rubric",
-    ],
-    "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
-    "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
-}
 TITLES = dict((p or "ranking", t) for p, t in PAGES)
 
 
