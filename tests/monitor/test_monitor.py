@@ -8,6 +8,8 @@ import sys
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from monitor.site import closed_port, fixture_routes, ok, page, serve, sites_rows
 
 from helpers import ROOT, csv_file, open_periods, units_file
@@ -287,3 +289,20 @@ def test_validate_names_the_checks_the_monitor_measures():
     p = cli("validate", ROOT / "rubrics" / "website-inspection.yaml")
     assert p.returncode == 0, p.stderr
     assert "由网站监测(assess monitor)自动测评的测评点 7 个:W1.1.2(broken_links)、W2.1.2(stale_columns)" in p.stdout
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    day=st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2017, 10, 1)),
+    form=st.sampled_from(["{y}-{m}-{d}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}年{m}月{d}日"]),
+    pad=st.booleans(),
+    before=st.text(alphabet="发布时间:【】 abc,。\\n", max_size=12),
+    after=st.sampled_from(["", " 10:30", " 来源:示例", "发布"]),
+)
+def test_any_date_in_a_spec_form_is_read_back(day, form, pad, before, after):
+    """Property: a date written in any of the four forms, padded or not, amid other text, is read
+    back as itself; the same date after as-of is not."""
+    f = "{:02d}" if pad else "{}"
+    text = before + form.format(y=day.year, m=f.format(day.month), d=f.format(day.day)) + after
+    assert dates_in(text, dt.date(2017, 10, 1)) == [day]
+    assert dates_in(text, day - dt.timedelta(days=1)) == []

@@ -146,3 +146,54 @@ def test_lower_value_quantiles_as_the_spec_defines_them():
         9,
     )
     assert _lower_quantile(np.array([[4]]), 0.95)[0] == 4  # one run
+
+
+def _two_dimension_rubric(factor_a: float = 1.0, factor_b: float = 1.0):
+    """Every base method across two dimensions, bonus and veto beside them; points scaled per dimension."""
+    from helpers import rubric_dict
+
+    data = rubric_dict([], bonus_max=3)
+    dims = [
+        {"id": "DA", "name": "甲", "indicators": [{"id": "IA", "name": "i", "checks": [
+            {"id": "B", "name": "b", "method": "binary", "points": 7 * factor_a},
+            {"id": "L", "name": "l", "method": "levels", "points": 9 * factor_a, "levels": {"优": 1, "良": 0.8, "差": 0}},
+            {"id": "R", "name": "r", "method": "ratio", "points": 11 * factor_a, "floor": 0.6},
+            {"id": "X", "name": "x", "method": "bonus", "points": 2, "per_item": 1},
+        ]}]},
+        {"id": "DB", "name": "乙", "indicators": [{"id": "IB", "name": "i", "checks": [
+            {"id": "K", "name": "k", "method": "deduct", "points": 6 * factor_b, "per_item": 1.5},
+            {"id": "W", "name": "w", "method": "deadline", "points": 8 * factor_b, "limit": 10, "per_day": 1.5},
+            {"id": "V", "name": "v", "method": "veto", "cap": 59},
+        ]}]},
+    ]  # fmt: skip
+    data["tracks"][0]["dimensions"] = dims
+    return parse_rubric(json.dumps(data, ensure_ascii=False), "two-dims.yaml")
+
+
+UNIT_IDS = ["C1", "C2", "C3", "M1"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.booleans(), st.sampled_from(["优", "良", "差", "NA"]), st.integers(40, 100),
+                            st.integers(0, 6), st.integers(0, 20), st.integers(0, 3), st.booleans()),
+                  min_size=4, max_size=4),
+    fa=st.floats(0.5, 1.5),
+    fb=st.floats(0.5, 1.5),
+)  # fmt: skip
+def test_random_rounds_rank_as_the_engine_does(rows, fa, fb):
+    """Property, on random rounds: factors of 1 give the published ranks, and any factors give the
+    engine's ranks on the rubric with those points (floors, NA, bonus and veto included)."""
+    results = []
+    for unit, (b, level, rate, count, days, bonus, veto) in zip(UNIT_IDS, rows, strict=True):
+        results += [(unit, "B", "1" if b else "0"), (unit, "L", level), (unit, "R", f"{rate}%"), (unit, "K", str(count)),
+                    (unit, "W", str(days)), (unit, "X", str(bonus)), (unit, "V", "1" if veto else "0")]  # fmt: skip
+    published = run(_two_dimension_rubric(), results)
+    model = model_of(published)
+    keys = pd.MultiIndex.from_frame(model.keys[["period", "track", "unit_id"]])
+    ones = ranks_under(model, np.ones((1, 2)), published.rubric.spec)[0]
+    assert (ones == model.keys["rank"].to_numpy()).all()
+    scaled_round = run(_two_dimension_rubric(fa, fb), results)
+    expected = scaled_round.scores.units.set_index(["period", "track", "unit_id"])["rank"].reindex(keys)
+    got = ranks_under(model, np.array([[fa, fb]]), published.rubric.spec)[0]
+    assert (expected.to_numpy() == got).all()
