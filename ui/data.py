@@ -289,3 +289,17 @@ def rank_intervals_for(period: str) -> pd.DataFrame:
     """Each ranked unit's p05–p95 rank when the dimension weights move by ±25% (1,000 runs), and
     whether it overlaps the next unit's; computed once per store state."""
     return _intervals(str(db_path()), version(), period)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _priorities(path: str, stamp: int, period: str, unit: str) -> pd.DataFrame:
+    from scoring.views.whatif import fix_priorities
+
+    store_ = _store(path, demo_mode())[0]
+    views = {v.period: v for v in _rounds(path, stamp)}
+    return fix_priorities(_cached_round(store_, period, views[period].revision), unit, period)
+
+
+def fix_priorities_for(unit: str, period: str) -> pd.DataFrame:
+    """The unit's 整改优先级 in a round, computed once per store state (a page revisited is instant)."""
+    return _priorities(str(db_path()), version(), period, unit)

@@ -8,7 +8,7 @@ from scoring.store.access import scoped_appeals, visible_units
 from scoring.store.appeals import appeals_table
 from scoring.views.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
 from scoring.views.rectification import rectification, rectification_summary
-from scoring.views.whatif import fix_priorities, rank_among, recorded_values, score_variants
+from scoring.views.whatif import rank_among, recorded_values, score_variants
 from scoring.workbooks.report import unit_report
 from ui import charts, data
 from ui.glossary import AUTH, COLUMN, FILE, LABEL, PRIORITY_COLUMNS, RECTIFY, WHATIF_COLUMNS
@@ -116,7 +116,7 @@ if not lost.empty and (user.role != "unit" or views[period].status != "draft"):
     whole = data.whole_round(period)  # ranks among the others as they stand; only ranks are shown
     st.subheader(LABEL["priority_title"])
     st.caption(LABEL["priority_note"])
-    priorities = fix_priorities(whole, unit, period)
+    priorities = data.fix_priorities_for(unit, period)
     names = rubric.checks.set_index("check_id")["check_name"]
     page_table(priorities.assign(track=priorities["track"].map(track_names), check_name=priorities["check_id"].map(names))
                  [list(PRIORITY_COLUMNS)].rename(columns=PRIORITY_COLUMNS), hide_index=True, placeholder="",
