@@ -69,6 +69,8 @@ LABEL = {
     "monitor_warnings": "预警",
     "monitor_due": "{n} 个栏目将在 7 天内超过更新期限:",
     "monitor_no_due": "没有 7 天内将超过更新期限的栏目。",
+    "monitor_due_after_run": "栏目更新预警在本次会话中运行监测后显示。",
+    "monitor_stored": "下表为本期最近一次监测的结果(已保存为 {name});可直接导入,或重新监测。",
     "monitor_unit": "查看单位的佐证(网页存档)",
     "monitor_probes": "各单位首页的最近探测",
     "monitor_no_probes": "本期还没有探测记录。",

@@ -3,11 +3,14 @@ evidence file; the period's home-page failure rate is counted from every probe s
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 
 from scoring.errors import InputError, Issue
 from scoring.monitor.fetch import Probe
 from scoring.monitor.run import MonitorRun, archive_name
+from scoring.output import csv_bytes
 from scoring.store.access import authorize
 from scoring.store.db import Store
 from scoring.store.evidence import check_evidence, insert_evidence
@@ -15,7 +18,9 @@ from scoring.store.rounds import open_periods
 from scoring.store.users import User
 from scoring.tables import InputFile
 
-__all__ = ["home_history", "probes_table", "record_run", "require_open"]
+__all__ = ["RESULTS_PREFIX", "home_history", "latest_results", "probes_table", "record_run", "require_open"]
+
+RESULTS_PREFIX = "网站监测结果_"
 
 
 def require_open(store: Store, period: str) -> None:
@@ -53,6 +58,9 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
     pages: dict[str, Probe] = {p.url: p for p in run.probes if p.ok and p.url in kind_of}
     files = [InputFile(archive_name(p), p.body) for p in pages.values()]
     files += [InputFile(name, png) for name, png in run.screenshots.items()]
+    # the rows the run found, kept too: a page opened later shows them and an evaluator imports them then
+    found = csv_bytes(run.rows)
+    files.append(InputFile(f"{RESULTS_PREFIX}{period}_{hashlib.sha256(found).hexdigest()[:16]}.csv", found))
     with store.transaction():
         require_open(store, period)
         new, _, issues = check_evidence(store, files)
@@ -69,6 +77,13 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
         )  # fmt: skip
         store.audit(user.name, "monitor.run", period, f"{len(run.probes)} probes, {len(new)} pages kept")
     return len(run.probes)
+
+
+def latest_results(store: Store, period: str) -> tuple[str, bytes] | None:
+    """The rows of the period's latest monitor run (its results file's name and CSV), if any."""
+    row = store.db.execute("SELECT name, content FROM evidence_file WHERE name GLOB ? ORDER BY id DESC LIMIT 1",
+                           (f"{RESULTS_PREFIX}{period}_*",)).fetchone()  # fmt: skip
+    return None if row is None else (str(row[0]), bytes(row[1]))
 
 
 def probes_table(store: Store, period: str | None = None) -> pd.DataFrame:

@@ -206,8 +206,13 @@ def test_daily_runs_into_the_store_make_the_periods_failure_rate(tmp_path):
         assert len(stored) == 4 and list(stored["status"].iloc[::-1]) == [200, 503, 200, 200]
         # the page is kept as an evidence file, once (the same content each day), named in the row
         evidence = read_rows(tmp_path / "day3.csv")["evidence"].iloc[0]
-        names = [r[0] for r in store.db.execute("SELECT name FROM evidence_file")]
+        names = [r[0] for r in store.db.execute("SELECT name FROM evidence_file WHERE name GLOB '网页存档-*'")]
         assert len(names) == 1 and names[0] in evidence
+        # and each day's rows, so that the page shows the latest run's rows in a later session
+        from scoring.store.probes import latest_results
+
+        kept = latest_results(store, "2017Q3")
+        assert kept is not None and kept[1] == (tmp_path / "day3.csv").read_bytes()
     finally:
         stop()
 

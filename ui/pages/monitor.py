@@ -2,6 +2,7 @@
 and each finding's evidence, the warnings before a veto, and add its rows to the round as a batch."""
 
 import datetime as dt
+import io
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from scoring.monitor.sites import KINDS, read_sites
 from scoring.monitor.warnings import due_columns, failing_homes
 from scoring.output import csv_bytes
 from scoring.store.access import can
-from scoring.store.probes import home_history, probes_table, record_run
+from scoring.store.probes import home_history, latest_results, probes_table, record_run
 from scoring.store.rounds import import_results, open_periods
 from scoring.views.values_shown import value_text
 from ui import data
@@ -79,9 +80,16 @@ if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="mo
     bar.empty()
 
 done = st.session_state.get("monitor_run")
+rows, pages, without, ran_as_of = None, None, [], as_of
 if done is not None and done[0] == period:
     _, ran_as_of, run = done
-    rows = run.rows
+    rows, pages, without = run.rows, run.pages, run.without_sites
+elif (kept := latest_results(store, period)) is not None:
+    # the period's latest run, as stored: an evaluator may import it in a later session
+    rows = pd.read_csv(io.BytesIO(kept[1]), dtype=str, keep_default_na=False)
+    ran_as_of = dt.date.fromisoformat(rows["checked_at"].iloc[0]) if len(rows) else as_of
+    st.caption(LABEL["monitor_stored"].format(name=kept[0]))
+if rows is not None:
     check_names = rubric.checks.set_index("check_id")
     shown = pd.DataFrame({
         "unit": rows["unit_id"].map(names),
@@ -90,8 +98,8 @@ if done is not None and done[0] == period:
         "evidence": rows["evidence"],
     }).rename(columns=MONITOR_COLUMNS)  # fmt: skip
     st.subheader(LABEL["monitor_rows"].format(n=len(rows), as_of=ran_as_of.isoformat()))
-    if run.without_sites:
-        st.caption(LABEL["monitor_without_sites"].format(units="、".join(names.get(u, u) for u in run.without_sites)))
+    if without:
+        st.caption(LABEL["monitor_without_sites"].format(units="、".join(names.get(u, u) for u in without)))
     st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)))
     table_downloads(shown, FILE["monitor"].format(period=period), "monitor")
     if not can(user, "import"):
@@ -104,9 +112,11 @@ if done is not None and done[0] == period:
         except InputError as exc:
             st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues[:20]))
 
-    due = due_columns(run.pages, ran_as_of)
+    due = due_columns(pages, ran_as_of) if pages is not None else None
     st.subheader(LABEL["monitor_warnings"])
-    if due.empty:
+    if due is None:
+        st.caption(LABEL["monitor_due_after_run"])
+    elif due.empty:
         st.caption(LABEL["monitor_no_due"])
     else:
         st.warning(LABEL["monitor_due"].format(n=len(due)))
