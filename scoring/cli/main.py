@@ -7,6 +7,7 @@ Exit codes: 0 success, 2 invalid input (every problem printed, nothing written),
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -188,6 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print_issues(exc, args.command)
         return 2
+    except BrokenPipeError:
+        # the reader stopped early (``assess ... | head``): what was done is done; say nothing
+        # more, and end as a shell tool killed by SIGPIPE does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception:  # a bug, not a user mistake: keep the traceback for the report
         print("内部错误(这是程序缺陷,请附上以下信息报告):", file=sys.stderr)
         traceback.print_exc()

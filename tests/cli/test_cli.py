@@ -152,3 +152,13 @@ def test_installed_console_script_runs():
     p = subprocess.run([exe, "--version"], capture_output=True, text=True)
     assert p.returncode == 0
     assert p.stdout.startswith("assess ")
+
+
+def test_a_reader_that_stops_early_is_no_internal_error():
+    """``assess schema | head -1``: the pipe closes before the output is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "scoring.cli", "schema"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    proc.stdout.close()  # before the command has started writing: every write finds no reader
+    err = proc.stderr.read().decode("utf-8")
+    assert proc.wait(timeout=60) == 141  # as a shell tool stopped by SIGPIPE ends
+    assert err == ""
