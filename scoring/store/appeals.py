@@ -12,7 +12,8 @@ from scoring.errors import InputError, Issue
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
 from scoring.store.evidence import check_evidence, insert_evidence
-from scoring.store.rounds import STATUS_NAMES, _check_in_round, _fail, _round_inputs, _round_row, findings_frame
+from scoring.store.findings import findings_frame, insert_findings
+from scoring.store.rounds import STATUS_NAMES, _check_in_round, _fail, _round_inputs, _round_row
 from scoring.store.users import User
 from scoring.tables import InputFile
 from scoring.validate import validate_results
@@ -102,12 +103,11 @@ def decide_appeal(
                 (label, digest, now(), actor),
             ).lastrowid)  # fmt: skip
             row = replacement.iloc[0]
-            new_id = int(db.execute(
-                "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
-                " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (bid, a["round_id"], "", 1, row["unit_id"], row["check_id"], row["value"], row["evidence"], "",
-                 actor, row["checked_at"]),
-            ).lastrowid)  # fmt: skip
+            new_id = int(insert_findings(db, bid, pd.DataFrame([{
+                "round_id": int(a["round_id"]), "_sheet": "", "_row": 1, "unit_id": row["unit_id"],
+                "check_id": row["check_id"], "value": row["value"], "evidence": row["evidence"], "note": "",
+                "evaluator": actor, "checked_at": row["checked_at"],
+            }]))[0])  # fmt: skip
             db.executemany(
                 "INSERT INTO supersession(old_finding_id, new_finding_id, appeal_id) VALUES (?,?,?)",
                 [(int(fid), new_id, appeal_id) for fid in old["finding_id"]],

@@ -19,6 +19,7 @@ from scoring.output import csv_bytes, score_tables_as_text
 from scoring.pipeline import Assessment, combine_rounds, without_findings
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
+from scoring.store.findings import copy_problems, findings_frame
 from scoring.store.frames import frame_bytes, frame_from_bytes
 from scoring.store.rounds import (
     STATUS_NAMES,
@@ -26,7 +27,6 @@ from scoring.store.rounds import (
     _next_states,
     _round_inputs,
     _round_row,
-    findings_frame,
     round_assessment,
     round_info,
     rounds_table,
@@ -99,7 +99,7 @@ def _digest(store: Store, period: str, revision: int, snap: sqlite3.Row | dict, 
         result = round_assessment(store, period, as_of=int(snap["max_finding_id"]), allow_missing=True)
         texts = _table_texts(result.scores, result.rubric.spec.rounding.decimals)
     if findings is None:
-        findings = findings_frame(store, int(snap["round_id"]), int(snap["max_finding_id"]))
+        findings = findings_frame(store, int(snap["round_id"]), int(snap["max_finding_id"]), from_table=True)
     h = hashlib.sha256()
     for part in (
         f"assess revision digest 1\n{period}\n{revision}\n{previous}\n".encode(),
@@ -240,7 +240,8 @@ def verify(store: Store, period: str | None = None, digest: str | None = None,
     for s in snaps:
         where = f"期次 {s['period']} 第 {s['revision']} 版"
         try:
-            result, findings = scored_round(store, s["period"], as_of=int(s["max_finding_id"]), allow_missing=True)
+            result, findings = scored_round(store, s["period"], as_of=int(s["max_finding_id"]), allow_missing=True,
+                                            from_table=True)  # fmt: skip
         except InputError as exc:  # the stored findings no longer make a valid round: rows were removed
             diffs.append(f"{where}:存储的测评结果已无法重算({exc.issues[0].message})")
             continue
@@ -274,6 +275,7 @@ def verify(store: Store, period: str | None = None, digest: str | None = None,
         elif s["digest"] != again or s["previous"] != previous:
             diffs.append(f"{where}:发布摘要与重算不符(存档 {s['digest']},重算 {again})")
     diffs += _structure_problems(store, period)
+    diffs += _copies_differ(store, period)
     if digest is not None:
         diffs += _against_copy(store, period, revision, digest.strip().lower(), recomputed)
     # evidence files are what the findings cite: each must still be the file that was stored
@@ -311,6 +313,17 @@ def _structure_problems(store: Store, period: str | None) -> list[str]:
         rows = store.db.execute(sql).fetchone()[0]
         if rows < logged:
             out.append(f"表 {table} 只有 {rows} 行,少于操作日志记录的 {logged} 次写入:有记录被删除")
+    return out
+
+
+def _copies_differ(store: Store, period: str | None) -> list[str]:
+    """Each batch whose columnar copy (what publishing reads) no longer says what the finding table
+    says: one of them was changed after the import."""
+    out = []
+    for round_id, p in store.db.execute("SELECT id, period FROM round WHERE (? IS NULL OR period = ?) ORDER BY period",
+                                        (period, period)).fetchall():  # fmt: skip
+        for bid in copy_problems(store, int(round_id)):
+            out.append(f"期次 {p} 第 {bid} 批:测评结果的列存副本与测评结果表不符,二者之一在导入后被改动")
     return out
 
 

@@ -12,10 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from scoring.engine import score_findings
 from scoring.errors import InputError, Issue
@@ -24,6 +21,7 @@ from scoring.pipeline import read_roster as read_roster_file
 from scoring.rubric.load import Rubric, parse_rubric
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
+from scoring.store.findings import findings_frame, insert_findings
 from scoring.store.users import User
 from scoring.tables import SourceInfo, as_text
 from scoring.validate import SINGLE_ROW_METHODS, validate_results
@@ -43,7 +41,6 @@ TRANSITIONS = {  # publishing (appeal -> published) has its own function
     ("appeal", "feedback"),
     ("published", "appeal"),  # reopening a published round: needs a reason, ends in a new revision
 }
-RAW_COLUMNS = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 
 
 def _fail(code: str, message: str, **where: object) -> InputError:
@@ -114,51 +111,6 @@ def _roster_version(store: Store, roster: pd.DataFrame, actor: str) -> int:
     return rid
 
 
-# findings are read a slice at a time: a round of 600 k rows as Python tuples all at once would
-# take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
-_FETCH_ROWS = 1 << 16
-_FINDING_TEXT = ["unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at", "_sheet"]
-
-
-def findings_frame(store: Store, round_id: int, as_of: int | None = None) -> pd.DataFrame:
-    """The round's current findings (as of a finding id), in the shape the validator reads.
-
-    Rows come in finding-id order; texts are Arrow-backed strings (``str``), built slice by slice.
-    The batch's file name and the round's period are looked up once per batch and round, not
-    fetched with every row.
-    """
-    limit = as_of if as_of is not None else 2**62
-    cur = store.db.cursor()
-    cur.row_factory = None  # plain tuples: a sqlite3.Row per finding costs more than the fetch
-    cur.execute(
-        """
-        SELECT f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at, f.sheet,
-               f.batch_id, f.row_no, f.id
-        FROM finding f
-        WHERE f.round_id = ? AND f.id <= ?
-          AND NOT EXISTS (SELECT 1 FROM supersession s WHERE s.old_finding_id = f.id AND s.new_finding_id <= ?)
-        """,
-        (round_id, limit, limit),
-    )  # in index order; sorted by id below, in Arrow, for less than SQLite's sort costs
-    names = [*_FINDING_TEXT, "batch_id", "_row", "finding_id"]
-    types = [pa.string()] * len(_FINDING_TEXT) + [pa.int64()] * 3
-    slices = []
-    while rows := cur.fetchmany(_FETCH_ROWS):
-        columns = zip(*rows, strict=True)
-        slices.append(pa.table([pa.array(c, t) for c, t in zip(columns, types, strict=True)], names=names))
-        del rows, columns
-    table = pa.concat_tables(slices) if slices else pa.table([pa.array([], t) for t in types], names=names)
-    table = table.take(pc.sort_indices(table["finding_id"]))
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
-    period = store.db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
-    files = dict(store.db.execute("SELECT id, file_name FROM batch WHERE id IN (SELECT DISTINCT batch_id FROM finding"
-                                  " WHERE round_id = ?)", (round_id,)).fetchall())  # fmt: skip
-    frame.insert(0, "period", pd.array([period[0] if period else ""] * len(frame), dtype=frame["unit_id"].dtype))
-    frame.insert(8, "_file", pd.array(frame.pop("batch_id").map(files), dtype=frame["unit_id"].dtype))
-    cols = [*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]
-    return frame[cols]
-
-
 @lru_cache(maxsize=32)
 def _parsed_rubric(text: str, path: str, sha: str) -> Rubric:
     return parse_rubric(text, path, sha)
@@ -185,11 +137,12 @@ def round_assessment(store: Store, period: str, *, as_of: int | None = None, all
     return scored_round(store, period, as_of=as_of, allow_missing=allow_missing)[0]
 
 
-def scored_round(store: Store, period: str, *, as_of: int | None = None,
-                 allow_missing: bool = True) -> tuple[Assessment, pd.DataFrame]:  # fmt: skip
-    """The round scored, and the stored findings it was scored from (what a digest covers), read once."""
+def scored_round(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True,
+                 from_table: bool = False) -> tuple[Assessment, pd.DataFrame]:  # fmt: skip
+    """The round scored, and the stored findings it was scored from (what a digest covers), read
+    once; ``from_table`` reads them from the record alone (see ``findings_frame``)."""
     r, rubric, roster = _round_inputs(store, period)
-    rows = findings_frame(store, r["id"], as_of)
+    rows = findings_frame(store, r["id"], as_of, from_table=from_table)
     findings = validate_results(rubric, roster, rows.drop(columns="finding_id"), allow_missing=allow_missing)
     return Assessment(rubric, roster, findings, score_findings(rubric, roster, findings), []), rows
 
@@ -278,18 +231,12 @@ def import_results(
             )
             bid = int(cur.lastrowid)
             batch_ids.append(bid)
-            values = as_text(mine["value"])
-            columns = [mine["period"].map(round_ids), mine["_sheet"], mine["_row"].astype(int), mine["unit_id"],
-                       mine["check_id"], values, mine["evidence"], mine["note"], mine["evaluator"], mine["checked_at"]]  # fmt: skip
-            # a slice at a time, as plain lists: iterating Arrow-backed columns element by element costs
-            # more than the insert, and a round's rows as Python strings all at once would take 400 MB
-            for start in range(0, len(mine), _FETCH_ROWS):
-                part = [pd.Series(c).iloc[start : start + _FETCH_ROWS].tolist() for c in columns]
-                db.executemany(
-                    "INSERT INTO finding(batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note,"
-                    " evaluator, checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    zip([bid] * len(part[0]), *part, strict=True),
-                )
+            insert_findings(db, bid, pd.DataFrame({
+                "round_id": mine["period"].map(round_ids).astype("int64"), "_sheet": mine["_sheet"],
+                "_row": mine["_row"].astype("int64"), "unit_id": mine["unit_id"], "check_id": mine["check_id"],
+                "value": as_text(mine["value"]), "evidence": mine["evidence"], "note": mine["note"],
+                "evaluator": mine["evaluator"], "checked_at": mine["checked_at"],
+            }))  # fmt: skip
             store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(mine)} rows, sha256 {f.sha256}")
     scored = Assessment(rub, roster, checked, score_findings(rub, roster, checked), raw.sources)
     return ImportResult(batches=batch_ids, rows=len(rows), periods=periods, sources=raw.sources, pending=pending,

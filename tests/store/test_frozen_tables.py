@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,9 @@ from helpers import ROOT, open_periods
 from scoring.pipeline import checks_of, combine_rounds, concat_frames, narrowed
 from scoring.store import open_store
 from scoring.store.appeals import decide_appeal, file_appeal
+from scoring.store.findings import findings_frame
 from scoring.store.publish import _findings_csv, load_round, publish, published_scores, verify
-from scoring.store.rounds import findings_frame, import_results, round_assessment, set_status
+from scoring.store.rounds import import_results, round_assessment, set_status
 from scoring.store.users import User
 
 RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
@@ -36,7 +38,8 @@ EVALUATOR = User("评估", "evaluator")
 def _reference_findings(db_path, round_id: int, as_of: int | None = None) -> pd.DataFrame:
     """The findings as the store read them before issue 21: one query, one row object each."""
     limit = as_of if as_of is not None else 2**62
-    with sqlite3.connect(db_path) as raw:
+    # a connection of its own, or the caller's (to see rows it has not committed)
+    with sqlite3.connect(db_path) if not isinstance(db_path, sqlite3.Connection) else nullcontext(db_path) as raw:
         rows = raw.execute(
             """SELECT r.period, f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at,
                       b.file_name, f.sheet, f.row_no, f.id
@@ -79,9 +82,9 @@ def test_kept_tables_are_the_rescored_tables_every_column(published):
 
 
 def test_findings_read_in_slices_are_the_plain_query(published, monkeypatch):
-    import scoring.store.rounds as rounds
+    import scoring.store.findings as findings
 
-    monkeypatch.setattr(rounds, "_FETCH_ROWS", 97)  # many slices, the last one short
+    monkeypatch.setattr(findings, "_SLICE", 97)  # many slices, the last one short
     for round_id, as_of in [(1, None), (2, None), (1, 500), (1, 10**9)]:
         ours = findings_frame(published, round_id, as_of)
         ref = _reference_findings(published.path, round_id, as_of)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from helpers import ROOT, open_periods
@@ -325,11 +326,27 @@ def test_verify_passes_on_an_untouched_store(published):
          "存档「"),
         (["DELETE FROM snapshot_digest WHERE snapshot_id = 2"], "没有发布摘要"),
         (["UPDATE finding SET evidence = 'rewritten' WHERE id = 1"], "发布摘要与重算不符"),
+        (["UPDATE finding SET evidence = 'rewritten' WHERE id = 1"], "第 1 批:测评结果的列存副本与测评结果表不符"),
+        (["UPDATE batch_frame SET arrow = X'00' WHERE batch_id = 1"], "第 1 批:测评结果的列存副本与测评结果表不符"),
     ],
 )  # fmt: skip
 def test_verify_fails_on_each_kind_of_deletion_and_tampering(published, tmp_path, statements, says):
     res = verify(open_store(tampered(published, tmp_path, *statements)))
     assert any(says in d for d in res.differences), res.differences
+
+
+def _rewritten_copy(raw: sqlite3.Connection, batch_id: int, finding_id: int) -> bytes:
+    blob = raw.execute("SELECT arrow FROM batch_frame WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+    table = pa.ipc.open_file(pa.py_buffer(blob)).read_all()
+    names = [
+        v if i != finding_id else "改写的测评人"
+        for v, i in zip(table["evaluator"].to_pylist(), table["finding_id"].to_pylist(), strict=True)
+    ]
+    table = table.set_column(table.schema.get_field_index("evaluator"), "evaluator", pa.array(names, pa.string()))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def test_a_consistent_rewrite_passes_the_store_but_not_the_digest_held_outside(published, tmp_path):
@@ -347,6 +364,12 @@ def test_a_consistent_rewrite_passes_the_store_but_not_the_digest_held_outside(p
     with sqlite3.connect(db) as raw:
         raw.execute("UPDATE snapshot_digest SET digest = ? WHERE snapshot_id = 1", (first,))
         raw.execute("UPDATE snapshot_digest SET digest = ?, previous = ? WHERE snapshot_id = 2", (second, first))
+    # the columnar copy of the batch still holds the old name, and says so
+    assert verify(open_store(db)).differences == [
+        "期次 2017Q3 第 1 批:测评结果的列存副本与测评结果表不符,二者之一在导入后被改动"
+    ]
+    with sqlite3.connect(db) as raw:  # so the tamperer rewrites the copy too
+        raw.execute("UPDATE batch_frame SET arrow = ? WHERE batch_id = 1", (_rewritten_copy(raw, 1, 1),))
     assert verify(open_store(db)).differences == []
     for revision, digest in enumerate(outside, start=1):
         res = verify(open_store(db), "2017Q3", digest=digest, revision=revision)

@@ -1,0 +1,189 @@
+"""A round's findings in the store: written a batch at a time into ``finding`` — the record that
+every query, appeal and verification reads — and, in the same transaction, as a columnar copy in
+``batch_frame`` (Arrow IPC, zstd; one per batch and round); read back as the frame the validator takes.
+
+Why the copy: a province's round is 600 k findings, and reading them back through Python's sqlite3
+makes a Python object of every value — 2.5 s of the 3 s a publication may take (issue 21). The
+copies load in a few hundredths of a second. Rows that no copy covers (batches stored before
+migration 9, or a copy that could not be made) are read from the table as before, and
+:func:`scoring.store.publish.verify` reads the table itself and checks that every copy says the
+same, so a digest never rests on a copy that differs from the record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scoring.store.db import Store
+
+__all__ = ["FINDING_COLUMNS", "copy_problems", "findings_frame", "insert_findings"]
+
+RAW_COLUMNS = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
+# what a caller of insert_findings hands over, one row per finding, in the order stored
+FINDING_COLUMNS = ["round_id", "_sheet", "_row", "unit_id", "check_id", "value", "evidence", "note", "evaluator",
+                   "checked_at"]  # fmt: skip
+_INSERT = (
+    "INSERT INTO finding(id, batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator,"
+    " checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+# rows go in and come out a slice at a time: a round of 600 k rows as Python tuples all at once
+# would take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
+_SLICE = 1 << 16
+_TEXT = ["unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at", "_sheet"]
+_NAMES = [*_TEXT, "batch_id", "_row", "finding_id"]
+_SCHEMA = pa.schema([(n, pa.string()) for n in _TEXT] + [(n, pa.int64()) for n in ("batch_id", "_row", "finding_id")])
+_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+# beyond this many copies in one round the rows they leave out are found with a subquery instead
+# of one range per copy in the statement (SQLite allows 32,766 parameters)
+_MAX_RANGES = 400
+
+
+def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -> np.ndarray:
+    """Store a batch's rows (columns ``FINDING_COLUMNS``) inside the caller's write transaction,
+    and a copy per round; returns the finding ids given, in row order.
+
+    The ids are given here, one block after the highest in the store, so that the copy can carry
+    them without reading the rows back; the write lock the caller holds keeps the block free."""
+    first = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]) + 1
+    ids = np.arange(first, first + len(rows), dtype=np.int64)
+    columns = [rows[c].reset_index(drop=True) for c in FINDING_COLUMNS]
+    for start in range(0, len(rows), _SLICE):
+        part = [c.iloc[start : start + _SLICE].tolist() for c in columns]
+        some = ids[start : start + _SLICE].tolist()
+        db.executemany(_INSERT, zip(some, [batch_id] * len(some), *part, strict=True))
+    _keep_copies(db, batch_id, rows.reset_index(drop=True), ids)
+    return ids
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    arr = pa.array(values, from_pandas=True)
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or arr.null_count:
+        raise TypeError("not text")  # the table holds it as SQLite renders it: read it from there
+    return arr.cast(pa.string())
+
+
+def _keep_copies(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame, ids: np.ndarray) -> None:
+    round_ids = rows["round_id"].to_numpy(dtype=np.int64)
+    for round_id in np.unique(round_ids):
+        mine = np.flatnonzero(round_ids == round_id)
+        part = rows.iloc[mine]
+        try:
+            texts = [_strings(part[c]) for c in _TEXT]
+        except (TypeError, pa.ArrowException):
+            continue
+        table = pa.Table.from_arrays(
+            [*texts, pa.array(np.full(len(part), batch_id, dtype=np.int64)),
+             pa.array(part["_row"].to_numpy(dtype=np.int64)), pa.array(ids[mine])],
+            schema=_SCHEMA,
+        )  # fmt: skip
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_file(sink, _SCHEMA, options=_OPTIONS) as writer:
+            writer.write_table(table)
+        db.execute(
+            "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
+            (batch_id, int(round_id), int(ids[mine[0]]), int(ids[mine[-1]]), len(part), sink.getvalue().to_pybytes()),
+        )  # fmt: skip
+
+
+def _copies(db: sqlite3.Connection, round_id: int) -> tuple[list[pa.Table], list[tuple[int, int]]]:
+    """The round's copies that read back whole, and the id range each covers."""
+    tables, ranges = [], []
+    for first, last, n, blob in db.execute(
+        "SELECT first_id, last_id, rows, arrow FROM batch_frame WHERE round_id = ? ORDER BY first_id", (round_id,)
+    ).fetchall():
+        try:
+            table = pa.ipc.open_file(pa.py_buffer(blob)).read_all()
+        except pa.ArrowException:
+            continue  # an unreadable copy: its rows are read from the table
+        if table.num_rows == n and table.schema.equals(_SCHEMA):
+            tables.append(table)
+            ranges.append((int(first), int(last)))
+    return tables, ranges
+
+
+def _table_rows(db: sqlite3.Connection, round_id: int, ranges: list[tuple[int, int]]) -> pa.Table:
+    """The round's rows outside the copies' ranges, from the table: every row without copies."""
+    if len(ranges) <= _MAX_RANGES:
+        outside = "".join(" AND f.id NOT BETWEEN ? AND ?" for _ in ranges)
+        params: list[int] = [round_id, *(i for r in ranges for i in r)]
+    else:
+        outside = (" AND NOT EXISTS (SELECT 1 FROM batch_frame b WHERE b.round_id = f.round_id"
+                   " AND f.id BETWEEN b.first_id AND b.last_id)")  # fmt: skip
+        params = [round_id]
+    cur = db.cursor()
+    cur.row_factory = None  # plain tuples: a sqlite3.Row per finding costs more than the fetch
+    cur.execute(
+        "SELECT f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at, f.sheet, f.batch_id,"
+        " f.row_no, f.id FROM finding f WHERE f.round_id = ?" + outside,
+        params,
+    )  # in index order; sorted by id later, in Arrow, for less than SQLite's sort costs
+    slices = []
+    while rows := cur.fetchmany(_SLICE):
+        columns = zip(*rows, strict=True)
+        slices.append(pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, _SCHEMA, strict=True)],
+                                           schema=_SCHEMA))  # fmt: skip
+        del rows, columns
+    return pa.concat_tables(slices) if slices else _SCHEMA.empty_table()
+
+
+def _all_rows(db: sqlite3.Connection, round_id: int, *, from_table: bool) -> pa.Table:
+    """Every row stored for the round, superseded ones included, in id order."""
+    tables, ranges = ([], []) if from_table else _copies(db, round_id)
+    table = pa.concat_tables([*tables, _table_rows(db, round_id, ranges)])
+    ids = table["finding_id"].to_numpy()
+    if (ids[1:] > ids[:-1]).all():  # copies alone, in order: a take would copy every text for nothing
+        return table
+    return table.take(pc.sort_indices(table["finding_id"]))
+
+
+def findings_frame(store: Store, round_id: int, as_of: int | None = None, *, from_table: bool = False) -> pd.DataFrame:
+    """The round's current findings (as of a finding id), in the shape the validator reads.
+
+    Rows come in finding-id order; texts are Arrow-backed strings (``str``). The batch's file name
+    and the round's period are looked up once per batch and round, not fetched with every row.
+    ``from_table`` reads the record alone, leaving the copies aside (what verify recomputes from).
+    """
+    db = store.db
+    limit = as_of if as_of is not None else 2**62
+    table = _all_rows(db, round_id, from_table=from_table)
+    gone = [r[0] for r in db.execute(
+        "SELECT s.old_finding_id FROM supersession s JOIN finding f ON f.id = s.old_finding_id"
+        " WHERE f.round_id = ? AND s.new_finding_id <= ?", (round_id, limit)).fetchall()]  # fmt: skip
+    keep = pc.less_equal(table["finding_id"], limit)
+    if gone:
+        keep = pc.and_(keep, pc.invert(pc.is_in(table["finding_id"], pa.array(gone, pa.int64()))))
+    table = table.filter(keep)
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    period = db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
+    batches = pc.unique(table["batch_id"]).to_pylist()
+    files = dict(db.execute(f"SELECT id, file_name FROM batch WHERE id IN ({','.join('?' * len(batches))})",
+                            batches).fetchall())  # fmt: skip
+    frame.insert(0, "period", pd.array([period[0] if period else ""] * len(frame), dtype=frame["unit_id"].dtype))
+    frame.insert(8, "_file", pd.array(frame.pop("batch_id").map(files), dtype=frame["unit_id"].dtype))
+    return frame[[*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]]
+
+
+def copy_problems(store: Store, round_id: int) -> list[int]:
+    """The batches whose copy in the round differs from their rows in the table (either was
+    changed after the import), or whose copy no longer reads back."""
+    db = store.db
+    stored = {int(b) for (b,) in db.execute("SELECT batch_id FROM batch_frame WHERE round_id = ?", (round_id,))}
+    if not stored:
+        return []
+    tables, _ = _copies(db, round_id)
+    copied = pa.concat_tables(tables) if tables else _SCHEMA.empty_table()
+    unreadable = stored - set(pc.unique(copied["batch_id"]).to_pylist())
+    record = _all_rows(db, round_id, from_table=True)
+    record = record.filter(pc.is_in(record["batch_id"], pa.array(sorted(stored), pa.int64())))
+    if copied.num_rows == record.num_rows and copied.sort_by("finding_id").equals(record):
+        return sorted(unreadable)
+    a, b = copied.to_pandas(), record.to_pandas()
+    both = a.merge(b, how="outer", on=_NAMES, indicator=True)
+    return sorted(unreadable | {int(x) for x in both.loc[both["_merge"] != "both", "batch_id"]})

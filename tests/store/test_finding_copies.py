@@ -1,0 +1,201 @@
+"""Each batch's findings kept twice: the ``finding`` table (the record) and a columnar copy per
+batch and round (``batch_frame``, issue 21), which publishing and the app read.
+
+The copy must read back exactly as the record does, through every way rows are written: a file
+with two periods, an XLSX file, a second batch into a round, a template uploaded again, a
+corrected appeal; texts with commas, quotes, line breaks, NULs and emoji; rows the copy could not
+hold, and batches stored before there were copies. The reference is the plain query the store
+used before (``_reference_findings``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_frozen_tables import _reference_findings
+
+import scoring.store.findings as findings
+from helpers import ROOT, open_periods
+from scoring import InputFile
+from scoring.store import open_store
+from scoring.store.appeals import decide_appeal, file_appeal
+from scoring.store.db import now
+from scoring.store.findings import findings_frame, insert_findings
+from scoring.store.publish import publish, verify
+from scoring.store.rounds import import_results, round_assessment, set_status
+from scoring.store.users import User
+
+RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
+UNITS = ROOT / "sample_data" / "units.csv"
+ROUNDS = ROOT / "sample_data" / "results"
+OFFICE = User("考核办", "admin")
+EVALUATOR = User("评估", "evaluator")
+
+
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype({c: object for c in frame.columns if frame[c].dtype != "int64"})
+
+
+def _same_three_ways(store, round_id: int, as_of: int | None = None) -> pd.DataFrame:
+    """Copies, the table alone and the reference query all give the same rows; returns them."""
+    ours = findings_frame(store, round_id, as_of)
+    pd.testing.assert_frame_equal(ours, findings_frame(store, round_id, as_of, from_table=True))
+    pd.testing.assert_frame_equal(_as_objects(ours), _as_objects(_reference_findings(store.db, round_id, as_of)))
+    return ours
+
+
+@pytest.fixture
+def table_reads(monkeypatch):
+    """How many rows each read took from the table rather than the copies."""
+    counts: list[int] = []
+    real = findings._table_rows
+
+    def counted(db, round_id, ranges):
+        out = real(db, round_id, ranges)
+        counts.append(out.num_rows)
+        return out
+
+    monkeypatch.setattr(findings, "_table_rows", counted)
+    return counts
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """Every way rows are written, in one store."""
+    path = tmp_path_factory.mktemp("copies") / "assess.db"
+    s = open_store(path)
+    open_periods(s)
+    two = (ROUNDS / "2017Q3.csv").read_bytes() + b"".join(
+        (ROUNDS / "2017Q4.csv").read_bytes().splitlines(keepends=True)[1:]
+    )
+    import_results(s, RUBRIC, UNITS, [InputFile("两期.csv", two)], EVALUATOR)  # one batch, two rounds
+    import_results(s, RUBRIC, UNITS, [ROUNDS / "2018Q1.xlsx"], EVALUATOR)
+    q2 = (ROUNDS / "2018Q2.csv").read_bytes().splitlines(keepends=True)
+    half = len(q2) // 2
+    import_results(s, RUBRIC, UNITS, [InputFile("上半.csv", b"".join(q2[:half]))], EVALUATOR)
+    # the whole file after its first half: the first half is already stored, the rest is new
+    import_results(s, RUBRIC, UNITS, [InputFile("全部.csv", b"".join(q2))], EVALUATOR)
+    set_status(s, "2017Q3", "feedback", OFFICE)
+    set_status(s, "2017Q3", "appeal", OFFICE)
+    lost = round_assessment(s, "2017Q3").scores.checks
+    unit, check = lost.loc[(lost["lost"] > 0) & (lost["method"] == "binary"), ["unit_id", "check_id"]].iloc[0]
+    aid = file_appeal(s, "2017Q3", str(unit), str(check), "栏目已更新", "", User("u", "unit", str(unit)))
+    decide_appeal(s, aid, "corrected", "复核属实", EVALUATOR, new_value="通过")
+    publish(s, "2017Q3", OFFICE)
+    return s
+
+
+def test_every_batch_and_round_has_its_copy(store):
+    held = store.db.execute("SELECT batch_id, round_id, rows FROM batch_frame ORDER BY batch_id, round_id").fetchall()
+    counted = store.db.execute(
+        "SELECT batch_id, round_id, COUNT(*) FROM finding GROUP BY batch_id, round_id ORDER BY batch_id, round_id"
+    ).fetchall()
+    assert [tuple(r) for r in held] == [tuple(r) for r in counted]
+    assert {r[1] for r in held} == {1, 2, 3, 4} and len(held) == 6  # the two-period file: one copy per round
+
+
+def test_every_round_reads_the_same_from_copies_as_from_the_record(store, table_reads):
+    for round_id in (1, 2, 3, 4):
+        assert len(_same_three_ways(store, round_id)) > 0
+    assert table_reads[::2] == [0, 0, 0, 0]  # the copies alone (every other read is from the table)
+
+
+def test_as_of_and_the_corrected_appeal(store):
+    old, new = store.db.execute("SELECT old_finding_id, new_finding_id FROM supersession").fetchone()
+    before = set(_same_three_ways(store, 1, new - 1)["finding_id"])
+    after = set(_same_three_ways(store, 1, new)["finding_id"])
+    assert old in before and new not in before
+    assert old not in after and new in after
+    _same_three_ways(store, 1, 500)
+    _same_three_ways(store, 99)  # no such round: empty either way
+
+
+def test_batches_without_a_copy_are_read_from_the_record(store, tmp_path, table_reads):
+    copy = tmp_path / "before-copies.db"
+    store.backup(copy)
+    with sqlite3.connect(copy) as raw:  # as a store from before migration 9 holds its older batches
+        raw.execute("DROP TRIGGER batch_frame_no_delete")
+        raw.execute("DELETE FROM batch_frame WHERE batch_id IN (3, 4)")
+    older = open_store(copy)
+    table_reads.clear()
+    rows = _same_three_ways(older, 4)  # 2018Q2: both of its batches from the table
+    assert table_reads[0] == len(rows)
+    table_reads.clear()
+    _same_three_ways(older, 1)  # untouched rounds still read their copies
+    assert table_reads[0] == 0
+    assert verify(older).differences == []
+
+
+def test_a_copy_that_does_not_read_back_is_passed_over(store, tmp_path, table_reads):
+    copy = tmp_path / "broken.db"
+    store.backup(copy)
+    with sqlite3.connect(copy) as raw:
+        raw.execute("DROP TRIGGER batch_frame_no_update")
+        raw.execute("UPDATE batch_frame SET arrow = X'00' WHERE batch_id = 2")
+    broken = open_store(copy)
+    table_reads.clear()
+    rows = _same_three_ways(broken, 3)
+    assert table_reads[0] == len(rows) > 0
+    assert verify(broken).differences == [
+        "期次 2018Q1 第 2 批:测评结果的列存副本与测评结果表不符,二者之一在导入后被改动"
+    ]
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from([*list("政务公开,。、\"'“”\n\r\t ,;abc019%"), "\x00", "😀", "𠀀"]), max_size=40
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from([1, 2]), _TEXT, _TEXT, _TEXT, _TEXT, st.integers(1, 10**6)),
+                     min_size=1, max_size=30),
+       coded=st.booleans())  # fmt: skip
+def test_any_text_reads_back_from_the_copy_as_stored(store, rows, coded):
+    db = store.db
+    db.execute("SAVEPOINT example")
+    try:
+        bid = int(db.execute("INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by)"
+                             " VALUES ('随机.csv', ?, ?, ?, 't')", (repr(rows), len(rows), now())).lastrowid)  # fmt: skip
+        frame = pd.DataFrame({
+            "round_id": [r[0] for r in rows], "_sheet": "", "_row": [r[5] for r in rows], "unit_id": "341302",
+            "check_id": [r[1] for r in rows], "value": [r[2] for r in rows], "evidence": [r[3] for r in rows],
+            "note": [r[4] for r in rows], "evaluator": "测评人", "checked_at": "2017-09-16",
+        })  # fmt: skip
+        if coded:  # a coded column, as the readers give a column with few distinct values
+            frame["value"] = frame["value"].astype("category")
+        ids = insert_findings(db, bid, frame)
+        assert db.execute("SELECT COUNT(*) FROM batch_frame WHERE batch_id = ?", (bid,)).fetchone()[0] == len(
+            set(frame["round_id"])
+        )
+        for round_id in (1, 2):
+            got = _same_three_ways(store, round_id)
+            mine = got[got["finding_id"].isin(ids)]
+            want = frame[frame["round_id"] == round_id]
+            assert mine["value"].tolist() == want["value"].astype(str).tolist()
+            assert mine["evidence"].tolist() == want["evidence"].tolist()
+    finally:
+        db.execute("ROLLBACK TO example")
+        db.execute("RELEASE example")
+
+
+def test_values_that_are_not_text_are_left_to_the_record(store):
+    """A number in a text column is stored as SQLite renders it; no copy could promise that."""
+    db = store.db
+    db.execute("SAVEPOINT example")
+    try:
+        bid = int(db.execute("INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by)"
+                             " VALUES ('数.csv', 'numbers', 2, ?, 't')", (now(),)).lastrowid)  # fmt: skip
+        frame = pd.DataFrame({"round_id": [3, 3], "_sheet": "", "_row": [2, 3], "unit_id": "341302",
+                              "check_id": "GK1.1.2", "value": [5, 2.5], "evidence": "", "note": "",
+                              "evaluator": "测评人", "checked_at": "2017-09-16"})  # fmt: skip
+        ids = insert_findings(db, bid, frame)
+        assert db.execute("SELECT COUNT(*) FROM batch_frame WHERE batch_id = ?", (bid,)).fetchone()[0] == 0
+        got = _same_three_ways(store, 3)
+        assert got.loc[got["finding_id"].isin(ids), "value"].tolist() == ["5.0", "2.5"]  # as SQLite writes a float
+    finally:
+        db.execute("ROLLBACK TO example")
+        db.execute("RELEASE example")
