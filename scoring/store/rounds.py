@@ -29,7 +29,8 @@ from scoring.words import ROUND_STATUS_NAMES
 
 __all__ = [
     "PERIOD_PATTERN", "STATUS_NAMES", "TRANSITIONS", "ImportResult", "findings_frame", "import_results", "open_periods",
-    "open_round", "round_assessment", "round_info", "rounds_table", "scored_round", "set_status",
+    "open_round", "round_assessment", "round_info", "round_rows", "rounds_table", "score_rows", "scored_round",
+    "set_status",
 ]  # fmt: skip
 
 STATUS_NAMES = ROUND_STATUS_NAMES
@@ -141,10 +142,21 @@ def scored_round(store: Store, period: str, *, as_of: int | None = None, allow_m
                  from_table: bool = False) -> tuple[Assessment, pd.DataFrame]:  # fmt: skip
     """The round scored, and the stored findings it was scored from (what a digest covers), read
     once; ``from_table`` reads them from the record alone (see ``findings_frame``)."""
+    rubric, roster, rows = round_rows(store, period, as_of=as_of, from_table=from_table)
+    return score_rows(rubric, roster, rows, allow_missing=allow_missing), rows
+
+
+def round_rows(store: Store, period: str, *, as_of: int | None = None,
+               from_table: bool = False) -> tuple[Rubric, pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """The round's rubric, roster and stored findings (``findings_frame``), not yet validated."""
     r, rubric, roster = _round_inputs(store, period)
-    rows = findings_frame(store, r["id"], as_of, from_table=from_table)
+    return rubric, roster, findings_frame(store, r["id"], as_of, from_table=from_table)
+
+
+def score_rows(rubric: Rubric, roster: pd.DataFrame, rows: pd.DataFrame, *, allow_missing: bool = True) -> Assessment:
+    """Stored findings (as ``round_rows`` gives them) validated and scored."""
     findings = validate_results(rubric, roster, rows.drop(columns="finding_id"), allow_missing=allow_missing)
-    return Assessment(rubric, roster, findings, score_findings(rubric, roster, findings), []), rows
+    return Assessment(rubric, roster, findings, score_findings(rubric, roster, findings), [])
 
 
 def import_results(

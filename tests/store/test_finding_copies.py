@@ -16,17 +16,16 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_frozen_tables import _reference_findings
+from test_frozen_tables import _reference_findings, corrected_then_published
 
 import scoring.store.findings as findings
 from helpers import ROOT, open_periods
 from scoring import InputFile
 from scoring.store import open_store
-from scoring.store.appeals import decide_appeal, file_appeal
 from scoring.store.db import now
 from scoring.store.findings import findings_frame, insert_findings
-from scoring.store.publish import publish, verify
-from scoring.store.rounds import import_results, round_assessment, set_status
+from scoring.store.publish import verify
+from scoring.store.rounds import import_results
 from scoring.store.users import User
 
 RUBRIC = ROOT / "rubrics" / "suzhou-2017.yaml"
@@ -79,13 +78,7 @@ def store(tmp_path_factory):
     import_results(s, RUBRIC, UNITS, [InputFile("上半.csv", b"".join(q2[:half]))], EVALUATOR)
     # the whole file after its first half: the first half is already stored, the rest is new
     import_results(s, RUBRIC, UNITS, [InputFile("全部.csv", b"".join(q2))], EVALUATOR)
-    set_status(s, "2017Q3", "feedback", OFFICE)
-    set_status(s, "2017Q3", "appeal", OFFICE)
-    lost = round_assessment(s, "2017Q3").scores.checks
-    unit, check = lost.loc[(lost["lost"] > 0) & (lost["method"] == "binary"), ["unit_id", "check_id"]].iloc[0]
-    aid = file_appeal(s, "2017Q3", str(unit), str(check), "栏目已更新", "", User("u", "unit", str(unit)))
-    decide_appeal(s, aid, "corrected", "复核属实", EVALUATOR, new_value="通过")
-    publish(s, "2017Q3", OFFICE)
+    corrected_then_published(s)
     return s
 
 

@@ -54,6 +54,18 @@ def _reference_findings(db_path, round_id: int, as_of: int | None = None) -> pd.
     return pd.DataFrame(rows, columns=cols).astype({"_row": "int64", "finding_id": "int64"})
 
 
+def corrected_then_published(store) -> None:
+    """2017Q3 through feedback and appeals, a binary loss corrected on appeal (a superseded
+    finding), then published."""
+    set_status(store, "2017Q3", "feedback", OFFICE)
+    set_status(store, "2017Q3", "appeal", OFFICE)
+    lost = round_assessment(store, "2017Q3").scores.checks
+    unit, check = lost.loc[(lost["lost"] > 0) & (lost["method"] == "binary"), ["unit_id", "check_id"]].iloc[0]
+    aid = file_appeal(store, "2017Q3", str(unit), str(check), "栏目已更新", "", User("u", "unit", str(unit)))
+    decide_appeal(store, aid, "corrected", "复核属实", EVALUATOR, new_value="通过")
+    publish(store, "2017Q3", OFFICE)
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     """Two rounds: 2017Q3 published after a corrected appeal (a superseded finding), 2017Q4 a draft."""
@@ -62,13 +74,7 @@ def published(tmp_path_factory):
     open_periods(store)
     for name in ("2017Q3.csv", "2017Q4.csv"):
         import_results(store, RUBRIC, UNITS, [ROUNDS / name], EVALUATOR)
-    set_status(store, "2017Q3", "feedback", OFFICE)
-    set_status(store, "2017Q3", "appeal", OFFICE)
-    lost = round_assessment(store, "2017Q3").scores.checks
-    unit, check = lost.loc[(lost["lost"] > 0) & (lost["method"] == "binary"), ["unit_id", "check_id"]].iloc[0]
-    aid = file_appeal(store, "2017Q3", str(unit), str(check), "栏目已更新", "", User("u", "unit", str(unit)))
-    decide_appeal(store, aid, "corrected", "复核属实", EVALUATOR, new_value="通过")
-    publish(store, "2017Q3", OFFICE)
+    corrected_then_published(store)
     return store
 
 
