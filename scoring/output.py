@@ -25,7 +25,7 @@ from scoring.tables import SourceInfo
 from scoring.version import __version__
 
 __all__ = [
-    "DETAIL_DECIMALS", "FORMULA_START", "OUTPUT_FILES", "csv_bytes", "csv_text", "fixed_text", "formula_safe",
+    "DETAIL_DECIMALS", "FORMULA_START", "OUTPUT_FILES", "csv_bytes", "csv_pieces", "csv_text", "fixed_text", "formula_safe",
     "score_tables_as_text", "write_outputs",
 ]  # fmt: skip
 
@@ -191,9 +191,15 @@ def _csv_header(table: pd.DataFrame) -> bytes:
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as UTF-8 CSV (header, one row per line, '\\n' endings), joined in Arrow."""
+    return b"".join(csv_pieces(table))
+
+
+def csv_pieces(table: pd.DataFrame) -> list[bytes | pa.Buffer]:
+    """``csv_bytes`` as the pieces it is made of, not yet joined: what is only hashed need not be
+    copied (a province's check table is 100 MB of text)."""
     if table.empty:
-        return _csv_header(table)
-    return _csv_header(table) + _csv_body(table).to_pybytes() + b"\n"
+        return [_csv_header(table)]
+    return [_csv_header(table), _csv_body(table), b"\n"]
 
 
 # rows joined at a time when writing a file: a province's check table is 10 M rows and 1.5 GB

@@ -159,7 +159,8 @@ def findings_frame(store: Store, round_id: int, as_of: int | None = None, *, fro
     keep = pc.less_equal(table["finding_id"], limit)
     if gone:
         keep = pc.and_(keep, pc.invert(pc.is_in(table["finding_id"], pa.array(gone, pa.int64()))))
-    table = table.filter(keep)
+    if not pc.all(keep).as_py():  # a filter copies every text even when it keeps them all
+        table = table.filter(keep)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     period = db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
     batches = pc.unique(table["batch_id"]).to_pylist()

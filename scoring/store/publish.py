@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
 
 from scoring.engine import Scores
 from scoring.errors import InputError
-from scoring.output import csv_bytes, score_tables_as_text
+from scoring.output import csv_pieces, score_tables_as_text
 from scoring.pipeline import Assessment, combine_rounds, without_findings
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
@@ -50,11 +51,32 @@ class VerifyResult:
     files_checked: int = 0
 
 
-def _table_texts(scores: Scores, decimals: int) -> dict[str, bytes]:
+# a text kept as the pieces it was made of: joining and cutting a province's 100 MB check table
+# copied it three times, and the digest only hashes it
+Pieces = list[bytes | pa.Buffer]
+
+
+def _table_texts(scores: Scores, decimals: int) -> dict[str, Pieces]:
     """The three score tables as UTF-8 CSV without the last line end: what the digest covers and
     verify compares, to the character."""
     tables = score_tables_as_text(scores, decimals).values()
-    return {key: csv_bytes(table)[:-1] for key, table in zip(("unit", "dimension", "check"), tables, strict=True)}
+    return {key: _without_last_line_end(csv_pieces(table))
+            for key, table in zip(("unit", "dimension", "check"), tables, strict=True)}  # fmt: skip
+
+
+def _without_last_line_end(pieces: Pieces) -> Pieces:
+    return pieces[:-1] if len(pieces) > 1 else [bytes(pieces[0])[:-1]]
+
+
+def _joined(text: Pieces | bytes) -> bytes:
+    return text if isinstance(text, bytes) else b"".join(text)
+
+
+def _sha(text: Pieces | bytes) -> bytes:
+    h = hashlib.sha256()
+    for piece in [text] if isinstance(text, bytes) else text:
+        h.update(piece)
+    return h.digest()
 
 
 def _lines(text: bytes) -> list[str]:
@@ -62,7 +84,7 @@ def _lines(text: bytes) -> list[str]:
 
 
 def _scored_with_texts(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True,
-                       from_table: bool = False) -> tuple[Assessment, dict[str, bytes], bytes]:  # fmt: skip
+                       from_table: bool = False) -> tuple[Assessment, dict[str, Pieces], Pieces | bytes]:  # fmt: skip
     """The round scored, its score tables' CSV and its findings' CSV: what a digest covers. The
     findings' CSV is written in a second thread from the moment they are read, while this one
     validates, scores and writes the tables (Arrow kernels let go of the interpreter, so on two
@@ -87,7 +109,7 @@ def _roster_text(store: Store, roster_id: int) -> str:
 
 
 def revision_digest(store: Store, period: str, revision: int, previous: str,
-                    texts: dict[str, str] | None = None) -> str:  # fmt: skip
+                    texts: dict[str, Pieces | bytes] | None = None) -> str:  # fmt: skip
     """sha256 over what a published revision stands on and shows: the rubric text, the roster,
     the findings as they stood at publication (superseded ones left out, ids kept), the three
     score tables, and the previous revision's digest. Recomputed from the store's contents, it
@@ -100,7 +122,7 @@ def revision_digest(store: Store, period: str, revision: int, previous: str,
 
 
 def _digest(store: Store, period: str, revision: int, snap: sqlite3.Row | dict, previous: str,
-            texts: dict[str, bytes] | None, findings: pd.DataFrame | bytes | None = None) -> str:  # fmt: skip
+            texts: dict[str, Pieces | bytes] | None, findings: pd.DataFrame | Pieces | bytes | None = None) -> str:  # fmt: skip
     if texts is None:
         result = round_assessment(store, period, as_of=int(snap["max_finding_id"]), allow_missing=True)
         texts = _table_texts(result.scores, result.rubric.spec.rounding.decimals)
@@ -111,14 +133,14 @@ def _digest(store: Store, period: str, revision: int, snap: sqlite3.Row | dict, 
         f"assess revision digest 1\n{period}\n{revision}\n{previous}\n".encode(),
         snap["text"].encode("utf-8"),
         _roster_text(store, int(snap["roster_id"])).encode("utf-8"),
-        findings if isinstance(findings, bytes) else _findings_csv(findings),
+        _findings_csv(findings) if isinstance(findings, pd.DataFrame) else findings,
         *(texts[t] for t in ("unit", "dimension", "check")),
     ):
-        h.update(hashlib.sha256(part).digest())
+        h.update(_sha(part))
     return h.hexdigest()
 
 
-def _findings_csv(findings: pd.DataFrame) -> bytes:
+def _findings_csv(findings: pd.DataFrame) -> Pieces | bytes:
     """The findings as pandas' ``to_csv(index=False, lineterminator="\\n")`` writes them, which the
     digest has covered since revision digests began. The Arrow writer gives the same bytes three
     times faster, except for a text with a carriage return and no line feed, which pandas leaves
@@ -127,13 +149,13 @@ def _findings_csv(findings: pd.DataFrame) -> bytes:
     lone_cr = any(findings[c].astype(str).str.contains("\r", regex=False).any() for c in texts)
     if lone_cr:
         return findings.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    return csv_bytes(findings)
+    return csv_pieces(findings)
 
 
-def _insert_lines(db: sqlite3.Connection, snapshot_id: int, texts: dict[str, str]) -> None:
+def _insert_lines(db: sqlite3.Connection, snapshot_id: int, texts: dict[str, Pieces]) -> None:
     # one statement per table: SQLite walks the JSON array itself, 3x faster than executemany
     for tbl in _LINE_TABLES:
-        tlines = _lines(texts[tbl])
+        tlines = _lines(_joined(texts[tbl]))
         db.execute("INSERT INTO snapshot_row(snapshot_id, tbl, seq, line) SELECT ?, ?, key, value FROM json_each(?)",
                    (snapshot_id, tbl, json.dumps(tlines, ensure_ascii=False)))  # fmt: skip
 
@@ -251,8 +273,9 @@ def verify(store: Store, period: str | None = None, digest: str | None = None,
             diffs.append(f"{where}:存储的测评结果已无法重算({exc.issues[0].message})")
             continue
         decimals = result.rubric.spec.rounding.decimals
+        fresh = {t: _joined(text) for t, text in fresh.items()}
         kept = _frames(store, int(s["id"]))
-        kept_texts = _table_texts(kept, decimals) if kept is not None else None
+        kept_texts = {t: _joined(x) for t, x in _table_texts(kept, decimals).items()} if kept is not None else None
         for tbl, text in fresh.items():
             lines = _lines(text)
             stored = [r[0] for r in store.db.execute(

@@ -24,7 +24,7 @@ from scoring.pipeline import checks_of, combine_rounds, concat_frames, narrowed
 from scoring.store import open_store
 from scoring.store.appeals import decide_appeal, file_appeal
 from scoring.store.findings import findings_frame
-from scoring.store.publish import _findings_csv, load_round, publish, published_scores, verify
+from scoring.store.publish import _findings_csv, _joined, load_round, publish, published_scores, verify
 from scoring.store.rounds import import_results, round_assessment, set_status
 from scoring.store.users import User
 
@@ -148,7 +148,7 @@ TEXT = st.lists(st.sampled_from([*'ab,"\r\n 测评=|\t', "http://x.gov.cn/a?b=1"
 def test_digest_csv_of_findings_is_what_pandas_writes(rows):
     frame = pd.DataFrame(rows, columns=["value", "evidence", "_row"])
     frame = frame.astype({"value": "str", "evidence": "str"})
-    assert _findings_csv(frame) == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    assert _joined(_findings_csv(frame)) == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def test_views_of_several_rounds_are_the_rows_of_the_whole(published):
