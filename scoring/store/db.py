@@ -296,6 +296,8 @@ MIGRATIONS: list[str] = [
 INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame",
                "probe", "batch_frame")  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
+# the migration that begins the columnar copies of findings makes those of the batches already stored
+_COPIES_BEGIN = 9
 
 
 def now() -> str:
@@ -358,6 +360,10 @@ class Store:
                     break
                 for statement in _statements(MIGRATIONS[step]):
                     self.db.execute(statement)
+                if step + 1 == _COPIES_BEGIN:
+                    from scoring.store.findings import copy_stored_batches  # it needs this module
+
+                    copy_stored_batches(self.db)
                 self.db.execute(f"PRAGMA user_version={step + 1}")
         if self.schema_version > SCHEMA_VERSION:
             raise RuntimeError(

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from scoring.store.db import Store
 
-__all__ = ["FINDING_COLUMNS", "copy_problems", "findings_frame", "insert_findings"]
+__all__ = ["FINDING_COLUMNS", "copy_problems", "copy_stored_batches", "findings_frame", "insert_findings"]
 
 RAW_COLUMNS = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 # what a caller of insert_findings hands over, one row per finding, in the order stored
@@ -90,6 +90,26 @@ def _keep_copies(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame, ids:
             "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
             (batch_id, int(round_id), int(ids[mine[0]]), int(ids[mine[-1]]), len(part), sink.getvalue().to_pybytes()),
         )  # fmt: skip
+
+
+def copy_stored_batches(db: sqlite3.Connection) -> None:
+    """Make the copies of batches stored before migration 9 (part of that migration's transaction):
+    each batch's rows were inserted as one block under the write lock, so its rows in a round lie
+    in one id range, as a copy made at import does."""
+    pending = db.execute(
+        "SELECT DISTINCT f.batch_id FROM finding f WHERE NOT EXISTS"
+        " (SELECT 1 FROM batch_frame b WHERE b.batch_id = f.batch_id) ORDER BY f.batch_id"
+    ).fetchall()
+    for (batch_id,) in pending:
+        cur = db.cursor()
+        cur.row_factory = None
+        rows = cur.execute(
+            "SELECT round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator, checked_at, id"
+            " FROM finding WHERE batch_id = ? ORDER BY id", (batch_id,)).fetchall()  # fmt: skip
+        frame = pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "id"])
+        ids = frame.pop("id").to_numpy(dtype=np.int64)
+        frame = frame.astype({c: object for c in FINDING_COLUMNS if c not in ("round_id", "_row")})
+        _keep_copies(db, int(batch_id), frame, ids)
 
 
 def _copies(db: sqlite3.Connection, round_id: int) -> tuple[list[pa.Table], list[tuple[int, int]]]:

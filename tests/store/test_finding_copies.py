@@ -192,3 +192,22 @@ def test_values_that_are_not_text_are_left_to_the_record(store):
     finally:
         db.execute("ROLLBACK TO example")
         db.execute("RELEASE example")
+
+
+def test_a_store_from_before_the_copies_gets_them_when_it_moves_to_migration_9(store, tmp_path, table_reads):
+    old = tmp_path / "schema8.db"
+    store.backup(old)
+    with sqlite3.connect(old) as raw:  # as the store stood before migration 9
+        raw.execute("DROP TABLE batch_frame")
+        raw.execute("PRAGMA user_version=8")
+    before = {r: _reference_findings(old, r) for r in (1, 2, 3, 4)}
+    moved = open_store(old)
+    held = moved.db.execute("SELECT batch_id, round_id, rows FROM batch_frame ORDER BY batch_id, round_id").fetchall()
+    assert [tuple(r) for r in held] == [
+        tuple(r) for r in store.db.execute("SELECT batch_id, round_id, rows FROM batch_frame ORDER BY 1, 2")
+    ]
+    table_reads.clear()
+    for round_id, rows in before.items():
+        pd.testing.assert_frame_equal(_as_objects(_same_three_ways(moved, round_id)), _as_objects(rows))
+    assert table_reads[::2] == [0, 0, 0, 0]  # every round from its copies
+    assert verify(moved).differences == []
