@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_frozen_tables import _reference_findings, corrected_then_published
+from test_store_promises import tampered
 
 import scoring.store.findings as findings
 from helpers import ROOT, open_periods
@@ -108,12 +109,8 @@ def test_as_of_and_the_corrected_appeal(store):
 
 
 def test_batches_without_a_copy_are_read_from_the_record(store, tmp_path, table_reads):
-    copy = tmp_path / "before-copies.db"
-    store.backup(copy)
-    with sqlite3.connect(copy) as raw:  # as a store from before migration 9 holds its older batches
-        raw.execute("DROP TRIGGER batch_frame_no_delete")
-        raw.execute("DELETE FROM batch_frame WHERE batch_id IN (3, 4)")
-    older = open_store(copy)
+    # as a store from before migration 9 holds its older batches
+    older = open_store(tampered(store.path, tmp_path, "DELETE FROM batch_frame WHERE batch_id IN (3, 4)"))
     table_reads.clear()
     rows = _same_three_ways(older, 4)  # 2018Q2: both of its batches from the table
     assert table_reads[0] == len(rows)
@@ -124,12 +121,7 @@ def test_batches_without_a_copy_are_read_from_the_record(store, tmp_path, table_
 
 
 def test_a_copy_that_does_not_read_back_is_passed_over(store, tmp_path, table_reads):
-    copy = tmp_path / "broken.db"
-    store.backup(copy)
-    with sqlite3.connect(copy) as raw:
-        raw.execute("DROP TRIGGER batch_frame_no_update")
-        raw.execute("UPDATE batch_frame SET arrow = X'00' WHERE batch_id = 2")
-    broken = open_store(copy)
+    broken = open_store(tampered(store.path, tmp_path, "UPDATE batch_frame SET arrow = X'00' WHERE batch_id = 2"))
     table_reads.clear()
     rows = _same_three_ways(broken, 3)
     assert table_reads[0] == len(rows) > 0
