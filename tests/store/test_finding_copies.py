@@ -98,6 +98,15 @@ def test_every_round_reads_the_same_from_copies_as_from_the_record(store, table_
     assert table_reads[::2] == [0, 0, 0, 0]  # the copies alone (every other read is from the table)
 
 
+def test_with_more_copies_than_ranges_in_a_statement_the_subquery_finds_the_same_rows(store, tmp_path, monkeypatch,
+                                                                                     table_reads):  # fmt: skip
+    monkeypatch.setattr(findings, "_MAX_RANGES", 0)
+    older = open_store(tampered(store.path, tmp_path, "DELETE FROM batch_frame WHERE batch_id = 3"))
+    for round_id in (1, 4):
+        _same_three_ways(older, round_id)
+    assert table_reads[0] == 0 and table_reads[2] > 0  # round 1 from its copy; round 4 partly from the table
+
+
 def test_as_of_and_the_corrected_appeal(store):
     old, new = store.db.execute("SELECT old_finding_id, new_finding_id FROM supersession").fetchone()
     before = set(_same_three_ways(store, 1, new - 1)["finding_id"])
