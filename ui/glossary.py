@@ -350,6 +350,13 @@ AUTH = {
     "denied": "当前账号无权查看该内容。",
     "demo_banner": "演示模式",
 }
+# why an open session was ended at its next page run (scoring.store.access.account_problem)
+AUTH_ENDED = {
+    "disabled": "您的账号已被考核办停用,已退出登录。如有疑问,请联系考核办。",
+    "password": "您的账号密码已被重置,已退出登录。请用新密码重新登录。",
+    "changed": "您的账号角色或所属单位已变更,已退出登录。请重新登录,以新的权限继续使用。",
+    "unknown": "您的账号已不存在,已退出登录。如有疑问,请联系考核办。",
+}
 
 STATUS = {"scored": "已测评", "na": "不涉及", "missing": "缺少结果", "veto": "单项否决"}
 YES, NO = "是", "否"
@@ -366,7 +373,8 @@ AUDIT_ACTIONS = {
     "batch.import": "导入测评结果", "appeal.file": "提出申诉", "appeal.upheld": "复核:维持原结果",
     "appeal.corrected": "复核:更正结果", "evidence.add": "保存佐证文件", "user.add": "新建账号",
     "user.disable": "停用账号", "user.enable": "启用账号", "user.passwd": "修改密码", "sign-in": "登录",
-    "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录", "demo.seed": "载入演示数据",
+    "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录",
+    "sign-out.ended": "账号变更,会话结束", "demo.seed": "载入演示数据",
     "denied": "被拒绝的操作", "monitor.run": "网站监测",
 }  # fmt: skip
 AUDIT_TARGETS = {"store": "测评数据库"}

@@ -15,11 +15,12 @@ import pandas as pd
 from scoring.errors import InputError, Issue
 from scoring.pipeline import Assessment, ScopedScores
 from scoring.store.db import Store
-from scoring.store.users import OPERATOR, User
+from scoring.store.users import OPERATOR, User, credential_of
 from scoring.validate import Findings
 
 __all__ = [
-    "AccessDenied", "authorize", "can", "require", "scoped", "scoped_appeals", "visible_periods", "visible_units",
+    "AccessDenied", "account_problem", "authorize", "can", "require", "scoped", "scoped_appeals", "visible_periods",
+    "visible_units",
 ]  # fmt: skip
 
 ACTIONS = {
@@ -71,6 +72,8 @@ def authorize(store: Store, user: User | None, action: str, target: str, *, unit
     why = None
     if user is None or not isinstance(user, User):
         why = "未登录或未指明操作人"
+    elif (problem := account_problem(store, user)) is not None:
+        why = problem[1]
     elif not can(user, action):
         why = f"账号 {user.name} 的角色无权执行此操作"
     elif user.role == "unit" and unit_id is not None and user.unit_id != unit_id:
@@ -80,6 +83,32 @@ def authorize(store: Store, user: User | None, action: str, target: str, *, unit
     with store.transaction():
         store.audit(getattr(user, "name", "-"), f"denied.{action}", target, why)
     raise AccessDenied(why)
+
+
+def account_problem(store: Store, user: User) -> tuple[str, str] | None:
+    """Why this user may no longer act, as the account stands now: (reason, message), the reason one
+    of ``disabled``, ``password``, ``changed``, ``unknown``; None while the user may act.
+
+    Asked before every write and at every page run, so that what the office does to an account
+    (disable it, reset its password, change its role or unit) ends the sessions signed in with it.
+    The command line's operator on a store without accounts (``OPERATOR``, the file's holder) and a
+    person the identity provider vouches for (``sso``) need no account, but a disabled account of
+    their name stops them too.
+    """
+    row = store.db.execute("SELECT role, unit_id, disabled, salt FROM account WHERE name = ?", (user.name,)).fetchone()
+    if row is None:
+        if user.role == OPERATOR or user.sso:
+            return None
+        if store.db.execute("SELECT 1 FROM account LIMIT 1").fetchone() is None:
+            return None  # a store used without accounts: the caller names who acts
+        return "unknown", f"账号 {user.name} 不存在"
+    if row["disabled"]:
+        return "disabled", f"账号 {user.name} 已停用"
+    if user.credential is not None and credential_of(row["salt"]) != user.credential:
+        return "password", f"账号 {user.name} 的密码已重置,须用新密码重新登录"
+    if user.role != OPERATOR and not user.sso and (row["role"], row["unit_id"]) != (user.role, user.unit_id):
+        return "changed", f"账号 {user.name} 的角色或所属单位已变更,须重新登录"
+    return None
 
 
 def visible_periods(user: User | None, statuses: dict[str, str]) -> list[str]:

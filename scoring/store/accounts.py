@@ -17,7 +17,7 @@ import pandas as pd
 from scoring.errors import InputError, Issue
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
-from scoring.store.users import OPERATOR, ROLE_NAMES, ROLES, User
+from scoring.store.users import OPERATOR, ROLE_NAMES, ROLES, User, credential_of
 
 __all__ = [
     "LOCKOUT_FAILURES",
@@ -33,6 +33,7 @@ __all__ = [
     "authenticate",
     "disable_user",
     "enable_user",
+    "ended_session",
     "has_accounts",
     "hash_password",
     "list_users",
@@ -44,6 +45,8 @@ SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 LOCKOUT_FAILURES = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 8
+# the salt an unknown account's password is hashed with, so that it costs what a known one costs
+_NOBODY_SALT = secrets.token_bytes(16)
 
 
 def account(store: Store, name: str) -> User | None:
@@ -186,18 +189,26 @@ def authenticate(
     row = store.db.execute(
         "SELECT role, unit_id, salt, hash, disabled, demo FROM account WHERE name = ?", (name,)
     ).fetchone()
-    ok = False
+    # the hash runs for every name, known or not, usable or not: a sign-in that answered sooner for
+    # an unknown account would tell anyone which accounts exist (issue 27)
+    digest = hash_password(password, row["salt"] if row is not None else _NOBODY_SALT)[1]
     # demo accounts only ever work in demo mode, even if a demo store is opened without it
-    if row is not None and not row["disabled"] and (demo_allowed or not row["demo"]):
-        ok = hmac.compare_digest(hash_password(password, row["salt"])[1], row["hash"])
+    usable = row is not None and not row["disabled"] and (demo_allowed or not row["demo"])
+    ok = usable and hmac.compare_digest(digest, row["hash"])
     with store.transaction() as db:
         db.execute("INSERT INTO sign_in(name, at, ok) VALUES (?, ?, ?)", (name, stamp, int(ok)))
         store.audit(name, "sign-in" if ok else "sign-in.failed", name)
     if not ok:
         raise SignInError("账号或密码错误,或账号已停用")
-    return User(name, row["role"], row["unit_id"])
+    return User(name, row["role"], row["unit_id"], credential=credential_of(row["salt"]))
 
 
 def sign_out(store: Store, user: User) -> None:
     with store.transaction():
         store.audit(user.name, "sign-out", user.name)
+
+
+def ended_session(store: Store, user: User, reason: str) -> None:
+    """Record that a session was ended because its account changed (access.account_problem)."""
+    with store.transaction():
+        store.audit(user.name, "sign-out.ended", user.name, reason)

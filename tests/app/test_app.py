@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from helpers import ROOT, filled_template
 from scoring.store import open_store
-from scoring.store.accounts import OPERATOR, User, add_user
+from scoring.store.accounts import OPERATOR, User, add_user, disable_user, set_password
 from scoring.store.appeals import appeals_table, decide_appeal
 from scoring.store.evidence import cited_files
 from scoring.store.publish import all_rounds, revision_digests
@@ -979,3 +979,24 @@ def test_the_office_compares_a_second_evaluators_sample(db):
     assert (table["一致率"] < 100).any()  # the flipped results disagree
     assert any("比较了 10 个单位" in c.value for c in at.caption)
     assert rounds_table(open_store(db)).set_index("period")["findings"].to_dict() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda s: disable_user(s, "tester", User("boss", "admin")), "您的账号已被考核办停用,已退出登录"),
+        (lambda s: set_password(s, "tester", "battery-staple-2", User("boss", "admin")), "您的账号密码已被重置"),
+        (lambda s: s.db.execute("UPDATE account SET role = 'leader' WHERE name = 'tester'"), "角色或所属单位已变更"),
+    ],
+    ids=["disabled", "password-reset", "role-changed"],
+)  # fmt: skip
+def test_an_open_session_ends_at_its_next_run_once_the_office_changes_the_account(db, change, said):
+    at = open_page("appeals", "evaluator")
+    assert [t.value for t in at.title] == ["申诉复核"]
+    change(open_store(db))
+    at.run()  # the evaluator's next click
+    assert not at.exception
+    assert [t.value for t in at.title] == ["登录"]
+    assert said in at.warning[0].value
+    ended = open_store(db).db.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    assert tuple(ended) == ("tester", "sign-out.ended")

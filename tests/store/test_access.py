@@ -20,7 +20,7 @@ from scoring.store.accounts import (
     list_users,
     set_password,
 )
-from scoring.store.appeals import appeals_table
+from scoring.store.appeals import appeals_table, decide_appeal
 from scoring.store.publish import all_rounds
 from scoring.store.users import OPERATOR
 from ui.demo import seed_demo
@@ -229,3 +229,88 @@ def test_user_commands(tmp_path):
     assert "已启用账号 u1" in user("enable", "u1", *db_args).stdout
     assert "u1\t被考核单位\t341302\t正常" in user("list").stdout
     assert authenticate(open_store(db), "boss", "correct-horse-1").role == "admin"
+
+
+# issue 27: what the office does to an account holds for every session signed in with it
+
+
+@pytest.fixture
+def staffed(store, tmp_path):
+    """A copy of the seeded store with an office and an evaluator account (the module's store stays
+    without accounts for the other tests)."""
+    s = open_store(store.backup(tmp_path / "staffed.db"))
+    add_user(s, "boss", "admin", "correct-horse-1", OP)
+    add_user(s, "tester", "evaluator", "correct-horse-1", OP)
+    return s
+
+
+def _last_audit(s):
+    return tuple(s.db.execute("SELECT actor, action, target, detail FROM audit ORDER BY id DESC LIMIT 1").fetchone())
+
+
+def _open_appeal(s) -> int:
+    return int(appeals_table(s, "2018Q2")["id"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda s: disable_user(s, "tester", ADMIN), "账号 tester 已停用"),
+        (lambda s: set_password(s, "tester", "battery-staple-2", ADMIN), "账号 tester 的密码已重置,须用新密码重新登录"),
+        (lambda s: s.db.execute("UPDATE account SET role = 'leader' WHERE name = 'tester'"),
+         "账号 tester 的角色或所属单位已变更,须重新登录"),
+    ],
+    ids=["disabled", "password-reset", "role-changed"],
+)  # fmt: skip
+def test_a_signed_in_evaluators_next_write_is_refused_once_the_office_changes_the_account(staffed, change, why):
+    signed_in = authenticate(staffed, "tester", "correct-horse-1")
+    aid = _open_appeal(staffed)
+    change(staffed)
+    with pytest.raises(AccessDenied, match=why):
+        decide_appeal(staffed, aid, "upheld", "维持", signed_in)
+    assert _last_audit(staffed) == ("tester", "denied.decide_appeal", f"appeal {aid}", why)
+    assert appeals_table(staffed, "2018Q2").loc[0, "outcome"] == "open"  # nothing decided
+
+
+def test_the_store_refuses_a_disabled_or_unknown_account_whatever_the_caller_passes(staffed):
+    aid = _open_appeal(staffed)
+    disable_user(staffed, "tester", ADMIN)
+    for claimed in (User("tester", "evaluator"), User("tester", "evaluator", sso=True), User("tester", OPERATOR)):
+        with pytest.raises(AccessDenied, match="已停用"):
+            decide_appeal(staffed, aid, "upheld", "维持", claimed)
+    with pytest.raises(AccessDenied, match="账号 ghost 不存在"):
+        decide_appeal(staffed, aid, "upheld", "维持", User("ghost", "evaluator"))
+    assert _last_audit(staffed)[:2] == ("ghost", "denied.decide_appeal")
+    # a person the identity provider vouches for needs no store account; the file's holder neither
+    decide_appeal(staffed, aid, "upheld", "维持", User("li@example.org", "evaluator", sso=True))
+    add_user(staffed, "tester2", "evaluator", "correct-horse-1", OP)
+    assert appeals_table(staffed, "2018Q2").loc[0, "decided_by"] == "li@example.org"
+
+
+def test_a_store_without_accounts_takes_any_named_user(tmp_path):
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "boss", "admin", "correct-horse-1", User("first", "admin"))  # nobody to check against yet
+    with pytest.raises(AccessDenied, match="账号 first 不存在"):
+        add_user(s, "boss2", "admin", "correct-horse-1", User("first", "admin"))
+
+
+def test_an_unknown_account_costs_the_same_scrypt_as_a_known_one(tmp_path, monkeypatch):
+    from scoring.store import accounts
+
+    s = open_store(tmp_path / "a.db")
+    add_user(s, "mayor", "leader", "correct-horse-1", OP)
+    add_user(s, "gone", "leader", "correct-horse-1", OP)
+    disable_user(s, "gone", OP)
+    calls = []
+    real = accounts.hash_password
+
+    def counted(password, salt=None):  # the real scrypt runs; only its calls are counted
+        calls.append(salt)
+        return real(password, salt)
+
+    monkeypatch.setattr(accounts, "hash_password", counted)
+    for name in ("mayor", "nobody", "gone"):
+        with pytest.raises(SignInError):
+            authenticate(s, name, "wrong-password")
+    assert len(calls) == 3  # the wrong password, the unknown account and the disabled one: one hash each
+    assert all(isinstance(salt, bytes) and len(salt) == 16 for salt in calls)
