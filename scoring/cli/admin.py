@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scoring.cli.common import (
     actor,
+    cell,
     read_files,
     store_of,
     write_atomically,
@@ -40,7 +41,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     else:
         for r in list_users(store).itertuples():
             state = "停用" if r.disabled else "正常"
-            print(f"{r.name}\t{ROLE_NAMES[r.role]}\t{r.unit_id or ''}\t{state}\t{r.created_at}")
+            print(f"{r.name}\t{ROLE_NAMES[r.role]}\t{cell(r.unit_id)}\t{state}\t{cell(r.created_at)}")
     return 0
 
 
@@ -65,7 +66,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
         )
     elif args.action == "list":
         for r in evidence_files(store).itertuples():
-            print(f"{r.name}\t{r.size}\t{r.uploaded_at}\t{r.uploaded_by}\t{r.sha256}")
+            print(f"{r.name}\t{r.size}\t{cell(r.uploaded_at)}\t{cell(r.uploaded_by)}\t{r.sha256}")
     else:
         if len(args.files) != 1 or not args.out:
             raise InputError([Issue(code="get-usage", message="用法:assess evidence get 文件名 --out 输出文件")])

@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from scoring.errors import InputError, by_location, format_issue
 from scoring.tables import InputFile, SourceInfo
 
@@ -22,6 +24,14 @@ def print_issues(exc: InputError, command: str) -> None:
         print(format_issue(issue), file=sys.stderr)
     if len(issues) > MAX_PRINTED:
         print(f"……另有 {len(issues) - MAX_PRINTED} 个问题未显示", file=sys.stderr)
+
+
+def cell(value: object) -> str:
+    """A value as a listing prints it: a missing one (None, or NaN where pandas turned a None
+    into one) is blank, never "None" or "nan"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
 
 
 def say_encodings(sources: list[SourceInfo]) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 from scoring.cli.common import (
     MAX_PRINTED,
     actor,
+    cell,
     read_files,
     say_encodings,
     store_of,
@@ -79,7 +80,7 @@ def cmd_rounds(args: argparse.Namespace) -> int:
     print("期次\t状态\t指标体系\t批次\t结果行\t待复核申诉\t已发布版本")
     for r in table.itertuples():
         rev = "" if pd.isna(r.revision) else f"第 {r.revision} 版"
-        print(f"{r.period}\t{STATUS_NAMES[r.status]}\t{r.rubric_id} {r.rubric_version}\t{r.batches}\t{r.findings}\t"
+        print(f"{r.period}\t{STATUS_NAMES[r.status]}\t{cell(r.rubric_id)} {cell(r.rubric_version)}\t{r.batches}\t{r.findings}\t"
               f"{r.open_appeals}\t{rev}")  # fmt: skip
     for r in waiting.itertuples():
         print(f"{r.period}\t已开启,尚无结果\t\t0\t0\t0\t" + (f"({r.title})" if r.title else ""))
@@ -105,8 +106,9 @@ def cmd_appeal(args: argparse.Namespace) -> int:
         if table.empty:
             print("没有申诉")
         for r in table.itertuples():
-            print(f"{r.id}\t{r.period}\t{r.unit_id}\t{r.check_id}\t{APPEAL_OUTCOMES[r.outcome]}\t{r.reason}"
-                  + (f"\t复核:{r.decision_reason}" if r.decision_reason else ""))  # fmt: skip
+            decided = cell(r.decision_reason)
+            print(f"{r.id}\t{r.period}\t{r.unit_id}\t{r.check_id}\t{APPEAL_OUTCOMES[r.outcome]}\t{cell(r.reason)}"
+                  + (f"\t复核:{decided}" if decided else ""))  # fmt: skip
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -26,6 +27,7 @@ from scoring.tables import InputFile
 __all__ = [
     "IMAGE_TYPES",
     "MAX_EVIDENCE_BYTES",
+    "MAX_NAME_CHARS",
     "EvidenceAdded",
     "add_evidence",
     "check_evidence",
@@ -33,9 +35,14 @@ __all__ = [
     "evidence_content",
     "evidence_files",
     "insert_evidence",
+    "name_problems",
+    "shown_name",
 ]
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+# a name is cited in evidence cells, listed one per line and shown on pages: long enough for any
+# real screenshot's name, short enough to read
+MAX_NAME_CHARS = 200
 # shown inline; anything else (PDF, Office, SVG, which may carry script) is offered as a download
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
                ".webp": "image/webp"}  # fmt: skip
@@ -50,6 +57,45 @@ class EvidenceAdded:
 def _base_name(name: str) -> str:
     # an upload or a command-line path: the file's own name is what evidence texts cite
     return PurePath(name.replace("\\", "/")).name.strip()
+
+
+# Cc: NUL, line breaks, tabs (they split `assess evidence list` and its tab-separated lines); Cf:
+# bidi overrides such as U+202E, which show "report\u202egnp.exe" as "reportexe.png", and zero-width
+# spaces; Zl/Zp: line and paragraph separators (a line break to many readers); Cs: undecodable bytes
+# of a command-line name, which cannot even be printed
+_HIDDEN = ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def _hidden(ch: str) -> bool:
+    return unicodedata.category(ch) in _HIDDEN
+
+
+def shown_name(name: str) -> str:
+    """A name (or a command line's path) safe to print in a message: hidden characters as
+    <U+XXXX>, an absurdly long one cut to its start."""
+    text = "".join(f"<U+{ord(c):04X}>" if _hidden(c) else c for c in name)
+    return text if len(text) <= 2 * MAX_NAME_CHARS else f"{text[:80]}…(共 {len(name)} 个字符)"
+
+
+def name_problems(name: str, file: str | None = None) -> list[Issue]:
+    """Every rule the name a file would be stored under breaks, each an issue located at ``file``
+    (the name as given, shown safely); empty when the name may be stored."""
+    problems = []
+    hidden = sorted({c for c in name if _hidden(c)})
+    if hidden:
+        codes = "、".join(f"U+{ord(c):04X}" for c in hidden)
+        problems.append(("evidence-name-hidden",
+                         f"文件名含不可见字符({codes}):控制字符(如换行、制表符、NUL)或格式字符(如零宽空格、"
+                         "改变文字方向的 U+202E)会使文件名显示得与实际不同或打乱列表;请改用只含可见字符的文件名"))  # fmt: skip
+    if name in (".", ".."):
+        problems.append(("evidence-name-dots", f"文件名不能只是「{name}」;请用文件自己的名字,如 截图1.png"))
+    if "/" in name or "\\" in name:
+        problems.append(("evidence-name-separator", "文件名不能含 / 或 \\;请用不含路径的文件名"))
+    if len(name) > MAX_NAME_CHARS:
+        problems.append(("evidence-name-too-long",
+                         f"文件名有 {len(name)} 个字符,超过 {MAX_NAME_CHARS} 个字符的上限;请改用短一些的文件名"))  # fmt: skip
+    where = shown_name(file if file is not None else name)
+    return [Issue(code=code, message=message, file=where) for code, message in problems]
 
 
 def add_evidence(store: Store, files: list[InputFile], user: User) -> EvidenceAdded:
@@ -71,24 +117,34 @@ def check_evidence(
     issues: list[Issue] = []
     wanted: dict[str, InputFile] = {}
     for f in files:
-        name = _base_name(f.name)
-        name = prefix + name if name else name
+        own = _base_name(f.name)
+        name = prefix + own if own else own
         if not name:
-            issues.append(Issue(code="evidence-name", message="文件名为空", file=f.name))
+            issues.append(Issue(code="evidence-name", message="文件名为空", file=shown_name(f.name)))
+            continue
+        # the file's own name ("..") and the name it is stored under (a prefix may make it too long)
+        broken = name_problems(own, f.name)
+        broken += [i for i in name_problems(name, f.name) if i.code not in {b.code for b in broken}]
+        if broken:
+            issues += broken
             continue
         if len(f.data) > MAX_EVIDENCE_BYTES:
-            issues.append(Issue(code="evidence-too-large", file=f.name,
+            issues.append(Issue(code="evidence-too-large", file=shown_name(f.name),
                                 message=f"文件 {len(f.data) / 2**20:.1f} MB,超过 {MAX_EVIDENCE_BYTES // 2**20} MB 上限"))  # fmt: skip
             continue
         if name in wanted and wanted[name].sha256 != f.sha256:
-            issues.append(Issue(code="evidence-name-twice", file=f.name, message=f"同名文件 {name} 上传了两份不同内容"))
+            issues.append(
+                Issue(
+                    code="evidence-name-twice", file=shown_name(f.name), message=f"同名文件 {name} 上传了两份不同内容"
+                )
+            )
             continue
         wanted[name] = f
     stored = {r["name"]: r["sha256"] for r in store.db.execute("SELECT name, sha256 FROM evidence_file")}
     already = [n for n, f in wanted.items() if stored.get(n) == f.sha256]
     for n, f in wanted.items():
         if n in stored and stored[n] != f.sha256:
-            issues.append(Issue(code="evidence-name-taken", file=f.name,
+            issues.append(Issue(code="evidence-name-taken", file=shown_name(f.name),
                                 message=f"已存有同名佐证文件 {n},内容不同;佐证文件一经保存不再更改,请改用新文件名"))  # fmt: skip
     new = [(n, f) for n, f in wanted.items() if n not in stored]
     return new, already, issues

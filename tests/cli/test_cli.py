@@ -162,3 +162,32 @@ def test_a_reader_that_stops_early_is_no_internal_error():
     err = proc.stderr.read().decode("utf-8")
     assert proc.wait(timeout=60) == 141  # as a shell tool stopped by SIGPIPE ends
     assert err == ""
+
+
+def test_lists_print_blanks_never_nan_or_none(tmp_path):
+    """issue 27, finding 10: an account without a unit, an appeal not yet decided."""
+    from scoring.store import open_store
+    from scoring.store.accounts import User, add_user
+    from scoring.store.appeals import decide_appeal, file_appeal
+    from ui.demo import seed_demo
+
+    db = tmp_path / "assess.db"
+    store = open_store(db)
+    seed_demo(store)  # 2018Q2 in its appeal window with 萧县's appeal 1
+    file_appeal(store, "2018Q2", "341322", "GK1.1.1", "栏目已更新", "", User("xiaoxian", "unit", "341322"))
+    decide_appeal(store, 1, "upheld", "截图为测评时页面", User("tester", "evaluator"))
+    add_user(store, "boss", "admin", "correct-horse-1", User("op", "operator"))
+    add_user(store, "xiaoxian", "unit", "correct-horse-1", User("boss", "admin"), unit_id="341322")
+    store.close()
+    appeals = assess("appeal", "list", "--db", db)
+    users = assess("user", "list", "--db", db)
+    rounds = assess("rounds", "--db", db)
+    for p in (appeals, users, rounds):
+        assert p.returncode == 0, p.stderr
+        assert "nan" not in p.stdout and "None" not in p.stdout, p.stdout
+    lines = appeals.stdout.splitlines()
+    assert lines[0].endswith(
+        "\t维持原结果\t测评所指“通知公告”栏目已于测评前更新,测评时因缓存显示旧页面\t复核:截图为测评时页面"
+    )
+    assert lines[1] == "2\t2018Q2\t341322\tGK1.1.1\t待复核\t栏目已更新"
+    assert users.stdout.startswith("boss\t考核办\t\t正常\t")

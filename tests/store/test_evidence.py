@@ -143,3 +143,71 @@ def test_verify_checks_every_evidence_file_against_its_digest(tmp_path):
     raw.commit()
     raw.close()
     assert verify(open_store(db)).differences == ["佐证文件 答复函.pdf:内容与保存时的 sha256 不符"]
+
+
+# issue 27: a name that hides characters, walks directories or runs on forever is never stored
+HOSTILE_NAMES = [
+    ("nul\x00.png", "evidence-name-hidden", "nul<U+0000>.png"),
+    ("line\nbreak.png", "evidence-name-hidden", "line<U+000A>break.png"),
+    ("tab\tin.png", "evidence-name-hidden", "tab<U+0009>in.png"),
+    ("report\u202egnp.exe", "evidence-name-hidden", "report<U+202E>gnp.exe"),
+    ("zero\u200bwidth.png", "evidence-name-hidden", "zero<U+200B>width.png"),
+    ("para\u2029.png", "evidence-name-hidden", "para<U+2029>.png"),
+    ("..", "evidence-name-dots", ".."),
+    ("x/..", "evidence-name-dots", "x/.."),
+    ("長" * 5000 + ".png", "evidence-name-too-long", "長" * 80 + "…(共 5004 个字符)"),
+]
+
+
+def test_names_with_hidden_characters_dot_dot_or_5000_characters_are_refused_each_by_its_rule(store):
+    files = [InputFile(name, f"content {i}".encode()) for i, (name, _, _) in enumerate(HOSTILE_NAMES)]
+    with pytest.raises(InputError) as err:
+        add_evidence(store, [*files, PDF], EVALUATOR)
+    got = [(i.code, i.file) for i in err.value.issues]
+    assert got == [(code, shown) for _, code, shown in HOSTILE_NAMES]
+    assert "U+202E" in err.value.issues[3].message and "200" in err.value.issues[-1].message
+    assert evidence_files(store).empty  # all or nothing: the good PDF waits for a good upload
+    # the longest name allowed, and a name with every visible kind of character, are stored
+    fine = [InputFile("名" * 196 + ".png", b"a"), InputFile("报告 (2018) 第1号 – 附件#2.pdf", b"b")]
+    assert len(add_evidence(store, fine, EVALUATOR).stored) == 2
+
+
+def test_the_cli_refuses_a_file_whose_name_holds_a_line_break_and_its_list_stays_one_line_per_file(tmp_path):
+    db = tmp_path / "a.db"
+    odd = tmp_path / "a\nb.png"
+    odd.write_bytes(b"\x89PNG odd")
+    good = tmp_path / "good.png"
+    good.write_bytes(b"\x89PNG good")
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "scoring.cli", "evidence", *map(str, args), "--db", str(db)],
+                              capture_output=True, text=True)  # fmt: skip
+
+    p = cli("add", odd)
+    assert p.returncode == 2, p.stderr
+    assert f"{tmp_path}/a<U+000A>b.png: 文件名含不可见字符(U+000A)" in p.stderr
+    assert cli("add", good).returncode == 0
+    assert [line.split("\t")[0] for line in cli("list").stdout.splitlines()] == ["good.png"]
+
+
+def test_an_appeals_proof_name_obeys_the_same_rules_prefix_included(tmp_path):
+    from scoring.store.appeals import appeals_table, file_appeal
+    from ui.demo import seed_demo
+
+    store = open_store(tmp_path / "demo.db")
+    seed_demo(store)  # 2018Q2 is in its appeal window
+    before = len(evidence_files(store))
+    proofs = [
+        InputFile("..", b"dots"),
+        InputFile("proof\u202efdp.exe", b"rlo"),
+        InputFile("证" * 190 + ".png", b"long"),
+    ]
+    with pytest.raises(InputError) as err:
+        file_appeal(store, "2018Q2", "341322", "GK1.1.1", "已更新", "", XIAO, proofs)
+    # "申诉2018Q2-341322-GK1.1.1-" and 194 characters make 219: over the limit though the file's own name is not
+    assert [i.code for i in err.value.issues] == [
+        "evidence-name-dots",
+        "evidence-name-hidden",
+        "evidence-name-too-long",
+    ]
+    assert len(evidence_files(store)) == before and len(appeals_table(store, "2018Q2")) == 1
