@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scoring.store.accounts import ROLE_NAMES
+from scoring.store.failures import StoreUnusable
 from ui import data
 from ui.auth import current_user, sign_in_page, sign_out_button
 from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE
@@ -11,6 +12,12 @@ from ui.printing import print_layout
 
 st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
 print_layout()  # A4 without the sidebar, for the ranking, unit and annual pages an office prints
+
+try:  # a damaged, newer or unreachable store is said once, not as a traceback on every page
+    data.store()
+except StoreUnusable as exc:
+    st.error(AUTH["store_unusable"].format(problem=exc.issues[0].message))
+    st.stop()
 
 user = current_user()
 if user is None:

@@ -349,6 +349,7 @@ AUTH = {
     "reload_note": "刷新或重新打开页面后需重新登录:为安全起见,登录状态只保存在本次打开的页面中,不写入浏览器。",
     "denied": "当前账号无权查看该内容。",
     "demo_banner": "演示模式",
+    "store_unusable": "测评数据库现在无法使用:{problem}。请联系考核办或系统管理员处理。",
 }
 # why an open session was ended at its next page run (scoring.store.access.account_problem)
 AUTH_ENDED = {

@@ -19,7 +19,7 @@ from scoring.errors import InputError, Issue
 def cmd_user(args: argparse.Namespace) -> int:
     from scoring.store.accounts import ROLE_NAMES, add_user, disable_user, enable_user, list_users, set_password
 
-    store = store_of(args)
+    store = store_of(args, writes=args.action != "list")
 
     def password() -> str:
         if not args.password_stdin:
@@ -46,7 +46,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    store = store_of(args)
+    store = store_of(args, writes=False)
     out = store.backup(args.out)
     print(f"已备份 {store.path} → {out}({out.stat().st_size / 2**20:.1f} MB)")
     return 0
@@ -55,7 +55,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_evidence(args: argparse.Namespace) -> int:
     from scoring.store.evidence import add_evidence, evidence_content, evidence_files
 
-    store = store_of(args)
+    store = store_of(args, writes=args.action == "add")
     if args.action == "add":
         if not args.files:
             raise InputError([Issue(code="files-required", message="请给出要保存的佐证文件")])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scoring.errors import InputError, by_location, format_issue
+from scoring.errors import InputError, Issue, by_location, format_issue
 from scoring.tables import InputFile, SourceInfo
 
 MAX_PRINTED = 200
@@ -40,10 +40,12 @@ def say_encodings(sources: list[SourceInfo]) -> None:
             print(f"注意:{src.path} 不是 UTF-8 编码,已按 GB18030(GBK)读取", file=sys.stderr)
 
 
-def store_of(args: argparse.Namespace):
+def store_of(args: argparse.Namespace, *, writes: bool = True):
+    """The store the command names; ``writes=False`` for a command that only reads, which then
+    works on a read-only store too."""
     from scoring.store.db import open_store
 
-    return open_store(args.db)
+    return open_store(args.db, writes=writes)
 
 
 def actor(store, args: argparse.Namespace):
@@ -74,8 +76,15 @@ def read_files(paths: list[str]) -> list[InputFile]:
 
 
 def write_atomically(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".assess-", suffix=out.suffix, dir=out.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, out)
+    tmp = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".assess-", suffix=out.suffix, dir=out.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except OSError as exc:  # a read-only or full disk, a folder where the file should be: the user's to fix
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise InputError([Issue(code="output-unwritable", file=str(out),
+                                message=f"无法写出文件:{exc.strerror or exc}")]) from None  # fmt: skip

@@ -194,10 +194,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # more, and end as a shell tool killed by SIGPIPE does
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except Exception:  # a bug, not a user mistake: keep the traceback for the report
+    except Exception as exc:
+        # a store that breaks under the command (a damaged page, a full disk, a read-only file) is
+        # the machine's state, said as such; anything else is a bug: keep the traceback for the report
+        problem = _store_problem(exc, args)
+        if problem is not None:
+            print_issues(problem, args.command)
+            return 2
         print("内部错误(这是程序缺陷,请附上以下信息报告):", file=sys.stderr)
         traceback.print_exc()
         return 1
+
+
+def _store_problem(exc: Exception, args: argparse.Namespace) -> InputError | None:
+    from scoring.store.db import default_db_path
+    from scoring.store.failures import store_failure
+
+    return store_failure(exc, getattr(args, "db", None) or default_db_path())
 
 
 if __name__ == "__main__":

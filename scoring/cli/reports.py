@@ -21,7 +21,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from scoring.store.publish import published_assessment
     from scoring.workbooks.report import leaders_report, unit_report
 
-    store = store_of(args)
+    store = store_of(args, writes=False)
     result, revision = published_assessment(store, args.period, args.revision)
     # the previous published round: movers and rectification (整改情况) are measured against it
     previous = previous_published(store, args.period)
@@ -42,7 +42,7 @@ def cmd_circular(args: argparse.Namespace) -> int:
     from scoring.store.publish import published_assessment
     from scoring.views.circular import circular_text
 
-    store = store_of(args)
+    store = store_of(args, writes=False)
     result, revision = published_assessment(store, args.period)
     previous = previous_published(store, args.period)
     both = combine_rounds([previous, result] if previous is not None else [result])
@@ -63,7 +63,7 @@ def cmd_annual(args: argparse.Namespace) -> int:
     from scoring.views.annual import annual_csv, annual_scores, one_rubric, target_totals, totals_csv
     from scoring.workbooks.report import annual_report
 
-    store = store_of(args)
+    store = store_of(args, writes=False)
     rounds = rounds_table(store)
     periods = sorted(set(args.periods or rounds.loc[rounds["status"] == "published", "period"]))
     if not periods:

@@ -58,7 +58,7 @@ def _warn_unsupported(res) -> None:
 def cmd_rounds(args: argparse.Namespace) -> int:
     from scoring.store.rounds import STATUS_NAMES, open_periods, open_round, rounds_table, set_status
 
-    store = store_of(args)
+    store = store_of(args, writes=bool(args.open or args.status))
     if args.open:
         if not args.period or args.status:
             raise InputError([Issue(code="period-required", message="开启期次须指定 --period,且不能同时改变状态")])
@@ -91,7 +91,7 @@ def cmd_appeal(args: argparse.Namespace) -> int:
     from scoring.store.appeals import appeals_table, decide_appeal, file_appeal
     from scoring.workbooks.report import APPEAL_OUTCOMES
 
-    store = store_of(args)
+    store = store_of(args, writes=args.action != "list")
     if args.action == "file":
         files = read_files(args.proof_files or [])
         aid = file_appeal(store, args.period, args.unit, args.check, args.reason, args.proof or "", actor(store, args),
@@ -126,11 +126,20 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from scoring.store.failures import StoreUnusable
     from scoring.store.publish import verify
 
     if args.digest and not args.period:
         raise InputError([Issue(code="period-required", message="--digest 须与 --period 一起使用")])
-    res = verify(store_of(args), args.period, digest=args.digest, revision=args.revision)
+    try:
+        store = store_of(args, writes=False)
+    except StoreUnusable as exc:
+        if exc.kind != "damaged":
+            raise
+        # a damaged store is what verify exists to find: said as a failed verification, not an error
+        print(f"核验未通过:{exc.issues[0].message}")
+        return 1
+    res = verify(store, args.period, digest=args.digest, revision=args.revision)
     if res.differences:
         print(f"核验未通过:{len(res.differences)} 处不同({res.snapshots} 个已发布版本,比对 {res.rows_compared} 行)")
         for d in res.differences[:MAX_PRINTED]:

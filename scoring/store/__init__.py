@@ -7,11 +7,12 @@ from scoring.store.db import (
     MIGRATIONS,
     SCHEMA_VERSION,
     Store,
+    StoreUnusable,
     default_actor,
     default_db_path,
     now,
     open_store,
 )
 
-__all__ = ["INSERT_ONLY", "MIGRATIONS", "SCHEMA_VERSION", "Store", "default_actor", "default_db_path", "now",
-           "open_store"]  # fmt: skip
+__all__ = ["INSERT_ONLY", "MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreUnusable", "default_actor", "default_db_path",
+           "now", "open_store"]  # fmt: skip

@@ -18,12 +18,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
+
+from scoring.store.failures import StoreUnusable, store_failure
 
 __all__ = [
     "INSERT_ONLY",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Store",
+    "StoreUnusable",
     "default_actor",
     "default_db_path",
     "now",
@@ -326,10 +330,21 @@ class Store:
     the threads as they order processes.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # read-only: for a store on a read-only disk or folder, which may still be listed and read;
+        # nothing is written, not even the switch to WAL or a migration
+        self.read_only = read_only
+        self._uri = None
         self._local = threading.local()
+        if read_only:
+            self._uri = _read_only_uri(self.path)
+            found = self.schema_version
+            if found != SCHEMA_VERSION:
+                raise StoreUnusable("newer" if found > SCHEMA_VERSION else "older-read-only", self.path,
+                                    found=found, supported=SCHEMA_VERSION)  # fmt: skip
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         _wal(self.db)
         self.migrate()
 
@@ -339,7 +354,8 @@ class Store:
         conn = getattr(self._local, "db", None)
         if conn is None:
             # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            target, uri = (self._uri, True) if self._uri else (self.path, False)
+            conn = sqlite3.connect(target, timeout=30, isolation_level=None, check_same_thread=False, uri=uri)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -366,9 +382,7 @@ class Store:
                     copy_stored_batches(self.db)
                 self.db.execute(f"PRAGMA user_version={step + 1}")
         if self.schema_version > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"{self.path} has schema {self.schema_version}, newer than this program's {SCHEMA_VERSION}"
-            )
+            raise StoreUnusable("newer", self.path, found=self.schema_version, supported=SCHEMA_VERSION)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -376,10 +390,13 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite has already rolled back after some failures (a full disk, an I/O error): a
+            # second ROLLBACK would replace the error that says why with "no transaction is active"
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def audit(self, actor: str, action: str, target: str, detail: str = "") -> None:
         self.db.execute(
@@ -464,5 +481,46 @@ def _statements(script: str) -> list[str]:
     return out
 
 
-def open_store(path: str | Path | None = None) -> Store:
-    return Store(path or default_db_path())
+def _read_only_uri(path: Path) -> str:
+    """The URI that reads the store without writing anything beside it.
+
+    ``mode=ro`` still needs the WAL index (``-shm``) beside the file; in a read-only folder, where it
+    cannot be made, the file is read as immutable, which is exact only when no write-ahead log holds
+    writes not yet merged into it (a writer there could not have made one).
+    """
+    base = f"file:{quote(str(path.absolute()))}?mode=ro"
+    probe = sqlite3.connect(base, uri=True)
+    try:
+        probe.execute("PRAGMA user_version").fetchone()
+        return base
+    except sqlite3.Error as exc:
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF != 14 or not path.is_file():  # 14: SQLITE_CANTOPEN
+            raise
+    finally:
+        probe.close()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreUnusable("pending-log", path, name=wal.name)
+    return base + "&immutable=1"
+
+
+def open_store(path: str | Path | None = None, *, writes: bool = True) -> Store:
+    """The store at ``path`` (default :func:`default_db_path`), or :class:`StoreUnusable` saying why
+    not. ``writes=False``: the caller only reads, so a store that cannot be written (a read-only disk
+    or folder) is opened read-only instead of refused."""
+    path = Path(path or default_db_path())
+    try:
+        return Store(path)
+    except (sqlite3.Error, OSError) as exc:
+        problem = store_failure(exc, path, opening=True)
+        if problem is None:
+            raise
+        if writes or problem.kind not in ("read-only", "unopenable"):
+            raise problem from None
+    try:
+        return Store(path, read_only=True)
+    except (sqlite3.Error, OSError) as exc:
+        problem = store_failure(exc, path, opening=True)
+        if problem is None:
+            raise
+        raise problem from None

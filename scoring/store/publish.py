@@ -20,6 +20,7 @@ from scoring.output import csv_pieces, score_tables_as_text
 from scoring.pipeline import Assessment, combine_rounds, without_findings
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
+from scoring.store.failures import store_failure
 from scoring.store.findings import copy_problems, findings_frame
 from scoring.store.frames import frame_bytes, frame_from_bytes
 from scoring.store.rounds import (
@@ -253,7 +254,22 @@ def verify(store: Store, period: str | None = None, digest: str | None = None,
     """Recompute every published snapshot from the stored rubric, roster and findings; compare the
     tables line by line and the digest chain; check that nothing insert-only has gone missing.
     With ``digest`` (a copy held outside the store), the revision (``period``, latest unless
-    ``revision``) must recompute to exactly it."""
+    ``revision``) must recompute to exactly it. A damaged file (SQLite's own page check, or a page
+    that cannot be read on the way) is a failed verification, not an error."""
+    try:
+        # pages no comparison reads (an index, a free page) are checked too
+        damage = [f"存储文件已损坏:{r[0]}" for r in store.db.execute("PRAGMA quick_check(20)") if r[0] != "ok"]
+        result = _verify(store, period, digest, revision)
+    except sqlite3.DatabaseError as exc:
+        problem = store_failure(exc, store.path)
+        if problem is None or problem.kind != "damaged":
+            raise
+        return VerifyResult(snapshots=0, rows_compared=0, differences=[f"存储文件已损坏,无法读完:{exc}"])
+    result.differences[:0] = damage
+    return result
+
+
+def _verify(store: Store, period: str | None, digest: str | None, revision: int | None) -> VerifyResult:
     snaps = store.db.execute(
         """SELECT s.id, s.revision, s.max_finding_id, r.period, r.id AS round_id, r.roster_id, v.text,
                   d.digest, d.previous

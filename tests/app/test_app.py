@@ -1000,3 +1000,13 @@ def test_an_open_session_ends_at_its_next_run_once_the_office_changes_the_accoun
     assert said in at.warning[0].value
     ended = open_store(db).db.execute("SELECT actor, action FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     assert tuple(ended) == ("tester", "sign-out.ended")
+
+
+def test_a_damaged_store_is_said_on_the_page_not_as_a_traceback(tmp_path, monkeypatch):
+    path = tmp_path / "assess.db"
+    path.write_bytes(b"not a database!!" + bytes(4080))
+    monkeypatch.setenv("ASSESS_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert "测评数据库现在无法使用:存储文件已损坏或不是本程序的存储" in at.error[0].value
+    assert not at.text_input  # no sign-in form on a store that cannot be read

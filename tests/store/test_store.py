@@ -18,6 +18,7 @@ from helpers import ROOT, open_periods
 from scoring import InputError, InputFile
 from scoring.store import MIGRATIONS, SCHEMA_VERSION, Store, open_store
 from scoring.store.appeals import appeals_table, decide_appeal, file_appeal
+from scoring.store.failures import StoreUnusable
 from scoring.store.publish import all_rounds, publish, published_assessment, revision_digests, verify
 from scoring.store.rounds import findings_frame, import_results, round_assessment, rounds_table, set_status
 from scoring.store.users import OPERATOR, User
@@ -302,7 +303,7 @@ def test_a_newer_schema_is_refused(tmp_path):
     Store(path).close()
     with sqlite3.connect(path) as raw:
         raw.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
-    with pytest.raises(RuntimeError, match="newer than this program"):
+    with pytest.raises(StoreUnusable, match=f"结构版本为 {SCHEMA_VERSION + 1},比本程序支持的版本 {SCHEMA_VERSION} 新"):
         Store(path)
 
 
