@@ -528,7 +528,7 @@ def test_rounds_page_publishes_and_verifies(db):
     at.button[-3].click().run()
     assert "还有 1 个申诉未复核(编号 1)" in at.error[0].value  # the demo round's appeal is still open
     assert rounds_table(open_store(db)).set_index("period").loc["2018Q2", "status"] == "appeal"
-    decide_appeal(open_store(db), 1, "upheld", "复核维持", User("evaluator", "evaluator"))
+    decide_appeal(open_store(db), 1, "upheld", "复核维持", User("tester", "evaluator"))  # an account of the store
     at.radio(key="round_choice").set_value("publish")
     at.checkbox(key="round_sure").check()
     at.button[-3].click().run()
