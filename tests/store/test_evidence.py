@@ -5,10 +5,19 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from scoring import InputError, InputFile
 from scoring.store import open_store
-from scoring.store.evidence import MAX_EVIDENCE_BYTES, add_evidence, cited_files, evidence_content, evidence_files
+from scoring.store.evidence import (
+    MAX_EVIDENCE_BYTES,
+    add_evidence,
+    cited_files,
+    evidence_content,
+    evidence_files,
+    name_problems,
+)
 from scoring.store.users import User
 
 EVALUATOR = User("评估机构", "evaluator")
@@ -211,3 +220,18 @@ def test_an_appeals_proof_name_obeys_the_same_rules_prefix_included(tmp_path):
         "evidence-name-too-long",
     ]
     assert len(evidence_files(store)) == before and len(appeals_table(store, "2018Q2")) == 1
+
+
+# every character Python splits lines at, the bidi and zero-width ones, dots and separators, mixed
+# into any text (lone surrogates included: an undecodable command-line name holds them)
+TRICKY = [*"\n\r\t\x00\x0b\x0c\x1c\x1d\x1e\x7f\x85\u2028\u2029\u202e\u2066\u200b\ufeff./\\", "\udcff"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.one_of(st.characters(), st.sampled_from(TRICKY)), min_size=1, max_size=260))
+def test_any_name_the_rules_accept_keeps_its_listing_line_one_line_of_five_fields(name):
+    assume(not name_problems(name))
+    line = f"{name}\t20\t2018-07-01T00:00:00+00:00\t评估机构\t{'0' * 64}"  # as `assess evidence list` prints it
+    assert len(line.splitlines()) == 1 and len(line.split("\t")) == 5
+    assert name not in (".", "..") and len(name) <= 200 and not {"/", "\\"} & set(name)
+    line.encode("utf-8")  # printable: no lone surrogate from an undecodable command-line name
