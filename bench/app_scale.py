@@ -72,7 +72,7 @@ def build_store(work: Path, n_units: int) -> dict[str, list[tuple[float, float]]
         run(["rounds", *base, "--open", "--period", period])
     for period in synth.PERIODS:
         path = work / f"results-{period}.csv"
-        rows[rows["period"] == period].to_csv(path, index=False)
+        synth.as_offices_send(rows[rows["period"] == period]).to_csv(path, index=False)
         times["import"].append(on_copies(["import", *base, "--rubric", str(rubric), "--units", str(work / "units.csv"),
                                           "--results", str(path)], db, work))  # fmt: skip
         print(f"imported {period}: {times['import'][-1][0]:.1f} s, {times['import'][-1][1]:.0f} MB", flush=True)
@@ -304,6 +304,7 @@ def main() -> None:
     p.add_argument("--work", type=Path)
     p.add_argument("--reuse", action="store_true", help="use the store already in --work (skip building)")
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--build-only", action="store_true", help="build the store and report its figures; no app")
     args = p.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="app-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -313,6 +314,9 @@ def main() -> None:
         (work / "build.json").write_text(json.dumps(build))
     else:
         build = json.loads((work / "build.json").read_text())
+    if args.build_only:
+        print(json.dumps(build))
+        return
     proc, url = start_app(work / "scale.db")
     try:
         app = asyncio.run(drive(url, proc.pid, args.sessions))

@@ -133,3 +133,39 @@ def findings(
     frame = pd.concat([frame, extra], ignore_index=True)
     frame["evidence"] = "http://u.example.gov.cn/" + frame["check_id"]
     return units, frame[["period", "unit_id", "check_id", "value", "evidence"]]
+
+
+EVALUATORS = ["王晓明", "李红", "张建国", "陈静", "刘洋", "赵敏", "孙浩", "周丽"]
+REMARKS = [
+    '栏目"政策解读"最新一条为 {d},超过 3 个月未更新;已截图留存',
+    "依申请公开答复超期,受理 {d},答复书未载明救济途径,且未\n告知申请人",
+    "“政府信息公开年报”未按时发布({d} 检查),首页无入口,检索“年报”无结果",
+    "办事指南要素不全:缺少办理时限、收费标准,咨询电话无法接通({d} 拨打 3 次)",
+]
+
+
+def as_offices_send(rows: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
+    """The same findings as evaluators' files come (issue 34): rows in no particular order; evidence
+    a page URL of its own per finding, often with a screenshot name or a remark in Chinese with
+    commas, quotes and line breaks; a note now and then; the evaluator and the day of the test."""
+    rng = np.random.default_rng(seed)
+    n = len(rows)
+    out = rows.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    day = (np.datetime64("2017-09-04") + rng.integers(0, 80, n)).astype(str)
+    url = ("http://www." + out["unit_id"].str.lower() + ".gov.cn/zwgk/" + pd.Series(day).str.replace("-", "/")
+           + "/art_" + pd.Series(rng.integers(1000, 99999, n).astype(str)) + ".html")  # fmt: skip
+    kind = rng.random(n)
+    shot = "截图 " + out["period"] + "-" + out["unit_id"] + "-" + out["check_id"] + "-01.png"
+    which = rng.integers(0, len(REMARKS), n)
+    before, after = (np.array([r.split("{d}")[i] for r in REMARKS], dtype=object)[which] for i in (0, 1))
+    remark = before + pd.Series(day, dtype=object) + after
+    evidence = url.copy()
+    evidence[kind < 0.5] = url + ";" + shot
+    evidence[kind < 0.25] = url + ";" + remark
+    out["evidence"] = evidence
+    note = np.full(n, "", dtype=object)
+    note[kind > 0.9] = "复核后确认"
+    out["note"] = note
+    out["evaluator"] = np.array(EVALUATORS, dtype=object)[rng.integers(0, len(EVALUATORS), n)]
+    out["checked_at"] = day
+    return out

@@ -22,7 +22,7 @@ from scoring import Rubric, build_template, load_rubric, read_roster
 from scoring.pipeline import Assessment, checks_of, combine_rounds, narrowed, without_findings
 from scoring.store import Store, default_db_path, open_store
 from scoring.store.publish import load_round, published_scores, revision_digests, snapshot_stamp
-from scoring.store.rounds import STATUS_NAMES, rounds_table
+from scoring.store.rounds import STATUS_NAMES, round_setup, rounds_table
 from scoring.views.explain import missing_results, unsupported_losses
 from scoring.views.rectification import rectification
 
@@ -80,7 +80,12 @@ def _store(path: str, demo: bool) -> tuple[Store, pd.DataFrame]:
 def _warm(path: str) -> None:
     try:
         stamp = _store(path, demo_mode())[0].data_version()
-        _combined(path, stamp, tuple(v.period for v in _rounds(path, stamp)))
+        views = _rounds(path, stamp)
+        _setup(path, stamp)
+        # what leaders and units open first (published rounds, read as frozen: quick), then the
+        # draft rounds that only the office and evaluators see (scored: seconds for a province)
+        _combined(path, stamp, tuple(v.period for v in views if v.status == "published"))
+        _combined(path, stamp, tuple(v.period for v in views))
     except Exception:  # a page that needs the rounds will meet the same problem and show it
         logging.getLogger(__name__).exception("loading the rounds ahead of the first page failed")
 
@@ -173,23 +178,23 @@ def round_views() -> dict[str, RoundView]:
     return {v.period: v for v in _rounds(str(db_path()), version())}
 
 
-def _newest() -> Assessment | None:
-    views = list(round_views().values())
-    if not views:
-        return None
-    return _cached_round(store(), views[-1].period, views[-1].revision)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _setup(path: str, stamp: int) -> tuple[Rubric, pd.DataFrame] | None:
+    # the rubric and roster only: a draft round of a province is never scored to name its units (issue 34)
+    views = _rounds(path, stamp)
+    return round_setup(_store(path, demo_mode())[0], views[-1].period) if views else None
 
 
 def rubric() -> Rubric | None:
     """The rubric of the newest round (what the office scores the next round with)."""
-    newest = _newest()
-    return newest.rubric if newest is not None else None
+    newest = _setup(str(db_path()), version())
+    return newest[0] if newest is not None else None
 
 
 def roster() -> pd.DataFrame:
     """The newest round's units (unit_id, name, group); empty before the first import."""
-    newest = _newest()
-    return newest.roster if newest is not None else pd.DataFrame(columns=["unit_id", "name", "group"])
+    newest = _setup(str(db_path()), version())
+    return newest[1] if newest is not None else pd.DataFrame(columns=["unit_id", "name", "group"])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

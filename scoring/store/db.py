@@ -295,6 +295,11 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER batch_frame_no_delete BEFORE DELETE ON batch_frame
         BEGIN SELECT RAISE(ABORT, 'batch_frame rows are never deleted'); END;
     """,
+    # 10: the rounds' list counts each round's batches and findings from this index alone; through
+    # the table it read every finding's row, a second on a province's first page (issue 34)
+    """
+    CREATE INDEX finding_round_batch ON finding(round_id, batch_id);
+    """,
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
 INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame",

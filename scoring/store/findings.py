@@ -50,14 +50,39 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
     The ids are given here, one block after the highest in the store, so that the copy can carry
     them without reading the rows back; the write lock the caller holds keeps the block free."""
     first = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]) + 1
+    order = _index_order(rows)
+    ordered = rows.iloc[order].reset_index(drop=True)
     ids = np.arange(first, first + len(rows), dtype=np.int64)
-    columns = [rows[c].reset_index(drop=True) for c in FINDING_COLUMNS]
+    columns = [ordered[c] for c in FINDING_COLUMNS]
     for start in range(0, len(rows), _SLICE):
         part = [c.iloc[start : start + _SLICE].tolist() for c in columns]
         some = ids[start : start + _SLICE].tolist()
         db.executemany(_INSERT, zip(some, [batch_id] * len(some), *part, strict=True))
-    _keep_copies(db, batch_id, rows.reset_index(drop=True), ids)
-    return ids
+    _keep_copies(db, batch_id, ordered, ids)
+    in_row_order = np.empty_like(ids)
+    in_row_order[order] = ids
+    return in_row_order
+
+
+def _index_order(rows: pd.DataFrame) -> np.ndarray:
+    """The rows' order by the key of the index ``finding_round`` (round, unit, check), stable.
+
+    An evaluator's file comes in any order; inserted as it comes, each row lands at a random place
+    of the index and SQLite touches a page of it per row (issue 34: 7.2 s of a 12.4 s import of a
+    province's round). In key order the pages fill one after another (half the time or less). The
+    ids follow that order, so a batch stays one block of ids per round; rows of one (unit, check)
+    keep their order in the file, which is all that the scores and the evidence joined from them see.
+    """
+    keys = [rows["check_id"], rows["unit_id"], rows["round_id"]]  # np.lexsort: last key sorts first
+    return np.lexsort([_sort_codes(k) for k in keys])
+
+
+def _sort_codes(values: pd.Series) -> np.ndarray:
+    """Integers that sort as the values do (text by code point, as SQLite's BINARY collation does)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        rank = np.argsort(np.argsort(values.cat.categories.to_numpy(dtype=object)))
+        return rank[values.cat.codes.to_numpy()]
+    return pd.factorize(values, sort=True)[0]
 
 
 def _strings(values: pd.Series) -> pa.Array:

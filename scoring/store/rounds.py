@@ -29,8 +29,8 @@ from scoring.words import ROUND_STATUS_NAMES
 
 __all__ = [
     "PERIOD_PATTERN", "STATUS_NAMES", "TRANSITIONS", "ImportResult", "findings_frame", "import_results", "open_periods",
-    "open_round", "round_assessment", "round_info", "round_rows", "rounds_table", "score_rows", "scored_round",
-    "set_status",
+    "open_round", "round_assessment", "round_info", "round_rows", "round_setup", "rounds_table", "score_rows",
+    "scored_round", "set_status",
 ]  # fmt: skip
 
 STATUS_NAMES = ROUND_STATUS_NAMES
@@ -131,6 +131,12 @@ def _round_inputs(store: Store, period: str) -> tuple[sqlite3.Row, Rubric, pd.Da
     ).fetchall()
     roster = pd.DataFrame([tuple(u) for u in units], columns=["unit_id", "name", "group"])
     return r, rubric, roster
+
+
+def round_setup(store: Store, period: str) -> tuple[Rubric, pd.DataFrame]:
+    """The rubric and roster a round is scored under, without reading or scoring its findings."""
+    _, rubric, roster = _round_inputs(store, period)
+    return rubric, roster
 
 
 def round_assessment(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True) -> Assessment:
