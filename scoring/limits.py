@@ -61,8 +61,9 @@ MAX_COLUMNS = 1_000  # a results sheet has 8 columns; a roster 3
 # the dense range calamine allocates: 600,000 findings × 8 columns is 4.8 M
 MAX_SHEET_CELLS = 12_000_000
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell's text
-# bytes of text between two tags of a workbook's XML: a cell's text, escaped ("&lt;" is one character)
-MAX_TEXT_BYTES = MAX_CELL_CHARS * 6
+# bytes of text between two tags of a workbook's XML: a cell's text, escaped (openpyxl writes 注 as
+# "&#27880;", and no character takes more than the 10 bytes of "&#1114111;")
+MAX_TEXT_BYTES = MAX_CELL_CHARS * 10
 
 # --- an XLSX as a zip -------------------------------------------------------------------------
 MAX_ZIP_MEMBERS = 2_000
