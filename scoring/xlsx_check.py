@@ -260,16 +260,28 @@ _PAD = 40  # zero bytes after a chunk, so that every look past a position stays 
 
 
 class _Tags:
-    """Where the elements that place cells open, from the chunk's ``<`` positions (a gather per
-    byte of a name, not a pass over the chunk)."""
+    """Where the elements that place cells open, from the chunk's ``<`` positions: two gathers over
+    them, and the rest only over the few that could be what is looked for."""
 
     def __init__(self, a: np.ndarray, lt: np.ndarray):
-        b1, b2, b3, b4 = (a[lt + k] for k in (1, 2, 3, 4))
-        self.cell = lt[(b1 == 0x63) & _TAG_END[b2]]
-        self.row = lt[(b1 == 0x72) & (b2 == 0x6F) & (b3 == 0x77) & _TAG_END[b4]]
-        self.formula = lt[(b1 == 0x66) & _TAG_END[b2]]
-        self.value = lt[((b1 == 0x76) & _TAG_END[b2]) | ((b1 == 0x69) & (b2 == 0x73) & _TAG_END[b3])]
-        self.cell_end = lt[(b1 == 0x2F) & (b2 == 0x63) & (b3 == 0x3E)]
+        self.a, b1 = a, a[lt + 1]
+        self.cell = lt[(b1 == 0x63) & _TAG_END[a[lt + 2]]]
+        r = lt[b1 == 0x72]
+        self.row = r[(a[r + 2] == 0x6F) & (a[r + 3] == 0x77) & _TAG_END[a[r + 4]]]
+        f = lt[b1 == 0x66]
+        self.formula = f[_TAG_END[a[f + 2]]]
+        self._lt, self._b1 = lt, b1
+
+    @property
+    def value(self) -> np.ndarray:
+        v, i = self._lt[self._b1 == 0x76], self._lt[self._b1 == 0x69]
+        a = self.a
+        return np.sort(np.concatenate([v[_TAG_END[a[v + 2]]], i[(a[i + 2] == 0x73) & _TAG_END[a[i + 3]]]]))
+
+    @property
+    def cell_end(self) -> np.ndarray:
+        e = self._lt[self._b1 == 0x2F]
+        return e[(self.a[e + 2] == 0x63) & (self.a[e + 3] == 0x3E)]
 
 
 def _prefixed(a: np.ndarray, lt: np.ndarray) -> bool:
@@ -347,7 +359,9 @@ def _between_tags(name: str, data: bytes, info: zipfile.ZipInfo, sheet: str | No
 
 def _longest_text(a: np.ndarray, lt: np.ndarray) -> int:
     """Bytes of the longest text between two tags (the chunk begins at a tag)."""
-    return int(np.diff(lt, append=len(a) - _PAD).max()) if len(lt) else len(a) - _PAD
+    if not len(lt):
+        return len(a) - _PAD
+    return max(int(np.diff(lt).max()) if len(lt) > 1 else 0, len(a) - _PAD - int(lt[-1]))
 
 
 def _text_issue(name: str, where: str, sheet: str | None) -> InputError:
