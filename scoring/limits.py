@@ -14,8 +14,12 @@ directory and then every member's bytes itself, inflating at most the declared s
 refused), and finds in every worksheet the furthest reference in any spelling calamine accepts
 (either quote, blanks around ``=``, any case, leading zeros) and a bound for cells and rows
 without one. The dense range is therefore at most ``MAX_SHEET_CELLS`` × 32 bytes (384 MB), the text
-at most ``MAX_MEMBER_BYTES`` per part. A damaged zip that two zip readers could read differently
-(a directory that does not match its local headers) is refused rather than guessed at.
+at most ``MAX_MEMBER_BYTES`` per part. A zip that two zip readers could read differently is
+refused where it shows: a part whose local header names another file, whose data runs past the
+file, or that inflates to more or less than the directory says; so is a zip with two parts of one
+name. What remains is a zip built to make two readers find two different directories in one file;
+no figure here is then known to hold, and that is the case for which a child process with a memory
+limit would be the next step.
 """
 
 from __future__ import annotations

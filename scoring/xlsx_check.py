@@ -8,6 +8,11 @@ be misled). Worksheets are scanned on the way for how far their cells reach, wha
 for cells or rows without one, how many there are (such a cell is placed one past the previous).
 The same pass finds formulas that carry no cached value, which every reader would take as empty.
 
+The scan errs on the side of refusing: a reference counts wherever it stands (an empty cell that
+only carries a format, text that happens to read ``r="…"``), and a value longer than any real
+reference (four letters, eight digits, leading zeros) counts as beyond every limit. A workbook
+refused for a formatted far cell is told which cell, to delete what lies outside its table.
+
 The scan is vectorised: per 4 MB chunk the text is upper-cased and blanks unified with one
 ``bytes.translate``, references are found with numpy comparisons and parsed from a fixed window
 after each; nothing loops per cell in Python. Why this bounds calamine is in :mod:`scoring.limits`.
@@ -100,8 +105,31 @@ def _refuse(f_name: str, code: str, message: str, sheet: str | None = None) -> I
     return InputError([_issue(f_name, code, message, sheet)])
 
 
+def _one_directory(data: bytes) -> bool:
+    """Whether the zip has exactly one reading: one end record, ending the file, right after the
+    central directory it points to (no data before the zip, no second archive inside its tail for
+    another reader to find)."""
+    tail_at = max(len(data) - (0xFFFF + 22), 0)
+    tail = data[tail_at:]
+    if tail.count(b"PK\x05\x06") != 1:
+        return False
+    end = tail_at + tail.index(b"PK\x05\x06")
+    if len(data) < end + 22 or end + 22 + struct.unpack("<H", data[end + 20 : end + 22])[0] != len(data):
+        return False
+    size, offset = struct.unpack("<II", data[end + 12 : end + 20])
+    stop = end
+    z64 = data.rfind(b"PK\x06\x06", max(end - 20 - 56 - 0xFFFF, 0), end)  # a zip64 end record, if any
+    if z64 >= 0 and data[end - 20 : end - 16] == b"PK\x06\x07":
+        size, offset = struct.unpack("<QQ", data[z64 + 40 : z64 + 56])
+        stop = z64
+    return offset + size == stop
+
+
 def _directory(name: str, data: bytes) -> list[zipfile.ZipInfo]:
     """The parts as the central directory lists them; refused when it promises too much."""
+    if b"PK\x05\x06" in data[-(0xFFFF + 22) :] and not _one_directory(data):  # a zip, but which one?
+        raise _refuse(name, "xlsx-unreadable", "工作簿的压缩结构有歧义(文件已损坏或被改动,例如两个压缩包拼在一起);"
+                      "请在 Excel 中另存为新文件后再上传")  # fmt: skip
     try:
         with zipfile.ZipFile(_Bytes(data)) as zf:
             infos = zf.infolist()

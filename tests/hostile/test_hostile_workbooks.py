@@ -162,6 +162,15 @@ def test_a_part_that_inflates_past_its_declared_size_is_refused():
     assert SHEET in err.value.issues[0].message
 
 
+def test_two_workbooks_in_one_file_are_refused_whichever_a_reader_would_pick():
+    # a reader that finds the first directory sees the bomb, one that finds the last a harmless sheet
+    for data in (bomb() + small_workbook(), b"junk before the zip" + small_workbook()):
+        with pytest.raises(InputError) as err:
+            check_xlsx("two.xlsx", data)
+        assert [i.code for i in err.value.issues] == ["xlsx-unreadable"]
+        assert "压缩结构有歧义" in err.value.issues[0].message
+
+
 def test_a_workbook_that_lies_in_its_dimension_is_judged_by_its_cells():
     # says A1:D2, reaches XFD1048576: refused
     small_lie = with_rows(XFD, dimension=b"A1:D2")
