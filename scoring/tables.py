@@ -23,6 +23,8 @@ import pyarrow.csv as pa_csv
 import python_calamine
 
 from scoring.errors import InputError, Issue
+from scoring.limits import MAX_CELL_CHARS, MAX_TABLE_BYTES, mib
+from scoring.xlsx_check import check_xlsx
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -48,9 +50,9 @@ class InputFile:
     data: bytes
 
     @classmethod
-    def from_path(cls, path: str | Path, max_bytes: int | None = None) -> InputFile:
+    def from_path(cls, path: str | Path, max_bytes: int | None = MAX_TABLE_BYTES) -> InputFile:
         """The file's bytes; with ``max_bytes``, at most one byte past it, so that a file too big to
-        take is refused without being loaded."""
+        take is refused without being loaded (a table's limit unless told otherwise)."""
         try:
             with open(path, "rb") as f:
                 return cls(str(path), f.read(-1 if max_bytes is None else max_bytes + 1))
@@ -198,7 +200,24 @@ def _header_map(header: list[object], columns: Columns) -> tuple[dict[int, str],
 FREE_TEXT = ("evidence", "note")
 
 
-def _read_csv_fast(data: bytes, columns: Columns) -> tuple[list[str], pd.DataFrame] | None:
+def _too_long(name: str, column: str, row: int | None) -> None:
+    raise InputError([Issue(code="cell-too-long", file=name, row=row, column=column or None,
+                            message=f"单元格超过 {MAX_CELL_CHARS:,} 个字符(Excel 单元格的上限);测评结果的单元格只需"
+                            "几十个字;请检查文件是否损坏或选错")])  # fmt: skip
+
+
+def _longest_field(f: InputFile) -> None:
+    """Refuse a stretch of bytes without a delimiter longer than any cell may be (a cell's
+    characters are at most 4 bytes each), locating it by its line."""
+    a = np.frombuffer(f.data, dtype=np.uint8)
+    edges = np.flatnonzero((a == 0x2C) | (a == 0x0A))
+    gaps = np.diff(edges, prepend=-1, append=len(a))
+    if len(gaps) and gaps.max() > MAX_CELL_CHARS * 4:
+        start = int(np.concatenate([[-1], edges])[int(np.argmax(gaps))]) + 1
+        _too_long(f.name, "", int(np.count_nonzero(a[:start] == 0x0A)) + 1)
+
+
+def _read_csv_fast(data: bytes, columns: Columns, f_name: str = "") -> tuple[list[str], pd.DataFrame] | None:
     """Arrow's multi-threaded reader, for the common case: no blank line that would shift row numbers.
 
     Columns other than free text come back dictionary-encoded (categorical), so that a million
@@ -235,6 +254,13 @@ def _read_csv_fast(data: bytes, columns: Columns) -> tuple[list[str], pd.DataFra
         )  # fmt: skip
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    for pos, column in zip(sorted(found), table.columns, strict=True):
+        chunked = column if not pa.types.is_dictionary(column.type) else pa.chunked_array(
+            [c.dictionary.take(c.indices) for c in column.chunks], pa.string())  # fmt: skip
+        lengths = pc.utf8_length(chunked)
+        if len(lengths) and pc.max(lengths).as_py() > MAX_CELL_CHARS:
+            row = int(pc.index(pc.greater(lengths, MAX_CELL_CHARS), True).as_py()) + 2
+            _too_long(f_name, header[pos], row)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = sorted(found)
     return header, frame
@@ -252,9 +278,10 @@ def csv_encoding(data: bytes) -> str:
 
 
 def _read_csv(f: InputFile, columns: Columns) -> list[tuple[str | None, list[str], pd.DataFrame]]:
-    fast = _read_csv_fast(f.data, columns)
+    fast = _read_csv_fast(f.data, columns, f.name)
     if fast is not None:
         return [(None, *fast)]
+    _longest_field(f)  # before the text is decoded: a 90 MB field would take ten times that as a str
     try:
         encoding = csv_encoding(f.data)
     except UnicodeDecodeError:
@@ -269,13 +296,13 @@ def _read_csv(f: InputFile, columns: Columns) -> list[tuple[str | None, list[str
         ) from None
     text = f.data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     if encoding != "utf-8":
-        fast = _read_csv_fast(text.encode("utf-8"), columns)
+        fast = _read_csv_fast(text.encode("utf-8"), columns, f.name)
         if fast is not None:
             return [(None, *fast)]
     if not text.strip():
         raise InputError([Issue(code="file-empty", message="文件为空:至少需要一行表头", file=f.name)])
     try:
-        header = next(csv.reader(io.StringIO(text)), [])
+        header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or len(text)])), [])
         found, _ = _header_map(header, columns)
         if not found:  # nothing to read past the header, however wide the file
             return [(None, header, pd.DataFrame())]
@@ -291,10 +318,15 @@ def _read_csv(f: InputFile, columns: Columns) -> list[tuple[str | None, list[str
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise InputError([Issue(code="csv-malformed", message=f"CSV 格式错误:{exc}", file=f.name)]) from None
     body = frame.iloc[1:].reset_index(drop=True)
+    for pos in body.columns:
+        lengths = body[pos].str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            _too_long(f.name, header[pos] if pos < len(header) else "", int(np.argmax(lengths > MAX_CELL_CHARS)) + 2)
     return [(None, header, body)]
 
 
 def _read_xlsx(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]:
+    check_xlsx(f.name, f.data)  # before calamine allocates what the file claims (scoring.limits)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(f.data))
         out = []
@@ -325,7 +357,13 @@ def _read_xlsx(f: InputFile) -> list[tuple[str | None, list[str], pd.DataFrame]]
 def read_sheets(f: InputFile, columns: Columns) -> list[tuple[str | None, list[str], pd.DataFrame]]:
     """(sheet name or None for CSV, header cells, body frame with positional columns).
 
-    A CSV's body may hold only the positions of ``columns``' known headers."""
+    A CSV's body may hold only the positions of ``columns``' known headers. Every file is bounded
+    first (:mod:`scoring.limits`): its bytes, and a workbook's parts and sheets before they are parsed."""
+    if f.kind in TABLE_KINDS and len(f.data) > MAX_TABLE_BYTES:
+        size = f"大于 {mib(MAX_TABLE_BYTES)}" if len(f.data) == MAX_TABLE_BYTES + 1 else mib(len(f.data))
+        raise InputError([Issue(code="file-too-large", file=f.name,
+                                message=f"文件{size},超过 {mib(MAX_TABLE_BYTES)} 的上限;一个省一轮约 60 万条结果的 CSV "
+                                "约 35 MB,请检查是否选错了文件,或分成几个文件上传")])  # fmt: skip
     if f.kind == "csv":
         return _read_csv(f, columns)
     if f.kind in ("xlsx", "xlsm"):

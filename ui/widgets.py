@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
+import hashlib
 from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
+from scoring.images import thumbnail
 from scoring.pipeline import Assessment
 from scoring.store.access import can
 from scoring.store.accounts import User
@@ -113,14 +113,11 @@ def ranking_metrics(table: pd.DataFrame, grades: list[str]) -> None:
     )
 
 
-def _decodes(content: bytes) -> bool:
-    """Whether an uploaded 'image' is one: a broken or mislabelled file is offered as a download."""
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-    except Exception:  # PIL raises many kinds for a bad file; any of them means "not an image"
-        return False
-    return True
+@st.cache_data(max_entries=256, show_spinner=False)
+def _thumbnail(sha256: str, _content: bytes) -> bytes | None:
+    """The picture as shown, made once per file (by its digest): never the full image, which for a
+    13000×13000 px screenshot would be half a gigabyte of pixels in the server (issue 27)."""
+    return thumbnail(_content)
 
 
 def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None:
@@ -133,8 +130,13 @@ def evidence_viewer(store, texts: list[str], key: str, inline: int = 12) -> None
         for i, name in enumerate(names):
             content = evidence_content(store, name)
             suffix = PurePath(name).suffix.lower()
-            if suffix in IMAGE_TYPES and i < inline and _decodes(content):
-                columns[i % 3].image(content, caption=name)
+            shown = (
+                _thumbnail(hashlib.sha256(content).hexdigest(), content)
+                if suffix in IMAGE_TYPES and i < inline
+                else None
+            )
+            if shown is not None:  # a broken, mislabelled or oversized 'image' is offered as a download
+                columns[i % 3].image(shown, caption=name)
             else:
                 columns[i % 3].download_button(name, content, name, key=f"{key}-{i}", on_click="ignore")
 

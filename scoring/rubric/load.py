@@ -12,6 +12,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from scoring.errors import InputError, Issue
+from scoring.limits import MAX_RUBRIC_BYTES
 from scoring.rubric.model import BASE_METHODS, ID_PATTERN, RubricSpec
 from scoring.rubric.rules import rubric_rule_problems
 from scoring.rubric.yaml_source import YamlDocument, YamlSyntaxError, parse_yaml
@@ -243,10 +244,6 @@ def parse_rubric(text: str, path: str = "rubric.yaml", sha256: str | None = None
         raise InputError(issues)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Rubric(spec=spec, path=path, text=text, sha256=digest)
-
-
-# SPEC extension 1b: a rubric is a few hundred kilobytes; past this it is a mistake or an attack
-MAX_RUBRIC_BYTES = 5 * 1024 * 1024
 
 
 def rubric_from_bytes(raw: bytes, name: str) -> Rubric:

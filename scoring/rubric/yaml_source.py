@@ -15,12 +15,14 @@ from typing import Any
 
 import yaml
 
+from scoring.limits import MAX_YAML_DEPTH, MAX_YAML_NODES
+
 __all__ = ["MAX_DEPTH", "MAX_NODES", "YamlDocument", "YamlSyntaxError", "parse_yaml"]
 
 Loc = tuple[str | int, ...]
 
-MAX_DEPTH = 50
-MAX_NODES = 1_000_000
+MAX_DEPTH = MAX_YAML_DEPTH  # the limits live with every other reader's, in scoring.limits
+MAX_NODES = MAX_YAML_NODES
 _PLAIN = "!plain"  # a plain (unquoted, untagged) scalar, resolved here by the YAML 1.2 core schema
 _STR, _INT, _FLOAT, _BOOL, _NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 

@@ -19,6 +19,8 @@ from pathlib import PurePath
 import pandas as pd
 
 from scoring.errors import InputError, Issue
+from scoring.images import image_issue
+from scoring.limits import MAX_EVIDENCE_BYTES
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
 from scoring.store.users import User
@@ -39,7 +41,6 @@ __all__ = [
     "shown_name",
 ]
 
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # a name is cited in evidence cells, listed one per line and shown on pages: long enough for any
 # real screenshot's name, short enough to read
 MAX_NAME_CHARS = 200
@@ -131,6 +132,9 @@ def check_evidence(
         if len(f.data) > MAX_EVIDENCE_BYTES:
             issues.append(Issue(code="evidence-too-large", file=shown_name(f.name),
                                 message=f"文件 {len(f.data) / 2**20:.1f} MB,超过 {MAX_EVIDENCE_BYTES // 2**20} MB 上限"))  # fmt: skip
+            continue
+        if PurePath(name).suffix.lower() in IMAGE_TYPES and (bomb := image_issue(f.name, f.data)) is not None:
+            issues.append(bomb)  # shown inline, it would be decoded: its pixels are bounded, not only its bytes
             continue
         if name in wanted and wanted[name].sha256 != f.sha256:
             issues.append(
