@@ -40,19 +40,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_circular(args: argparse.Namespace) -> int:
     from scoring.pipeline import combine_rounds
     from scoring.store.publish import published_assessment
+    from scoring.store.rounds import open_periods
     from scoring.views.circular import circular_text
 
     store = store_of(args)
     result, revision = published_assessment(store, args.period)
+    opened = open_periods(store).set_index("period")["title"]
+    title = str(opened.get(args.period) or "")
     previous = previous_published(store, args.period)
     both = combine_rounds([previous, result] if previous is not None else [result])
     label, digest = f"{args.period} · 已发布 第 {revision} 版", revision_digest_text(store, args.period, revision)
     if Path(args.out).suffix.lower() == ".docx":  # the Word document an office edits and sends
         from scoring.workbooks.circular_docx import circular_docx
 
-        write_atomically(Path(args.out), circular_docx(both, args.period, label, digest))
+        write_atomically(Path(args.out), circular_docx(both, args.period, label, digest, title))
     else:
-        write_atomically(Path(args.out), circular_text(both, args.period, label, digest).encode("utf-8"))
+        write_atomically(Path(args.out), circular_text(both, args.period, label, digest, title).encode("utf-8"))
     print(f"已生成通报草稿 {args.out}(期次 {args.period} 第 {revision} 版)")
     return 0
 

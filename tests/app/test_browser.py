@@ -248,7 +248,7 @@ def test_leaders_see_what_was_rectified_and_download_it(app_url, page, credentia
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载通报草稿(文本)").click()
     circular = download.value.path().read_text(encoding="utf-8")
-    assert circular.startswith("2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018Q1)")
+    assert circular.startswith("2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018年第一季度)")
     assert "四、整改情况" in circular
     nav(page, "整改跟踪")
     page.get_by_text("整改率 = 已整改", exact=False).first.wait_for()

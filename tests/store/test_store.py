@@ -637,7 +637,7 @@ def test_cli_circular_as_word_has_the_title_doc_number_sections_and_rankings(tmp
     document = docx.Document(str(word_out))
     paragraphs = [p.text for p in document.paragraphs if p.text]
     text = text_out.read_text(encoding="utf-8").splitlines()
-    assert paragraphs[0] == text[0] and "第三方测评情况通报(2018Q1)" in paragraphs[0]
+    assert paragraphs[0] == text[0] and "第三方测评情况通报(2018年第一季度)" in paragraphs[0]
     assert paragraphs[1] == "〔    〕    号"  # the 文号 the office fills in
     # every line of the text draft is a paragraph of the Word one, in the same order
     lines = [line for line in text if line]

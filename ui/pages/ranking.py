@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from scoring.store.rounds import open_periods
 from scoring.views.circular import circular_text
 from scoring.views.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.workbooks.circular_docx import circular_docx
@@ -125,7 +126,8 @@ d3.download_button(
 )
 if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
     label, digest = views[period].label, views[period].digest
-    d4.download_button(LABEL["download_circular_docx"], lambda: circular_docx(result, period, label, digest),
+    title = str(open_periods(data.store()).set_index("period")["title"].get(period) or "")  # as the office named it
+    d4.download_button(LABEL["download_circular_docx"], lambda: circular_docx(result, period, label, digest, title),
                        FILE["circular_docx"].format(period=period), DOCX, key="circular-docx", on_click="ignore")  # fmt: skip
-    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, label, digest).encode(),
+    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, label, digest, title).encode(),
                        FILE["circular"].format(period=period), "text/plain", key="circular-txt", on_click="ignore")  # fmt: skip
