@@ -17,6 +17,7 @@ from scoring.store.publish import previous_published
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from scoring.store.accounts import list_users
     from scoring.store.appeals import appeals_table
     from scoring.store.publish import published_assessment
     from scoring.workbooks.report import leaders_report, unit_report
@@ -29,7 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.unit not in set(result.roster["unit_id"]):
             raise InputError([Issue(code="report-unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
         appeals = appeals_table(store, args.period, args.unit)
-        data = unit_report(result, args.unit, args.period, appeals, previous)
+        data = unit_report(result, args.unit, args.period, appeals, previous, list_users(store))
     else:
         data = leaders_report(result, args.period, previous, revision_digest_text(store, args.period, revision))
     write_atomically(Path(args.out), data)

@@ -20,6 +20,7 @@ from scoring.views.explain import (
     ranking_table,
     unit_tracks,
 )
+from scoring.views.people import beijing_time, people
 from scoring.views.rectification import (
     RECTIFICATION_NAMES,
     RECTIFICATION_STATUSES,
@@ -90,9 +91,11 @@ def unit_report(
     period: str,
     appeals: pd.DataFrame | None = None,
     previous: Assessment | None = None,
+    accounts: pd.DataFrame | None = None,
 ) -> bytes:
     """Summary per track, dimensions against the group, every lost point with its evidence, and
-    what became of the previous round's lost points (when ``result`` or ``previous`` holds it)."""
+    what became of the previous round's lost points (when ``result`` or ``previous`` holds it);
+    the unit's appeals with the people named from ``accounts`` (the store's account list)."""
     rubric = result.rubric
     roster = result.roster.set_index("unit_id")
     tracks = rubric.tracks.set_index("track_id")
@@ -145,7 +148,7 @@ def unit_report(
         table, before = compared
         _rectification_sheet(wb, rubric, table[table["unit_id"] == unit_id], before)
     if appeals is not None:
-        appeals_sheet(wb, appeals)
+        appeals_sheet(wb, appeals, result.roster, accounts, rubric)
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue())
@@ -198,14 +201,26 @@ def _common_problems_sheet(wb: Workbook, result: Assessment, period: str) -> Non
                             "评分标准"], rows, [10, 10, 30, 20, 10, 10, 10, 10, 50])  # fmt: skip
 
 
-def appeals_sheet(wb: Workbook, appeals: pd.DataFrame) -> None:
+def appeals_sheet(wb: Workbook, appeals: pd.DataFrame, roster: pd.DataFrame, accounts: pd.DataFrame | None,
+                  rubric) -> None:  # fmt: skip
+    """申诉复核 as the unit's page shows it: checks by name, people by who they are, Beijing time, the
+    outcome before the long texts."""
+    accounts = accounts if accounts is not None else pd.DataFrame(columns=["name", "role", "unit_id"])
+    names = rubric.checks.set_index("check_id")["check_name"]
+    view = appeals.assign(
+        check=appeals["check_id"] + " " + appeals["check_id"].map(names).fillna(""),
+        filed_by=people(appeals["filed_by"], accounts, roster),
+        decided_by=people(appeals["decided_by"].fillna(""), accounts, roster),
+        filed_at=beijing_time(appeals["filed_at"]),
+        decided_at=beijing_time(appeals["decided_at"]),
+    )
     rows = [
-        [r.id, r.check_id, r.reason, r.proof, r.filed_by, r.filed_at, APPEAL_OUTCOMES[r.outcome], r.new_value,
-         r.decision_reason, r.decided_by, r.decided_at]
-        for r in appeals.itertuples()
+        [r.id, r.check, APPEAL_OUTCOMES[r.outcome], _text(r.new_value), _text(r.decision_reason), r.reason,
+         _text(r.proof), r.filed_by, r.filed_at, r.decided_by or None, r.decided_at or None]
+        for r in view.itertuples()
     ]  # fmt: skip
-    _sheet(wb, "申诉复核", ["编号", "测评点", "申诉理由", "证明材料", "申诉人", "申诉时间", "复核结论", "更正结果",
-                            "复核理由", "复核人", "复核时间"], rows, [6, 10, 40, 30, 10, 20, 10, 10, 40, 10, 20])  # fmt: skip
+    _sheet(wb, "申诉复核", ["编号", "测评点", "复核结论", "更正结果", "复核理由", "申诉理由", "证明材料", "申诉人",
+                            "申诉时间", "复核人", "复核时间"], rows, [6, 30, 10, 10, 40, 40, 30, 24, 17, 24, 17])  # fmt: skip
 
 
 def leaders_report(result: Assessment, period: str, previous: Assessment | None = None, digest: str = "") -> bytes:

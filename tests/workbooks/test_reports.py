@@ -117,3 +117,26 @@ def test_csv_download_keeps_formulas_as_text_and_numbers_as_numbers():
     assert back["单位"].tolist() == ["'=1+1", "'@SUM(A1)", "'-2+3", "泗县", ""]
     assert back["得分"].astype(str).tolist() == ["-1.5", "2.0", "", "90.25", "1.0"]
     assert back["等次"].tolist() == ["'+优秀", "良好", "良好", "良好", "良好"]
+
+
+def test_unit_report_appeals_in_beijing_time_with_people_named_as_on_the_page(example):
+    """Issue 29 item 9: the 申诉复核 sheet says what the page says, not ISO UTC and login names."""
+    appeals = pd.DataFrame(
+        {
+            "id": [1, 2], "period": ["2017Q3"] * 2, "unit_id": ["C01"] * 2, "check_id": ["D1.1.2", "D2.1.1"],
+            "reason": ["8 月已公开", "=1+1"], "proof": ["截图 a.png", None], "filed_by": ["jiaxian", "jiaxian"],
+            "filed_at": ["2018-01-05T06:03:10+00:00", "2018-01-05T17:30:00+00:00"], "outcome": ["corrected", "open"],
+            "new_value": ["1 条", None], "decision_reason": ["核实", None], "decided_by": ["zhang", None],
+            "decided_at": ["2018-01-06T01:00:00+00:00", None],
+        }
+    )  # fmt: skip
+    accounts = pd.DataFrame({"name": ["jiaxian", "zhang"], "role": ["unit", "evaluator"], "unit_id": ["C01", None]})
+    wb = openpyxl.load_workbook(io.BytesIO(unit_report(example, "C01", "2017Q3", appeals, accounts=accounts)))
+    rows = list(wb["申诉复核"].iter_rows(values_only=True))
+    assert rows[0] == ("编号", "测评点", "复核结论", "更正结果", "复核理由", "申诉理由", "证明材料", "申诉人",
+                       "申诉时间", "复核人", "复核时间")  # fmt: skip
+    assert rows[1] == (1, "D1.1.2 财政信息按月公开", "已更正", "1 条", "核实", "8 月已公开", "截图 a.png", "甲县",
+                       "2018-01-05 14:03", "zhang(第三方评估机构)", "2018-01-06 09:00")  # fmt: skip
+    # 17:30 UTC is the next day in Beijing; an open appeal has no decision, blank rather than "None"
+    assert rows[2][2:5] == ("待复核", None, None) and rows[2][8:] == ("2018-01-06 01:30", None, None)
+    assert wb["申诉复核"]["F3"].data_type == "s"  # the unit's text stays text
