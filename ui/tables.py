@@ -92,6 +92,21 @@ def change_text(delta: pd.Series, has_previous: bool, decimals: int = 0) -> pd.S
     return pd.Series(out, index=delta.index)
 
 
+def ranking_download(table: pd.DataFrame, columns: list[str], has_previous: bool, decimals: int) -> pd.DataFrame:
+    """A ranking as its download holds it: changes as signed numbers that Excel shows ▲▼ (blank in a
+    first round), scores with the rubric's decimals, the veto 是/否 as in every workbook."""
+    from scoring.workbooks.report import arrows, fixed
+
+    out = shown(table.assign(vetoed=yes_no(table["vetoed"]),
+                             rank_change=table["rank_change"] if has_previous else None,
+                             score_change=table["score_change"] if has_previous else None), columns)  # fmt: skip
+    out.attrs["number_formats"] = {
+        COLUMN["score"]: fixed(decimals), COLUMN["target_points"]: fixed(2),
+        COLUMN["rank_change"]: arrows(), COLUMN["score_change"]: arrows(decimals),
+    }  # fmt: skip
+    return out
+
+
 def yes_no(flag: pd.Series) -> pd.Series:
     return flag.map({True: YES, False: NO})
 

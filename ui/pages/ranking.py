@@ -9,7 +9,7 @@ from scoring.workbooks.circular_docx import circular_docx
 from scoring.workbooks.report import leaders_report
 from ui import charts, data
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
-from ui.tables import change_text, groups_overview, ranking_style, shown, table_height
+from ui.tables import change_text, groups_overview, ranking_download, ranking_style, shown, table_height
 from ui.widgets import (
     DOCX,
     XLSX,
@@ -115,7 +115,8 @@ if len(shown_periods) > 1:
     )
 
 name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
-d3, d4 = table_downloads(shown_table, name, SHEET["ranking"])
+download = ranking_download(table, columns, has_prev, rubric.spec.rounding.decimals)
+d3, d4 = table_downloads(download, name, SHEET["ranking"])
 # the round's workbook and circular, built only when clicked
 d3.download_button(
     LABEL["download_leaders"],
