@@ -136,6 +136,8 @@ def test_demo_mode_shows_fresh_demo_accounts_and_they_work(tmp_path, monkeypatch
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     creds = at.table[0].value
     assert set(creds["账号"]) == {"admin", "evaluator", "leader", "lingbi", "xiaoxian", "caizheng"}
+    # nothing to misread when copying by eye (issue 29 item 15)
+    assert not set("".join(creds["密码"])) & set("lI10Oo-_")
     row = creds[creds["账号"] == "leader"].iloc[0]
     at.text_input[0].input("leader")
     at.text_input[1].input(row["密码"])
@@ -148,6 +150,16 @@ def test_demo_mode_shows_fresh_demo_accounts_and_they_work(tmp_path, monkeypatch
 
     with pytest.raises(SignInError):
         authenticate(open_store(tmp_path / "demo.db"), "leader", row["密码"])
+
+
+def test_demo_passwords_have_no_look_alike_characters():
+    from ui.demo import PASSWORD_LENGTH, demo_password
+
+    drawn = [demo_password() for _ in range(500)]
+    assert {len(p) for p in drawn} == {PASSWORD_LENGTH} and len(set(drawn)) == 500
+    used = set("".join(drawn))
+    assert not used & set("lI10Oo-_")
+    assert {"A", "z", "9", "2"} <= used  # letters of both cases and digits all drawn
 
 
 def test_ranking_page_opens_on_the_latest_published_round(db):
