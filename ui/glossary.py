@@ -150,7 +150,6 @@ LABEL = {
     "dimension_profile": "一级指标得分率:本单位与组内平均、组内最高",
     "trend": "历次得分与排名",
     "tree": "指标明细",
-    "sunburst": "分值结构",
     "vetoed_banner": "本期触发单项否决:{checks}",
     "not_scored": "本期该轨道没有可计分的测评点(均不适用)。",
     "rank_of": "第 {rank} 名 / 共 {of} 名",
@@ -270,6 +269,12 @@ LABEL = {
     "evidence_link": "链接",
     "open_evidence": "打开佐证",
     "vetoed_mark": "✖ 否决",
+    # issue 29 items 11–15 (the offices' formats)
+    "points_structure": "分值结构",
+    "points_structure_note": "方块大小按分值;点击一级指标可展开其二级指标,点击上方路径返回。",
+    "track_base_points": "{name}基础分满分 {points:g} 分,折算为 100 分制:得分 = 实得基础分 ÷ 应得基础分 × 100"
+    "(不涉及的测评点不计入应得基础分),再计加分。",
+    "dimension_title_share": "{id} {name}({points:g} 分,折合百分制 {share:.1f} 分;{n} 个测评点)",
 }
 
 # 整改跟踪: what became of each earlier lost point (scoring/rectification.py)
@@ -399,7 +404,7 @@ CHART = {
     "group_mean": "组内平均",
     "group_best": "组内最高",
     "rank_text": "第%{text}名",
-    "points_label": "%{label}<br>%{value} 分",
+    "treemap_label": "%{label}<br>%{customdata[0]} 分 · 折合百分制 %{customdata[1]:.1f} 分",
     "interval_axis": "名次(点:公布的名次;横线:90% 的模拟落在其中)",
     "interval_hover": "%{y}<br>公布名次 %{x}<br>模拟名次 %{customdata[0]}–%{customdata[1]},中位 %{customdata[2]}<extra></extra>",
 }

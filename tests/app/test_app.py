@@ -188,8 +188,42 @@ def test_rubric_page_states_each_tracks_bonus_cap(db):
     captions = [c.value for c in at.caption]
     # the shipped rubric: bonus_max 3 for 政务公开, 2 for 政务服务, and no 加分起算线
     assert [c for c in captions if c.startswith("加分上限")] == ["加分上限 3 分", "加分上限 2 分"]
-    # next year's rubric starts from this one, with the schema beside it for the editor
-    assert [b.proto.label for b in at.get("download_button")] == ["下载指标体系文件(YAML)", "下载指标体系 JSON Schema"]
+    # next year's rubric starts from this one; the schema beside it is for the office that writes it
+    assert [b.proto.label for b in at.get("download_button")] == ["下载指标体系文件(YAML)"]
+    admin = open_page("rubric", role="admin")
+    assert [b.proto.label for b in admin.get("download_button")] == [
+        "下载指标体系文件(YAML)",
+        "下载指标体系 JSON Schema",
+    ]
+
+
+def test_rubric_page_says_how_the_rubrics_points_become_scores_out_of_100(db):
+    """Issue 29 item 13: 220 and 228 points beside scores out of 100 no longer puzzle a reader."""
+    at = open_page("rubric", role="leader")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("政务公开基础分满分 220 分,折算为 100 分制") for c in captions)
+    assert any(c.startswith("政务服务基础分满分 228 分,折算为 100 分制") for c in captions)
+    titles = [e.label for e in at.expander]
+    assert "GK2 重点领域信息公开(128 分,折合百分制 58.2 分;" in "".join(titles)  # 128 / 220 = 58.18%
+    assert len(at.get("plotly_chart")) == 2  # one treemap per track
+
+
+def test_points_treemap_boxes_state_points_and_their_share_of_100():
+    from scoring import load_rubric
+    from ui.charts import points_treemap
+
+    rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")
+    tree = points_treemap(rubric, "disclosure").data[0]
+    assert tree.type == "treemap" and tree.branchvalues == "total"
+    nodes = {
+        i: (p, v, tuple(c)) for i, p, v, c in zip(tree.ids, tree.parents, tree.values, tree.customdata, strict=True)
+    }
+    assert nodes["disclosure"] == ("", 220.0, ("220", 100.0))
+    assert nodes["GK2"] == ("disclosure", 128.0, ("128", 58.2))
+    dims = [v for p, v, _ in nodes.values() if p == "disclosure"]
+    assert sum(dims) == 220.0  # every box is its children's sum ("total"): the picture adds up
+    kids = [v for i, (p, v, _) in nodes.items() if p == "GK2"]
+    assert sum(kids) == 128.0 and all("/" in i for i, (p, _, _) in nodes.items() if p == "GK2")
 
 
 def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
