@@ -449,3 +449,35 @@ CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]
 ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位编码", "disabled": "状态", "demo": "演示账号",
                    "created_at": "创建时间"}  # fmt: skip
 MISSING_COLUMNS = {"unit_id": "单位编码", "unit_name": "单位", "missing": "缺少条数", "checks": "缺少结果的测评点"}
+
+# Streamlit's own English (its widgets' built-in texts, tooltips and accessible names), which its
+# API cannot set: ui/streamlit_words.py puts the Chinese in their place in the browser (issue 29)
+STREAMLIT_WORDS = {
+    "Upload": "上传文件", "Browse files": "选择文件", "Drag and drop file here": "将文件拖放到此处",
+    "Drag and drop files here": "将文件拖放到此处", "Drop file here to upload": "松开鼠标即上传",
+    "Drop files here to upload": "松开鼠标即上传", "file upload": "选择要上传的文件", "Remove file": "移除文件",
+    "Delete": "删除", "Choose an option": "请选择", "Choose options": "请选择(可多选)", "Select all": "全选",
+    "No results": "没有匹配的选项", "Clear all": "全部清除", "Clear value": "清除", "Open": "展开", "Close": "关闭",
+    "Press Enter to apply": "按回车键确认", "Press Enter to submit form": "按回车键提交",
+    "Press ⌘+Enter to apply": "按 ⌘+回车 确认", "Press Ctrl+Enter to apply": "按 Ctrl+回车 确认",
+    "Show password": "显示明文", "Hide password": "隐藏明文", "Choose date": "选择日期",
+    "Search": "搜索", "Download as CSV": "下载为 CSV", "Fullscreen": "全屏", "Close fullscreen": "退出全屏",
+    "View fullscreen": "全屏查看", "Exit fullscreen": "退出全屏", "Show/hide columns": "显示/隐藏列",
+    "Sort ascending": "升序排列", "Sort descending": "降序排列", "Pin column": "固定列", "Unpin column": "取消固定",
+    "Hide column": "隐藏列", "Autosize": "自动列宽", "Format": "格式", "Copy to clipboard": "复制",
+    "Collapse sidebar": "收起侧边栏", "Expand sidebar": "展开侧边栏", "Sidebar": "侧边栏", "App pages": "页面",
+    "Main menu": "主菜单", "Skip to main content": "跳到正文", "Link to heading": "标题链接",
+    "Running...": "正在运行…", "Stop": "停止", "Rerun": "重新运行", "Settings": "设置", "Print": "打印",
+    "About": "关于", "Clear cache": "清除缓存", "Previous page": "上一页", "Next page": "下一页",
+}  # fmt: skip
+# (regular expression, replacement with $1 …) for the texts Streamlit composes
+STREAMLIT_PATTERNS = [
+    (r"^(\d+(?:\.\d+)?\s?[KMG]B) per file • (.+)$", "单个文件不超过 $1 · $2"),
+    (r"^(\d+(?:\.\d+)?\s?[KMG]B) per file$", "单个文件不超过 $1"),
+    (r"^Help for (.+)$", "$1 的说明"),
+    (r"^Fullscreen: (.+)$", "全屏查看:$1"),
+    (r"^(?:Exit|Close) fullscreen: (.+)$", "退出全屏:$1"),
+    (r"^year, (.+)$", "$1 · 年"),
+    (r"^month, (.+)$", "$1 · 月"),
+    (r"^day, (.+)$", "$1 · 日"),
+]
