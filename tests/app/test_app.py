@@ -367,6 +367,9 @@ def test_unit_page_lists_the_units_appeals(db):
     assert at.selectbox(key="unit_id").options == ["萧县人民政府(341322)"]
     at.selectbox(key="unit_period").set_value("2018Q2").run()
     appeals = next(d.value for d in at.dataframe if "申诉理由" in d.value.columns)
+    # the outcome beside the case, before the long texts: read without scrolling sideways (issue 29)
+    assert list(appeals.columns) == ["编号", "单位", "测评点", "复核结论", "更正结果", "复核理由", "申诉理由", "证明材料",
+                                     "申诉人", "申诉时间", "复核人", "复核时间"]  # fmt: skip
     # names, not codes (issue 17): the unit by name, the check with its name, the filer as who they are
     assert list(appeals["测评点"].str.split(" ").str[0]) == ["GK3.2.1"]
     assert appeals["测评点"].iloc[0] != "GK3.2.1 "
