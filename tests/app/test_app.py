@@ -1028,3 +1028,40 @@ def test_the_office_compares_a_second_evaluators_sample(db):
     assert (table["一致率"] < 100).any()  # the flipped results disagree
     assert any("比较了 10 个单位" in c.value for c in at.caption)
     assert rounds_table(open_store(db)).set_index("period")["findings"].to_dict() == before
+
+
+_WARM_HARNESS = """
+import os, threading, time
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
+from ui import data
+
+path = os.environ["ASSESS_DB"]
+# another session seeds the demo store, holding the store's cache while it does
+threading.Thread(target=data._store, args=(path, True), daemon=True).start()
+time.sleep(0.5)
+# the warm-up, carrying this run's context as ui/data.py starts it, waits for that cache ...
+warm = threading.Thread(target=data._warm, args=(path,), name="assess-warm-up")
+add_script_run_ctx(warm)
+warm.start()
+st.session_state["warm"] = warm
+time.sleep(0.5)
+st.stop()  # ... and this run ends (as at st.stop, st.rerun or the server's shutdown)
+"""
+
+
+def test_the_warm_up_ends_quietly_when_the_run_it_came_from_ends(tmp_path, monkeypatch):
+    """Issue 29 item 15: the StopException traceback in the server log at shutdown. Streamlit polls
+    the stop request of the run a thread's context belongs to while that thread waits for a cache;
+    once the run has ended it raises StopException there. The warm-up must end without a traceback."""
+    import threading
+
+    monkeypatch.setenv("ASSESS_DB", str(tmp_path / "demo.db"))
+    monkeypatch.setenv("ASSESS_DEMO", "1")
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_type.__name__))
+    at = AppTest.from_string(_WARM_HARNESS, default_timeout=TIMEOUT).run()
+    warm = at.session_state["warm"]
+    warm.join(timeout=TIMEOUT)
+    assert not warm.is_alive()
+    assert escaped == []  # was ["StopException"]: "Exception in thread assess-warm-up" in the log
