@@ -9,9 +9,11 @@ from ui.auth import current_user, sign_in_page, sign_out_button
 from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE
 from ui.menus import MENUS, PAGES
 from ui.printing import print_layout
+from ui.streamlit_words import chinese_streamlit
 
 st.set_page_config(page_title=APP_TITLE, page_icon="📊", layout="wide")
 print_layout()  # A4 without the sidebar, for the ranking, unit and annual pages an office prints
+chinese_streamlit()  # Streamlit's own English (uploader, placeholders, tooltips) in Chinese
 
 try:  # a damaged, newer or unreachable store is said once, not as a traceback on every page
     data.store()

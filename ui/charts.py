@@ -148,16 +148,37 @@ def trend_lines(trend: pd.DataFrame, track_names: dict[str, str]) -> go.Figure:
     return fig
 
 
-def points_sunburst(rubric: Rubric) -> go.Figure:
-    """Base points by track, dimension and indicator (bonus and veto checks carry no base points)."""
-    c = rubric.checks[rubric.checks["is_base"]].copy()
-    names = rubric.tracks.set_index("track_id")["track_name"]
-    c["track_name"] = c["track_id"].map(names)
-    fig = px.sunburst(c, path=["track_name", "dimension_name", "indicator_name"], values="points",
-                      maxdepth=2)  # fmt: skip
-    # two rings can be read at 1280 px and on paper; a click on a dimension opens its indicators
-    fig.update_traces(insidetextorientation="horizontal", texttemplate=CHART["points_label"])
-    fig.update_layout(height=520, margin=dict(l=0, r=0, t=0, b=0), font=FONT)
+def points_treemap(rubric: Rubric, track_id: str) -> go.Figure:
+    """One track's base points as nested boxes: its dimensions, each opening to its indicators, every
+    box labelled with its points and what they come to out of 100, as scores are stated (bonus and
+    veto checks carry no base points). Boxes stay readable where a sunburst's small slices did not."""
+    c = rubric.checks[rubric.checks["is_base"] & (rubric.checks["track_id"] == track_id)]
+    total = float(c["points"].sum())
+    dims = c.groupby(["dimension_id", "dimension_name"], sort=False, as_index=False)["points"].sum()
+    inds = c.groupby(["dimension_id", "indicator_id", "indicator_name"], sort=False, as_index=False)["points"].sum()
+    track = rubric.tracks.set_index("track_id").loc[track_id, "track_name"]
+    nodes = pd.concat(
+        [
+            pd.DataFrame({"id": [track_id], "label": [track], "parent": [""], "points": [total]}),
+            pd.DataFrame({"id": dims["dimension_id"], "label": dims["dimension_id"] + " " + dims["dimension_name"],
+                          "parent": track_id, "points": dims["points"]}),
+            pd.DataFrame({"id": inds["dimension_id"] + "/" + inds["indicator_id"], "label": inds["indicator_name"],
+                          "parent": inds["dimension_id"], "points": inds["points"]}),
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    out_of_100 = (100.0 * nodes["points"] / total).round(1) if total else nodes["points"] * 0.0
+    # plotly writes a float value as 128.000; the rubric's points as written (128, 1.5)
+    shown = nodes["points"].map("{:g}".format)
+    fig = go.Figure(
+        go.Treemap(
+            ids=nodes["id"], labels=nodes["label"], parents=nodes["parent"], values=nodes["points"],
+            branchvalues="total", maxdepth=2, customdata=list(zip(shown, out_of_100, strict=True)), texttemplate=CHART["treemap_label"],
+            hovertemplate=CHART["treemap_label"] + "<extra></extra>", textfont=dict(size=14),
+            marker=dict(colorscale="Blues", colors=nodes["points"], cmin=0, cmax=float(dims["points"].max()) * 1.6),
+        )
+    )  # fmt: skip
+    fig.update_layout(height=380, margin=dict(l=0, r=0, t=0, b=0), font=FONT)
     return fig
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from scoring import Rubric, build_template, load_rubric, read_roster
 from scoring.pipeline import Assessment, checks_of, combine_rounds, narrowed, without_findings
@@ -86,6 +87,12 @@ def _warm(path: str) -> None:
         # draft rounds that only the office and evaluators see (scored: seconds for a province)
         _combined(path, stamp, tuple(v.period for v in views if v.status == "published"))
         _combined(path, stamp, tuple(v.period for v in views))
+    except ScriptControlException:
+        # this thread carries the first session's run context (so the caches know it); while it
+        # waits for a cache another run is filling, Streamlit polls that session's stop request and
+        # raises StopException here once the run has ended (st.stop, st.rerun, the server's
+        # shutdown): a warm-up nobody waits for any more simply ends, as the page loads on demand
+        return
     except Exception:  # a page that needs the rounds will meet the same problem and show it
         logging.getLogger(__name__).exception("loading the rounds ahead of the first page failed")
 

@@ -118,11 +118,21 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# what a person copies from the sign-in page by eye: no l/I/1, 0/O/o, nor - and _ that fonts blur
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+PASSWORD_LENGTH = 12  # 56 letters: about 70 bits, as many as the 12 characters token_urlsafe(9) gave
+
+
+def demo_password() -> str:
+    """A fresh demo password of characters that cannot be mistaken for one another."""
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
 def demo_accounts(store: Store) -> pd.DataFrame:
     """One account per role with a fresh password at every start of demo mode (shown on the sign-in page)."""
     rows = []
     for name, role, unit, label in DEMO_ACCOUNTS:
-        password = secrets.token_urlsafe(9)
+        password = demo_password()
         if name in set(list_users(store)["name"]):
             set_password(store, name, password, DEMO)
         else:

@@ -150,7 +150,6 @@ LABEL = {
     "dimension_profile": "一级指标得分率:本单位与组内平均、组内最高",
     "trend": "历次得分与排名",
     "tree": "指标明细",
-    "sunburst": "分值结构",
     "vetoed_banner": "本期触发单项否决:{checks}",
     "not_scored": "本期该轨道没有可计分的测评点(均不适用)。",
     "rank_of": "第 {rank} 名 / 共 {of} 名",
@@ -270,6 +269,12 @@ LABEL = {
     "evidence_link": "链接",
     "open_evidence": "打开佐证",
     "vetoed_mark": "✖ 否决",
+    # issue 29 items 11–15 (the offices' formats)
+    "points_structure": "分值结构",
+    "points_structure_note": "方块大小按分值;点击一级指标可展开其二级指标,点击上方路径返回。",
+    "track_base_points": "{name}基础分满分 {points:g} 分,折算为 100 分制:得分 = 实得基础分 ÷ 应得基础分 × 100"
+    "(不涉及的测评点不计入应得基础分),再计加分。",
+    "dimension_title_share": "{id} {name}({points:g} 分,折合百分制 {share:.1f} 分;{n} 个测评点)",
 }
 
 # 整改跟踪: what became of each earlier lost point (scoring/rectification.py)
@@ -408,7 +413,7 @@ CHART = {
     "group_mean": "组内平均",
     "group_best": "组内最高",
     "rank_text": "第%{text}名",
-    "points_label": "%{label}<br>%{value} 分",
+    "treemap_label": "%{label}<br>%{customdata[0]} 分 · 折合百分制 %{customdata[1]:.1f} 分",
     "interval_axis": "名次(点:公布的名次;横线:90% 的模拟落在其中)",
     "interval_hover": "%{y}<br>公布名次 %{x}<br>模拟名次 %{customdata[0]}–%{customdata[1]},中位 %{customdata[2]}<extra></extra>",
 }
@@ -453,3 +458,35 @@ CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]
 ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位编码", "disabled": "状态", "demo": "演示账号",
                    "created_at": "创建时间"}  # fmt: skip
 MISSING_COLUMNS = {"unit_id": "单位编码", "unit_name": "单位", "missing": "缺少条数", "checks": "缺少结果的测评点"}
+
+# Streamlit's own English (its widgets' built-in texts, tooltips and accessible names), which its
+# API cannot set: ui/streamlit_words.py puts the Chinese in their place in the browser (issue 29)
+STREAMLIT_WORDS = {
+    "Upload": "上传文件", "Browse files": "选择文件", "Drag and drop file here": "将文件拖放到此处",
+    "Drag and drop files here": "将文件拖放到此处", "Drop file here to upload": "松开鼠标即上传",
+    "Drop files here to upload": "松开鼠标即上传", "file upload": "选择要上传的文件", "Remove file": "移除文件",
+    "Delete": "删除", "Choose an option": "请选择", "Choose options": "请选择(可多选)", "Select all": "全选",
+    "No results": "没有匹配的选项", "Clear all": "全部清除", "Clear value": "清除", "Open": "展开", "Close": "关闭",
+    "Press Enter to apply": "按回车键确认", "Press Enter to submit form": "按回车键提交",
+    "Press ⌘+Enter to apply": "按 ⌘+回车 确认", "Press Ctrl+Enter to apply": "按 Ctrl+回车 确认",
+    "Show password": "显示明文", "Hide password": "隐藏明文", "Choose date": "选择日期",
+    "Search": "搜索", "Download as CSV": "下载为 CSV", "Fullscreen": "全屏", "Close fullscreen": "退出全屏",
+    "View fullscreen": "全屏查看", "Exit fullscreen": "退出全屏", "Show/hide columns": "显示/隐藏列",
+    "Sort ascending": "升序排列", "Sort descending": "降序排列", "Pin column": "固定列", "Unpin column": "取消固定",
+    "Hide column": "隐藏列", "Autosize": "自动列宽", "Format": "格式", "Copy to clipboard": "复制",
+    "Collapse sidebar": "收起侧边栏", "Expand sidebar": "展开侧边栏", "Sidebar": "侧边栏", "App pages": "页面",
+    "Main menu": "主菜单", "Skip to main content": "跳到正文", "Link to heading": "标题链接",
+    "Running...": "正在运行…", "Stop": "停止", "Rerun": "重新运行", "Settings": "设置", "Print": "打印",
+    "About": "关于", "Clear cache": "清除缓存", "Previous page": "上一页", "Next page": "下一页",
+}  # fmt: skip
+# (regular expression, replacement with $1 …) for the texts Streamlit composes
+STREAMLIT_PATTERNS = [
+    (r"^(\d+(?:\.\d+)?\s?[KMG]B) per file • (.+)$", "单个文件不超过 $1 · $2"),
+    (r"^(\d+(?:\.\d+)?\s?[KMG]B) per file$", "单个文件不超过 $1"),
+    (r"^Help for (.+)$", "$1 的说明"),
+    (r"^Fullscreen: (.+)$", "全屏查看:$1"),
+    (r"^(?:Exit|Close) fullscreen: (.+)$", "退出全屏:$1"),
+    (r"^year, (.+)$", "$1 · 年"),
+    (r"^month, (.+)$", "$1 · 月"),
+    (r"^day, (.+)$", "$1 · 日"),
+]

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from scoring.views.people import beijing_time, people
 from scoring.views.values_shown import recorded_status, value_text
 from scoring.workbooks.template import METHOD_NAMES
 
@@ -91,6 +92,21 @@ def change_text(delta: pd.Series, has_previous: bool, decimals: int = 0) -> pd.S
     return pd.Series(out, index=delta.index)
 
 
+def ranking_download(table: pd.DataFrame, columns: list[str], has_previous: bool, decimals: int) -> pd.DataFrame:
+    """A ranking as its download holds it: changes as signed numbers that Excel shows ▲▼ (blank in a
+    first round), scores with the rubric's decimals, the veto 是/否 as in every workbook."""
+    from scoring.workbooks.report import arrows, fixed
+
+    out = shown(table.assign(vetoed=yes_no(table["vetoed"]),
+                             rank_change=table["rank_change"] if has_previous else None,
+                             score_change=table["score_change"] if has_previous else None), columns)  # fmt: skip
+    out.attrs["number_formats"] = {
+        COLUMN["score"]: fixed(decimals), COLUMN["target_points"]: fixed(2),
+        COLUMN["rank_change"]: arrows(), COLUMN["score_change"]: arrows(decimals),
+    }  # fmt: skip
+    return out
+
+
 def yes_no(flag: pd.Series) -> pd.Series:
     return flag.map({True: YES, False: NO})
 
@@ -101,12 +117,6 @@ def method_names(method: pd.Series) -> pd.Series:
 
 def status_names(status: pd.Series, violated: pd.Series) -> pd.Series:
     return status.map(STATUS).where(~violated, STATUS["veto"])
-
-
-def beijing_time(stamps: pd.Series) -> pd.Series:
-    """Stored ISO UTC times as an official reads them: Beijing time, to the minute; empty where none."""
-    when = pd.to_datetime(stamps, utc=True, errors="coerce").dt.tz_convert("Asia/Shanghai")
-    return when.dt.strftime("%Y-%m-%d %H:%M").fillna("")
 
 
 def audit_actions(actions: pd.Series) -> pd.Series:
@@ -173,19 +183,6 @@ def plain(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", "" if text is None or text is pd.NA else str(text)).replace("\n", "  \n")
 
 
-def people(names: pd.Series, accounts: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
-    """Account names as a reader knows the person: a unit account by its unit's name, another by its
-    name and role (评估员 · 第三方评估机构); empty where none."""
-    from scoring.store.users import ROLE_NAMES
-
-    units = roster.set_index("unit_id")["name"]
-    acc = accounts.set_index("name")
-    unit_name = names.map(acc["unit_id"]).map(units)
-    role = names.map(acc["role"]).map(ROLE_NAMES)
-    shown = names.where(role.isna(), names + "(" + role.fillna("") + ")")
-    return unit_name.where(unit_name.notna(), shown).fillna("")
-
-
 def appeals_view(appeals: pd.DataFrame, roster: pd.DataFrame, rubric, accounts: pd.DataFrame) -> pd.DataFrame:
     """Appeals as a page shows them: units and checks by name, people by who they are, Beijing time,
     blank (never "None") where an appeal has no decision yet."""
@@ -204,7 +201,13 @@ def appeals_view(appeals: pd.DataFrame, roster: pd.DataFrame, rubric, accounts: 
     )
     for col in ("proof", "new_value", "decision_reason"):
         view[col] = view[col].fillna("").astype(str)
-    return view.rename(columns=APPEAL_COLUMNS)
+    # the outcome beside the case, before the long texts, so that it shows without scrolling sideways;
+    # the period is the page's own choice
+    return view[APPEAL_ORDER].rename(columns=APPEAL_COLUMNS)
+
+
+APPEAL_ORDER = ["id", "unit_id", "check_id", "outcome", "new_value", "decision_reason", "reason", "proof",
+                "filed_by", "filed_at", "decided_by", "decided_at"]  # fmt: skip
 
 
 def next_period(periods: list[str]) -> str:

@@ -41,6 +41,12 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(f"注意:{missing} 个测评点没有结果,已按 0 分计并标记为 missing")
     for name in OUTPUT_FILES:
         print(f"  {out / name}")
+    if args.excel:  # copies for a person in Excel; the files above stay as SPEC §3 says
+        from scoring.excel_copies import write_excel_copies
+
+        print("供 Excel 打开的副本(UTF-8 带 BOM,中文表头):")
+        for path in write_excel_copies(s, result.rubric, out):
+            print(f"  {path}")
     return 0
 
 

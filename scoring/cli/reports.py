@@ -17,6 +17,7 @@ from scoring.store.publish import previous_published
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from scoring.store.accounts import list_users
     from scoring.store.appeals import appeals_table
     from scoring.store.publish import published_assessment
     from scoring.workbooks.report import leaders_report, unit_report
@@ -29,7 +30,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.unit not in set(result.roster["unit_id"]):
             raise InputError([Issue(code="report-unknown-unit", message=f"单位 {args.unit} 不在该期单位名单中")])
         appeals = appeals_table(store, args.period, args.unit)
-        data = unit_report(result, args.unit, args.period, appeals, previous)
+        data = unit_report(result, args.unit, args.period, appeals, previous, list_users(store))
     else:
         data = leaders_report(result, args.period, previous, revision_digest_text(store, args.period, revision))
     write_atomically(Path(args.out), data)
@@ -40,19 +41,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_circular(args: argparse.Namespace) -> int:
     from scoring.pipeline import combine_rounds
     from scoring.store.publish import published_assessment
+    from scoring.store.rounds import open_periods
     from scoring.views.circular import circular_text
 
     store = store_of(args, writes=False)
     result, revision = published_assessment(store, args.period)
+    opened = open_periods(store).set_index("period")["title"]
+    title = str(opened.get(args.period) or "")
     previous = previous_published(store, args.period)
     both = combine_rounds([previous, result] if previous is not None else [result])
     label, digest = f"{args.period} · 已发布 第 {revision} 版", revision_digest_text(store, args.period, revision)
     if Path(args.out).suffix.lower() == ".docx":  # the Word document an office edits and sends
         from scoring.workbooks.circular_docx import circular_docx
 
-        write_atomically(Path(args.out), circular_docx(both, args.period, label, digest))
+        write_atomically(Path(args.out), circular_docx(both, args.period, label, digest, title))
     else:
-        write_atomically(Path(args.out), circular_text(both, args.period, label, digest).encode("utf-8"))
+        write_atomically(Path(args.out), circular_text(both, args.period, label, digest, title).encode("utf-8"))
     print(f"已生成通报草稿 {args.out}(期次 {args.period} 第 {revision} 版)")
     return 0
 

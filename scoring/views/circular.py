@@ -7,6 +7,7 @@ edits the wording and adds its demands; the draft only saves it from copying num
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -15,11 +16,23 @@ from scoring.pipeline import Assessment, narrowed
 from scoring.views.explain import common_problems, grade_counts, previous_period, ranking_table
 from scoring.views.rectification import rectification, rectification_summary
 
-__all__ = ["Circular", "circular", "circular_text"]
+__all__ = ["Circular", "circular", "circular_text", "round_title"]
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 TOP_PROBLEMS = 5
 MOVED = 2  # ranks moved to be named as a riser or a faller (at most three of each)
+
+
+QUARTERS = "一二三四"
+
+
+def round_title(period: str, title: str = "") -> str:
+    """The round as a document names it: the title the office gave it when it opened it, else
+    "2018年第四季度" for 2018Q4, else the period id itself."""
+    if title and title.strip():
+        return title.strip()
+    m = re.fullmatch(r"(\d{4})Q([1-4])", period)
+    return f"{m.group(1)}年第{QUARTERS[int(m.group(2)) - 1]}季度" if m else period
 
 
 def _score(x: float) -> str:
@@ -54,9 +67,9 @@ class Circular:
     footer: str = FOOTER
 
 
-def circular_text(result: Assessment, period: str, label: str = "", digest: str = "") -> str:
+def circular_text(result: Assessment, period: str, label: str = "", digest: str = "", title: str = "") -> str:
     """The draft for ``period`` as plain text (see :func:`circular`)."""
-    c = circular(result, period, label, digest)
+    c = circular(result, period, label, digest, title)
     lines = [c.title, ""]
     for note in c.notes:
         lines += [note, ""]
@@ -66,10 +79,11 @@ def circular_text(result: Assessment, period: str, label: str = "", digest: str 
     return "\n".join(lines) + "\n"
 
 
-def circular(result: Assessment, period: str, label: str = "", digest: str = "") -> Circular:
+def circular(result: Assessment, period: str, label: str = "", digest: str = "", title: str = "") -> Circular:
     """The draft for ``period``, compared with the round before it in ``result`` where there is one;
     ``label`` says which version it is from (e.g. "2018Q1 · 已发布 第 1 版"), ``digest`` that
-    version's publication digest, so that a circular sent out proves later what it was based on."""
+    version's publication digest, so that a circular sent out proves later what it was based on;
+    ``title`` the round's title as the office opened it (see :func:`round_title`)."""
     rubric = result.rubric
     before = previous_period(result.scores.periods, period)
     # only this round's and the previous one's check rows: a province's other rounds stay unread
@@ -78,12 +92,13 @@ def circular(result: Assessment, period: str, label: str = "", digest: str = "")
     tracks = rubric.tracks.set_index("track_id")
     grades = [g.name for g in rubric.spec.grades]
     units_now = scores.units[scores.units["period"] == period]
-    title = f"{rubric.spec.title}第三方测评情况通报({period})"
+    heading = f"{rubric.spec.title}第三方测评情况通报({round_title(period, title)})"
     notes = []
     if label:
         notes.append(f"(依据 {label} 的测评结果)")
     if digest:
-        notes.append(f"(发布摘要 sha256:{digest};可用 assess verify --digest 核对存档未被改动)")
+        # a document for leaders: where to check, not how to type it
+        notes.append(f"(发布摘要 sha256:{digest};可在测评系统中核对存档未被改动)")
 
     sections: list[tuple[str, list[str]]] = []
     rankings: list[tuple[str, pd.DataFrame]] = []
@@ -166,4 +181,4 @@ def circular(result: Assessment, period: str, label: str = "", digest: str = "")
                 f"{r.unit_name}({int(r.not_rectified)} 个)" for r in worst.itertuples()) + "。")  # fmt: skip
         sections.append(("整改情况", text))
 
-    return Circular(title, notes, sections, rankings)
+    return Circular(heading, notes, sections, rankings)

@@ -56,7 +56,11 @@ HELP_TEXT = [
     "3. 逐项扣分(或加分)的测评点若发现多条问题,可在「测评结果」中填写总条数,"
     "也可在「补充扣分」表中每条问题另起一行(同一期次、单位、测评点),各行条数相加。",
     "4. 不涉及的测评点填「不涉及」,且该单位该测评点本期只能有这一行。",
-    "5. 请勿修改表头、期次、单位编码和测评点编码。填好后交回,由考核办用 assess score 计分。",
+    "5. 请勿修改表头、期次、单位编码和测评点编码。",
+    "6. 填好后,评估机构登录测评系统,在「导入测评结果」页面上传本工作簿(可分几次上传,每次只含部分单位);"
+    "系统逐项检查后计分,有误时列出所在工作表、行和列,改正后重新上传即可。",
+    "7. 全部结果导入后,考核办在「测评轮次」页面将本期转入反馈,各单位在系统中查看本单位的失分及佐证,"
+    "并可在「申诉复核」页面提出申诉;复核完毕后由考核办发布,发布后的得分和排名为正式结果。",
 ]
 
 
@@ -97,7 +101,8 @@ def template_rows(rubric: Rubric, roster: pd.DataFrame, period: str) -> pd.DataF
 
 
 def build_template(rubric: Rubric, roster: pd.DataFrame, period: str) -> bytes:
-    """An .xlsx workbook an evaluator fills and hands back unchanged to ``assess score``."""
+    """An .xlsx workbook an evaluator fills and uploads unchanged on the app's 导入测评结果 page
+    (or ``assess import``); its 填写说明 describes the app's flow, not the command line."""
     rows = template_rows(rubric, roster, period)
     wb = Workbook()
     ws = wb.active

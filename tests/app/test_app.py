@@ -136,6 +136,8 @@ def test_demo_mode_shows_fresh_demo_accounts_and_they_work(tmp_path, monkeypatch
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     creds = at.table[0].value
     assert set(creds["账号"]) == {"admin", "evaluator", "leader", "lingbi", "xiaoxian", "caizheng"}
+    # nothing to misread when copying by eye (issue 29 item 15)
+    assert not set("".join(creds["密码"])) & set("lI10Oo-_")
     row = creds[creds["账号"] == "leader"].iloc[0]
     at.text_input[0].input("leader")
     at.text_input[1].input(row["密码"])
@@ -148,6 +150,16 @@ def test_demo_mode_shows_fresh_demo_accounts_and_they_work(tmp_path, monkeypatch
 
     with pytest.raises(SignInError):
         authenticate(open_store(tmp_path / "demo.db"), "leader", row["密码"])
+
+
+def test_demo_passwords_have_no_look_alike_characters():
+    from ui.demo import PASSWORD_LENGTH, demo_password
+
+    drawn = [demo_password() for _ in range(500)]
+    assert {len(p) for p in drawn} == {PASSWORD_LENGTH} and len(set(drawn)) == 500
+    used = set("".join(drawn))
+    assert not used & set("lI10Oo-_")
+    assert {"A", "z", "9", "2"} <= used  # letters of both cases and digits all drawn
 
 
 def test_ranking_page_opens_on_the_latest_published_round(db):
@@ -176,8 +188,42 @@ def test_rubric_page_states_each_tracks_bonus_cap(db):
     captions = [c.value for c in at.caption]
     # the shipped rubric: bonus_max 3 for 政务公开, 2 for 政务服务, and no 加分起算线
     assert [c for c in captions if c.startswith("加分上限")] == ["加分上限 3 分", "加分上限 2 分"]
-    # next year's rubric starts from this one, with the schema beside it for the editor
-    assert [b.proto.label for b in at.get("download_button")] == ["下载指标体系文件(YAML)", "下载指标体系 JSON Schema"]
+    # next year's rubric starts from this one; the schema beside it is for the office that writes it
+    assert [b.proto.label for b in at.get("download_button")] == ["下载指标体系文件(YAML)"]
+    admin = open_page("rubric", role="admin")
+    assert [b.proto.label for b in admin.get("download_button")] == [
+        "下载指标体系文件(YAML)",
+        "下载指标体系 JSON Schema",
+    ]
+
+
+def test_rubric_page_says_how_the_rubrics_points_become_scores_out_of_100(db):
+    """Issue 29 item 13: 220 and 228 points beside scores out of 100 no longer puzzle a reader."""
+    at = open_page("rubric", role="leader")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("政务公开基础分满分 220 分,折算为 100 分制") for c in captions)
+    assert any(c.startswith("政务服务基础分满分 228 分,折算为 100 分制") for c in captions)
+    titles = [e.label for e in at.expander]
+    assert "GK2 重点领域信息公开(128 分,折合百分制 58.2 分;" in "".join(titles)  # 128 / 220 = 58.18%
+    assert len(at.get("plotly_chart")) == 2  # one treemap per track
+
+
+def test_points_treemap_boxes_state_points_and_their_share_of_100():
+    from scoring import load_rubric
+    from ui.charts import points_treemap
+
+    rubric = load_rubric(ROOT / "rubrics" / "suzhou-2017.yaml")
+    tree = points_treemap(rubric, "disclosure").data[0]
+    assert tree.type == "treemap" and tree.branchvalues == "total"
+    nodes = {
+        i: (p, v, tuple(c)) for i, p, v, c in zip(tree.ids, tree.parents, tree.values, tree.customdata, strict=True)
+    }
+    assert nodes["disclosure"] == ("", 220.0, ("220", 100.0))
+    assert nodes["GK2"] == ("disclosure", 128.0, ("128", 58.2))
+    dims = [v for p, v, _ in nodes.values() if p == "disclosure"]
+    assert sum(dims) == 220.0  # every box is its children's sum ("total"): the picture adds up
+    kids = [v for i, (p, v, _) in nodes.items() if p == "GK2"]
+    assert sum(kids) == 128.0 and all("/" in i for i, (p, _, _) in nodes.items() if p == "GK2")
 
 
 def test_ranking_page_marks_a_veto_and_follows_the_selection(db):
@@ -321,6 +367,9 @@ def test_unit_page_lists_the_units_appeals(db):
     assert at.selectbox(key="unit_id").options == ["萧县人民政府(341322)"]
     at.selectbox(key="unit_period").set_value("2018Q2").run()
     appeals = next(d.value for d in at.dataframe if "申诉理由" in d.value.columns)
+    # the outcome beside the case, before the long texts: read without scrolling sideways (issue 29)
+    assert list(appeals.columns) == ["编号", "单位", "测评点", "复核结论", "更正结果", "复核理由", "申诉理由", "证明材料",
+                                     "申诉人", "申诉时间", "复核人", "复核时间"]  # fmt: skip
     # names, not codes (issue 17): the unit by name, the check with its name, the filer as who they are
     assert list(appeals["测评点"].str.split(" ").str[0]) == ["GK3.2.1"]
     assert appeals["测评点"].iloc[0] != "GK3.2.1 "
@@ -1010,3 +1059,40 @@ def test_a_damaged_store_is_said_on_the_page_not_as_a_traceback(tmp_path, monkey
     assert not at.exception
     assert "测评数据库现在无法使用:存储文件已损坏或不是本程序的存储" in at.error[0].value
     assert not at.text_input  # no sign-in form on a store that cannot be read
+
+
+_WARM_HARNESS = """
+import os, threading, time
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
+from ui import data
+
+path = os.environ["ASSESS_DB"]
+# another session seeds the demo store, holding the store's cache while it does
+threading.Thread(target=data._store, args=(path, True), daemon=True).start()
+time.sleep(0.5)
+# the warm-up, carrying this run's context as ui/data.py starts it, waits for that cache ...
+warm = threading.Thread(target=data._warm, args=(path,), name="assess-warm-up")
+add_script_run_ctx(warm)
+warm.start()
+st.session_state["warm"] = warm
+time.sleep(0.5)
+st.stop()  # ... and this run ends (as at st.stop, st.rerun or the server's shutdown)
+"""
+
+
+def test_the_warm_up_ends_quietly_when_the_run_it_came_from_ends(tmp_path, monkeypatch):
+    """Issue 29 item 15: the StopException traceback in the server log at shutdown. Streamlit polls
+    the stop request of the run a thread's context belongs to while that thread waits for a cache;
+    once the run has ended it raises StopException there. The warm-up must end without a traceback."""
+    import threading
+
+    monkeypatch.setenv("ASSESS_DB", str(tmp_path / "demo.db"))
+    monkeypatch.setenv("ASSESS_DEMO", "1")
+    escaped = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: escaped.append(args.exc_type.__name__))
+    at = AppTest.from_string(_WARM_HARNESS, default_timeout=TIMEOUT).run()
+    warm = at.session_state["warm"]
+    warm.join(timeout=TIMEOUT)
+    assert not warm.is_alive()
+    assert escaped == []  # was ["StopException"]: "Exception in thread assess-warm-up" in the log

@@ -248,7 +248,7 @@ def test_leaders_see_what_was_rectified_and_download_it(app_url, page, credentia
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载通报草稿(文本)").click()
     circular = download.value.path().read_text(encoding="utf-8")
-    assert circular.startswith("2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018Q1)")
+    assert circular.startswith("2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018年第一季度)")
     assert "四、整改情况" in circular
     nav(page, "整改跟踪")
     page.get_by_text("整改率 = 已整改", exact=False).first.wait_for()
@@ -386,3 +386,62 @@ def test_a_unit_tries_another_result_in_the_what_if_panel(app_url, page, credent
     _shot(page, "unit-whatif")
     moves = [(float(a), float(b)) for a, b in re.findall(r"得分 ([0-9.]+) → ([0-9.]+)", text)]
     assert any(b > a for a, b in moves), text  # the finding fixed on the page raised a score
+
+
+def _visible_words(page) -> str:
+    """What a person reads and a screen reader says: every text on the page (icons drawn from
+    ligatures, scripts and styles left out) and every placeholder, aria-label and title."""
+    return page.evaluate(
+        """() => {
+        const out = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (!n.parentElement.closest('[data-testid="stIconMaterial"], script, style')) out.push(n.nodeValue);
+        }
+        for (const e of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
+          for (const a of ['placeholder', 'aria-label', 'title']) out.push(e.getAttribute(a) || '');
+        }
+        return out.join('\\n');
+    }"""
+    )
+
+
+def _streamlit_english(text: str) -> list[str]:
+    from ui.glossary import STREAMLIT_PATTERNS, STREAMLIT_WORDS
+
+    found = [w for w in STREAMLIT_WORDS if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text)]
+    for pattern, _ in STREAMLIT_PATTERNS:
+        found += [m.group(0) for m in re.finditer(pattern.strip("^$"), text)]
+    return found
+
+
+@pytest.mark.parametrize("role", ["admin", "evaluator", "xiaoxian"])
+def test_no_page_shows_streamlits_own_english(app_url, page, credentials, role):
+    """Issue 29 item 11: the uploader's "Upload" and "100MB per file", "Choose an option",
+    "No results", "Press Enter to apply", the tables' tooltips: Chinese on every page of every role."""
+    sign_in(page, app_url, credentials, role)
+    titles = [t.strip().split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    seen = {}
+    for title in titles:
+        nav(page, title.split("(")[0])
+        found = _streamlit_english(_visible_words(page))
+        if found:
+            seen[title] = found
+    assert not seen, seen
+    # what Streamlit shows only while a person works: a search with no match, a field being typed in
+    nav(page, titles[0])
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("zzz")
+    page.get_by_text("没有匹配的选项").first.wait_for()
+    assert not _streamlit_english(_visible_words(page))
+    page.keyboard.press("Escape")
+    field = page.locator('[data-testid="stTextInput"] input').first
+    if field.count():
+        field.fill("县")
+        page.wait_for_timeout(300)
+        assert not _streamlit_english(_visible_words(page))
+    if role == "evaluator":
+        nav(page, "导入测评结果")
+        page.get_by_text("单个文件不超过 100MB", exact=False).first.wait_for()
+        page.get_by_role("button", name="上传文件").first.wait_for()
+        _shot(page, "upload-in-chinese")

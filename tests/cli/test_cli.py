@@ -1,6 +1,8 @@
 """The `assess` command: exit codes, summaries, files written or not written at all."""
 
+import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -191,3 +193,65 @@ def test_lists_print_blanks_never_nan_or_none(tmp_path):
     )
     assert lines[1] == "2\t2018Q2\t341322\tGK1.1.1\t待复核\t栏目已更新"
     assert users.stdout.startswith("boss\t考核办\t\t正常\t")
+
+
+def test_score_excel_writes_chinese_copies_beside_the_unchanged_spec_files(tmp_path):
+    """Issue 29 item 12: what a person opens in Excel on Chinese Windows, while scripts keep SPEC §3."""
+    plain, excel = tmp_path / "plain", tmp_path / "excel"
+    args = ["score", "--rubric", EXAMPLE / "rubric.yaml", "--units", EXAMPLE / "units.csv",
+            "--results", EXAMPLE / "results.csv"]  # fmt: skip
+    assert assess(*args, "--out", plain).returncode == 0
+    p = assess(*args, "--out", excel, "--excel")
+    assert p.returncode == 0, p.stderr
+    assert "供 Excel 打开的副本" in p.stdout and str(excel / "excel" / "单位得分.csv") in p.stdout
+    for name in ("unit_scores.csv", "dimension_scores.csv", "check_scores.csv"):
+        assert (excel / name).read_bytes() == (plain / name).read_bytes()  # the contract's files untouched
+    assert not (plain / "excel").exists()
+    assert sorted(f.name for f in (excel / "excel").iterdir()) == ["一级指标得分.csv", "单位得分.csv", "测评点得分.csv"]
+
+    raw = (excel / "excel" / "单位得分.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    units = pd.read_csv(excel / "excel" / "单位得分.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(units.columns) == ["期次", "轨道", "分组", "单位编码", "单位名称", "基础分", "加分", "得分", "单项否决",
+                                   "等次", "排名", "参评单位数", "目标管理分"]  # fmt: skip
+    assert units.values.tolist()[:2] == [
+        ["2017Q3", "政务公开", "县区政府", "C01", "甲县", "77.78", "4.00", "81.78", "否", "良好", "1", "2", "3.27"],
+        ["2017Q3", "政务公开", "县区政府", "C02", "乙县", "71.43", "0.00", "59.00", "是", "不合格", "2", "2", "2.36"],
+    ]
+    checks = pd.read_csv(excel / "excel" / "测评点得分.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    row = checks[(checks["单位编码"] == "C01") & (checks["测评点编码"] == "D1.1.2")].iloc[0]
+    assert (row["测评点"], row["计分方法"], row["情况"], row["测评结果"], row["失分"]) == (
+        "财政信息按月公开", "逐项扣分", "已测评", "2 条", "4")  # fmt: skip
+    assert set(checks["情况"]) <= {"已测评", "不涉及", "缺少结果"}
+    ratio = checks[(checks["单位编码"] == "C01") & (checks["测评点编码"] == "D2.1.2")].iloc[0]
+    assert ratio["测评结果"] == "80%"  # the fraction 0.8 as the pages show it
+    dims = pd.read_csv(excel / "excel" / "一级指标得分.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert dims.iloc[0][["单位名称", "一级指标", "得分", "满分", "得分率%"]].tolist() == [
+        "甲县",
+        "主动公开",
+        "16",
+        "20",
+        "80.00",
+    ]
+
+
+def test_help_is_chinese_beside_english_for_every_command_and_option():
+    """Issue 29 item 12: argparse's own words and every command's and option's help."""
+    from scoring.cli.main import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert len(sub.choices) >= 18
+    for name, command in sub.choices.items():
+        summary = next(c.help for c in sub._choices_actions if c.dest == name)
+        assert re.search(r"[\u4e00-\u9fff]", summary) and re.search(r"\([a-z][^)]*\)$", summary), name
+        for action in command._actions:
+            assert action.help and re.search(r"[\u4e00-\u9fff]", action.help), (name, action.dest)
+    p = assess("score", "--help")
+    assert p.returncode == 0
+    assert p.stdout.startswith("用法 usage: assess score") and "选项 options:" in p.stdout
+    assert "显示本帮助并退出(show this help message and exit)" in p.stdout and "--excel" in p.stdout
+    wrong = assess("score", "--rubric", "x")
+    assert wrong.returncode == 2
+    assert "错误 error: 缺少必需的参数:--units, --results, --out(the following arguments are required" in wrong.stderr
+    assert "无法识别的参数:--nope" in assess("schema", "--nope").stderr

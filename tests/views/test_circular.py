@@ -27,7 +27,7 @@ def section(text: str, title: str) -> str:
 def test_the_draft_says_what_the_tables_say(demo):
     text = circular_text(demo, "2018Q1", "2018Q1 · 已发布 第 1 版")
     assert text.startswith(
-        "2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018Q1)\n\n(依据 2018Q1 · 已发布 第 1 版 的测评结果)"
+        "2017年度全市政务公开政务服务绩效考核第三方测评情况通报(2018年第一季度)\n\n(依据 2018Q1 · 已发布 第 1 版 的测评结果)"
     )
     u = demo.scores.units
     now, before = u[u["period"] == "2018Q1"], u[u["period"] == "2017Q4"]

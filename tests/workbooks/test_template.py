@@ -123,3 +123,11 @@ def test_a_deadline_cell_takes_a_date_pair_and_says_so():
     assert hints and "2017-09-04/2017-09-22" in hints[0] and "未答复" in hints[0]
     criteria = rubric.checks.set_index("check_id").loc["GK5.1.2", "criteria"]
     assert "收到日期/答复日期" in criteria
+
+
+def test_the_help_sheet_describes_the_apps_flow_not_the_command_line():
+    """Issue 29 item 14: evaluators upload on 导入测评结果 and the office publishes; no `assess score`."""
+    help_text = "\n".join(str(c.value) for row in _workbook()["填写说明"].iter_rows() for c in row if c.value)
+    assert "assess" not in help_text
+    assert "「导入测评结果」页面上传" in help_text and "由考核办发布" in help_text
+    assert "「申诉复核」" in help_text and "期次:2017Q3" in help_text

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from scoring.store.rounds import open_periods
 from scoring.views.circular import circular_text
 from scoring.views.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.workbooks.circular_docx import circular_docx
 from scoring.workbooks.report import leaders_report
 from ui import charts, data
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
-from ui.tables import change_text, groups_overview, ranking_style, shown, table_height
+from ui.tables import change_text, groups_overview, ranking_download, ranking_style, shown, table_height
 from ui.widgets import (
     DOCX,
     XLSX,
@@ -114,7 +115,8 @@ if len(shown_periods) > 1:
     )
 
 name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
-d3, d4 = table_downloads(shown_table, name, SHEET["ranking"])
+download = ranking_download(table, columns, has_prev, rubric.spec.rounding.decimals)
+d3, d4 = table_downloads(download, name, SHEET["ranking"])
 # the round's workbook and circular, built only when clicked
 d3.download_button(
     LABEL["download_leaders"],
@@ -125,7 +127,8 @@ d3.download_button(
 )
 if user.role != "unit":  # a circular speaks of every unit; a unit sees only its own group
     label, digest = views[period].label, views[period].digest
-    d4.download_button(LABEL["download_circular_docx"], lambda: circular_docx(result, period, label, digest),
+    title = str(open_periods(data.store()).set_index("period")["title"].get(period) or "")  # as the office named it
+    d4.download_button(LABEL["download_circular_docx"], lambda: circular_docx(result, period, label, digest, title),
                        FILE["circular_docx"].format(period=period), DOCX, key="circular-docx", on_click="ignore")  # fmt: skip
-    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, label, digest).encode(),
+    d4.download_button(LABEL["download_circular"], lambda: circular_text(result, period, label, digest, title).encode(),
                        FILE["circular"].format(period=period), "text/plain", key="circular-txt", on_click="ignore")  # fmt: skip

@@ -177,7 +177,7 @@ if not appeals.empty:
 
 st.download_button(
     LABEL["download_report"],
-    lambda: unit_report(result, unit, period, appeals),  # built only when clicked
+    lambda: unit_report(result, unit, period, appeals, accounts=data.accounts()),  # built only when clicked
     FILE["unit_report"].format(unit=roster.loc[unit, "name"], period=period),
     XLSX,
     on_click="ignore",
