@@ -64,6 +64,7 @@ def ranking_style(table: pd.DataFrame, own_name: str | None = None):
 def groups_overview(scores, period: str, track: str, rubric) -> pd.DataFrame:
     """Every peer group of a round and track in one table: how many ranked, the mean, the first and
     last, and how many in the top and the bottom grade."""
+    from scoring.views.completeness import complete_units
     from scoring.views.explain import ranking_table
 
     grades = [g.name for g in rubric.spec.grades]
@@ -72,7 +73,9 @@ def groups_overview(scores, period: str, track: str, rubric) -> pd.DataFrame:
         t = ranking_table(scores, period, track, gid)
         if t.empty:
             continue
-        rows.append({LABEL["group"]: gname, LABEL["units_ranked"]: len(t), LABEL["mean_score"]: round(t["score"].mean(), 2),
+        t = t[complete_units(t)]  # an open round's units with results missing are not ranked (issue 29)
+        mean = np.nan if t.empty else round(t["score"].mean(), 2)
+        rows.append({LABEL["group"]: gname, LABEL["units_ranked"]: len(t), LABEL["mean_score"]: mean,
                      LABEL["first_place"]: "、".join(t.loc[t["rank"] == 1, "unit_name"]),
                      LABEL["last_place"]: "、".join(t.loc[t["rank"] == t["rank"].max(), "unit_name"]),
                      grades[0]: int((t["grade"] == grades[0]).sum()), grades[-1]: int((t["grade"] == grades[-1]).sum())})  # fmt: skip
