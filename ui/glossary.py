@@ -284,6 +284,14 @@ LABEL = {
     "recorded_of": "{recorded:,} / {applicable:,}",
     "unit_recorded": "结果未录完:已录入 {recorded:,} / {applicable:,} 项;录完后计分、排名",
     "unit_report_not_yet": "该单位本期结果尚未录完,录完后可下载单位报告。",
+    "monitor_no_open_round": "没有正在录入结果(草稿阶段)的期次:网站监测的结果只能导入草稿期次。请考核办先开启新的期次。",
+    "annual_which": "本汇总为 {years} 年度,计入 {n} 期:{periods}。",
+    "annual_years_mixed": "所选期次跨越 {years} 多个年度;年度汇总通常只计同一年度的期次。",
+    "account_pick_action": "请先选择操作:停用、启用或重设密码。",
+    "agreement_too_few": "比较对数少于 2,α 无定义",
+    "agreement_no_variation": "全部一致(所有结果相同),α 无定义",
+    "agreement_small_sample": "样本较少(少于 {n} 对),仅供参考",
+    "agreement_low_small": "另有 {n} 个测评点的 α 低于 {floor},但比较对数少于 {small},仅供参考;扩大抽样后再判断。",
     "import_replaced": "{n} 项结果已按此文件更正(草稿阶段,本人导入的结果);原结果保留在记录中,更正已记入操作日志。",
 }
 
@@ -460,6 +468,6 @@ SHEET = {"missing": "缺少结果", "ranking": "排名", "annual": "年度汇总
          "problems": "共性问题"}  # fmt: skip
 # the demo accounts' table on the sign-in page
 CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]
-ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位编码", "disabled": "状态", "demo": "演示账号",
+ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位", "disabled": "状态", "demo": "演示账号",
                    "created_at": "创建时间"}  # fmt: skip
 MISSING_COLUMNS = {"unit_id": "单位编码", "unit_name": "单位", "missing": "缺少条数", "checks": "缺少结果的测评点"}

@@ -176,6 +176,25 @@ def plain(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", "" if text is None or text is pd.NA else str(text)).replace("\n", "  \n")
 
 
+# an address ends at a space, a '|' (evidence cells join several with ' | ') or the first character
+# no URL has unescaped (Chinese text, quotes, angle brackets)
+_URL = re.compile(r"(?:https?://|www\.)[!-~]+?(?=[.,;:!?()]*(?:[^!-~]|[|<>\"']|$))")
+
+
+def linked(text: object) -> str:
+    """User text for st.markdown as ``plain`` shows it, with each URL in it a link: the text shown
+    escaped, the address as written (escaping a URL for markdown once gave ``www\\.`` on screen and
+    ``%5C`` in the link, issue 29)."""
+    raw = "" if text is None or text is pd.NA else str(text)
+    out, at = [], 0
+    for m in _URL.finditer(raw):  # a few per cell
+        url = m.group(0)
+        href = url if url.startswith("http") else f"http://{url}"
+        out += [plain(raw[at : m.start()]), f"[{plain(url)}](<{href}>)"]
+        at = m.end()
+    return "".join([*out, plain(raw[at:])])
+
+
 def people(names: pd.Series, accounts: pd.DataFrame, roster: pd.DataFrame) -> pd.Series:
     """Account names as a reader knows the person: a unit account by its unit's name, another by its
     name and role (评估员 · 第三方评估机构); empty where none."""

@@ -210,7 +210,12 @@ def test_a_group_with_no_unit_on_a_track_says_so(db):
 
 def test_annual_page_averages_the_published_rounds(db):
     at = open_page("annual", "leader")
-    assert at.multiselect(key="annual_periods").value == ["2017Q3", "2017Q4", "2018Q1"]  # 2018Q2 is unpublished
+    # the latest calendar year's published rounds by default, said (issue 29); 2018Q2 is unpublished
+    assert at.multiselect(key="annual_periods").value == ["2018Q1"]
+    assert "本汇总为 2018 年度,计入 1 期:2018Q1。" in [c.value for c in at.caption]
+    assert at.multiselect(key="annual_periods").options == ["2017Q3", "2017Q4", "2018Q1"]
+    at.multiselect(key="annual_periods").set_value(["2017Q3", "2017Q4", "2018Q1"]).run()
+    assert "所选期次跨越 2017、2018 多个年度" in at.warning[0].value
     year = at.dataframe[0].value.set_index("单位")
     rounds = year[["2017Q3", "2017Q4", "2018Q1"]]
     # the annual score is the mean of the round scores shown beside it, to the cent
