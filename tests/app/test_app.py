@@ -576,7 +576,7 @@ def test_the_office_manages_accounts_in_the_app(db):
     _new_account(at, "lingbi2", "unit", "341323", "correct-horse-9")
     assert at.success[0].value == "已创建账号 lingbi2。"
     row = at.dataframe[0].value.set_index("账号").loc["lingbi2"]
-    assert (row["角色"], row["单位编码"], row["状态"]) == ("被考核单位", "341323", "正常")
+    assert (row["角色"], row["单位"], row["状态"]) == ("被考核单位", "灵璧县人民政府", "正常")  # by name (issue 29)
     assert sign_in("lingbi2", "correct-horse-9").selectbox(key="unit_id").options == ["灵璧县人民政府(341323)"]
     # every problem of a bad account at once, and nothing created
     _new_account(at, "mayor", "unit", None, "short")

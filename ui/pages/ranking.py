@@ -69,7 +69,7 @@ view = table.assign(
 )
 view = withheld(view, table, ["rank", "grade"], blank=["rank_change", "score_change"])
 columns = ["rank", "unit_name", "score", "grade", "target_points", "rank_change", "score_change", "vetoed"]
-columns += ["recorded"] if "recorded" in view.columns else []
+columns += [] if done.all() else ["recorded"]  # how many results are in, while some unit's are not
 shown_table = shown(view, columns)
 own = roster_names.get(user.unit_id) if user.role == "unit" else None
 page_table(
