@@ -14,10 +14,13 @@ store = data.store()
 
 # the forms keep what was typed when something is wrong (issue 29) and are emptied only here,
 # before their widgets are drawn, once a change went through (or, for the passwords, did not match)
+# (set to their empty values, not dropped: a browser keeps showing what was typed in a dropped one)
+_EMPTY = {"new_name": "", "new_role": ROLES[0], "new_unit": None, "new_password": "", "new_password_again": "",
+          "change_action": None, "change_password": ""}  # fmt: skip
 _NEW = ("new_name", "new_role", "new_unit", "new_password", "new_password_again")
-_CHANGE = ("change_name", "change_action", "change_password")
+_CHANGE = ("change_action", "change_password")
 for key in st.session_state.pop("accounts_clear", ()):
-    st.session_state.pop(key, None)
+    st.session_state[key] = _EMPTY[key]
 if "accounts_done" in st.session_state:
     st.success(st.session_state.pop("accounts_done"))
 if "accounts_error" in st.session_state:
