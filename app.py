@@ -27,7 +27,8 @@ if user is None:
 else:
     titles = dict(PAGE)
     if user.role in ("admin", "evaluator"):  # those who decide appeals see how many wait
-        waiting = sum(v.open_appeals for v in data.round_views().values())
+        # those that can be decided now (a round in its appeal window), where the page opens (issue 29)
+        waiting = sum(v.open_appeals for v in data.round_views().values() if v.status == "appeal")
         if waiting:
             titles["appeals"] = LABEL["appeals_waiting"].format(page=PAGE["appeals"], n=waiting)
     page = st.navigation(

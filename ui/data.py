@@ -24,6 +24,7 @@ from scoring.pipeline import Assessment, checks_of, combine_rounds, narrowed, wi
 from scoring.store import Store, default_db_path, open_store
 from scoring.store.publish import load_round, published_scores, revision_digests, snapshot_stamp
 from scoring.store.rounds import STATUS_NAMES, round_setup, rounds_table
+from scoring.views.completeness import provisional, round_progress
 from scoring.views.explain import missing_results, unsupported_losses
 from scoring.views.rectification import rectification
 
@@ -123,8 +124,9 @@ def _frozen(path: str, period: str, revision: int, stamp: str) -> Assessment:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _preliminary(path: str, period: str, version: int) -> Assessment:
-    # the findings are dropped once scored: the views read the score tables only
-    return without_findings(load_round(_store(path, demo_mode())[0], period, None))
+    # the findings are dropped once scored: the views read the score tables only; a unit whose
+    # results are incomplete has no score, rank or grade before publication (issue 29)
+    return without_findings(provisional(load_round(_store(path, demo_mode())[0], period, None)))
 
 
 def _cached_round(store: Store, period: str, revision: int | None) -> Assessment:
@@ -229,6 +231,18 @@ def _rectification(path: str, stamp: int, shown: tuple[str, ...], period: str, b
                    units: tuple[str, ...]) -> pd.DataFrame:  # fmt: skip
     combined = _combined(path, stamp, shown)
     return rectification(checks_of(combined.scores, [before, period], list(units)), period, before, list(units))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _progress(path: str, stamp: int, period: str) -> tuple[int, int]:
+    store_ = _store(path, demo_mode())[0]
+    views = {v.period: v for v in _rounds(path, stamp)}
+    return round_progress(_cached_round(store_, period, views[period].revision).scores, period)
+
+
+def progress(period: str) -> tuple[int, int]:
+    """How many of a round's applicable results are recorded, of how many (issue 29)."""
+    return _progress(str(db_path()), version(), period)
 
 
 def rectification_table(visible: dict[str, RoundView], period: str, before: str, units: list[str]) -> pd.DataFrame:

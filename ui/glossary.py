@@ -124,7 +124,8 @@ LABEL = {
     "clear_uploads": "移除已导入的文件",
     "preview": "计分预览",
     "validated": "校验通过",
-    "preview_note": "按目前已导入的结果试算;尚无任何结果的单位为“未测”,不参加排名,已测单位只在已测单位中排名。",
+    "preview_note": "按目前已导入的结果试算;尚无任何结果的单位为“未测”,结果未录完的单位为“未测完”,都不参加排名;"
+    "结果录完的单位只在录完的单位中排名。",
     "not_tested": "未测",
     "recorded": "已录结果",
     "evidence_section": "佐证文件",
@@ -275,6 +276,28 @@ LABEL = {
     "track_base_points": "{name}基础分满分 {points:g} 分,折算为 100 分制:得分 = 实得基础分 ÷ 应得基础分 × 100"
     "(不涉及的测评点不计入应得基础分),再计加分。",
     "dimension_title_share": "{id} {name}({points:g} 分,折合百分制 {share:.1f} 分;{n} 个测评点)",
+    # issue 29 (pages that never mislead): an open round said as such, and the pages' workflow
+    "incomplete": "未测完",
+    "progress_open": "本期结果尚未录完:已录入 {recorded:,} / {applicable:,} 项。结果未录完的单位显示为“未测完”,"
+    "不计得分、不排名、不评等次;结果录完的单位只在录完的单位中排名(初步结果)。",
+    "progress_open_done": "本期结果已全部录入({applicable:,} 项),尚未发布:排名为初步结果。",
+    "progress_published_gaps": "本期按缺少结果发布:已录入 {recorded:,} / {applicable:,} 项,缺少的 {missing:,} 项按 0 分计"
+    "(考核办发布时的决定)。",
+    "no_complete_units": "该分组还没有结果录完的单位,暂无排名。",
+    "circular_not_yet": "本期结果尚未录完(已录入 {recorded:,} / {applicable:,} 项),暂不提供通报;结果录完或发布后可下载。",
+    "robust_not_yet": "本期结果尚未录完,排名稳健性在结果录完后计算。",
+    "recorded_of": "{recorded:,} / {applicable:,}",
+    "unit_recorded": "结果未录完:已录入 {recorded:,} / {applicable:,} 项;录完后计分、排名",
+    "unit_report_not_yet": "该单位本期结果尚未录完,录完后可下载单位报告。",
+    "monitor_no_open_round": "没有正在录入结果(草稿阶段)的期次:网站监测的结果只能导入草稿期次。请考核办先开启新的期次。",
+    "annual_which": "本汇总为 {years} 年度,计入 {n} 期:{periods}。",
+    "annual_years_mixed": "所选期次跨越 {years} 多个年度;年度汇总通常只计同一年度的期次。",
+    "account_pick_action": "请先选择操作:停用、启用或重设密码。",
+    "agreement_too_few": "比较对数少于 2,α 无定义",
+    "agreement_no_variation": "全部一致(所有结果相同),α 无定义",
+    "agreement_small_sample": "样本较少(少于 {n} 对),仅供参考",
+    "agreement_low_small": "另有 {n} 个测评点的 α 低于 {floor},但比较对数少于 {small},仅供参考;扩大抽样后再判断。",
+    "import_replaced": "{n} 项结果已按此文件更正(草稿阶段,本人导入的结果);原结果保留在记录中,更正已记入操作日志。",
 }
 
 # 整改跟踪: what became of each earlier lost point (scoring/rectification.py)
@@ -338,6 +361,8 @@ COLUMN = {
     "lost_mean": "平均失分",
     "lost_total": "合计失分",
     "points": "分值",
+    # issue 29: how far an open round's results are in, per unit
+    "recorded": "已录结果",
 }
 
 AUTH = {
@@ -382,6 +407,7 @@ AUDIT_ACTIONS = {
     "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录",
     "sign-out.ended": "账号变更,会话结束", "demo.seed": "载入演示数据",
     "denied": "被拒绝的操作", "monitor.run": "网站监测",
+    "finding.replace": "草稿阶段更正结果",
 }  # fmt: skip
 AUDIT_TARGETS = {"store": "测评数据库"}
 # the stored audit details (written in English by the store, insert-only) as the office reads them:
@@ -397,6 +423,7 @@ AUDIT_DETAILS = [
     (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
     (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
     (r"^(\d+) probes, (\d+) pages kept$", "探测 {0} 个网址,保存网页 {1} 个"),
+    (r"^finding (\d+) -> (\d+): ", "结果记录 {0} 由记录 {1} 取代:"),
 ]
 APPEAL_COLUMNS = {
     "id": "编号", "period": "期次", "unit_id": "单位", "check_id": "测评点", "reason": "申诉理由",
@@ -455,7 +482,7 @@ SHEET = {"missing": "缺少结果", "ranking": "排名", "annual": "年度汇总
          "problems": "共性问题"}  # fmt: skip
 # the demo accounts' table on the sign-in page
 CREDENTIAL_COLUMNS = ["角色", "账号", "密码", "单位"]
-ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位编码", "disabled": "状态", "demo": "演示账号",
+ACCOUNT_COLUMNS = {"name": "账号", "role": "角色", "unit_id": "单位", "disabled": "状态", "demo": "演示账号",
                    "created_at": "创建时间"}  # fmt: skip
 MISSING_COLUMNS = {"unit_id": "单位编码", "unit_name": "单位", "missing": "缺少条数", "checks": "缺少结果的测评点"}
 

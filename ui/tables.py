@@ -65,6 +65,7 @@ def ranking_style(table: pd.DataFrame, own_name: str | None = None):
 def groups_overview(scores, period: str, track: str, rubric) -> pd.DataFrame:
     """Every peer group of a round and track in one table: how many ranked, the mean, the first and
     last, and how many in the top and the bottom grade."""
+    from scoring.views.completeness import complete_units
     from scoring.views.explain import ranking_table
 
     grades = [g.name for g in rubric.spec.grades]
@@ -73,7 +74,9 @@ def groups_overview(scores, period: str, track: str, rubric) -> pd.DataFrame:
         t = ranking_table(scores, period, track, gid)
         if t.empty:
             continue
-        rows.append({LABEL["group"]: gname, LABEL["units_ranked"]: len(t), LABEL["mean_score"]: round(t["score"].mean(), 2),
+        t = t[complete_units(t)]  # an open round's units with results missing are not ranked (issue 29)
+        mean = np.nan if t.empty else round(t["score"].mean(), 2)
+        rows.append({LABEL["group"]: gname, LABEL["units_ranked"]: len(t), LABEL["mean_score"]: mean,
                      LABEL["first_place"]: "、".join(t.loc[t["rank"] == 1, "unit_name"]),
                      LABEL["last_place"]: "、".join(t.loc[t["rank"] == t["rank"].max(), "unit_name"]),
                      grades[0]: int((t["grade"] == grades[0]).sum()), grades[-1]: int((t["grade"] == grades[-1]).sum())})  # fmt: skip
@@ -181,6 +184,25 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 def plain(text: object) -> str:
     """User text for st.markdown, shown as typed: no links, images or emphasis it did not ask for."""
     return _MARKDOWN.sub(r"\\\1", "" if text is None or text is pd.NA else str(text)).replace("\n", "  \n")
+
+
+# an address ends at a space, a '|' (evidence cells join several with ' | ') or the first character
+# no URL has unescaped (Chinese text, quotes, angle brackets)
+_URL = re.compile(r"(?:https?://|www\.)[!-~]+?(?=[.,;:!?()]*(?:[^!-~]|[|<>\"']|$))")
+
+
+def linked(text: object) -> str:
+    """User text for st.markdown as ``plain`` shows it, with each URL in it a link: the text shown
+    escaped, the address as written (escaping a URL for markdown once gave ``www\\.`` on screen and
+    ``%5C`` in the link, issue 29)."""
+    raw = "" if text is None or text is pd.NA else str(text)
+    out, at = [], 0
+    for m in _URL.finditer(raw):  # a few per cell
+        url = m.group(0)
+        href = url if url.startswith("http") else f"http://{url}"
+        out += [plain(raw[at : m.start()]), f"[{plain(url)}](<{href}>)"]
+        at = m.end()
+    return "".join([*out, plain(raw[at:])])
 
 
 def appeals_view(appeals: pd.DataFrame, roster: pd.DataFrame, rubric, accounts: pd.DataFrame) -> pd.DataFrame:

@@ -11,10 +11,14 @@ import pandas as pd
 
 from scoring.pipeline import Assessment
 
-__all__ = ["INTERVAL_METHODS", "agreement_table", "paired_values"]
+__all__ = ["ALPHA_NOTES", "INTERVAL_METHODS", "SMALL_SAMPLE", "agreement_table", "alpha_notes", "paired_values"]
 
 INTERVAL_METHODS = ("ratio", "deduct", "bonus", "deadline")
 DECIMALS = 6
+# fewer pairs than this and an alpha says little: one disagreement among five moves it by half
+SMALL_SAMPLE = 10
+# why an alpha is blank, or to be read with care
+ALPHA_NOTES = ("too_few", "no_variation", "small_sample")
 
 
 def _values(result: Assessment) -> pd.DataFrame:
@@ -78,3 +82,13 @@ def agreement_table(pairs: pd.DataFrame, check_order: list[str]) -> pd.DataFrame
     # alpha is written as text so that an undefined one is an empty cell, not "nan"
     table["alpha"] = ["" if pd.isna(a) else repr(float(a)) for a in table["alpha"]]
     return table
+
+
+def alpha_notes(table: pd.DataFrame) -> pd.Series:
+    """Per row of ``agreement_table``: why its alpha is blank — ``too_few`` (fewer than two pairs) or
+    ``no_variation`` (every value the same, so the two always agree and chance agreement is all
+    there is) — or ``small_sample`` (an alpha from fewer than ``SMALL_SAMPLE`` pairs); else ""."""
+    blank = table["alpha"].astype(str) == ""
+    pairs = table["pairs"].to_numpy()
+    notes = np.select([blank & (pairs < 2), blank, pairs < SMALL_SAMPLE], list(ALPHA_NOTES), "")
+    return pd.Series(notes, index=table.index)

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from scoring.engine import score_findings
@@ -56,6 +57,7 @@ class ImportResult:
     sources: list[SourceInfo] = field(default_factory=list)
     pending: int = 0  # rows whose result is not yet recorded (empty 结果): skipped, reported as missing
     already: int = 0  # rows stored before, exactly as they are (a template uploaded again with more filled in)
+    replaced: int = 0  # results the importer recorded before, corrected in this file while the round is a draft
     # the rounds imported into, scored as they now stand (preliminary): checked for the import
     # anyway, so that a caller who shows them need not read the round back
     scored: Assessment | None = field(default=None, compare=False, repr=False)
@@ -177,7 +179,15 @@ def import_results(
     As evaluators fill a round over weeks (SPEC extension 2a, issue 17): a row with an empty
     result is not yet recorded and is skipped and counted; the period must have been opened; and a
     file that repeats rows already stored (the same template uploaded again with more filled in)
-    adds only its new rows — a stored result with another value is refused, naming both.
+    adds only its new rows.
+
+    A stored single-row result with another value in the file (issue 29): while the round is a
+    draft (nobody has seen it yet, there is nothing to appeal) it replaces the one the importing
+    account itself imported — a new finding superseding the old, which stays in the record, as a
+    correction on appeal does, and an audit entry naming both values. A result another account
+    imported is refused, naming both values and who imported it: each evaluator answers for their
+    own results (the office's policy; the import log shows who recorded what). After feedback
+    no import is taken and a change goes through an appeal, as before.
     """
     rub = as_rubric(rubric)
     roster = read_roster_file(units, rub)
@@ -222,9 +232,12 @@ def import_results(
                                     "同一期次的结果必须使用同一版本"))  # fmt: skip
         if issues:
             raise InputError(issues)
-        earlier = [findings_frame(store, rid).drop(columns="finding_id") for rid in existing.values()]
-        rows, already = _new_rows(raw.rows, earlier, rub)
-        combined = pd.concat([*earlier, rows], ignore_index=True)
+        stored = [findings_frame(store, rid) for rid in existing.values()]
+        rows, already, replacing = _new_rows(raw.rows, [f.drop(columns="finding_id") for f in stored], rub)
+        stored_rows = pd.concat(stored, ignore_index=True) if stored else pd.DataFrame(columns=["finding_id"])
+        old_ids = _replaced_findings(db, rows[replacing], stored_rows, user)
+        kept = stored_rows[~stored_rows["finding_id"].isin(old_ids.to_numpy())].drop(columns="finding_id")
+        combined = pd.concat([kept, rows], ignore_index=True)
         checked = validate_results(rub, roster, combined, allow_missing=True)
 
         actor = user.name
@@ -249,16 +262,17 @@ def import_results(
             )
             bid = int(cur.lastrowid)
             batch_ids.append(bid)
-            insert_findings(db, bid, pd.DataFrame({
+            new_ids = insert_findings(db, bid, pd.DataFrame({
                 "round_id": mine["period"].map(round_ids).astype("int64"), "_sheet": mine["_sheet"],
                 "_row": mine["_row"].astype("int64"), "unit_id": mine["unit_id"], "check_id": mine["check_id"],
                 "value": as_text(mine["value"]), "evidence": mine["evidence"], "note": mine["note"],
                 "evaluator": mine["evaluator"], "checked_at": mine["checked_at"],
             }))  # fmt: skip
             store.audit(actor, "batch.import", f.name, f"batch {bid}, {len(mine)} rows, sha256 {f.sha256}")
+            _supersede(store, old_ids, mine, new_ids, stored_rows, actor)
     scored = Assessment(rub, roster, checked, score_findings(rub, roster, checked), raw.sources)
     return ImportResult(batches=batch_ids, rows=len(rows), periods=periods, sources=raw.sources, pending=pending,
-                        already=already, scored=scored)  # fmt: skip
+                        already=already, replaced=len(old_ids), scored=scored)  # fmt: skip
 
 
 def _period_issues(store: Store, rows: pd.DataFrame) -> list[Issue]:
@@ -284,11 +298,11 @@ def _period_issues(store: Store, rows: pd.DataFrame) -> list[Issue]:
 _CONTENT = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 
 
-def _new_rows(rows: pd.DataFrame, earlier: list[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame, int]:
-    """The rows not stored before, and how many were; a stored single-row result with another value
-    is refused here, naming both values (a change to a stored finding goes through an appeal)."""
+def _new_rows(rows: pd.DataFrame, earlier: list[pd.DataFrame], rubric: Rubric) -> tuple[pd.DataFrame, int, np.ndarray]:
+    """The rows not stored before, how many were, and which of the new ones (a mask over them) give
+    a stored single-row result another value: corrections, for ``_replaced_findings`` to judge."""
     if not earlier or rows.empty:
-        return rows, 0
+        return rows, 0, np.zeros(len(rows), dtype=bool)
     stored = pd.concat(earlier, ignore_index=True)
     new = rows.copy()
     new_text = new[_CONTENT].astype(str)
@@ -301,21 +315,60 @@ def _new_rows(rows: pd.DataFrame, earlier: list[pd.DataFrame], rubric: Rubric) -
     fresh = new[~repeated]
     single = set(rubric.checks.loc[rubric.checks["method"].isin(SINGLE_ROW_METHODS), "check_id"])
     key = ["period", "unit_id", "check_id"]
-    was = old_text.drop_duplicates(key).set_index(key)
-    clash = fresh[fresh["check_id"].astype(str).isin(single)]
-    clash = clash[pd.MultiIndex.from_frame(clash[key].astype(str)).isin(was.index)]
-    if not clash.empty:
-        issues = []
-        for r in clash.astype({c: str for c in [*key, "value", "_file", "_sheet"]}).to_dict("records"):
-            before = was.loc[(r["period"], r["unit_id"], r["check_id"])]
-            issues.append(Issue(
-                code="changed-result", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]), column="结果",
-                value=r["value"],
-                message=f"期次 {r['period']} 单位 {r['unit_id']} 测评点 {r['check_id']} 已存结果为 “{before['value']}”,"
-                        f"此文件为 “{r['value']}”;更改已存的结果请通过申诉复核更正",
-            ))  # fmt: skip
+    was = pd.MultiIndex.from_frame(old_text.drop_duplicates(key)[key])
+    clash = fresh["check_id"].astype(str).isin(single).to_numpy() & pd.MultiIndex.from_frame(
+        fresh[key].astype(str)
+    ).isin(was)
+    return fresh, int(repeated.sum()), clash
+
+
+def _replaced_findings(db: sqlite3.Connection, changed: pd.DataFrame, stored: pd.DataFrame, user: User) -> pd.Series:
+    """The stored findings that ``changed`` rows correct (their ids, by the changed rows' index), if
+    the importing account imported every one of them; otherwise the rows are refused, naming the
+    stored value, the file's and who imported the stored one."""
+    if changed.empty:
+        return pd.Series([], dtype="int64")
+    key = ["period", "unit_id", "check_id"]
+    old = stored.astype({k: str for k in key}).drop_duplicates(key).set_index(key)
+    at = pd.MultiIndex.from_frame(changed[key].astype(str))
+    ids = old["finding_id"].reindex(at).astype("int64").set_axis(changed.index)
+    found = ", ".join("?" * len(ids))
+    by = dict(db.execute(f"SELECT f.id, b.imported_by || char(31) || b.imported_at FROM finding f"
+                         f" JOIN batch b ON b.id = f.batch_id WHERE f.id IN ({found})",
+                         [int(i) for i in ids]).fetchall())  # fmt: skip
+    issues = []
+    for i, r in changed.astype({c: str for c in [*key, "value", "_file", "_sheet"]}).iterrows():
+        who, when = by[int(ids[i])].split("\x1f")
+        if who == user.name:
+            continue
+        before = old.loc[(r["period"], r["unit_id"], r["check_id"]), "value"]
+        issues.append(Issue(
+            code="changed-result", file=r["_file"], sheet=r["_sheet"] or None, row=int(r["_row"]), column="结果",
+            value=r["value"],
+            message=f"期次 {r['period']} 单位 {r['unit_id']} 测评点 {r['check_id']} 已存结果为 “{before}”,"
+                    f"此文件为 “{r['value']}”;该结果由 {who} 于 {when[:16].replace('T', ' ')}(UTC)导入,"
+                    f"只能由导入者本人在草稿阶段重新上传更正,反馈后请通过申诉复核更正",
+        ))  # fmt: skip
+    if issues:
         raise InputError(issues)
-    return fresh, int(repeated.sum())
+    return ids
+
+
+def _supersede(store: Store, old_ids: pd.Series, mine: pd.DataFrame, new_ids: np.ndarray, stored: pd.DataFrame,
+               actor: str) -> None:  # fmt: skip
+    """A file's corrections recorded as corrections on appeal are (without an appeal): the new
+    finding supersedes the old, which stays; each one audited with both values."""
+    here = old_ids.index.intersection(mine.index)
+    if here.empty:
+        return
+    new_of = pd.Series(new_ids, index=mine.index)
+    pairs = [(int(old_ids[i]), int(new_of[i])) for i in here]
+    store.db.executemany("INSERT INTO supersession(old_finding_id, new_finding_id, appeal_id) VALUES (?,?,NULL)", pairs)
+    before = stored.set_index("finding_id")["value"]
+    for i, (old, new) in zip(here, pairs, strict=True):
+        r = mine.loc[i]
+        store.audit(actor, "finding.replace", f"{r['period']}/{r['unit_id']}/{r['check_id']}",
+                    f"finding {old} -> {new}: {before[old]} -> {r['value']}")  # fmt: skip
 
 
 def round_info(store: Store, period: str) -> dict[str, object]:

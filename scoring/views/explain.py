@@ -12,6 +12,7 @@ import pandas as pd
 from scoring.engine import Scores
 from scoring.pipeline import Assessment
 from scoring.rubric.load import Rubric
+from scoring.views.completeness import complete_units
 
 __all__ = [
     "common_problems",
@@ -41,6 +42,7 @@ def ranking_table(scores: Scores, period: str, track: str, group: str) -> pd.Dat
     """One group's ranking in one round, with change in rank and score since the previous round."""
     u = scores.units
     cols = ["unit_id", "unit_name", "rank", "rank_of", "score", "base", "bonus", "grade", "vetoed", "target_points"]
+    cols += [c for c in ("recorded", "applicable", "complete") if c in u.columns]  # an open round's progress
     now = u[(u["period"] == period) & (u["track"] == track) & (u["group"] == group)][cols].copy()
     prev_period = previous_period(scores.periods, period)
     if prev_period is not None:
@@ -54,6 +56,10 @@ def ranking_table(scores: Scores, period: str, track: str, group: str) -> pd.Dat
         now["rank_change"] = np.nan
         now["score_change"] = np.nan
     now["rank_change"] = now["rank_change"].astype("Float64")
+    if not complete_units(now).all():
+        # ranked among the units whose results are in so far, a rank is no place among all of them
+        # yet: its change from the previous round's would mislead (issue 29)
+        now["rank_change"] = pd.array([pd.NA] * len(now), dtype="Float64")
     return now.sort_values(["rank", "unit_id"]).reset_index(drop=True)
 
 
@@ -244,8 +250,9 @@ def missing_results(result: Assessment, period: str) -> pd.DataFrame:
 def import_preview(result: Assessment, periods: list[str]) -> pd.DataFrame:
     """The preliminary scores after an import, as an evaluator filling a round reads them: per
     (period, track, unit) how many applicable checks have a result (``recorded`` of ``applicable``).
-    A unit with none is not tested yet (``tested`` False) and has no rank; the others are ranked
-    among themselves in their group, so that an untested unit's 0 never pushes anyone down."""
+    A unit with none is not tested yet (``tested`` False), one with some not ``complete``: neither
+    has a rank; the complete ones are ranked among themselves in their group, so that a missing
+    result's 0 never pushes anyone down."""
     c = result.scores.checks
     c = c[c["period"].isin(periods)]
     counts = (
@@ -259,12 +266,14 @@ def import_preview(result: Assessment, periods: list[str]) -> pd.DataFrame:
     out = u[u["period"].isin(periods)].merge(counts, on=["period", "track", "unit_id"], how="left")
     out[["recorded", "applicable"]] = out[["recorded", "applicable"]].fillna(0).astype(int)
     out["tested"] = out["recorded"] > 0
-    ranked = out[out["tested"]]
+    # a unit with some results is 未测完 and unranked, as on every page (issue 29)
+    out["complete"] = out["recorded"] == out["applicable"]
+    ranked = out[out["complete"]]
     # among the tested units only, by the rank the engine gave (its order, ties included)
     out["rank"] = ranked.groupby(["period", "track", "group"])["rank"].rank(method="min").astype("Int64")
     out["rank"] = out["rank"].astype("Int64")
-    return out.sort_values(["period", "track", "group", "tested", "rank", "unit_id"],
-                           ascending=[True, True, True, False, True, True], kind="stable").reset_index(drop=True)  # fmt: skip
+    return out.sort_values(["period", "track", "group", "complete", "tested", "rank", "unit_id"],
+                           ascending=[True, True, True, False, False, True, True], kind="stable").reset_index(drop=True)  # fmt: skip
 
 
 def unsupported_losses(result: Assessment, periods: list[str]) -> pd.DataFrame:

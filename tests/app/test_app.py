@@ -256,7 +256,12 @@ def test_a_group_with_no_unit_on_a_track_says_so(db):
 
 def test_annual_page_averages_the_published_rounds(db):
     at = open_page("annual", "leader")
-    assert at.multiselect(key="annual_periods").value == ["2017Q3", "2017Q4", "2018Q1"]  # 2018Q2 is unpublished
+    # the latest calendar year's published rounds by default, said (issue 29); 2018Q2 is unpublished
+    assert at.multiselect(key="annual_periods").value == ["2018Q1"]
+    assert "本汇总为 2018 年度,计入 1 期:2018Q1。" in [c.value for c in at.caption]
+    assert at.multiselect(key="annual_periods").options == ["2017Q3", "2017Q4", "2018Q1"]
+    at.multiselect(key="annual_periods").set_value(["2017Q3", "2017Q4", "2018Q1"]).run()
+    assert "所选期次跨越 2017、2018 多个年度" in at.warning[0].value
     year = at.dataframe[0].value.set_index("单位")
     rounds = year[["2017Q3", "2017Q4", "2018Q1"]]
     # the annual score is the mean of the round scores shown beside it, to the cent
@@ -620,7 +625,7 @@ def test_the_office_manages_accounts_in_the_app(db):
     _new_account(at, "lingbi2", "unit", "341323", "correct-horse-9")
     assert at.success[0].value == "已创建账号 lingbi2。"
     row = at.dataframe[0].value.set_index("账号").loc["lingbi2"]
-    assert (row["角色"], row["单位编码"], row["状态"]) == ("被考核单位", "341323", "正常")
+    assert (row["角色"], row["单位"], row["状态"]) == ("被考核单位", "灵璧县人民政府", "正常")  # by name (issue 29)
     assert sign_in("lingbi2", "correct-horse-9").selectbox(key="unit_id").options == ["灵璧县人民政府(341323)"]
     # every problem of a bad account at once, and nothing created
     _new_account(at, "mayor", "unit", None, "short")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers import ROOT, csv_file, rubric_dict, units_file
-from scoring.robustness.agreement import _alpha
+from scoring.robustness.agreement import SMALL_SAMPLE, _alpha, agreement_table, alpha_notes
 
 CHECKS = [
     {"id": "B", "name": "栏目", "method": "binary", "points": 10},
@@ -85,3 +85,20 @@ def test_the_same_file_twice_is_refused(inputs):
     p = cli("agreement", "--rubric", inputs / "rubric.yaml", "--units", inputs / "units.csv", "--results",
             inputs / "first.csv", inputs / "first.csv", "--out", inputs / "a.csv")  # fmt: skip
     assert p.returncode == 2 and "同一个文件给了两次" in p.stderr and not (inputs / "a.csv").exists()
+
+
+def test_a_blank_alpha_says_why_and_a_small_sample_says_so():
+    """Issue 29, item 7: the page says why an alpha is blank and flags one from few pairs."""
+    pairs = pd.DataFrame({
+        "period": "2017Q3", "unit_id": [f"U{i}" for i in range(13)],
+        "check_id": ["ONE"] + ["SAME"] * 3 + ["FEW"] * 4 + ["ENOUGH"] * 5,  # ENOUGH gets 5 more below
+        "method": "binary",
+        "first": ["1"] + ["1"] * 3 + ["1", "0", "1", "1"] + ["1", "0", "1", "1", "0"],
+        "second": ["0"] + ["1"] * 3 + ["1", "0", "0", "1"] + ["1", "0", "1", "1", "0"],
+    })  # fmt: skip
+    more = pairs[pairs["check_id"] == "ENOUGH"].assign(unit_id=lambda f: f["unit_id"] + "b")
+    table = agreement_table(pd.concat([pairs, more], ignore_index=True), ["ONE", "SAME", "FEW", "ENOUGH"])
+    notes = dict(zip(table["check_id"] + "/" + table["method"], alpha_notes(table), strict=True))
+    assert notes == {"ONE/binary": "too_few", "SAME/binary": "no_variation", "FEW/binary": "small_sample",
+                     "ENOUGH/binary": "", "ALL/binary": ""}  # fmt: skip
+    assert table.set_index("check_id").loc["ENOUGH", "pairs"] == 10 and SMALL_SAMPLE == 10

@@ -144,7 +144,8 @@ def test_the_same_file_twice_is_refused_naming_the_earlier_batch(store):
 
 def test_rows_stored_before_are_skipped_and_a_changed_result_is_refused_naming_both(store):
     """The same results again (a template uploaded once more with more filled in) add nothing twice;
-    a result already stored with another value is refused, naming both values."""
+    a result another account stored, with another value, is refused, naming both values (one's own
+    is corrected in a draft: test_draft_corrections)."""
     _import(store, "2017Q3.csv")
     findings = store.db.execute("SELECT COUNT(*) FROM finding").fetchone()[0]
     again = InputFile("again.csv", (ROUNDS / "2017Q3.csv").read_bytes() + b"\n")
@@ -157,7 +158,7 @@ def test_rows_stored_before_are_skipped_and_a_changed_result_is_refused_naming_b
     frame.loc[row, "value"] = "通过" if was == "未通过" else "未通过"
     changed = InputFile("changed.csv", frame.to_csv(index=False).encode("utf-8"))
     with pytest.raises(InputError) as info:
-        import_results(store, RUBRIC, UNITS, [changed], ACTOR)
+        import_results(store, RUBRIC, UNITS, [changed], User("另一评估", OPERATOR))
     [issue] = info.value.issues
     assert (issue.code, issue.row, issue.column) == ("changed-result", row + 2, "结果")
     assert f"已存结果为 “{was}”,此文件为 “{frame.loc[row, 'value']}”" in issue.message

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from scoring import InputError, InputFile, assess, format_issue
-from scoring.robustness.agreement import agreement_table, paired_values
+from scoring.robustness.agreement import SMALL_SAMPLE, agreement_table, alpha_notes, paired_values
 from scoring.workbooks.template import METHOD_NAMES
 from ui import data
 from ui.glossary import AGREEMENT_COLUMNS, FILE, LABEL
@@ -43,21 +43,30 @@ if pairs.empty:
 table = agreement_table(pairs, list(first.rubric.checks["check_id"]))
 names = first.rubric.checks.set_index("check_id")["check_name"]
 alpha = pd.to_numeric(table["alpha"], errors="coerce")
+# a blank alpha says why, and one from a few pairs says so (issue 29)
+notes = alpha_notes(table)
+said = notes.map({"": "", **{n: LABEL[f"agreement_{n}"].format(n=SMALL_SAMPLE) for n in notes.unique() if n}})
+low_alpha = alpha < ALPHA_FLOOR
+flag = low_alpha.map({True: LABEL["agreement_flag"], False: ""})
 shown = pd.DataFrame({
     "check": table["check_id"].map(lambda c: LABEL["agreement_all"] if c == "ALL" else f"{c} {names.get(c, '')}"),
     "method": table["method"].map(METHOD_NAMES),
     "pairs": table["pairs"],
     "agreement": (table["agreement"] * 100).round(1),
     "alpha": alpha.round(3),
-    "flag": (alpha < ALPHA_FLOOR).map({True: LABEL["agreement_flag"], False: ""}),
+    "flag": flag.str.cat(said, sep=";").str.strip(";"),
 }).rename(columns=AGREEMENT_COLUMNS)  # fmt: skip
-low = int(((alpha < ALPHA_FLOOR) & (table["check_id"] != "ALL")).sum())
+checks_only = table["check_id"] != "ALL"
+low = int((low_alpha & checks_only & (notes != "small_sample")).sum())
+low_small = int((low_alpha & checks_only & (notes == "small_sample")).sum())
 units = pairs["unit_id"].nunique()
 st.caption(
     LABEL["agreement_summary"].format(pairs=len(pairs), units=units, checks=int((table["check_id"] != "ALL").sum()))
 )
 if low:
     st.warning(LABEL["agreement_low"].format(n=low, floor=ALPHA_FLOOR))
+if low_small:
+    st.caption(LABEL["agreement_low_small"].format(n=low_small, floor=ALPHA_FLOOR, small=SMALL_SAMPLE))
 st.dataframe(shown, hide_index=True, placeholder="", width="stretch",
              column_config={AGREEMENT_COLUMNS["agreement"]: st.column_config.NumberColumn(format="%.1f%%")})  # fmt: skip
 only_second = int((one["held_in"] == 2).sum())

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from scoring.views.annual import annual_scores, one_rubric, target_totals
+from scoring.views.periods import period_year, year_groups
 from scoring.workbooks.report import annual_report
 from ui import data
 from ui.auth import current_user
@@ -23,7 +24,11 @@ spec = rubric.spec
 tracks = rubric.tracks.set_index("track_id")
 grades = [g.name for g in spec.grades]
 
-periods = st.multiselect(LABEL["annual_periods"], published, default=published, key="annual_periods")
+# one calendar year by default, the latest with a published round (issue 29): a roll-up of
+# 2017Q3–2018Q4 is no year's figure
+years = year_groups(published)
+periods = st.multiselect(LABEL["annual_periods"], published, default=years[max(years)] if years else published,
+                         key="annual_periods")  # fmt: skip
 c1, c2 = st.columns(2)
 track = c1.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: tracks.loc[t, "track_name"],
                      key="annual_track")  # fmt: skip
@@ -37,6 +42,12 @@ if not periods:
     st.info(LABEL["annual_pick"])
     st.stop()
 periods = [p for p in published if p in periods]  # in time order, however they were picked
+chosen_years = sorted({y for y in map(period_year, periods) if y})
+st.caption(
+    LABEL["annual_which"].format(years="、".join(chosen_years) or "-", periods="、".join(periods), n=len(periods))
+)
+if len(chosen_years) > 1:
+    st.warning(LABEL["annual_years_mixed"].format(years="、".join(chosen_years)), icon=":material/warning:")
 refused = one_rubric({p: views[p].rubric for p in periods})  # the rule assess annual keeps too
 if refused:
     st.error(refused[0].message)

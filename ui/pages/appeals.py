@@ -10,7 +10,7 @@ from scoring.views.explain import lost_points
 from ui import data
 from ui.auth import current_user
 from ui.glossary import AUTH, COLUMN, LABEL, PAGE
-from ui.tables import appeals_view, plain, value_text
+from ui.tables import appeals_view, linked, plain, value_text
 from ui.widgets import EVIDENCE_MB, evidence_viewer
 
 st.title(PAGE["appeals"])
@@ -39,11 +39,11 @@ def _under_appeal(appeal, period: str) -> None:
         lines += [
             f"{COLUMN['criteria']}:{plain(f['criteria'])}",
             f"{COLUMN['value']}:{plain(shown_value)} · {COLUMN['lost']} {f['lost']:g}",
-            f"{COLUMN['evidence']}:{plain(f['evidence']) or '—'}",
+            f"{COLUMN['evidence']}:{linked(f['evidence']) or '—'}",
         ]
     lines += [
-        f"{LABEL['appeal_reason']}:{plain(appeal.reason)}",
-        f"{LABEL['appeal_proof']}:{plain(appeal.proof) or '—'}",
+        f"{LABEL['appeal_reason']}:{linked(appeal.reason)}",
+        f"{LABEL['appeal_proof']}:{linked(appeal.proof) or '—'}",
     ]
     with st.container(border=True):
         st.markdown("\n\n".join(lines))
@@ -53,9 +53,10 @@ def _under_appeal(appeal, period: str) -> None:
 
 if "appeal_done" in st.session_state:
     st.success(st.session_state.pop("appeal_done"))
-# it opens on the newest round with appeals waiting for a decision, if there is one
+# it opens on the newest round with appeals waiting for a decision — one in its appeal window
+# first, where they can be decided — as the menu's count promises (issue 29)
 choices = list(views)[::-1]
-waiting = [p for p in choices if views[p].open_appeals]
+waiting = sorted((p for p in choices if views[p].open_appeals), key=lambda p: views[p].status != "appeal")
 period = st.selectbox(LABEL["period"], choices, index=choices.index(waiting[0]) if waiting else 0,
                       format_func=lambda p: views[p].label, key="appeal_period")  # fmt: skip
 status = statuses[period]

@@ -18,6 +18,7 @@ from scoring.output import csv_bytes
 from scoring.store.access import can
 from scoring.store.probes import home_history, latest_results, probes_table, record_run
 from scoring.store.rounds import import_results, open_periods
+from scoring.views.periods import date_within
 from scoring.views.values_shown import value_text
 from ui import data
 from ui.glossary import FILE, LABEL, MONITOR_COLUMNS
@@ -38,16 +39,21 @@ if not checks:
 check_name = rubric.checks.set_index("check_id")["check_name"]
 st.caption(LABEL["monitor_checks"].format(checks="、".join(f"{c} {check_name[c]}" for c, _, _ in checks)))
 
-opened = list(open_periods(store)["period"])
+# only a period still taking results (opened, no round yet or a draft one): a run for a round past
+# its draft would write its probes and then have its import refused (issue 29)
+statuses = data.round_views()
+opened = [p for p in open_periods(store)["period"] if p not in statuses or statuses[p].status == "draft"]
 if not opened:
-    st.info(LABEL["no_open_round"])
+    st.info(LABEL["monitor_no_open_round"])
     st.stop()
 c1, c2 = st.columns([1, 1])
 period = c1.selectbox(LABEL["period"], opened[::-1], key="monitor_period")
 demo = data.demo_mode()
 today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-as_of = c2.date_input(LABEL["monitor_as_of"], value=data.demo_as_of() if demo else today, format="YYYY-MM-DD",
-                      key="monitor_as_of", help=LABEL["monitor_as_of_help"])  # fmt: skip
+# the date pages are dated against defaults into the chosen period (today, or its nearer end);
+# a key per period, so that choosing another period moves the date with it
+as_of = c2.date_input(LABEL["monitor_as_of"], value=date_within(period, data.demo_as_of() if demo else today),
+                      format="YYYY-MM-DD", key=f"monitor_as_of_{period}", help=LABEL["monitor_as_of_help"])  # fmt: skip
 upload = st.file_uploader(LABEL["monitor_sites"], type=["csv", "xlsx"], key="monitor_sites",
                           help=LABEL["monitor_sites_help"], max_upload_size=RESULTS_MB)  # fmt: skip
 sites = None

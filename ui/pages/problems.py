@@ -6,6 +6,7 @@ from scoring.pipeline import narrowed
 from scoring.views.explain import common_problems, units_losing
 from ui import charts
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
+from ui.progress import round_complete
 from ui.tables import evidence_links, method_names, shown, status_names, value_text
 from ui.widgets import round_picker, rounds_page, table_downloads
 
@@ -23,6 +24,7 @@ track = c2.selectbox(LABEL["track"], list(tracks.index), format_func=lambda t: t
 group = c3.selectbox(LABEL["group"], ["", *rubric.groups], key="problems_group",
                      format_func=lambda g: rubric.groups[g] if g else LABEL["all_groups"])  # fmt: skip
 st.caption(LABEL["viewing"].format(label=views[period].label))
+round_complete(period, views[period])  # an open round's results may be partial (issue 29)
 st.caption(LABEL["problems_rule"])
 
 roster = result.roster

@@ -4,11 +4,13 @@ import streamlit as st
 
 from scoring.store.rounds import open_periods
 from scoring.views.circular import circular_text
+from scoring.views.completeness import complete_units
 from scoring.views.explain import grade_counts, previous_period, ranking_history, ranking_table
 from scoring.workbooks.circular_docx import circular_docx
 from scoring.workbooks.report import leaders_report
 from ui import charts, data
 from ui.glossary import COLUMN, FILE, LABEL, SHEET
+from ui.progress import round_complete, withheld
 from ui.tables import change_text, groups_overview, ranking_download, ranking_style, shown, table_height
 from ui.widgets import (
     DOCX,
@@ -34,6 +36,8 @@ own_group = result.roster.set_index("unit_id")["group"].get(user.unit_id) if use
 groups = [own_group] if own_group else list(rubric.groups)
 group = c3.selectbox(LABEL["group"], groups, format_func=rubric.groups.get)
 st.caption(LABEL["viewing"].format(label=views[period].label))
+# an open round with results missing is never read as a ranking (issue 29): it says how far it is
+complete_round = round_complete(period, views[period])
 
 total = rubric.spec.target.total_points
 weights = []
@@ -51,7 +55,12 @@ if table.empty:
     st.info(LABEL["no_scores"])
     st.stop()
 
-ranking_metrics(table, grades)
+done = complete_units(table)
+ranked = table[done]
+if ranked.empty:
+    st.info(LABEL["no_complete_units"])
+else:
+    ranking_metrics(ranked, grades)
 
 has_prev = previous_period(result.scores.periods, period) is not None
 view = table.assign(
@@ -59,7 +68,9 @@ view = table.assign(
     score_change=change_text(table["score_change"], has_prev, decimals=2),
     vetoed=table["vetoed"].map({True: LABEL["vetoed_mark"], False: ""}),
 )
+view = withheld(view, table, ["rank", "grade"], blank=["rank_change", "score_change"])
 columns = ["rank", "unit_name", "score", "grade", "target_points", "rank_change", "score_change", "vetoed"]
+columns += [] if done.all() else ["recorded"]  # how many results are in, while some unit's are not
 shown_table = shown(view, columns)
 own = roster_names.get(user.unit_id) if user.role == "unit" else None
 page_table(
@@ -74,16 +85,20 @@ page_table(
     },
 )
 
-left, right = st.columns([3, 1])
-with left:
-    drawn = ranking_chart(table, grades, key="rank_search")
-with right:
-    st.markdown(f"**{LABEL['grade_distribution']}**")
-    st.plotly_chart(charts.grade_pie(grade_counts(table, grades), grades), width="stretch", config=charts.CONFIG)
+drawn = ranked
+if not ranked.empty:
+    left, right = st.columns([3, 1])
+    with left:
+        drawn = ranking_chart(ranked, grades, key="rank_search")
+    with right:
+        st.markdown(f"**{LABEL['grade_distribution']}**")
+        st.plotly_chart(charts.grade_pie(grade_counts(ranked, grades), grades), width="stretch", config=charts.CONFIG)
 
 st.subheader(LABEL["robust_title"])
 # computed on demand for a province's big groups; at once for a city's
-if st.toggle(LABEL["robust_toggle"], value=len(result.roster) <= 500, key="rank_robust"):
+if not complete_round:
+    st.caption(LABEL["robust_not_yet"])
+elif st.toggle(LABEL["robust_toggle"], value=len(result.roster) <= 500, key="rank_robust"):
     intervals = data.rank_intervals_for(period)
     mine = intervals[(intervals["track"] == track) & (intervals["group"] == group)]
     mine = mine.set_index("unit_id").loc[[u for u in table["unit_id"] if u in set(mine["unit_id"])]].reset_index()
@@ -115,9 +130,15 @@ if len(shown_periods) > 1:
     )
 
 name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
-download = ranking_download(table, columns, has_prev, rubric.spec.rounding.decimals)
+# the download withholds what the table on the page withholds (未测完 units: no rank, grade or change)
+download = ranking_download(withheld(table, table, ["rank", "grade"], blank=["rank_change", "score_change"]), columns,
+                            has_prev, rubric.spec.rounding.decimals)  # fmt: skip
 d3, d4 = table_downloads(download, name, SHEET["ranking"])
-# the round's workbook and circular, built only when clicked
+# the round's workbook and circular, built only when clicked, once the round may be read as a ranking
+if not complete_round:
+    recorded, applicable = data.progress(period)
+    d3.caption(LABEL["circular_not_yet"].format(recorded=recorded, applicable=applicable))
+    st.stop()
 d3.download_button(
     LABEL["download_leaders"],
     lambda: leaders_report(result, period, digest=views[period].digest),

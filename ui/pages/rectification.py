@@ -6,6 +6,7 @@ from scoring.views.explain import previous_period
 from scoring.views.rectification import rectification_summary
 from ui import charts, data
 from ui.glossary import AUTH, COLUMN, FILE, LABEL, RECTIFY, SHEET
+from ui.progress import round_complete
 from ui.tables import CHART_ENDS, chart_units, rectification_view, shown, table_height
 from ui.widgets import round_picker, rounds_page, table_downloads
 
@@ -30,6 +31,7 @@ track = c2.selectbox(LABEL["track"], ["", *tracks.index], key="rectify_track",
 group = c3.selectbox(LABEL["group"], list(rubric.groups), format_func=rubric.groups.get, key="rectify_group")
 before = previous_period(periods, period)
 st.caption(LABEL["rectify_compare"].format(before=views[before].label, period=views[period].label))
+round_complete(period, views[period])  # an open round's results may be partial (issue 29)
 st.caption(LABEL["rectify_rule"])
 
 u = result.scores.units

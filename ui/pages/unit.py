@@ -1,17 +1,20 @@
 """单位详情: where a unit stands and exactly where it lost points, with the evidence."""
 
+import pandas as pd
 import streamlit as st
 
 from scoring import InputError
 from scoring.pipeline import narrowed
 from scoring.store.access import scoped_appeals, visible_units
 from scoring.store.appeals import appeals_table
+from scoring.views.completeness import complete_units
 from scoring.views.explain import dimension_profile, lost_points, previous_period, unit_tracks, unit_trend
 from scoring.views.rectification import rectification, rectification_summary
 from scoring.views.whatif import rank_among, recorded_values, score_variants
 from scoring.workbooks.report import unit_report
 from ui import charts, data
 from ui.glossary import AUTH, COLUMN, FILE, LABEL, PRIORITY_COLUMNS, RECTIFY, WHATIF_COLUMNS
+from ui.progress import round_complete
 from ui.tables import (
     appeals_view,
     evidence_links,
@@ -48,8 +51,11 @@ st.caption(
     + " | "
     + LABEL["viewing"].format(label=views[period].label)
 )
+round_complete(period, views[period])  # says how far an open round's results are in (issue 29)
 
 summary = unit_tracks(result.scores, unit, period, rubric).set_index("track")
+# the tracks where this unit's results are all in (every track of a published round)
+unit_done = set(summary.index[complete_units(summary)])
 prev = previous_period(result.scores.periods, period)
 prev_scores = unit_tracks(result.scores, unit, prev).set_index("track") if prev else None
 
@@ -61,9 +67,14 @@ for col, (tid, t) in zip(cols, tracks.iterrows(), strict=False):
             st.caption(LABEL["not_scored"])
             continue
         r = summary.loc[tid]
+        if tid not in unit_done:  # no score, rank or grade from a part of the results (issue 29)
+            st.metric(f"{t['track_name']} · {LABEL['incomplete']}", "—")
+            st.caption(LABEL["unit_recorded"].format(recorded=int(r["recorded"]), applicable=int(r["applicable"])))
+            continue
         delta = None
         if prev_scores is not None and tid in prev_scores.index:
-            delta = f"{r['score'] - prev_scores.loc[tid, 'score']:+.2f}"
+            was = prev_scores.loc[tid, "score"]
+            delta = None if pd.isna(was) else f"{r['score'] - was:+.2f}"
         st.metric(f"{t['track_name']} · {r['grade']}", f"{r['score']:.2f}", delta=delta)
         st.caption(LABEL["rank_of"].format(rank=r["rank"], of=r["rank_of"]))
         if r["bonus_note"]:
@@ -112,7 +123,8 @@ if prev is not None:
         page_table(rectification_view(changes, rubric), hide_index=True, placeholder="", width="stretch",
                      column_config={COLUMN["criteria"]: st.column_config.TextColumn(width="large")})  # fmt: skip
 
-if not lost.empty and (user.role != "unit" or views[period].status != "draft"):
+# what to fix first reads the unit's whole result: not from a part of it (issue 29)
+if not lost.empty and (user.role != "unit" or views[period].status != "draft") and unit_done == set(summary.index):
     whole = data.whole_round(period)  # ranks among the others as they stand; only ranks are shown
     st.subheader(LABEL["priority_title"])
     st.caption(LABEL["priority_note"])
@@ -150,7 +162,7 @@ if not lost.empty and (user.role != "unit" or views[period].status != "draft"):
                     st.success(LABEL["whatif_result"].format(track=track_names[tid], before=a["score"], after=b["score"],
                                                              rank_before=ranks[0], rank_after=ranks[1]))  # fmt: skip
 
-scored_tracks = [t for t in tracks.index if t in summary.index]
+scored_tracks = [t for t in tracks.index if t in unit_done]
 if scored_tracks:
     st.subheader(LABEL["dimension_profile"])
     # before publication a unit sees only its own results: no group to compare with (issue 17)
@@ -175,6 +187,9 @@ if not appeals.empty:
     page_table(appeals_view(appeals, result.roster, rubric, data.accounts()), hide_index=True, width="stretch",
                  placeholder="")  # fmt: skip
 
+if unit_done != set(summary.index):
+    st.caption(LABEL["unit_report_not_yet"])
+    st.stop()
 st.download_button(
     LABEL["download_report"],
     lambda: unit_report(result, unit, period, appeals, accounts=data.accounts()),  # built only when clicked

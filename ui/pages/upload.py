@@ -46,13 +46,13 @@ def show_preview(result, periods: list[str]) -> None:
     st.subheader(LABEL["preview"])
     st.caption(LABEL["preview_note"])
     p = import_preview(result, periods)
-    tested = p["tested"]
+    tested, done = p["tested"], p["complete"]
     view = p.assign(
         track=p["track"].map(result.rubric.tracks.set_index("track_id")["track_name"]),
         group=p["group"].map(result.rubric.groups),
         rank=p["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))),
-        score=p["score"].map("{:.2f}".format).where(tested, ""),
-        grade=p["grade"].where(tested, LABEL["not_tested"]),
+        score=p["score"].map("{:.2f}".format).where(done, ""),
+        grade=p["grade"].where(done, LABEL["incomplete"]).where(tested, LABEL["not_tested"]),
         vetoed=p["vetoed"].map({True: LABEL["vetoed_mark"], False: ""}).where(tested, ""),
         recorded=p["recorded"].astype(str) + " / " + p["applicable"].astype(str),
     )
@@ -92,6 +92,8 @@ if submitted and files:
             st.info(LABEL["import_pending"].format(n=res.pending))
         if res.already:
             st.info(LABEL["import_already"].format(n=res.already))
+        if res.replaced:
+            st.info(LABEL["import_replaced"].format(n=res.replaced))
         show_preview(res.scored, res.periods)
 
 st.divider()
