@@ -1,0 +1,220 @@
+"""Read the platforms' exports (CSV UTF-8/GB18030, XLSX, Parquet) into frames of trimmed text.
+
+Only the columns a kind names are read; everything else in a real export is skipped unread where
+the format allows (Arrow's CSV reader and Parquet by column). A CSV is streamed in blocks, so ten
+million cases never sit in memory as text all at once: each block is handed to ``parse`` (which
+turns it into compact typed columns) before the next is read. Every block carries ``_row``, the
+row number a person sees in the spreadsheet (header = 1; for Parquet, as if it had one).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from scoring.errors import InputError, Issue
+from scoring.tables import Columns, InputFile, as_text, csv_encoding, read_sheets
+
+__all__ = ["Block", "Kind", "read_blocks"]
+
+CSV_BLOCK_BYTES = 64 << 20  # a block of a streamed CSV; its text is parsed and dropped before the next
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of export: its name in messages and its columns."""
+
+    name: str  # 办件, 好差评, 政务新媒体账号, 政务新媒体发文
+    columns: Columns
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows of one file (and sheet): each known column as trimmed text ('' when empty or absent)."""
+
+    file: str
+    sheet: str | None
+    headers: dict[str, str]  # column name -> the header as written in the file (for messages)
+    text: pd.DataFrame  # str columns, plus _row (int32)
+
+
+def _lookup(columns: Columns) -> dict[str, str]:
+    found = {name.lower(): name for name in columns.aliases}
+    found.update({alias: name for name, alias in columns.aliases.items()})
+    return found
+
+
+def _header_positions(header: list[object], columns: Columns) -> dict[str, tuple[int, str]]:
+    """Column name -> (position, header as written); the first of repeated headers wins."""
+    lookup = _lookup(columns)
+    out: dict[str, tuple[int, str]] = {}
+    for pos, cell in enumerate(header):
+        key = str(cell).strip().lstrip("\ufeff") if cell is not None else ""
+        name = lookup.get(key.lower(), lookup.get(key))
+        if name is not None and name not in out:
+            out[name] = (pos, key)
+    return out
+
+
+def _missing(f: InputFile, sheet: str | None, kind: Kind, found: dict[str, tuple[int, str]]) -> Issue | None:
+    absent = tuple(n for n in kind.columns.required if n not in found)
+    if not absent:
+        return None
+    return Issue(
+        code="records-missing-column",
+        message=f"{kind.name}文件缺少必需的列:{kind.columns.describe(absent)};第 1 行应为表头,"
+        f"必需列为 {kind.columns.describe(kind.columns.required)}",
+        file=f.name,
+        sheet=sheet,
+        row=1,
+    )
+
+
+def _trimmed(array: pa.Array | pa.ChunkedArray) -> pd.Series:
+    """Arrow strings trimmed, nulls as '' — still Arrow-backed, never a Python object per cell."""
+    text = pc.utf8_trim_whitespace(pc.fill_null(array.cast(pa.string()), ""))
+    return pd.Series(text, dtype=pd.ArrowDtype(pa.string()))
+
+
+def _block(f: InputFile, sheet: str | None, found: dict[str, tuple[int, str]], kind: Kind,
+           cells: dict[str, pd.Series], first_row: int, n: int) -> Block:  # fmt: skip
+    text = {name: cells[name] if name in cells else _empty(n) for name in kind.columns.aliases}
+    frame = pd.DataFrame(text)
+    frame["_row"] = np.arange(first_row, first_row + n, dtype=np.int32)
+    # rows left wholly empty (Excel's trailing rows) are no records
+    blank = np.logical_and.reduce([(frame[c] == "").to_numpy(dtype=bool) for c in kind.columns.aliases])
+    if blank.any():
+        frame = frame[~blank].reset_index(drop=True)
+    return Block(f.name, sheet, {name: found[name][1] for name in found}, frame)
+
+
+def _empty(n: int) -> pd.Series:
+    return pd.Series(pa.array([""] * n if n < 1024 else np.full(n, "", dtype=object), pa.string()),
+                     dtype=pd.ArrowDtype(pa.string()))  # fmt: skip
+
+
+def _csv_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
+    try:
+        encoding = csv_encoding(f.data)
+    except UnicodeDecodeError:
+        raise InputError([Issue(code="not-utf8", file=f.name,
+                                message="CSV 既不是 UTF-8 也不是 GB18030(GBK)编码;请另存为 UTF-8 或 GB18030 编码的 CSV")]) from None  # fmt: skip
+    data = f.data if encoding == "utf-8" else f.data.decode("gb18030").encode("utf-8")
+    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not data.strip():
+        raise InputError([Issue(code="file-empty", message="文件为空:至少需要一行表头", file=f.name)])
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)].rstrip(b"\r").decode("utf-8")
+    header = next(csv.reader(io.StringIO(first)), [])
+    found = _header_positions(header, kind.columns)
+    problem = _missing(f, None, kind, found)
+    if problem is not None:
+        raise InputError([problem])
+    # Arrow skips blank lines, which would shift every later row number: such a file (rare in an
+    # export) takes the careful reader, which keeps them
+    if end < 0 or b"\n\n" in data or b"\n\r\n" in data or '"' in first:
+        yield from _sheet_blocks(InputFile(f.name, data), kind, csv_file=True)
+        return
+    names = [f"c{i}" for i in range(len(header))]
+    wanted = {names[pos]: name for name, (pos, _) in found.items()}
+    try:
+        reader = pa_csv.open_csv(
+            pa.BufferReader(pa.py_buffer(data)[end + 1 :]),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=list(wanted), column_types=dict.fromkeys(wanted, pa.string()),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )  # fmt: skip
+        row = 2
+        for batch in reader:
+            cells = {wanted[c]: _trimmed(batch.column(c)) for c in batch.schema.names}
+            yield _block(f, None, found, kind, cells, row, batch.num_rows)
+            row += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError([Issue(code="csv-malformed", file=f.name,
+                                message=f"CSV 格式错误:{exc};请检查各行的列数与表头一致")]) from None  # fmt: skip
+
+
+def _sheet_blocks(f: InputFile, kind: Kind, *, csv_file: bool = False) -> Iterator[Block]:
+    """XLSX (the bounded reader every table goes through), or a CSV with blank lines: the first
+    sheet that holds the required columns."""
+    sheets = read_sheets(f, kind.columns)
+    for sheet, header, body in sheets:
+        found = _header_positions(header, kind.columns)
+        if _missing(f, sheet, kind, found) is not None:
+            continue
+        cells = {}
+        for name, (pos, _) in found.items():
+            if pos in body.columns:
+                # as_text: a numeric cell 3.0 reads as '3', a date cell as its ISO text
+                cells[name] = _trimmed(pa.array(as_text(body[pos]).astype(str).to_numpy(dtype=object), pa.string()))
+        yield _block(f, None if csv_file else sheet, found, kind, cells, 2, len(body))
+        return
+    found = _header_positions(sheets[0][1] if sheets else [], kind.columns)
+    raise InputError([_missing(f, None if csv_file else (sheets[0][0] if sheets else None), kind, found)
+                      or Issue(code="records-no-sheet", file=f.name, message=f"没有{kind.name}工作表")])  # fmt: skip
+
+
+def _parquet_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(pa.BufferReader(f.data))
+    except (pa.ArrowInvalid, OSError):
+        raise InputError([Issue(code="parquet-unreadable", file=f.name,
+                                message="无法作为 Parquet 文件读取:文件已损坏或不是 Parquet 格式")]) from None  # fmt: skip
+    found = _header_positions(pf.schema_arrow.names, kind.columns)
+    problem = _missing(f, None, kind, found)
+    if problem is not None:
+        raise InputError([problem])
+    names = pf.schema_arrow.names
+    row = 2
+    for batch in pf.iter_batches(batch_size=1 << 20, columns=[names[pos] for pos, _ in found.values()]):
+        cells = {}
+        for name, (pos, _) in found.items():
+            column = batch.column(names[pos])
+            if pa.types.is_floating(column.type):
+                # a whole float (3.0) is the count 3, as in a spreadsheet cell
+                whole = pc.equal(column, pc.floor(column))
+                column = pc.if_else(
+                    whole, pc.cast(column, pa.int64(), safe=False).cast(pa.string()), column.cast(pa.string())
+                )
+            elif pa.types.is_timestamp(column.type):
+                column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
+            cells[name] = _trimmed(column)
+        yield _block(f, None, found, kind, cells, row, batch.num_rows)
+        row += batch.num_rows
+
+
+def read_blocks(files: list[InputFile], kind: Kind, parse: Callable[[Block, list[Issue]], pd.DataFrame | None],
+                issues: list[Issue]) -> list[pd.DataFrame]:  # fmt: skip
+    """Every file of one kind, block by block through ``parse``; unreadable files are issues."""
+    out: list[pd.DataFrame] = []
+    for f in files:
+        try:
+            if f.kind == "csv":
+                blocks = _csv_blocks(f, kind)
+            elif f.kind in ("xlsx", "xlsm"):
+                blocks = _sheet_blocks(f, kind)
+            elif f.kind == "parquet":
+                blocks = _parquet_blocks(f, kind)
+            else:
+                raise InputError([Issue(code="file-type", file=f.name,
+                                        message=f"不支持的文件类型 .{f.kind};只接受 .csv、.xlsx 或 .parquet")])  # fmt: skip
+            for block in blocks:
+                parsed = parse(block, issues)
+                if parsed is not None:
+                    out.append(parsed)
+        except InputError as exc:
+            issues.extend(exc.issues)
+    return out
