@@ -124,6 +124,9 @@ def _csv_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
         yield from _sheet_blocks(InputFile(f.name, data), kind, csv_file=True)
         return
     names = [f"c{i}" for i in range(len(header))]
+    if not data[end + 1 :].strip():  # a header and no record: a unit with nothing to count
+        yield _block(f, None, found, kind, {}, 2, 0)
+        return
     wanted = {names[pos]: name for name, (pos, _) in found.items()}
     try:
         reader = pa_csv.open_csv(
