@@ -47,12 +47,17 @@ def _bins(unit: np.ndarray, mask: np.ndarray, n: int, weights: np.ndarray | None
 
 
 def _lost(unit: np.ndarray, ids: pd.Series, mask: np.ndarray, key: np.ndarray) -> pd.DataFrame:
+    """The records of ``mask``, worst (largest key) first, at most LOST_KEPT a unit. The rows come
+    in the order of their ids, so stable sorts leave ties by id: the same records are shown however
+    the files were ordered."""
     where = np.flatnonzero(mask)
-    frame = pd.DataFrame({"unit": unit[where], "key": key[where].astype("float64"),
-                          "id": ids.iloc[where].astype(str).to_numpy()})  # fmt: skip
-    # worst first, ties by id: the same records are shown however the files were ordered
-    frame = frame.sort_values(["unit", "key", "id"], ascending=[True, False, True], kind="stable")
-    return frame.groupby("unit", sort=False).head(LOST_KEPT).reset_index(drop=True)
+    by_key = where[np.argsort(-key[where], kind="stable")]
+    ordered = by_key[np.argsort(unit[by_key], kind="stable")]
+    units = unit[ordered]
+    rank = np.arange(len(ordered)) - np.searchsorted(units, units, "left")
+    kept = ordered[rank < LOST_KEPT]
+    return pd.DataFrame({"unit": unit[kept], "key": key[kept].astype("float64"),
+                         "id": ids.iloc[kept].astype(str).to_numpy(dtype=object)})  # fmt: skip
 
 
 def _share(w: Window, unit: np.ndarray, ids: pd.Series, den: np.ndarray, good: np.ndarray, key: np.ndarray,
@@ -115,21 +120,29 @@ def one_visit_rate(w: Window, cases: pd.DataFrame, params: dict) -> Measured:
 
 def time_reduction(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
     statutory = cases["statutory"].to_numpy()
-    item = cases["item_code"].astype(str)
-    take = _in(cases["accepted"].to_numpy(), w) & (statutory != MISSING) & (statutory > 0) & (item != "").to_numpy()
-    rows = cases.loc[take, ["unit", "accepted", "case_id", "promised", "statutory"]].assign(item=item[take])
-    # each item by its latest accepted case; on one day, the greatest case id, whatever the row order
-    rows = rows.sort_values(["unit", "item", "accepted", "case_id"], kind="stable")
-    latest = rows.drop_duplicates(["unit", "item"], keep="last")
-    unit = latest["unit"].to_numpy()
-    cut = np.clip(1 - latest["promised"].to_numpy() / latest["statutory"].to_numpy(), 0, 1)
-    d = np.bincount(unit, minlength=w.units)
-    s = np.bincount(unit, weights=cut, minlength=w.units)
+    item = cases["item_code"].cat
+    named = item.categories.astype(str) != ""
+    codes = item.codes.to_numpy()
+    take = _in(cases["accepted"].to_numpy(), w) & (statutory != MISSING) & (statutory > 0) & named[codes]
+    idx = np.flatnonzero(take)
+    unit, code, accepted = cases["unit"].to_numpy()[idx], codes[idx], cases["accepted"].to_numpy()[idx]
+    # each item by its latest accepted case; on one day the greatest case id (the rows are in id order)
+    order = np.lexsort((accepted, code, unit))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (unit[order][1:] != unit[order][:-1]) | (code[order][1:] != code[order][:-1])
+    rows = idx[order[last]]
+    latest = pd.DataFrame({"unit": cases["unit"].to_numpy()[rows],
+                           "item": item.categories.astype(str).to_numpy()[codes[rows]],
+                           "cut": np.clip(1 - cases["promised"].to_numpy()[rows] / statutory[rows], 0, 1)})  # fmt: skip
+    latest = latest.sort_values(["unit", "item"], kind="stable").reset_index(drop=True)  # ties by item code
+    u, cut = latest["unit"].to_numpy(), latest["cut"].to_numpy()
+    d = np.bincount(u, minlength=w.units)
+    s = np.bincount(u, weights=cut, minlength=w.units)
     value = np.where(d > 0, s / np.maximum(d, 1), np.nan)
     below = cut < 1
-    lost = _lost(unit, latest["item"].reset_index(drop=True), below, 1 - cut)
+    lost = _lost(u, latest["item"], below, 1 - cut)
     lost = lost.assign(cut=1 - lost["key"])
-    return Measured(s, d, value, lost, np.bincount(unit[below], minlength=w.units), {})
+    return Measured(s, d, value, lost, np.bincount(u[below], minlength=w.units), {})
 
 
 def _ratings_in(w: Window, ratings: pd.DataFrame) -> np.ndarray:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.errors import Issue
 from scoring.records.read import Block, Kind
@@ -84,16 +86,20 @@ class Problems:
         return take
 
     def at(self, block: Block, mask: np.ndarray, code: str, column: str, message: str,
-           values: pd.Series | None = None) -> None:  # fmt: skip
+           values: pa.Array | np.ndarray | None = None) -> None:  # fmt: skip
         """One issue per row of ``mask``, each naming the file, sheet, row and column."""
         where = np.flatnonzero(mask)
         if len(where) == 0:
             return
         where = where[: self.room(code, column, len(where))]
-        rows = block.text["_row"].to_numpy()[where]
         shown = block.headers.get(column, column)
-        cells = values.to_numpy(dtype=object)[where] if values is not None else [None] * len(where)
-        for row, cell in zip(rows, cells, strict=True):
+        if values is None:
+            cells: list = [None] * len(where)
+        elif isinstance(values, np.ndarray):
+            cells = values[where].tolist()
+        else:
+            cells = values.take(pa.array(where)).to_pylist()
+        for row, cell in zip(block.rows[where], cells, strict=True):
             text = message if cell is None else message.replace("{value}", str(cell))
             self.issues.append(Issue(code=code, message=text, file=block.file, sheet=block.sheet, row=int(row),
                                      column=shown, value=None if cell is None else str(cell)))  # fmt: skip
@@ -105,30 +111,47 @@ class Problems:
 
 
 def _required(block: Block, problems: Problems, columns: Columns) -> np.ndarray:
-    bad = np.zeros(len(block.text), dtype=bool)
+    bad = np.zeros(len(block), dtype=bool)
     for name in columns.required:
-        empty = (block.text[name] == "").to_numpy(dtype=bool)
+        empty = block.empty(name)
         problems.at(block, empty, "records-empty-cell", name, f"必填单元格为空:{columns.describe((name,))}")
         bad |= empty
     return bad
 
 
+# the forms an export writes (and their length), tried in Arrow first; whatever is left goes to
+# pandas' ISO 8601 parser
+FAST_FORMATS = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
+
+
 def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
     """int64 seconds since 1970 (MISSING where empty); unparseable dates are located problems."""
     text = block.text[name]
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    filled = (text != "").to_numpy(dtype=bool)
-    bad = filled & parsed.isna().to_numpy()
-    if bad.any():
-        # the slash form (2017/9/4, with or without a time) is common in Chinese exports
-        slashed = pd.to_datetime(text[bad].str.replace("/", "-", regex=False), format="ISO8601", errors="coerce")
-        parsed = parsed.copy()
-        parsed[bad] = slashed
-        bad = filled & parsed.isna().to_numpy()
-    problems.at(block, bad, "records-bad-date", name,
+    seconds = np.full(len(text), np.int64(MISSING))
+    todo = ~block.empty(name)
+    length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+    for fmt, size in FAST_FORMATS:
+        where = np.flatnonzero(todo & (length == size))
+        if len(where) == 0:
+            continue
+        cells = text.take(pa.array(where))
+        parsed = pc.strptime(cells, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 2017-02-30 over to 03-02: the day must be the day written
+        day = pc.cast(pc.utf8_slice_codeunits(pc.if_else(pc.is_valid(parsed), cells, "0000-00-00"), 8, 10), pa.int8())
+        ok = pc.fill_null(pc.equal(pc.day(parsed), day), False).to_numpy(zero_copy_only=False)
+        seconds[where[ok]] = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)[ok]
+        todo[where[ok]] = False
+    if todo.any():
+        # unpadded (2017-9-4) and slashed (2017/9/4) forms, and ISO's T: few rows, pandas' parser
+        where = np.flatnonzero(todo)
+        rest = pd.Series(text.take(pa.array(where)).to_pylist(), dtype=object).str.replace("/", "-", regex=False)
+        parsed = pd.to_datetime(rest, format="ISO8601", errors="coerce")
+        good = parsed.notna().to_numpy()
+        seconds[where[good]] = parsed[good].to_numpy(dtype="datetime64[s]").astype(np.int64)
+        todo[where[good]] = False
+    problems.at(block, todo, "records-bad-date", name,
                 "“{value}” 不是日期;请写作 2017-09-04 或 2017-09-04 10:30:00(日期须真实存在)", text)  # fmt: skip
-    seconds = parsed.to_numpy(dtype="datetime64[s]").astype(np.int64)
-    return np.where(filled & ~bad, seconds, np.int64(MISSING))
+    return seconds
 
 
 def day_numbers(seconds: np.ndarray) -> np.ndarray:
@@ -138,8 +161,14 @@ def day_numbers(seconds: np.ndarray) -> np.ndarray:
 def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarray:
     """Whole numbers 0..10^9 as int32 (MISSING where empty); anything else a located problem."""
     text = block.text[name]
-    numbers = pd.to_numeric(text.where(text != ""), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    filled = (text != "").to_numpy(dtype=bool)
+    filled = ~block.empty(name)
+    cells = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    try:
+        numbers = cells.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # 3.0 from a spreadsheet, or a bad cell somewhere: the careful way, still whole-column
+        numbers = pd.to_numeric(pd.Series(cells.to_pylist(), dtype=object), errors="coerce").to_numpy(dtype="float64")
+    numbers = np.where(filled, numbers, 0)
     good = np.isfinite(numbers) & (numbers >= 0) & (numbers <= MAX_COUNT) & (numbers == np.floor(numbers))
     problems.at(block, filled & ~good, "records-bad-count", name,
                 f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", text)  # fmt: skip
@@ -148,28 +177,49 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
 
 def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], words: str) -> np.ndarray:
     """A few-valued column by its table (case-insensitive), as int8; -1 where empty or unknown."""
-    cat = block.text[name].astype("category")
+    encoded = pc.dictionary_encode(block.text[name])
     lookup = {k.lower(): v for k, v in table.items()}
-    codes = np.array([lookup.get(str(c).lower(), -2) for c in cat.cat.categories] + [-1], dtype=np.int8)
-    out = codes[cat.cat.codes.to_numpy()]
-    filled = (block.text[name] != "").to_numpy(dtype=bool)
+    codes = np.array([lookup.get(str(c).lower(), -2) for c in encoded.dictionary.to_pylist()] + [-1], dtype=np.int8)
+    out = codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int8)
+    filled = ~block.empty(name)
     problems.at(block, filled & (out == -2), "records-bad-value", name, f"“{{value}}” 无法识别;可填 {words}",
                 block.text[name])  # fmt: skip
     return np.where(out == -2, -1, out).astype(np.int8)
 
 
+def categories(array: pa.Array) -> pd.Categorical:
+    """Ids with few distinct values (units, items) as codes: hashed once, in Arrow."""
+    encoded = pc.dictionary_encode(array)
+    return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+                                     categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))  # fmt: skip
+
+
+def ids(array: pa.Array) -> pd.Series:
+    return pd.Series(array, dtype=pd.ArrowDtype(pa.string()))
+
+
+def _timed(block: Block, name: str, seconds: np.ndarray) -> np.ndarray:
+    """Cells that give a time of day: more than a date, and not the midnight of a date cell."""
+    longer = pc.greater(pc.utf8_length(block.text[name]), 10).to_numpy(zero_copy_only=False)
+    return longer & (seconds % SECONDS_PER_DAY != 0)
+
+
 def _order(
     block: Block, problems: Problems, first: np.ndarray, then: np.ndarray, name: str, message: str
 ) -> np.ndarray:
-    bad = (first != MISSING) & (then != MISSING) & (then < first)
+    """``then`` before ``first``: by the time where both cells give one, else by the date (a case
+    finished "2017-09-04" was not finished before its acceptance at 10:30 that day)."""
+    first_name = {"finished_at": "accepted_at"}.get(name, "rated_at")
+    timed = _timed(block, first_name, first) & _timed(block, name, then)
+    earlier = np.where(timed, then < first, then // SECONDS_PER_DAY < first // SECONDS_PER_DAY)
+    bad = (first != MISSING) & (then != MISSING) & earlier
     problems.at(block, bad, "records-order", name, message, block.text[name])
     return bad
 
 
 def _base(block: Block, kind: Kind) -> dict[str, object]:
-    n = len(block.text)
-    return {"_file": _constant(block.file, n), "_sheet": _constant(block.sheet or "", n),
-            "_row": block.text["_row"].to_numpy()}  # fmt: skip
+    n = len(block)
+    return {"_file": _constant(block.file, n), "_sheet": _constant(block.sheet or "", n), "_row": block.rows}
 
 
 def _constant(value: str, n: int) -> pd.Categorical:
@@ -200,8 +250,7 @@ def parse_cases(block: Block, problems: Problems) -> pd.DataFrame:
                   "办结时间 {value} 早于受理时间;办结不能早于受理")  # fmt: skip
     t = block.text
     out = pd.DataFrame({
-        "case_id": t["case_id"], "unit_id": t["unit_id"].astype("category"),
-        "item_code": t["item_code"].astype("category"),
+        "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": categories(t["item_code"]),
         "channel": _coded(block, problems, "channel", CHANNELS, CHANNEL_WORDS),
         "accepted": day_numbers(accepted), "finished": day_numbers(finished),
         "promised": _counts(block, problems, "promised_days", "承诺时限"),
@@ -220,7 +269,7 @@ def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
     _order(block, problems, rated, called, "callback_at", "回访时间 {value} 早于评价时间")
     t = block.text
     return pd.DataFrame({
-        "rating_id": t["rating_id"], "unit_id": t["unit_id"].astype("category"), "case_id": t["case_id"],
+        "rating_id": ids(t["rating_id"]), "unit_id": categories(t["unit_id"]), "case_id": ids(t["case_id"]),
         "rated": day_numbers(rated), "level": _coded(block, problems, "level", LEVELS, LEVEL_WORDS),
         "verified": _coded(block, problems, "verified", VERIFIED, "属实、不属实,或留空(尚未核实)"),
         "fixed": day_numbers(fixed), "callback": day_numbers(called), **_base(block, RATINGS),
@@ -230,12 +279,12 @@ def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
 def parse_accounts(block: Block, problems: Problems) -> pd.DataFrame:
     _required(block, problems, ACCOUNTS.columns)
     t = block.text
-    return pd.DataFrame({"account_id": t["account_id"], "unit_id": t["unit_id"].astype("category"),
-                         "name": t["name"], **_base(block, ACCOUNTS)})  # fmt: skip
+    return pd.DataFrame({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
+                         "name": ids(t["name"]), **_base(block, ACCOUNTS)})  # fmt: skip
 
 
 def parse_posts(block: Block, problems: Problems) -> pd.DataFrame:
     _required(block, problems, POSTS.columns)
     published = _dates(block, problems, "published_at")
-    return pd.DataFrame({"account_id": block.text["account_id"], "published": day_numbers(published),
+    return pd.DataFrame({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
                          **_base(block, POSTS)})  # fmt: skip

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from scoring.errors import InputError, Issue
-from scoring.tables import Columns, InputFile, as_text, csv_encoding, read_sheets
+from scoring.tables import Columns, InputFile, as_text, read_sheets
 
 __all__ = ["Block", "Kind", "read_blocks"]
 
+T = TypeVar("T")
+
 CSV_BLOCK_BYTES = 64 << 20  # a block of a streamed CSV; its text is parsed and dropped before the next
+NON_BLANK = re.compile(rb"\S")
+BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,19 @@ class Kind:
 
 @dataclass(frozen=True)
 class Block:
-    """Rows of one file (and sheet): each known column as trimmed text ('' when empty or absent)."""
+    """Rows of one file (and sheet): each known column as trimmed Arrow text ('' when empty or absent)."""
 
     file: str
     sheet: str | None
     headers: dict[str, str]  # column name -> the header as written in the file (for messages)
-    text: pd.DataFrame  # str columns, plus _row (int32)
+    text: dict[str, pa.Array]
+    rows: np.ndarray  # int32: the row number a person sees
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def empty(self, name: str) -> np.ndarray:
+        return pc.equal(self.text[name], "").to_numpy(zero_copy_only=False)
 
 
 def _lookup(columns: Columns) -> dict[str, str]:
@@ -78,41 +90,54 @@ def _missing(f: InputFile, sheet: str | None, kind: Kind, found: dict[str, tuple
     )
 
 
-def _trimmed(array: pa.Array | pa.ChunkedArray) -> pd.Series:
-    """Arrow strings trimmed, nulls as '' — still Arrow-backed, never a Python object per cell."""
-    text = pc.utf8_trim_whitespace(pc.fill_null(array.cast(pa.string()), ""))
-    return pd.Series(text, dtype=pd.ArrowDtype(pa.string()))
+def _trimmed(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Arrow strings trimmed, nulls as '' — never a Python object per cell."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.utf8_trim_whitespace(pc.fill_null(array.cast(pa.string()), ""))
 
 
 def _block(f: InputFile, sheet: str | None, found: dict[str, tuple[int, str]], kind: Kind,
-           cells: dict[str, pd.Series], first_row: int, n: int) -> Block:  # fmt: skip
-    text = {name: cells[name] if name in cells else _empty(n) for name in kind.columns.aliases}
-    frame = pd.DataFrame(text)
-    frame["_row"] = np.arange(first_row, first_row + n, dtype=np.int32)
+           cells: dict[str, pa.Array], first_row: int, n: int) -> Block:  # fmt: skip
+    text = {name: cells[name] if name in cells else pa.array(np.full(n, "", dtype=object), pa.string())
+            for name in kind.columns.aliases}  # fmt: skip
+    rows = np.arange(first_row, first_row + n, dtype=np.int32)
     # rows left wholly empty (Excel's trailing rows) are no records
-    blank = np.logical_and.reduce([(frame[c] == "").to_numpy(dtype=bool) for c in kind.columns.aliases])
-    if blank.any():
-        frame = frame[~blank].reset_index(drop=True)
-    return Block(f.name, sheet, {name: found[name][1] for name in found}, frame)
+    filled = None
+    for name in cells:
+        here = pc.not_equal(text[name], "")
+        filled = here if filled is None else pc.or_(filled, here)
+    if filled is not None and not pc.all(filled).as_py() and n:
+        text = {name: pc.filter(a, filled) for name, a in text.items()}
+        rows = rows[filled.to_numpy(zero_copy_only=False)]
+    return Block(f.name, sheet, {name: found[name][1] for name in found}, text, rows)
 
 
-def _empty(n: int) -> pd.Series:
-    return pd.Series(pa.array([""] * n if n < 1024 else np.full(n, "", dtype=object), pa.string()),
-                     dtype=pd.ArrowDtype(pa.string()))  # fmt: skip
+def _utf8(data: bytes) -> bool:
+    """Valid UTF-8, checked in Arrow over the bytes as they are (decoding a gigabyte export to a
+    Python str would take four)."""
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
+                                                          pa.py_buffer(data)])  # fmt: skip
+    try:
+        whole.cast(pa.large_string())
+        return True
+    except pa.ArrowInvalid:
+        return False
 
 
 def _csv_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
-    try:
-        encoding = csv_encoding(f.data)
-    except UnicodeDecodeError:
-        raise InputError([Issue(code="not-utf8", file=f.name,
-                                message="CSV 既不是 UTF-8 也不是 GB18030(GBK)编码;请另存为 UTF-8 或 GB18030 编码的 CSV")]) from None  # fmt: skip
-    data = f.data if encoding == "utf-8" else f.data.decode("gb18030").encode("utf-8")
-    data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if not data.strip():
+    data = f.data
+    if not _utf8(data):
+        try:
+            data = data.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError([Issue(code="not-utf8", file=f.name,
+                                    message="CSV 既不是 UTF-8 也不是 GB18030(GBK)编码;请另存为 UTF-8 或 GB18030 编码的 CSV")]) from None  # fmt: skip
+    start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+    if NON_BLANK.search(data, start) is None:
         raise InputError([Issue(code="file-empty", message="文件为空:至少需要一行表头", file=f.name)])
-    end = data.find(b"\n")
-    first = data[: end if end >= 0 else len(data)].rstrip(b"\r").decode("utf-8")
+    end = data.find(b"\n", start)
+    first = data[start : end if end >= 0 else len(data)].rstrip(b"\r").decode("utf-8")
     header = next(csv.reader(io.StringIO(first)), [])
     found = _header_positions(header, kind.columns)
     problem = _missing(f, None, kind, found)
@@ -120,11 +145,11 @@ def _csv_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
         raise InputError([problem])
     # Arrow skips blank lines, which would shift every later row number: such a file (rare in an
     # export) takes the careful reader, which keeps them
-    if end < 0 or b"\n\n" in data or b"\n\r\n" in data or '"' in first:
-        yield from _sheet_blocks(InputFile(f.name, data), kind, csv_file=True)
+    if end < 0 or BLANK_LINE.search(data) is not None or first.count('"') % 2:
+        yield from _sheet_blocks(InputFile(f.name, bytes(data[start:])), kind, csv_file=True)
         return
     names = [f"c{i}" for i in range(len(header))]
-    if not data[end + 1 :].strip():  # a header and no record: a unit with nothing to count
+    if NON_BLANK.search(data, end + 1) is None:  # a header and no record: a unit with nothing to count
         yield _block(f, None, found, kind, {}, 2, 0)
         return
     wanted = {names[pos]: name for name, (pos, _) in found.items()}
@@ -199,10 +224,9 @@ def _parquet_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
         row += batch.num_rows
 
 
-def read_blocks(files: list[InputFile], kind: Kind, parse: Callable[[Block, list[Issue]], pd.DataFrame | None],
-                issues: list[Issue]) -> list[pd.DataFrame]:  # fmt: skip
+def read_blocks(files: list[InputFile], kind: Kind, parse: Callable[[Block], T | None], issues: list[Issue]) -> list[T]:
     """Every file of one kind, block by block through ``parse``; unreadable files are issues."""
-    out: list[pd.DataFrame] = []
+    out: list[T] = []
     for f in files:
         try:
             if f.kind == "csv":
@@ -215,7 +239,7 @@ def read_blocks(files: list[InputFile], kind: Kind, parse: Callable[[Block, list
                 raise InputError([Issue(code="file-type", file=f.name,
                                         message=f"不支持的文件类型 .{f.kind};只接受 .csv、.xlsx 或 .parquet")])  # fmt: skip
             for block in blocks:
-                parsed = parse(block, issues)
+                parsed = parse(block)
                 if parsed is not None:
                     out.append(parsed)
         except InputError as exc:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.errors import InputError, Issue
 from scoring.records.days import DayIndex
@@ -72,13 +73,12 @@ def records_checks(rubric: Rubric) -> pd.DataFrame:
 
 
 def _empty(kind: Kind, parse) -> pd.DataFrame:
-    text = pd.DataFrame({n: pd.Series([], dtype=pd.ArrowDtype(pa.string())) for n in kind.columns.aliases})
-    text["_row"] = np.array([], dtype=np.int32)
-    return parse(Block("", None, {}, text), Problems([]))
+    text = {n: pa.array([], pa.string()) for n in kind.columns.aliases}
+    return parse(Block("", None, {}, text, np.array([], dtype=np.int32)), Problems([]))
 
 
 def _read(files: list[InputFile], kind: Kind, parse, problems: Problems) -> pd.DataFrame:
-    frames = read_blocks(files, kind, lambda b, _: parse(b, problems), problems.issues)
+    frames = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues)
     return concat(frames) if frames else _empty(kind, parse)
 
 
@@ -91,7 +91,7 @@ def _in_calendar(parse, index: DayIndex, columns: tuple[str, ...]):
             day = out[COLUMN_FIELD[name]].to_numpy()
             outside = (day != MISSING) & ~index.inside(day)
             if outside.any():
-                years = pd.Series(DayIndex.year_of(np.where(outside, day, 0)))
+                years = DayIndex.year_of(np.where(outside, day, 0))
                 problems.at(block, outside, "records-calendar", name,
                             "日期在 {value} 年,该年不在工作日历中(国家节假日库和指标体系的 calendar 都没有它);"
                             "请在指标体系 calendar.years 中列出该年及其节假日", years)  # fmt: skip
@@ -103,25 +103,27 @@ def _in_calendar(parse, index: DayIndex, columns: tuple[str, ...]):
 COLUMN_FIELD = {"accepted_at": "accepted", "finished_at": "finished", "rated_at": "rated", "fixed_at": "fixed"}
 
 
-def _duplicates(frame: pd.DataFrame, id_col: str, kind: Kind, problems: Problems) -> None:
-    """A repeated id: the later row is the problem, and its message names the first."""
-    ids = frame[id_col]
-    filled = (ids != "").to_numpy(dtype=bool)
-    again = ids.duplicated(keep="first").to_numpy(dtype=bool) & filled
-    if not again.any():
-        return
-    later = np.flatnonzero(again)[: problems.room("records-duplicate-id", id_col, int(again.sum()))]
-    first = frame[filled].drop_duplicates(id_col, keep="first").set_index(id_col)
-    alias = kind.columns.aliases[id_col]
-    for i in later:
-        r = frame.iloc[i]
-        f = first.loc[r[id_col]]
-        problems.issues.append(Issue(
-            code="records-duplicate-id", file=str(r["_file"]), sheet=str(r["_sheet"]) or None, row=int(r["_row"]),
-            column=alias, value=str(r[id_col]),
-            message=f"{alias} {r[id_col]} 重复:已见于 {f['_file']}{' 工作表「' + str(f['_sheet']) + '」' if f['_sheet'] else ''}"
-                    f" 第 {int(f['_row'])} 行;{alias}在所有文件中必须唯一",
-        ))  # fmt: skip
+def _by_id(frame: pd.DataFrame, id_col: str, kind: Kind, problems: Problems) -> pd.DataFrame:
+    """The records in the order of their ids, one sort that serves twice: every later measure and
+    every list of records shown is the same however the files were ordered or split, and a
+    repeated id is two neighbours (the later row is the problem; its message names the first)."""
+    ids = pa.array(frame[id_col])
+    order = pc.sort_indices(ids).to_numpy()  # stable: of two rows with one id, the earlier first
+    ranked = ids.take(pa.array(order))
+    if len(ranked) > 1:
+        same = pc.and_(pc.equal(ranked[1:], ranked[:-1]), pc.not_equal(ranked[1:], ""))
+        again = np.flatnonzero(same.to_numpy(zero_copy_only=False))
+        alias = kind.columns.aliases[id_col]
+        for i in again[: problems.room("records-duplicate-id", id_col, len(again))]:
+            first, later = frame.iloc[order[i]], frame.iloc[order[i + 1]]
+            sheet = f" 工作表「{first['_sheet']}」" if first["_sheet"] else ""
+            problems.issues.append(Issue(
+                code="records-duplicate-id", file=str(later["_file"]), sheet=str(later["_sheet"]) or None,
+                row=int(later["_row"]), column=alias, value=str(later[id_col]),
+                message=f"{alias} {later[id_col]} 重复:已见于 {first['_file']}{sheet} 第 {int(first['_row'])} 行;"
+                        f"{alias}在所有文件中必须唯一",
+            ))  # fmt: skip
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _units(frame: pd.DataFrame, roster: pd.DataFrame) -> np.ndarray:
@@ -183,9 +185,9 @@ def compute_records(
     rating_frame = _read(list(ratings), RATINGS, _in_calendar(parse_ratings, index, ("rated_at", "fixed_at")), problems)
     account_frame = _read([accounts] if accounts else [], ACCOUNTS, parse_accounts, problems)
     post_frame = _read(list(posts), POSTS, parse_posts, problems)
-    _duplicates(case_frame, "case_id", CASES, problems)
-    _duplicates(rating_frame, "rating_id", RATINGS, problems)
-    _duplicates(account_frame, "account_id", ACCOUNTS, problems)
+    case_frame = _by_id(case_frame, "case_id", CASES, problems)
+    rating_frame = _by_id(rating_frame, "rating_id", RATINGS, problems)
+    account_frame = _by_id(account_frame, "account_id", ACCOUNTS, problems)
     problems.close()
     if issues:
         raise InputError(issues)
