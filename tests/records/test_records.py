@@ -270,6 +270,43 @@ def test_bad_exports_are_every_one_located():
     assert "“fax” 无法识别;可填 online(网上办理)" in said["channel"] and "非常满意" in said["评价等级"]
 
 
+def test_a_finish_dated_without_a_time_on_the_day_of_acceptance_is_not_before_it():
+    rows = [
+        ("A1", "C1", "", "window", "2017-09-04 10:30:00", "2017-09-04", "0", "", "", ""),  # date only: same day
+        ("A2", "C1", "", "window", "2017-09-04 10:30:00", "2017-09-04 00:00:00", "0", "", "", ""),  # a date cell
+        ("A3", "C1", "", "window", "2017-09-04 10:30:00", "2017-09-04 09:00:00", "0", "", "", ""),  # truly before
+    ]  # fmt: skip
+    with pytest.raises(InputError) as err:
+        run(cases=[csv_file("c.csv", CASE_HEADER, rows)])
+    assert located(err.value) == {("c.csv", 4, "finished_at", "records-order")}
+
+
+def test_a_window_outside_the_calendar_or_backwards_is_refused():
+    with pytest.raises(InputError) as err:
+        compute_records(rubric(), roster(), "Q", dt.date(2017, 9, 1), dt.date(2031, 1, 5), **inputs())
+    assert [i.code for i in err.value.issues] == ["records-calendar"] and "2031 年" in err.value.issues[0].message
+    with pytest.raises(InputError) as err:
+        compute_records(rubric(), roster(), "Q", END, START, **inputs())
+    assert [i.code for i in err.value.issues] == ["records-window"]
+
+
+def test_a_rubric_check_with_both_monitor_and_records_or_a_wrong_method_is_refused():
+    from scoring.rubric import parse_rubric
+
+    checks = [
+        {"id": "X", "name": "两者", "method": "binary", "points": 1, "monitor": {"rule": "page_exists", "column": "a"},
+         "records": {"measure": "online_rate"}},
+        {"id": "Y", "name": "方法", "method": "binary", "points": 1, "records": {"measure": "satisfaction"}},
+        {"id": "Z", "name": "参数", "method": "ratio", "points": 1, "records": {"measure": "online_rate", "days": 3}},
+    ]  # fmt: skip
+    with pytest.raises(InputError) as err:
+        parse_rubric(json.dumps(rubric_dict(checks), ensure_ascii=False), "r.yaml")
+    got = {(i.code, i.path) for i in err.value.issues}
+    assert ("records-and-monitor", "tracks[T].dimensions[D].indicators[I].checks[X].records") in got
+    assert ("records-method", "tracks[T].dimensions[D].indicators[I].checks[Y].records.measure") in got
+    assert ("records-param-unused", "tracks[T].dimensions[D].indicators[I].checks[Z].records.days") in got
+
+
 def test_a_missing_column_and_an_unknown_file_type_are_named():
     with pytest.raises(InputError) as err:
         run(cases=[csv_file("c.csv", ["case_id", "unit_id"], [("A", "C1")]), InputFile("c.json", b"{}")])
