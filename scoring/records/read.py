@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -30,7 +31,7 @@ T = TypeVar("T")
 
 CSV_BLOCK_BYTES = 64 << 20  # a block of a streamed CSV; its text is parsed and dropped before the next
 NON_BLANK = re.compile(rb"\S")
-BLANK_LINE = re.compile(rb"\n\r?\n")
+BLANK_LINE = re.compile(rb"\n\r?\n(?=[\r\n]*[^\r\n])")  # a blank line with a record after it
 
 
 @dataclass(frozen=True)
@@ -148,15 +149,21 @@ def _csv_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
     if end < 0 or BLANK_LINE.search(data) is not None or first.count('"') % 2:
         yield from _sheet_blocks(InputFile(f.name, bytes(data[start:])), kind, csv_file=True)
         return
-    names = [f"c{i}" for i in range(len(header))]
     if NON_BLANK.search(data, end + 1) is None:  # a header and no record: a unit with nothing to count
         yield _block(f, None, found, kind, {}, 2, 0)
         return
+    yield from _arrow_csv(pa.BufferReader(pa.py_buffer(data)[end + 1 :]), f, kind, found, len(header))
+
+
+def _arrow_csv(source: pa.NativeFile, f: InputFile, kind: Kind, found: dict[str, tuple[int, str]], width: int,
+               skip: int = 0) -> Iterator[Block]:  # fmt: skip
+    """The known columns of a CSV, as text, a block at a time (Arrow's multi-threaded reader)."""
+    names = [f"c{i}" for i in range(width)]
     wanted = {names[pos]: name for name, (pos, _) in found.items()}
     try:
         reader = pa_csv.open_csv(
-            pa.BufferReader(pa.py_buffer(data)[end + 1 :]),
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES),
+            source,
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES, skip_rows=skip),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
                 include_columns=list(wanted), column_types=dict.fromkeys(wanted, pa.string()),
@@ -193,11 +200,11 @@ def _sheet_blocks(f: InputFile, kind: Kind, *, csv_file: bool = False) -> Iterat
                       or Issue(code="records-no-sheet", file=f.name, message=f"没有{kind.name}工作表")])  # fmt: skip
 
 
-def _parquet_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
+def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None) -> Iterator[Block]:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(pa.BufferReader(f.data))
+        pf = pq.ParquetFile(str(path) if path is not None else pa.BufferReader(f.data))
     except (pa.ArrowInvalid, OSError):
         raise InputError([Issue(code="parquet-unreadable", file=f.name,
                                 message="无法作为 Parquet 文件读取:文件已损坏或不是 Parquet 格式")]) from None  # fmt: skip
@@ -224,17 +231,75 @@ def _parquet_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
         row += batch.num_rows
 
 
-def read_blocks(files: list[InputFile], kind: Kind, parse: Callable[[Block], T | None], issues: list[Issue]) -> list[T]:
-    """Every file of one kind, block by block through ``parse``; unreadable files are issues."""
+def _complete(data: bytes) -> int:
+    """Where a UTF-8 character cut off at the end of ``data`` begins (len(data) if none is)."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return len(data)
+        if byte >= 0xC0:  # a lead byte: how long its character is
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if size > back else len(data)
+    return len(data)
+
+
+def _scan(path: Path) -> tuple[bool, bool, bytes]:
+    """One pass over a CSV on disk, a block at a time: (valid UTF-8, has a blank line, first block)."""
+    utf8, blank, first, tail, carry = True, False, b"", b"", b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CSV_BLOCK_BYTES):
+            first = first or chunk
+            blank = blank or BLANK_LINE.search(tail + chunk[:64]) is not None or BLANK_LINE.search(chunk) is not None
+            tail = chunk[-2:]
+            if utf8:
+                data = carry + chunk
+                cut = _complete(data)
+                utf8, carry = _utf8(data[:cut]), data[cut:]
+    return utf8 and not carry, blank, first
+
+
+def _csv_path_blocks(path: Path, kind: Kind) -> Iterator[Block]:
+    """A CSV streamed from disk: a ten-million-row export is never in memory whole. Anything
+    unusual (GB18030, blank lines, a quoted header cut by a line break) is read from memory."""
+    utf8, blank, first = _scan(path)
+    start = 3 if first[:3] == b"\xef\xbb\xbf" else 0
+    end = first.find(b"\n", start)
+    line = first[start : end if end >= 0 else len(first)].rstrip(b"\r")
+    if not utf8 or blank or end < 0 or line.count(b'"') % 2 or NON_BLANK.search(first, end + 1) is None:
+        yield from _csv_blocks(InputFile.from_path(path), kind)
+        return
+    f = InputFile(str(path), b"")
+    header = next(csv.reader(io.StringIO(line.decode("utf-8"))), [])
+    found = _header_positions(header, kind.columns)
+    problem = _missing(f, None, kind, found)
+    if problem is not None:
+        raise InputError([problem])
+    yield from _arrow_csv(pa.OSFile(str(path)), f, kind, found, len(header), skip=1)
+
+
+def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Block], T | None],
+                issues: list[Issue]) -> list[T]:  # fmt: skip
+    """Every file of one kind, block by block through ``parse``; unreadable files are issues. A
+    file given by its path is streamed from disk where its format allows (CSV, Parquet)."""
     out: list[T] = []
     for f in files:
         try:
+            path = None
+            if isinstance(f, (str, Path)):
+                path = Path(f)
+                if not path.is_file():
+                    raise InputError([Issue(code="file-not-found", message="文件不存在", file=str(path))])
+                f = (
+                    InputFile(str(path), b"")
+                    if path.suffix.lower() in (".csv", ".parquet")
+                    else InputFile.from_path(path)
+                )
             if f.kind == "csv":
-                blocks = _csv_blocks(f, kind)
+                blocks = _csv_blocks(f, kind) if path is None else _csv_path_blocks(path, kind)
             elif f.kind in ("xlsx", "xlsm"):
                 blocks = _sheet_blocks(f, kind)
             elif f.kind == "parquet":
-                blocks = _parquet_blocks(f, kind)
+                blocks = _parquet_blocks(f, kind, path)
             else:
                 raise InputError([Issue(code="file-type", file=f.name,
                                         message=f"不支持的文件类型 .{f.kind};只接受 .csv、.xlsx 或 .parquet")])  # fmt: skip
@@ -242,6 +307,8 @@ def read_blocks(files: list[InputFile], kind: Kind, parse: Callable[[Block], T |
                 parsed = parse(block)
                 if parsed is not None:
                     out.append(parsed)
+        except OSError as exc:
+            issues.append(Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(f)))
         except InputError as exc:
             issues.extend(exc.issues)
     return out

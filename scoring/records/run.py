@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ def _empty(kind: Kind, parse) -> pd.DataFrame:
     return parse(Block("", None, {}, text, np.array([], dtype=np.int32)), Problems([]))
 
 
-def _read(files: list[InputFile], kind: Kind, parse, problems: Problems) -> pd.DataFrame:
+def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems) -> pd.DataFrame:
     frames = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues)
     return concat(frames) if frames else _empty(kind, parse)
 
@@ -158,12 +159,13 @@ def compute_records(
     start: dt.date,
     end: dt.date,
     *,
-    cases: list[InputFile] = (),
-    ratings: list[InputFile] = (),
-    accounts: InputFile | None = None,
-    posts: list[InputFile] = (),
+    cases: list[InputFile | Path] = (),
+    ratings: list[InputFile | Path] = (),
+    accounts: InputFile | Path | None = None,
+    posts: list[InputFile | Path] = (),
 ) -> RecordsRun:
-    """Every records-measured check for every roster unit it applies to (SPEC extension 6).
+    """Every records-measured check for every roster unit it applies to (SPEC extension 6). A
+    file may be given by its bytes (an upload) or its path (streamed from disk where it can be).
 
     Raises InputError with every problem of the files (each located) and of the window."""
     index = DayIndex.of(rubric.calendar)
