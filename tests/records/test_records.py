@@ -281,6 +281,36 @@ def test_a_finish_dated_without_a_time_on_the_day_of_acceptance_is_not_before_it
     assert located(err.value) == {("c.csv", 4, "finished_at", "records-order")}
 
 
+def test_a_file_given_by_path_streams_in_blocks_to_the_same_rows(tmp_path, monkeypatch):
+    import scoring.records.read as read
+
+    files = inputs()
+    paths = {}
+    for f in [*files["cases"], *files["ratings"], files["accounts"], *files["posts"]]:
+        (tmp_path / f.name).write_bytes(f.data)
+        paths[f.name] = tmp_path / f.name
+    # CRLF and a BOM, and blocks so small that a Chinese character is cut between two of them
+    crlf = b"\xef\xbb\xbf" + files["ratings"][0].data.replace(b"\n", b"\r\n")
+    paths["ratings.csv"].write_bytes(crlf)
+    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 301)
+    assert read._complete("ab甲".encode()[:4]) == 2 and read._complete("ab甲".encode()) == 5
+    by_path = compute_records(rubric(), roster(), "2017Q3", START, END,
+                              cases=[paths["cases_c1.csv"], paths["cases_c2.xlsx"]], ratings=[paths["ratings.csv"]],
+                              accounts=paths["accounts.parquet"], posts=[paths["posts.csv"]])  # fmt: skip
+    pd.testing.assert_frame_equal(by_path.rows, run().rows)
+
+
+def test_a_blank_line_in_a_file_given_by_path_keeps_the_row_numbers(tmp_path):
+    rows = [("A1", "C1", "", "window", "2017-09-04", "", "0", "", "", ""), ("A2", "C1", "", "fax", "2017-09-04", "", "0", "", "", "")]  # fmt: skip
+    data = csv_file("c.csv", CASE_HEADER, rows).data
+    first_end = data.index(b"\n", data.index(b"\n") + 1)
+    path = tmp_path / "c.csv"
+    path.write_bytes(data[: first_end + 1] + b"\n" + data[first_end + 1 :] + b"\n\n")
+    with pytest.raises(InputError) as err:
+        run(cases=[path])
+    assert located(err.value) == {(str(path), 4, "channel", "records-bad-value")}
+
+
 def test_a_window_outside_the_calendar_or_backwards_is_refused():
     with pytest.raises(InputError) as err:
         compute_records(rubric(), roster(), "Q", dt.date(2017, 9, 1), dt.date(2031, 1, 5), **inputs())
