@@ -57,7 +57,14 @@ def _lost(unit: np.ndarray, ids: pd.Series, mask: np.ndarray, key: np.ndarray) -
     rank = np.arange(len(ordered)) - np.searchsorted(units, units, "left")
     kept = ordered[rank < LOST_KEPT]
     return pd.DataFrame({"unit": unit[kept], "key": key[kept].astype("float64"),
-                         "id": ids.iloc[kept].astype(str).to_numpy(dtype=object)})  # fmt: skip
+                         "id": _texts(ids.iloc[kept])})  # fmt: skip
+
+
+def _texts(ids: pd.Series) -> np.ndarray:
+    """Ids as Python strings: Arrow's own conversion, not one call per cell."""
+    if isinstance(ids.dtype, pd.ArrowDtype):
+        return pa.array(ids).to_numpy(zero_copy_only=False)
+    return ids.astype(str).to_numpy(dtype=object)
 
 
 def _share(w: Window, unit: np.ndarray, ids: pd.Series, den: np.ndarray, good: np.ndarray, key: np.ndarray,
