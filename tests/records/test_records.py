@@ -81,6 +81,8 @@ RATINGS = [
     # 差评 of 10-11: 2 working days to --to < 5: not yet due, not fixed — out of bad_fixed_on_time
     ("P5", "C1", "", "2017-10-11", "2", "", "", "2017-10-12"),
     ("P6", "C1", "", "2017-09-25", "基本满意", "", "", ""),
+    # 差评 of 10-11 fixed 10-12: not yet due, but fixed by --to, so counted (1 working day: on time)
+    ("P8", "C1", "", "2017-10-11", "不满意", "", "2017-10-12", ""),
     ("P7", "C1", "", "2017-08-30", "满意", "", "", ""),  # outside the window
 ]  # fmt: skip
 ACCOUNTS = {"account_id": ["W1", "W2", "W3"], "unit_id": ["C1", "C1", "C2"], "platform": ["微信", "微博", "抖音"],
@@ -96,9 +98,9 @@ EXPECTED = {
         "R4": "0.200000",  # promised 0: A1 of 5
         "R5": "0.750000",  # visits recorded A1, A2, A3, A5; ≤ 1: A1, A2, A5
         "R6": "0.600000",  # I1 1 − 0/5 = 1; I2 by its latest case A2: 1 − 2/10 = 0.8; I3 0 → 1.8 / 3
-        "R7": "0.400000",  # P1, P2, P4, P5, P6 (P3 unfounded, P7 outside); level ≥ 3: P1, P6
-        "R8": "0.500000",  # P2 on time, P4 late; P5 not yet due
-        "R9": "0.666667",  # 差评 P2, P4, P5; called back P2, P5
+        "R7": "0.333333",  # P1, P2, P4, P5, P6, P8 (P3 unfounded, P7 outside); level ≥ 3: P1, P6
+        "R8": "0.666667",  # P2 and P8 on time, P4 late; P5 not yet due and not fixed
+        "R9": "0.500000",  # 差评 P2, P4, P5, P8; called back P2, P5
         "R10": "0.333333",  # finished A1, A2, A3; named by a founded rating: A2 only
         "R11": "1",  # W2: newest post by --to 09-20 is 23 days old > 14; W1 12 days
         "R12": "1",
@@ -190,7 +192,7 @@ def test_evidence_names_the_counts_and_the_records_that_cost_points():
     assert got["C1", "R1"] == "办结 3 件,按期办结 2 件;逾期:A3"
     assert got["C1", "R2"] == "办结及未办结 5 件,逾期 2 件(逾期办结 1 件,超期未办结 1 件);逾期:A3、A4"
     assert got["C1", "R6"] == "事项 3 个,平均压缩承诺时限 60.0%;压缩最少:I3(0.0%)、I2(80.0%)"
-    assert got["C1", "R8"] == "应整改差评 2 条,5 个工作日内整改 1 条;未按期整改:P4"
+    assert got["C1", "R8"] == "应整改差评 3 条,5 个工作日内整改 2 条;未按期整改:P4"
     assert got["C1", "R11"] == "账号 2 个,超过 14 天未更新 1 个;未更新:W2"
     assert got["C3", "R7"] == "无记录:期内没有评价"
 
