@@ -373,25 +373,50 @@ case_rows = st.lists(
 )
 
 
+rating_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["C1", "C2", "M1"]),
+        st.dates(dt.date(2017, 8, 20), dt.date(2017, 10, 20)),
+        st.sampled_from(["1", "2", "3", "非常满意", "不满意"]),
+        st.sampled_from(["", "属实", "不属实"]),
+        st.one_of(st.none(), st.integers(0, 20)),  # days until fixed
+        st.booleans(),  # called back
+        st.integers(0, 50),  # the case it names
+    ),
+    max_size=30,
+)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=case_rows, seed=st.randoms(use_true_random=False), cut=st.integers(0, 40))
-def test_ratios_lie_in_0_1_and_ignore_row_order_and_file_splits(rows, seed, cut):
+@given(rows=case_rows, ratings=rating_rows, seed=st.randoms(use_true_random=False), cut=st.integers(0, 40))
+def test_ratios_lie_in_0_1_and_ignore_row_order_and_file_splits(rows, ratings, seed, cut):
     table = [
         (f"K{i}", u, f"I{i % 3}", ch, acc.isoformat(), "" if fin is None else (acc + dt.timedelta(days=fin)).isoformat(),
          str(p), "" if s is None else str(s), "" if v is None else str(v), "")
         for i, (u, ch, acc, fin, p, s, v) in enumerate(rows)
     ]  # fmt: skip
-    checks = [c for c in CHECKS if c["id"] in ("R1", "R2", "R3", "R4", "R5", "R6")]
-    once = compute_records(rubric(checks), roster(), "Q", START, END, cases=[csv_file("a.csv", CASE_HEADER, table)])
+    rated = [
+        (f"P{i}", u, f"K{k}", at.isoformat(), level, verified,
+         "" if fix is None else (at + dt.timedelta(days=fix)).isoformat(), at.isoformat() if called else "")
+        for i, (u, at, level, verified, fix, called, k) in enumerate(ratings)
+    ]  # fmt: skip
+    checks = [c for c in CHECKS if c["id"] not in ("R11", "R12", "H")]
+    once = compute_records(rubric(checks), roster(), "Q", START, END, cases=[csv_file("a.csv", CASE_HEADER, table)],
+                           ratings=[csv_file("r.csv", RATING_HEADER, rated)])  # fmt: skip
     values = pd.to_numeric(once.rows.loc[once.rows["check_id"] != "R2", "value"], errors="coerce").dropna()
     assert ((values >= 0) & (values <= 1)).all()
-    shuffled = list(table)
+    shuffled, reordered = list(table), list(rated)
     seed.shuffle(shuffled)
+    seed.shuffle(reordered)
     cut = min(cut, len(shuffled))
+    half = len(reordered) // 2
     split = compute_records(rubric(checks), roster(), "Q", START, END,
                             cases=[csv_file("a.csv", CASE_HEADER, shuffled[:cut]),
-                                   csv_file("b.csv", CASE_HEADER, shuffled[cut:])])  # fmt: skip
+                                   csv_file("b.csv", CASE_HEADER, shuffled[cut:])],
+                            ratings=[csv_file("r.csv", RATING_HEADER, reordered[:half]),
+                                     csv_file("s.csv", RATING_HEADER, reordered[half:])])  # fmt: skip
     pd.testing.assert_frame_equal(once.rows, split.rows)
+    pd.testing.assert_frame_equal(once.detail, split.detail)
 
 
 # ---- the command line and the store
