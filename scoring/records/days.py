@@ -24,7 +24,6 @@ class DayIndex:
     first: int  # day number (days since 1970-01-01) of the first day indexed
     count: np.ndarray  # int32: working days from ``first`` up to and including each day
     covered: np.ndarray  # bool: the day's year is one the calendar knows
-    gaps: np.ndarray  # int32: days of uncovered years up to and including each day
 
     @classmethod
     def of(cls, calendar: WorkCalendar) -> DayIndex:
@@ -36,8 +35,7 @@ class DayIndex:
         return cls(
             first=int(start.astype(np.int64)),
             count=np.cumsum(working, dtype=np.int32),
-            covered=(covered := np.isin(year, np.array(years))),
-            gaps=np.cumsum(~covered, dtype=np.int32),
+            covered=np.isin(year, np.array(years)),
         )
 
     def inside(self, day: np.ndarray) -> np.ndarray:
@@ -55,10 +53,6 @@ class DayIndex:
     def taken(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Working days d with start < d ≤ end (SPEC extension 1a); a same-day pair took 0."""
         return self.at(end) - self.at(start)
-
-    def spans_gap(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-        """Whether a year the calendar does not know lies between two covered days."""
-        return (self.gaps[end.astype(np.int64) - self.first] - self.gaps[start.astype(np.int64) - self.first]) > 0
 
     def nth_after(self, start: np.ndarray, n: np.ndarray) -> np.ndarray:
         """The day of the ``n``-th working day after ``start`` (``start`` itself when n is 0), or −1

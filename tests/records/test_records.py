@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pyarrow as pa
@@ -185,6 +186,20 @@ def test_every_measure_at_its_edges_is_the_hand_worked_value():
     assert list(got["unit_id"].unique()) == ["C1", "C2", "C3", "M1"]
     assert list(got["check_id"][:12]) == [f"R{i}" for i in range(1, 13)]
     assert set(got["evaluator"]) == {"records"} and set(got["checked_at"]) == {"2017-10-13"}
+
+
+def test_the_working_day_index_counts_the_holiday_and_the_make_up_saturday():
+    from scoring.records.days import DayIndex
+    from scoring.workdays import work_calendar
+
+    index = DayIndex.of(work_calendar())
+    day = lambda text: np.array([np.datetime64(text, "D").astype(np.int64)])  # noqa: E731
+    assert index.taken(day("2017-09-29"), day("2017-10-09"))[0] == 2  # 09-30 and 10-09
+    assert index.taken(day("2017-09-04"), day("2017-09-04"))[0] == 0
+    # the deadline of 3 working days from 10-09 is 10-12; of 2 from 09-29, 10-09 (the holiday skipped)
+    due = index.nth_after(np.concatenate([day("2017-10-09"), day("2017-09-29")]), np.array([3, 2]))
+    assert list(due.astype("datetime64[D]").astype(str)) == ["2017-10-12", "2017-10-09"]
+    assert not index.inside(day("2031-01-06"))[0] and index.inside(day("2017-10-01"))[0]
 
 
 def test_evidence_names_the_counts_and_the_records_that_cost_points():
