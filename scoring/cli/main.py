@@ -17,6 +17,7 @@ from scoring.cli.admin import cmd_backup, cmd_evidence, cmd_user
 from scoring.cli.common import print_issues
 from scoring.cli.files import cmd_schema, cmd_score, cmd_template, cmd_validate
 from scoring.cli.monitor import cmd_monitor
+from scoring.cli.records import add_records_parser
 from scoring.cli.reports import cmd_annual, cmd_circular, cmd_report
 from scoring.cli.robustness import cmd_agreement, cmd_sensitivity
 from scoring.cli.rounds import cmd_appeal, cmd_import, cmd_publish, cmd_rounds, cmd_verify
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         title="命令 commands",
         parser_class=ChineseArgumentParser,
-        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor,sensitivity,agreement}",
+        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor,records,sensitivity,agreement}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系文件,可同时检查单位名单(check a rubric, and a roster)")
@@ -224,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("--screenshots", action="store_true",
                     help="另用 chromium 截取各网页首屏,作为佐证文件保存(需 --db)")  # fmt: skip
     mo.set_defaults(run=cmd_monitor)
+
+    add_records_parser(sub, default_actor())
 
     se = sub.add_parser(
         "sensitivity", help="排名稳健性:随机改变各一级指标权重,给出每个排名的区间和各一级指标的影响(rank sensitivity)"

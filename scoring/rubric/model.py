@@ -23,6 +23,7 @@ __all__ = [
     "GradeSpec",
     "IndicatorSpec",
     "MonitorSpec",
+    "RecordsSpec",
     "RubricSpec",
     "TrackSpec",
 ]
@@ -80,6 +81,24 @@ class MonitorSpec(_Model):
     column: Text | None = None
 
 
+RECORDS_MEASURES = (
+    "on_time_rate", "overdue_cases", "online_rate", "instant_rate", "one_visit_rate", "time_reduction",
+    "satisfaction", "bad_fixed_on_time", "callback_rate", "rating_coverage", "stale_accounts",
+)  # fmt: skip
+
+
+class RecordsSpec(_Model):
+    """A check measured by ``assess records`` from the platforms' records (SPEC extension 6); which
+    methods a measure serves and which parameters it takes are checked in :mod:`scoring.rubric.rules`."""
+
+    measure: Literal[
+        "on_time_rate", "overdue_cases", "online_rate", "instant_rate", "one_visit_rate", "time_reduction",
+        "satisfaction", "bad_fixed_on_time", "callback_rate", "rating_coverage", "stale_accounts",
+    ]  # fmt: skip
+    max_visits: Annotated[int, Field(ge=0, le=1_000)] | None = None
+    days: Annotated[int, Field(gt=0, le=100_000)] | None = None
+
+
 class CheckSpec(_Model):
     id: Id
     name: Text
@@ -97,6 +116,7 @@ class CheckSpec(_Model):
     basis: str | None = None
     criteria: str | None = None
     monitor: MonitorSpec | None = None  # measured by assess monitor (SPEC extension 4)
+    records: RecordsSpec | None = None  # measured by assess records (SPEC extension 6)
 
     @property
     def is_base(self) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 from scoring.rubric.model import BASE_METHODS, METHODS
 
-__all__ = ["METHOD_PARAMS", "Problem", "rubric_rule_problems"]
+__all__ = ["METHOD_PARAMS", "RECORDS_METHODS", "Problem", "rubric_rule_problems"]
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str, str]  # (where, code, message)
@@ -148,6 +148,40 @@ def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
         yield (*loc, "monitor"), "monitor-param-missing", "监测规则 page_exists 需要 column(站点清单中的栏目名称)"
 
 
+# SPEC extension 6: the methods each records measure serves and the parameters it takes
+RATIO_MEASURES = ("on_time_rate", "online_rate", "instant_rate", "one_visit_rate", "time_reduction", "satisfaction",
+                  "bad_fixed_on_time", "callback_rate", "rating_coverage")  # fmt: skip
+RECORDS_METHODS: dict[str, tuple[str, ...]] = {
+    **{m: ("ratio",) for m in RATIO_MEASURES},
+    "overdue_cases": ("deduct",),
+    "stale_accounts": ("deduct", "veto"),
+}
+RECORDS_PARAMS: dict[str, set[str]] = {m: set() for m in RECORDS_METHODS}
+RECORDS_PARAMS.update({"one_visit_rate": {"max_visits"}, "bad_fixed_on_time": {"days"}, "stale_accounts": {"days"}})
+
+
+def _check_records(loc: Loc, check: dict) -> Iterator[Problem]:
+    records = check.get("records")
+    if "records" in check and "monitor" in check:
+        yield (
+            (*loc, "records"),
+            "records-and-monitor",
+            "一个测评点不能同时由网站监测(monitor)和办件评价记录(records)测量;请只保留一个",
+        )
+    if not isinstance(records, dict) or records.get("measure") not in RECORDS_METHODS:
+        return  # the shape model names the accepted measures
+    measure, method = records["measure"], check.get("method")
+    if method in METHODS and method not in RECORDS_METHODS[measure]:
+        yield (
+            (*loc, "records", "measure"),
+            "records-method",
+            f"记录指标 {measure} 只用于方法 {'、'.join(RECORDS_METHODS[measure])},本测评点的方法是 {method}",
+        )
+    for param in sorted(set(records) - {"measure"} - RECORDS_PARAMS[measure]):
+        taken = "、".join(sorted(RECORDS_PARAMS[measure])) or "任何参数"
+        yield (*loc, "records", param), "records-param-unused", f"记录指标 {measure} 不使用参数 {param};它接受 {taken}"
+
+
 def _check_scope(loc: Loc, check: dict, groups: set[str] | None) -> Iterator[Problem]:
     if "applies_to" in check and "units" in check:
         yield loc, "scope-both", "applies_to(按分组)与 units(按单位)不能同时出现在一个测评点上"
@@ -230,6 +264,7 @@ def rubric_rule_problems(data: Any) -> list[Problem]:
             out.extend(_check_method(loc, node, track))
             out.extend(_check_scope(loc, node, groups))
             out.extend(_check_monitor(loc, node))
+            out.extend(_check_records(loc, node))
 
     if weight_sum > 1 + EPS:
         out.append((("tracks",), "weight-sum", f"各轨道权重之和为 {weight_sum:g},不得超过 1"))

@@ -65,6 +65,16 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("MonitorSpec", "days"): "home_stale:首页最新日期距测评日超过此天数即判定(默认 14)",
     ("MonitorSpec", "limits"): "stale_columns:各类栏目的更新期限(天),默认 news 14、notice 183、policy 183、static 365",
     ("MonitorSpec", "column"): "page_exists:站点清单中的栏目名称,例如 依申请公开",
+    ("CheckSpec", "records"): "由办件、好差评、政务新媒体记录计算(assess records);不能与 monitor 同时使用",
+    ("RecordsSpec", "measure"): "on_time_rate 按期办结率 | overdue_cases 逾期件数(deduct)| online_rate 网上办理率 | "
+    "instant_rate 即办件占比 | one_visit_rate 最多跑一次比例 | time_reduction 承诺时限压缩比例 | satisfaction 满意率 | "
+    "bad_fixed_on_time 差评按期整改率 | callback_rate 差评回访率 | rating_coverage 办件评价覆盖率 | "
+    "stale_accounts 长期未更新的政务新媒体账号数(deduct/veto)",
+    ("RecordsSpec", "max_visits"): "one_visit_rate:跑动次数不超过此数即计入(默认 1)",
+    (
+        "RecordsSpec",
+        "days",
+    ): "bad_fixed_on_time:差评整改时限,工作日(默认 5);stale_accounts:账号未更新的天数上限(默认 14)",
 }
 
 

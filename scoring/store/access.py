@@ -35,6 +35,7 @@ ACTIONS = {
     "accounts": ("admin",),
     "add_evidence": ("admin", "evaluator"),
     "monitor": ("admin", "evaluator"),
+    "records": ("admin", "evaluator"),
     "agreement": ("admin",),  # reads only; the office checks the third party's consistency
 }
 # the command line on a store without accounts (accounts.OPERATOR) may do every write

@@ -1,0 +1,224 @@
+"""The eleven measures of SPEC extension 6, each for every roster unit at once.
+
+Each measure gives, per unit (its position on the roster), a numerator, a denominator and the
+records that cost points, ordered worst first. All of it is bincounts and masks over whole
+columns; the only Python loops are over measures and over the few records shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scoring.records.days import DayIndex
+from scoring.records.parse import MISSING
+
+__all__ = ["Measured", "Window", "measure"]
+
+LOST_KEPT = 100  # records that cost points kept per (unit, check) for the page's drill-down
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int  # day numbers, both inclusive
+    end: int
+    days: DayIndex
+    units: int  # roster size
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One measure for every unit: ``value`` NaN where the denominator is empty."""
+
+    numerator: np.ndarray  # float64 (time_reduction sums fractions; the rest count)
+    denominator: np.ndarray  # int64
+    value: np.ndarray  # float64
+    lost: pd.DataFrame  # unit (int), id (str), key (float: worse is larger) — worst first, ≤ LOST_KEPT per unit
+    lost_count: np.ndarray  # int64: every record that cost points
+    parts: dict[str, np.ndarray]  # extra per-unit counts the evidence names
+
+
+def _bins(unit: np.ndarray, mask: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+    return np.bincount(unit[mask], weights=None if weights is None else weights[mask], minlength=n)
+
+
+def _lost(unit: np.ndarray, ids: pd.Series, mask: np.ndarray, key: np.ndarray) -> pd.DataFrame:
+    """The records of ``mask``, worst (largest key) first, at most LOST_KEPT a unit. The rows come
+    in the order of their ids, so stable sorts leave ties by id: the same records are shown however
+    the files were ordered."""
+    where = np.flatnonzero(mask)
+    by_key = where[np.argsort(-key[where], kind="stable")]
+    ordered = by_key[np.argsort(unit[by_key], kind="stable")]
+    units = unit[ordered]
+    rank = np.arange(len(ordered)) - np.searchsorted(units, units, "left")
+    kept = ordered[rank < LOST_KEPT]
+    return pd.DataFrame({"unit": unit[kept], "key": key[kept].astype("float64"),
+                         "id": _texts(ids.iloc[kept])})  # fmt: skip
+
+
+def _texts(ids: pd.Series) -> np.ndarray:
+    """Ids as Python strings: Arrow's own conversion, not one call per cell."""
+    if isinstance(ids.dtype, pd.ArrowDtype):
+        return pa.array(ids).to_numpy(zero_copy_only=False)
+    return ids.astype(str).to_numpy(dtype=object)
+
+
+def _share(w: Window, unit: np.ndarray, ids: pd.Series, den: np.ndarray, good: np.ndarray, key: np.ndarray,
+           parts: dict[str, np.ndarray] | None = None) -> Measured:  # fmt: skip
+    d = _bins(unit, den, w.units)
+    g = _bins(unit, den & good, w.units)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(d > 0, g / np.maximum(d, 1), np.nan)
+    bad = den & ~good
+    return Measured(g.astype("float64"), d, value, _lost(unit, ids, bad, key), _bins(unit, bad, w.units),
+                    parts or {})  # fmt: skip
+
+
+def _in(day: np.ndarray, w: Window) -> np.ndarray:
+    return (day >= w.start) & (day <= w.end)
+
+
+def on_time_rate(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
+    unit, fin, acc = cases["unit"].to_numpy(), cases["finished"].to_numpy(), cases["accepted"].to_numpy()
+    done = _in(fin, w)
+    late_by = np.zeros(len(cases), dtype=np.int64)
+    late_by[done] = w.days.taken(acc[done], fin[done]) - cases["promised"].to_numpy()[done]
+    return _share(w, unit, cases["case_id"], done, late_by <= 0, late_by)
+
+
+def overdue_cases(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
+    unit, fin, acc = cases["unit"].to_numpy(), cases["finished"].to_numpy(), cases["accepted"].to_numpy()
+    promised = cases["promised"].to_numpy()
+    done = _in(fin, w)
+    # unfinished at --to: accepted by then, and not finished by then
+    open_ = (acc <= w.end) & ((fin == MISSING) | (fin > w.end))
+    late_by = np.zeros(len(cases), dtype=np.int64)
+    late_by[done] = w.days.taken(acc[done], fin[done]) - promised[done]
+    late_by[open_] = w.days.taken(acc[open_], np.full(int(open_.sum()), w.end)) - promised[open_]
+    late = (done | open_) & (late_by > 0)
+    d = _bins(unit, done | open_, w.units)
+    n = _bins(unit, late, w.units)
+    value = np.where(d > 0, n, np.nan).astype("float64")
+    parts = {"finished_late": _bins(unit, late & done, w.units), "open_late": _bins(unit, late & open_, w.units)}
+    return Measured(n.astype("float64"), d, value, _lost(unit, cases["case_id"], late, late_by), n, parts)
+
+
+def online_rate(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
+    accepted = _in(cases["accepted"].to_numpy(), w)
+    online = cases["channel"].to_numpy() <= 1
+    return _share(w, cases["unit"].to_numpy(), cases["case_id"], accepted, online, np.zeros(len(cases)))
+
+
+def instant_rate(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
+    accepted = _in(cases["accepted"].to_numpy(), w)
+    promised = cases["promised"].to_numpy()
+    return _share(w, cases["unit"].to_numpy(), cases["case_id"], accepted, promised == 0, promised)
+
+
+def one_visit_rate(w: Window, cases: pd.DataFrame, params: dict) -> Measured:
+    visits = cases["visits"].to_numpy()
+    counted = _in(cases["accepted"].to_numpy(), w) & (visits != MISSING)
+    return _share(w, cases["unit"].to_numpy(), cases["case_id"], counted, visits <= params.get("max_visits", 1), visits)
+
+
+def time_reduction(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
+    statutory = cases["statutory"].to_numpy()
+    item = cases["item_code"].cat
+    named = item.categories.astype(str) != ""
+    codes = item.codes.to_numpy()
+    take = _in(cases["accepted"].to_numpy(), w) & (statutory != MISSING) & (statutory > 0) & named[codes]
+    idx = np.flatnonzero(take)
+    unit, code, accepted = cases["unit"].to_numpy()[idx], codes[idx], cases["accepted"].to_numpy()[idx]
+    # each item by its latest accepted case; on one day the greatest case id (the rows are in id order)
+    order = np.lexsort((accepted, code, unit))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (unit[order][1:] != unit[order][:-1]) | (code[order][1:] != code[order][:-1])
+    rows = idx[order[last]]
+    latest = pd.DataFrame({"unit": cases["unit"].to_numpy()[rows],
+                           "item": item.categories.astype(str).to_numpy()[codes[rows]],
+                           "cut": np.clip(1 - cases["promised"].to_numpy()[rows] / statutory[rows], 0, 1)})  # fmt: skip
+    latest = latest.sort_values(["unit", "item"], kind="stable").reset_index(drop=True)  # ties by item code
+    u, cut = latest["unit"].to_numpy(), latest["cut"].to_numpy()
+    d = np.bincount(u, minlength=w.units)
+    s = np.bincount(u, weights=cut, minlength=w.units)
+    value = np.where(d > 0, s / np.maximum(d, 1), np.nan)
+    below = cut < 1
+    lost = _lost(u, latest["item"], below, 1 - cut)
+    lost = lost.assign(cut=1 - lost["key"])
+    return Measured(s, d, value, lost, np.bincount(u[below], minlength=w.units), {})
+
+
+def _ratings_in(w: Window, ratings: pd.DataFrame) -> np.ndarray:
+    return _in(ratings["rated"].to_numpy(), w)
+
+
+def satisfaction(w: Window, ratings: pd.DataFrame, _: dict) -> Measured:
+    level = ratings["level"].to_numpy()
+    return _share(w, ratings["unit"].to_numpy(), ratings["rating_id"], _ratings_in(w, ratings), level >= 3, 3 - level)
+
+
+def bad_fixed_on_time(w: Window, ratings: pd.DataFrame, params: dict) -> Measured:
+    days = params.get("days", 5)
+    rated, fixed = ratings["rated"].to_numpy(), ratings["fixed"].to_numpy()
+    bad = _ratings_in(w, ratings) & (ratings["level"].to_numpy() <= 2)
+    has_fix = fixed != MISSING
+    due = np.zeros(len(ratings), dtype=bool)
+    due[bad] = w.days.taken(rated[bad], np.full(int(bad.sum()), w.end)) >= days
+    counted = bad & (due | (has_fix & (fixed <= w.end)))
+    fix_took = np.full(len(ratings), np.iinfo(np.int32).max, dtype=np.int64)
+    fixed_rows = counted & has_fix
+    fix_took[fixed_rows] = w.days.taken(rated[fixed_rows], fixed[fixed_rows])
+    # unfixed first, then the latest fixes
+    return _share(w, ratings["unit"].to_numpy(), ratings["rating_id"], counted, fix_took <= days, fix_took)
+
+
+def callback_rate(w: Window, ratings: pd.DataFrame, _: dict) -> Measured:
+    bad = _ratings_in(w, ratings) & (ratings["level"].to_numpy() <= 2)
+    called = ratings["callback"].to_numpy() != MISSING
+    return _share(w, ratings["unit"].to_numpy(), ratings["rating_id"], bad, called, np.zeros(len(ratings)))
+
+
+def rating_coverage(w: Window, cases: pd.DataFrame, extra: dict) -> Measured:
+    done = _in(cases["finished"].to_numpy(), w)
+    named = extra["rated_cases"]
+    rated = np.zeros(len(cases), dtype=bool)
+    ids = pa.array(cases["case_id"].iloc[np.flatnonzero(done)])
+    rated[done] = pc.is_in(ids, value_set=named).to_numpy(zero_copy_only=False)
+    return _share(w, cases["unit"].to_numpy(), cases["case_id"], done, rated, np.zeros(len(cases)))
+
+
+def stale_accounts(w: Window, accounts: pd.DataFrame, extra: dict) -> Measured:
+    days = extra.get("days", 14)
+    newest = extra["newest"]  # account_id -> newest post day on or before --to
+    last = accounts["account_id"].map(newest).to_numpy(dtype="float64", na_value=np.nan)
+    age = np.where(np.isnan(last), np.inf, w.end - np.nan_to_num(last))
+    fresh = age <= days
+    unit = accounts["unit"].to_numpy()
+    everyone = np.ones(len(accounts), dtype=bool)
+    m = _share(w, unit, accounts["account_id"], everyone, fresh, np.where(np.isinf(age), 1e12, age))
+    stale = m.denominator - m.numerator.astype(np.int64)
+    value = np.where(m.denominator > 0, stale, np.nan).astype("float64")
+    return Measured(stale.astype("float64"), m.denominator, value, m.lost, m.lost_count, {})
+
+
+MEASURES = {
+    "on_time_rate": ("cases", on_time_rate),
+    "overdue_cases": ("cases", overdue_cases),
+    "online_rate": ("cases", online_rate),
+    "instant_rate": ("cases", instant_rate),
+    "one_visit_rate": ("cases", one_visit_rate),
+    "time_reduction": ("cases", time_reduction),
+    "satisfaction": ("ratings", satisfaction),
+    "bad_fixed_on_time": ("ratings", bad_fixed_on_time),
+    "callback_rate": ("ratings", callback_rate),
+    "rating_coverage": ("cases+ratings", rating_coverage),
+    "stale_accounts": ("accounts+posts", stale_accounts),
+}
+
+
+def measure(name: str, w: Window, table: pd.DataFrame, params: dict) -> Measured:
+    return MEASURES[name][1](w, table, params)

@@ -1,0 +1,290 @@
+"""From trimmed text to compact typed columns, vectorised, with every bad cell located.
+
+Dates become int32 day numbers (days since 1970-01-01) plus, where an order between two times
+of one record must be checked, int64 seconds that live only as long as that check. Codes with few
+values (unit, item, channel) become categoricals or small ints; ids stay Arrow strings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scoring.errors import Issue
+from scoring.records.read import Block, Kind
+from scoring.tables import Columns
+
+__all__ = [
+    "ACCOUNTS",
+    "CASES",
+    "CHANNELS",
+    "LEVELS",
+    "MISSING",
+    "POSTS",
+    "RATINGS",
+    "Problems",
+    "concat",
+    "parse_accounts",
+    "parse_cases",
+    "parse_posts",
+    "parse_ratings",
+]
+
+MISSING = np.int32(-(2**31))  # an empty date or count
+SECONDS_PER_DAY = 86_400
+MAX_COUNT = 10**9
+SHOWN_PER_KIND = 200  # located problems listed per kind of problem; the rest are counted
+
+CASES = Kind("办件", Columns(
+    {"case_id": "办件编号", "unit_id": "单位编码", "item_code": "事项编码", "channel": "办理渠道",
+     "accepted_at": "受理时间", "finished_at": "办结时间", "promised_days": "承诺时限",
+     "statutory_days": "法定时限", "visits": "跑动次数"},
+    ("case_id", "unit_id", "channel", "accepted_at", "promised_days"),
+))  # fmt: skip
+RATINGS = Kind("好差评", Columns(
+    {"rating_id": "评价编号", "unit_id": "单位编码", "case_id": "办件编号", "rated_at": "评价时间",
+     "level": "评价等级", "verified": "核实结果", "fixed_at": "整改完成时间", "callback_at": "回访时间"},
+    ("rating_id", "unit_id", "rated_at", "level"),
+))  # fmt: skip
+ACCOUNTS = Kind("政务新媒体账号", Columns(
+    {"account_id": "账号编码", "unit_id": "单位编码", "platform": "平台", "name": "账号名称"},
+    ("account_id", "unit_id"),
+))  # fmt: skip
+POSTS = Kind("政务新媒体发文", Columns(
+    {"account_id": "账号编码", "published_at": "发布时间", "title": "标题"}, ("account_id", "published_at")
+))  # fmt: skip
+
+# channel codes: 0 online, 1 mobile (both count as handled online), 2 window, 3 self-service
+CHANNELS = {"online": 0, "网上办理": 0, "mobile": 1, "移动端": 1, "window": 2, "窗口": 2, "self_service": 3,
+            "自助终端": 3}  # fmt: skip
+CHANNEL_WORDS = "online(网上办理)、mobile(移动端)、window(窗口)、self_service(自助终端)"
+LEVELS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1, **{str(i): i for i in range(1, 6)}}
+LEVEL_WORDS = "非常满意、满意、基本满意、不满意、非常不满意,或数字 5 到 1"
+# verified: 1 founded (属实), 0 unfounded (不属实), -1 not yet verified
+VERIFIED = {"属实": 1, "不属实": 0, "": -1}
+
+
+class Problems:
+    """Located problems of one run, at most ``SHOWN_PER_KIND`` listed per (code, column); the
+    rest counted and said in one line each at the end."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        self.hidden: dict[tuple[str, str], int] = {}
+        self.shown: dict[tuple[str, str], int] = {}
+
+    def room(self, code: str, column: str, n: int) -> int:
+        """How many of ``n`` new problems may be listed; the others are counted."""
+        key = (code, column)
+        free = max(0, SHOWN_PER_KIND - self.shown.get(key, 0))
+        take = min(free, n)
+        self.shown[key] = self.shown.get(key, 0) + take
+        if n > take:
+            self.hidden[key] = self.hidden.get(key, 0) + n - take
+        return take
+
+    def at(self, block: Block, mask: np.ndarray, code: str, column: str, message: str,
+           values: pa.Array | np.ndarray | None = None) -> None:  # fmt: skip
+        """One issue per row of ``mask``, each naming the file, sheet, row and column."""
+        where = np.flatnonzero(mask)
+        if len(where) == 0:
+            return
+        where = where[: self.room(code, column, len(where))]
+        shown = block.headers.get(column, column)
+        if values is None:
+            cells: list = [None] * len(where)
+        elif isinstance(values, np.ndarray):
+            cells = values[where].tolist()
+        else:
+            cells = values.take(pa.array(where)).to_pylist()
+        for row, cell in zip(block.rows[where], cells, strict=True):
+            text = message if cell is None else message.replace("{value}", str(cell))
+            self.issues.append(Issue(code=code, message=text, file=block.file, sheet=block.sheet, row=int(row),
+                                     column=shown, value=None if cell is None else str(cell)))  # fmt: skip
+
+    def close(self) -> None:
+        for (code, column), n in self.hidden.items():
+            self.issues.append(Issue(code=code, column=column, message=f"另有 {n:,} 处同类问题(列 {column})未列出"))
+        self.hidden.clear()
+
+
+def _required(block: Block, problems: Problems, columns: Columns) -> np.ndarray:
+    bad = np.zeros(len(block), dtype=bool)
+    for name in columns.required:
+        empty = block.empty(name)
+        problems.at(block, empty, "records-empty-cell", name, f"必填单元格为空:{columns.describe((name,))}")
+        bad |= empty
+    return bad
+
+
+# the forms an export writes (and their length), tried in Arrow first; whatever is left goes to
+# pandas' ISO 8601 parser
+FAST_FORMATS = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
+
+
+def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
+    """int64 seconds since 1970 (MISSING where empty); unparseable dates are located problems."""
+    text = block.text[name]
+    seconds = np.full(len(text), np.int64(MISSING))
+    todo = ~block.empty(name)
+    length = pc.utf8_length(text).to_numpy(zero_copy_only=False)
+    for fmt, size in FAST_FORMATS:
+        where = np.flatnonzero(todo & (length == size))
+        if len(where) == 0:
+            continue
+        cells = text.take(pa.array(where))
+        parsed = pc.strptime(cells, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 2017-02-30 over to 03-02: the day must be the day written
+        day = pc.cast(pc.utf8_slice_codeunits(pc.if_else(pc.is_valid(parsed), cells, "0000-00-00"), 8, 10), pa.int8())
+        ok = pc.fill_null(pc.equal(pc.day(parsed), day), False).to_numpy(zero_copy_only=False)
+        seconds[where[ok]] = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)[ok]
+        todo[where[ok]] = False
+    if todo.any():
+        # unpadded (2017-9-4) and slashed (2017/9/4) forms, and ISO's T: few rows, pandas' parser
+        where = np.flatnonzero(todo)
+        rest = pd.Series(text.take(pa.array(where)).to_pylist(), dtype=object).str.replace("/", "-", regex=False)
+        parsed = pd.to_datetime(rest, format="ISO8601", errors="coerce")
+        good = parsed.notna().to_numpy()
+        seconds[where[good]] = parsed[good].to_numpy(dtype="datetime64[s]").astype(np.int64)
+        todo[where[good]] = False
+    problems.at(block, todo, "records-bad-date", name,
+                "“{value}” 不是日期;请写作 2017-09-04 或 2017-09-04 10:30:00(日期须真实存在)", text)  # fmt: skip
+    return seconds
+
+
+def day_numbers(seconds: np.ndarray) -> np.ndarray:
+    return np.where(seconds == MISSING, MISSING, seconds // SECONDS_PER_DAY).astype(np.int32)
+
+
+def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarray:
+    """Whole numbers 0..10^9 as int32 (MISSING where empty); anything else a located problem."""
+    text = block.text[name]
+    filled = ~block.empty(name)
+    cells = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    try:
+        numbers = cells.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("float64")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # 3.0 from a spreadsheet, or a bad cell somewhere: the careful way, still whole-column
+        numbers = pd.to_numeric(pd.Series(cells.to_pylist(), dtype=object), errors="coerce").to_numpy(dtype="float64")
+    numbers = np.where(filled, numbers, 0)
+    good = np.isfinite(numbers) & (numbers >= 0) & (numbers <= MAX_COUNT) & (numbers == np.floor(numbers))
+    problems.at(block, filled & ~good, "records-bad-count", name,
+                f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", text)  # fmt: skip
+    return np.where(filled & good, np.nan_to_num(numbers), MISSING).astype(np.int32)
+
+
+def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], words: str) -> np.ndarray:
+    """A few-valued column by its table (case-insensitive), as int8; -1 where empty or unknown."""
+    encoded = pc.dictionary_encode(block.text[name])
+    lookup = {k.lower(): v for k, v in table.items()}
+    codes = np.array([lookup.get(str(c).lower(), -2) for c in encoded.dictionary.to_pylist()] + [-1], dtype=np.int8)
+    out = codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int8)
+    filled = ~block.empty(name)
+    problems.at(block, filled & (out == -2), "records-bad-value", name, f"“{{value}}” 无法识别;可填 {words}",
+                block.text[name])  # fmt: skip
+    return np.where(out == -2, -1, out).astype(np.int8)
+
+
+def categories(array: pa.Array) -> pd.Categorical:
+    """Ids with few distinct values (units, items) as codes: hashed once, in Arrow."""
+    encoded = pc.dictionary_encode(array)
+    return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
+                                     categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))  # fmt: skip
+
+
+def ids(array: pa.Array) -> pd.Series:
+    return pd.Series(array, dtype=pd.ArrowDtype(pa.string()))
+
+
+def _timed(block: Block, name: str, seconds: np.ndarray) -> np.ndarray:
+    """Cells that give a time of day: more than a date, and not the midnight of a date cell."""
+    longer = pc.greater(pc.utf8_length(block.text[name]), 10).to_numpy(zero_copy_only=False)
+    return longer & (seconds % SECONDS_PER_DAY != 0)
+
+
+def _order(
+    block: Block, problems: Problems, first: np.ndarray, then: np.ndarray, name: str, message: str
+) -> np.ndarray:
+    """``then`` before ``first``: by the time where both cells give one, else by the date (a case
+    finished "2017-09-04" was not finished before its acceptance at 10:30 that day)."""
+    first_name = {"finished_at": "accepted_at"}.get(name, "rated_at")
+    timed = _timed(block, first_name, first) & _timed(block, name, then)
+    earlier = np.where(timed, then < first, then // SECONDS_PER_DAY < first // SECONDS_PER_DAY)
+    bad = (first != MISSING) & (then != MISSING) & earlier
+    problems.at(block, bad, "records-order", name, message, block.text[name])
+    return bad
+
+
+def _base(block: Block, kind: Kind) -> dict[str, object]:
+    n = len(block)
+    return {"_file": _constant(block.file, n), "_sheet": _constant(block.sheet or "", n), "_row": block.rows}
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))
+
+
+def concat(frames: list[pd.DataFrame], like: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Parsed blocks as one frame; categoricals of different blocks are united, not turned to text."""
+    if not frames:
+        return like.iloc[:0] if like is not None else pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    out = {}
+    for name in frames[0].columns:
+        parts = [f[name] for f in frames]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            out[name] = pd.api.types.union_categoricals(parts)
+        else:
+            out[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(out)
+
+
+def parse_cases(block: Block, problems: Problems) -> pd.DataFrame:
+    bad = _required(block, problems, CASES.columns)
+    accepted = _dates(block, problems, "accepted_at")
+    finished = _dates(block, problems, "finished_at")
+    bad |= _order(block, problems, accepted, finished, "finished_at",
+                  "办结时间 {value} 早于受理时间;办结不能早于受理")  # fmt: skip
+    t = block.text
+    out = pd.DataFrame({
+        "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": categories(t["item_code"]),
+        "channel": _coded(block, problems, "channel", CHANNELS, CHANNEL_WORDS),
+        "accepted": day_numbers(accepted), "finished": day_numbers(finished),
+        "promised": _counts(block, problems, "promised_days", "承诺时限"),
+        "statutory": _counts(block, problems, "statutory_days", "法定时限"),
+        "visits": _counts(block, problems, "visits", "跑动次数"), **_base(block, CASES),
+    })  # fmt: skip
+    return out
+
+
+def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
+    _required(block, problems, RATINGS.columns)
+    rated = _dates(block, problems, "rated_at")
+    fixed = _dates(block, problems, "fixed_at")
+    called = _dates(block, problems, "callback_at")
+    _order(block, problems, rated, fixed, "fixed_at", "整改完成时间 {value} 早于评价时间")
+    _order(block, problems, rated, called, "callback_at", "回访时间 {value} 早于评价时间")
+    t = block.text
+    return pd.DataFrame({
+        "rating_id": ids(t["rating_id"]), "unit_id": categories(t["unit_id"]), "case_id": ids(t["case_id"]),
+        "rated": day_numbers(rated), "level": _coded(block, problems, "level", LEVELS, LEVEL_WORDS),
+        "verified": _coded(block, problems, "verified", VERIFIED, "属实、不属实,或留空(尚未核实)"),
+        "fixed": day_numbers(fixed), "callback": day_numbers(called), **_base(block, RATINGS),
+    })  # fmt: skip
+
+
+def parse_accounts(block: Block, problems: Problems) -> pd.DataFrame:
+    _required(block, problems, ACCOUNTS.columns)
+    t = block.text
+    return pd.DataFrame({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
+                         "name": ids(t["name"]), **_base(block, ACCOUNTS)})  # fmt: skip
+
+
+def parse_posts(block: Block, problems: Problems) -> pd.DataFrame:
+    _required(block, problems, POSTS.columns)
+    published = _dates(block, problems, "published_at")
+    return pd.DataFrame({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
+                         **_base(block, POSTS)})  # fmt: skip

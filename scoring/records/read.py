@@ -1,0 +1,314 @@
+"""Read the platforms' exports (CSV UTF-8/GB18030, XLSX, Parquet) into frames of trimmed text.
+
+Only the columns a kind names are read; everything else in a real export is skipped unread where
+the format allows (Arrow's CSV reader and Parquet by column). A CSV is streamed in blocks, so ten
+million cases never sit in memory as text all at once: each block is handed to ``parse`` (which
+turns it into compact typed columns) before the next is read. Every block carries ``_row``, the
+row number a person sees in the spreadsheet (header = 1; for Parquet, as if it had one).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+
+from scoring.errors import InputError, Issue
+from scoring.tables import Columns, InputFile, as_text, read_sheets
+
+__all__ = ["Block", "Kind", "read_blocks"]
+
+T = TypeVar("T")
+
+CSV_BLOCK_BYTES = 64 << 20  # a block of a streamed CSV; its text is parsed and dropped before the next
+NON_BLANK = re.compile(rb"\S")
+BLANK_LINE = re.compile(rb"\n\r?\n(?=[\r\n]*[^\r\n])")  # a blank line with a record after it
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of export: its name in messages and its columns."""
+
+    name: str  # 办件, 好差评, 政务新媒体账号, 政务新媒体发文
+    columns: Columns
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows of one file (and sheet): each known column as trimmed Arrow text ('' when empty or absent)."""
+
+    file: str
+    sheet: str | None
+    headers: dict[str, str]  # column name -> the header as written in the file (for messages)
+    text: dict[str, pa.Array]
+    rows: np.ndarray  # int32: the row number a person sees
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def empty(self, name: str) -> np.ndarray:
+        return pc.equal(self.text[name], "").to_numpy(zero_copy_only=False)
+
+
+def _lookup(columns: Columns) -> dict[str, str]:
+    found = {name.lower(): name for name in columns.aliases}
+    found.update({alias: name for name, alias in columns.aliases.items()})
+    return found
+
+
+def _header_positions(header: list[object], columns: Columns) -> dict[str, tuple[int, str]]:
+    """Column name -> (position, header as written); the first of repeated headers wins."""
+    lookup = _lookup(columns)
+    out: dict[str, tuple[int, str]] = {}
+    for pos, cell in enumerate(header):
+        key = str(cell).strip().lstrip("\ufeff") if cell is not None else ""
+        name = lookup.get(key.lower(), lookup.get(key))
+        if name is not None and name not in out:
+            out[name] = (pos, key)
+    return out
+
+
+def _missing(f: InputFile, sheet: str | None, kind: Kind, found: dict[str, tuple[int, str]]) -> Issue | None:
+    absent = tuple(n for n in kind.columns.required if n not in found)
+    if not absent:
+        return None
+    return Issue(
+        code="records-missing-column",
+        message=f"{kind.name}文件缺少必需的列:{kind.columns.describe(absent)};第 1 行应为表头,"
+        f"必需列为 {kind.columns.describe(kind.columns.required)}",
+        file=f.name,
+        sheet=sheet,
+        row=1,
+    )
+
+
+def _trimmed(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Arrow strings trimmed, nulls as '' — never a Python object per cell."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return pc.utf8_trim_whitespace(pc.fill_null(array.cast(pa.string()), ""))
+
+
+def _block(f: InputFile, sheet: str | None, found: dict[str, tuple[int, str]], kind: Kind,
+           cells: dict[str, pa.Array], first_row: int, n: int) -> Block:  # fmt: skip
+    text = {name: cells[name] if name in cells else pa.array(np.full(n, "", dtype=object), pa.string())
+            for name in kind.columns.aliases}  # fmt: skip
+    rows = np.arange(first_row, first_row + n, dtype=np.int32)
+    # rows left wholly empty (Excel's trailing rows) are no records
+    filled = None
+    for name in cells:
+        here = pc.not_equal(text[name], "")
+        filled = here if filled is None else pc.or_(filled, here)
+    if filled is not None and not pc.all(filled).as_py() and n:
+        text = {name: pc.filter(a, filled) for name, a in text.items()}
+        rows = rows[filled.to_numpy(zero_copy_only=False)]
+    return Block(f.name, sheet, {name: found[name][1] for name in found}, text, rows)
+
+
+def _utf8(data: bytes) -> bool:
+    """Valid UTF-8, checked in Arrow over the bytes as they are (decoding a gigabyte export to a
+    Python str would take four)."""
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
+                                                          pa.py_buffer(data)])  # fmt: skip
+    try:
+        whole.cast(pa.large_string())
+        return True
+    except pa.ArrowInvalid:
+        return False
+
+
+def _csv_blocks(f: InputFile, kind: Kind) -> Iterator[Block]:
+    data = f.data
+    if not _utf8(data):
+        try:
+            data = data.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError([Issue(code="not-utf8", file=f.name,
+                                    message="CSV 既不是 UTF-8 也不是 GB18030(GBK)编码;请另存为 UTF-8 或 GB18030 编码的 CSV")]) from None  # fmt: skip
+    start = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+    if NON_BLANK.search(data, start) is None:
+        raise InputError([Issue(code="file-empty", message="文件为空:至少需要一行表头", file=f.name)])
+    end = data.find(b"\n", start)
+    first = data[start : end if end >= 0 else len(data)].rstrip(b"\r").decode("utf-8")
+    header = next(csv.reader(io.StringIO(first)), [])
+    found = _header_positions(header, kind.columns)
+    problem = _missing(f, None, kind, found)
+    if problem is not None:
+        raise InputError([problem])
+    # Arrow skips blank lines, which would shift every later row number: such a file (rare in an
+    # export) takes the careful reader, which keeps them
+    if end < 0 or BLANK_LINE.search(data) is not None or first.count('"') % 2:
+        yield from _sheet_blocks(InputFile(f.name, bytes(data[start:])), kind, csv_file=True)
+        return
+    if NON_BLANK.search(data, end + 1) is None:  # a header and no record: a unit with nothing to count
+        yield _block(f, None, found, kind, {}, 2, 0)
+        return
+    yield from _arrow_csv(pa.BufferReader(pa.py_buffer(data)[end + 1 :]), f, kind, found, len(header))
+
+
+def _arrow_csv(source: pa.NativeFile, f: InputFile, kind: Kind, found: dict[str, tuple[int, str]], width: int,
+               skip: int = 0) -> Iterator[Block]:  # fmt: skip
+    """The known columns of a CSV, as text, a block at a time (Arrow's multi-threaded reader)."""
+    names = [f"c{i}" for i in range(width)]
+    wanted = {names[pos]: name for name, (pos, _) in found.items()}
+    try:
+        reader = pa_csv.open_csv(
+            source,
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES, skip_rows=skip),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=list(wanted), column_types=dict.fromkeys(wanted, pa.string()),
+                strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )  # fmt: skip
+        row = 2
+        for batch in reader:
+            cells = {wanted[c]: _trimmed(batch.column(c)) for c in batch.schema.names}
+            yield _block(f, None, found, kind, cells, row, batch.num_rows)
+            row += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InputError([Issue(code="csv-malformed", file=f.name,
+                                message=f"CSV 格式错误:{exc};请检查各行的列数与表头一致")]) from None  # fmt: skip
+
+
+def _sheet_blocks(f: InputFile, kind: Kind, *, csv_file: bool = False) -> Iterator[Block]:
+    """XLSX (the bounded reader every table goes through), or a CSV with blank lines: the first
+    sheet that holds the required columns."""
+    sheets = read_sheets(f, kind.columns)
+    for sheet, header, body in sheets:
+        found = _header_positions(header, kind.columns)
+        if _missing(f, sheet, kind, found) is not None:
+            continue
+        cells = {}
+        for name, (pos, _) in found.items():
+            if pos in body.columns:
+                # as_text: a numeric cell 3.0 reads as '3', a date cell as its ISO text
+                cells[name] = _trimmed(pa.array(as_text(body[pos]).astype(str).to_numpy(dtype=object), pa.string()))
+        yield _block(f, None if csv_file else sheet, found, kind, cells, 2, len(body))
+        return
+    found = _header_positions(sheets[0][1] if sheets else [], kind.columns)
+    raise InputError([_missing(f, None if csv_file else (sheets[0][0] if sheets else None), kind, found)
+                      or Issue(code="records-no-sheet", file=f.name, message=f"没有{kind.name}工作表")])  # fmt: skip
+
+
+def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None) -> Iterator[Block]:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(str(path) if path is not None else pa.BufferReader(f.data))
+    except (pa.ArrowInvalid, OSError):
+        raise InputError([Issue(code="parquet-unreadable", file=f.name,
+                                message="无法作为 Parquet 文件读取:文件已损坏或不是 Parquet 格式")]) from None  # fmt: skip
+    found = _header_positions(pf.schema_arrow.names, kind.columns)
+    problem = _missing(f, None, kind, found)
+    if problem is not None:
+        raise InputError([problem])
+    names = pf.schema_arrow.names
+    row = 2
+    for batch in pf.iter_batches(batch_size=1 << 20, columns=[names[pos] for pos, _ in found.values()]):
+        cells = {}
+        for name, (pos, _) in found.items():
+            column = batch.column(names[pos])
+            if pa.types.is_floating(column.type):
+                # a whole float (3.0) is the count 3, as in a spreadsheet cell
+                whole = pc.equal(column, pc.floor(column))
+                column = pc.if_else(
+                    whole, pc.cast(column, pa.int64(), safe=False).cast(pa.string()), column.cast(pa.string())
+                )
+            elif pa.types.is_timestamp(column.type):
+                column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
+            cells[name] = _trimmed(column)
+        yield _block(f, None, found, kind, cells, row, batch.num_rows)
+        row += batch.num_rows
+
+
+def _complete(data: bytes) -> int:
+    """Where a UTF-8 character cut off at the end of ``data`` begins (len(data) if none is)."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return len(data)
+        if byte >= 0xC0:  # a lead byte: how long its character is
+            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(data) - back if size > back else len(data)
+    return len(data)
+
+
+def _scan(path: Path) -> tuple[bool, bool, bytes]:
+    """One pass over a CSV on disk, a block at a time: (valid UTF-8, has a blank line, first block)."""
+    utf8, blank, first, tail, carry = True, False, b"", b"", b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CSV_BLOCK_BYTES):
+            first = first or chunk
+            blank = blank or BLANK_LINE.search(tail + chunk[:64]) is not None or BLANK_LINE.search(chunk) is not None
+            tail = chunk[-2:]
+            if utf8:
+                data = carry + chunk
+                cut = _complete(data)
+                utf8, carry = _utf8(data[:cut]), data[cut:]
+    return utf8 and not carry, blank, first
+
+
+def _csv_path_blocks(path: Path, kind: Kind) -> Iterator[Block]:
+    """A CSV streamed from disk: a ten-million-row export is never in memory whole. Anything
+    unusual (GB18030, blank lines, a quoted header cut by a line break) is read from memory."""
+    utf8, blank, first = _scan(path)
+    start = 3 if first[:3] == b"\xef\xbb\xbf" else 0
+    end = first.find(b"\n", start)
+    line = first[start : end if end >= 0 else len(first)].rstrip(b"\r")
+    if not utf8 or blank or end < 0 or line.count(b'"') % 2 or NON_BLANK.search(first, end + 1) is None:
+        yield from _csv_blocks(InputFile.from_path(path), kind)
+        return
+    f = InputFile(str(path), b"")
+    header = next(csv.reader(io.StringIO(line.decode("utf-8"))), [])
+    found = _header_positions(header, kind.columns)
+    problem = _missing(f, None, kind, found)
+    if problem is not None:
+        raise InputError([problem])
+    yield from _arrow_csv(pa.OSFile(str(path)), f, kind, found, len(header), skip=1)
+
+
+def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Block], T | None],
+                issues: list[Issue]) -> list[T]:  # fmt: skip
+    """Every file of one kind, block by block through ``parse``; unreadable files are issues. A
+    file given by its path is streamed from disk where its format allows (CSV, Parquet)."""
+    out: list[T] = []
+    for f in files:
+        try:
+            path = None
+            if isinstance(f, (str, Path)):
+                path = Path(f)
+                if not path.is_file():
+                    raise InputError([Issue(code="file-not-found", message="文件不存在", file=str(path))])
+                f = (
+                    InputFile(str(path), b"")
+                    if path.suffix.lower() in (".csv", ".parquet")
+                    else InputFile.from_path(path)
+                )
+            if f.kind == "csv":
+                blocks = _csv_blocks(f, kind) if path is None else _csv_path_blocks(path, kind)
+            elif f.kind in ("xlsx", "xlsm"):
+                blocks = _sheet_blocks(f, kind)
+            elif f.kind == "parquet":
+                blocks = _parquet_blocks(f, kind, path)
+            else:
+                raise InputError([Issue(code="file-type", file=f.name,
+                                        message=f"不支持的文件类型 .{f.kind};只接受 .csv、.xlsx 或 .parquet")])  # fmt: skip
+            for block in blocks:
+                parsed = parse(block)
+                if parsed is not None:
+                    out.append(parsed)
+        except OSError as exc:
+            issues.append(Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(f)))
+        except InputError as exc:
+            issues.extend(exc.issues)
+    return out
