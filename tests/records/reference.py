@@ -259,9 +259,12 @@ def reference_values(
     ratings: Sequence[str | Path] = (),
     accounts: str | Path | None = None,
     posts: Sequence[str | Path] = (),
+    lost: dict[tuple[str, str], set[str]] | None = None,
 ) -> dict[tuple[str, str], str]:
     """The value `assess records` writes for each (roster unit, records-measured check applying
-    to it) whose source files were given, keyed by (unit_id, check_id)."""
+    to it) whose source files were given, keyed by (unit_id, check_id). With ``lost``, also the ids
+    of the records that cost points under on_time_rate and overdue_cases (the late and overdue
+    cases) and bad_fixed_on_time (the 差评 due and not fixed in time), by the same key."""
     del period  # the rows' period is the CLI's argument; values do not depend on it
     rubric = yaml.safe_load(Path(rubric_path).read_text(encoding="utf-8"))
     cal = Calendar(rubric.get("calendar"))
@@ -297,7 +300,7 @@ def reference_values(
     for r in all_accounts:
         by_unit[r["unit_id"]]["a"].append(r)
 
-    def measure(name: str, params: dict[str, Any], rec: dict[str, list[dict[str, Any]]]) -> str:
+    def measure(name: str, params: dict[str, Any], rec: dict[str, list[dict[str, Any]]], ids: set[str]) -> str:
         cs, rs, acs = rec["c"], rec["r"], rec["a"]
         finished = [c for c in cs if inside(c["finished_at"])]
         accepted = [c for c in cs if inside(c["accepted_at"])]
@@ -306,7 +309,10 @@ def reference_values(
                 return "NA"
             on_time = 0
             for c in finished:
-                on_time += cal.taken(c["accepted_at"].date(), c["finished_at"].date()) <= c["promised_days"]
+                ok = cal.taken(c["accepted_at"].date(), c["finished_at"].date()) <= c["promised_days"]
+                on_time += ok
+                if not ok:
+                    ids.add(c["case_id"])
             return format_ratio(on_time, len(finished))
         if name == "overdue_cases":
             # READING: "unfinished at --to" = accepted on or before --to and with no finish on or
@@ -322,9 +328,13 @@ def reference_values(
                 return "NA"
             late = 0
             for c in finished:
-                late += cal.taken(c["accepted_at"].date(), c["finished_at"].date()) > c["promised_days"]
+                if cal.taken(c["accepted_at"].date(), c["finished_at"].date()) > c["promised_days"]:
+                    late += 1
+                    ids.add(c["case_id"])
             for c in open_at_to:
-                late += cal.taken(c["accepted_at"].date(), to) > c["promised_days"]
+                if cal.taken(c["accepted_at"].date(), to) > c["promised_days"]:
+                    late += 1
+                    ids.add(c["case_id"])
             return str(late)
         if name in ("online_rate", "instant_rate"):
             if not accepted:
@@ -373,7 +383,10 @@ def reference_values(
             ok = 0
             for r in due:
                 fixed = r["fixed_at"]
-                ok += fixed is not None and cal.taken(r["rated_at"].date(), fixed.date()) <= days
+                in_time = fixed is not None and cal.taken(r["rated_at"].date(), fixed.date()) <= days
+                ok += in_time
+                if not in_time:
+                    ids.add(r["rating_id"])
             return format_ratio(ok, len(due))
         if name == "callback_rate":
             # READING: "with a callback_at" as written: a callback of any date counts.
@@ -418,7 +431,10 @@ def reference_values(
         for unit, group in roster:
             if not _applies(check, unit, group):
                 continue
-            value = measure(name, params, by_unit[unit])
+            ids: set[str] = set()
+            value = measure(name, params, by_unit[unit], ids)
+            if lost is not None:
+                lost[(unit, check["id"])] = ids
             if check["method"] == "veto" and value != "NA":
                 value = "1" if int(value) > 0 else "0"
             out[(unit, check["id"])] = value

@@ -133,7 +133,8 @@ def _slice(rec: Records, kind: str, start: int, stop: int | None, vocabulary: st
 
 def test_a_realistic_province_row_by_row(province):
     files = {k: province[k] for k in ("cases", "ratings", "accounts", "posts")}
-    want = reference_values(RUBRIC, province["units_path"], *PROVINCE_WINDOW, **files)
+    lost: dict = {}
+    want = reference_values(RUBRIC, province["units_path"], *PROVINCE_WINDOW, **files, lost=lost)
     # the data reach every branch: NA units, late cases, 差评 due and not, stale accounts
     assert sum(v == "NA" for v in want.values()) > 20
     assert any(k[1] == "R1.1.2" and v not in ("0", "NA") for k, v in want.items())
@@ -142,6 +143,13 @@ def test_a_realistic_province_row_by_row(province):
     rows = run_records(province["folder"] / "out.csv", province["units_path"], *PROVINCE_WINDOW, **files)
     assert_same(values_of(rows), want)
     assert {r["evaluator"] for r in rows} == {"records"} and {r["checked_at"] for r in rows} == {"2017-12-31"}
+    # evidence: up to five ids of records that cost points (late cases, overdue ones, 差评 fixed late)
+    for r in rows:
+        key = (r["unit_id"], r["check_id"])
+        if r["check_id"] in ("R1.1.1", "R1.1.2", "R2.1.2"):
+            named = set(ID.findall(r["evidence"]))
+            assert named <= lost[key], (key, named - lost[key])
+            assert len(named) == min(5, len(lost[key])), (key, r["evidence"])
 
 
 # ---------------------------------------------------------------- hypothesis: small exports near holidays
