@@ -52,7 +52,7 @@ def test_cases_are_valid_and_shaped_like_a_platforms(rec):
     accepted, finished = _np(c, "accepted_at"), _np(c, "finished_at")
     done = ~np.isnat(finished)
     assert (finished[done] >= accepted[done]).all()  # never finished before accepted
-    assert 0.005 < 1 - done.mean() < 0.2  # some unfinished at the export
+    assert 0.002 < 1 - done.mean() < 0.2  # some unfinished at the export (stuck ones, weeks later)
     assert (finished[done] <= np.datetime64("2018-01-20T23:59:59")).all()  # nothing after the export
     promised = _np(c, "promised_days")
     assert 0.15 < (promised == 0).mean() < 0.3 and promised.max() <= 20  # about a fifth 即办件
