@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
@@ -150,7 +151,7 @@ def _rows(path: Path, kind: str) -> Iterable[dict[str, Any]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("gb18030")
-        reader = csv.reader(text.splitlines(keepends=True))
+        reader = csv.reader(io.StringIO(text, newline=""))
         where = _header_map(next(reader), kind)
         for raw in reader:
             if not any(cell.strip() for cell in raw):
@@ -226,7 +227,7 @@ def _roster(path: Path) -> list[tuple[str, str]]:
         ws = wb["units"] if "units" in wb.sheetnames else wb.worksheets[0]
         rows = [[_text(v) or "" for v in r] for r in ws.iter_rows(values_only=True)]
     else:
-        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
     where = {name: i for i, name in _header_map(rows[0], "roster").items()}
     return [(r[where["unit_id"]].strip(), r[where["group"]].strip()) for r in rows[1:] if any(c.strip() for c in r)]
 

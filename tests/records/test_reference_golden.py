@@ -17,11 +17,17 @@ def golden(tmp_path_factory):
 
 
 def test_every_value_at_the_edges(golden):
+    lost: dict = {}
     got = reference_values(RUBRIC, golden["units_path"], *WINDOW, cases=golden["cases"], ratings=golden["ratings"],
-                           accounts=golden["accounts"], posts=golden["posts"])  # fmt: skip
+                           accounts=golden["accounts"], posts=golden["posts"], lost=lost)  # fmt: skip
     # the keys: every roster unit × every records check applying to it (R1.2.2 and the veto: county only)
     assert set(got) == set(EXPECTED)
     assert {k: got[k] for k in sorted(got)} == {k: EXPECTED[k] for k in sorted(EXPECTED)}
+    # the records behind the lost points: late c1 c7, overdue unfinished c4; the 差评 fixed late
+    assert lost[("A1", "R1.1.1")] == {"BJ2017092800000001", "BJ2017082800000007"}
+    assert lost[("A1", "R1.1.2")] == {"BJ2017092800000001", "BJ2017082800000007", "BJ2017101000000004"}
+    assert lost[("A1", "R2.1.2")] == {"PJ2017092900000003"}
+    assert lost[("A2", "R1.1.2")] == set()
 
 
 def test_only_the_checks_whose_files_were_given(golden):
