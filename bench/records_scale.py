@@ -40,7 +40,11 @@ KINDS = ("cases", "ratings", "accounts", "posts")
 
 # The child reports its own high-water mark (see bench/run.py: a child's ru_maxrss starts from the
 # benchmark process it was forked from; VmHWM of its own address space does not).
-HWM = "print('VmHWM', open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)"
+HWM = (
+    "import resource; u = resource.getrusage(resource.RUSAGE_SELF); "
+    "print('CPU', u.ru_utime + u.ru_stime, file=sys.stderr); "
+    "print('VmHWM', open('/proc/self/status').read().split('VmHWM:')[1].split()[0], file=sys.stderr)"
+)
 CLI = f"import sys, scoring.cli as c; rc = c.main(sys.argv[1:]); {HWM}; sys.exit(rc)"
 
 
@@ -269,15 +273,16 @@ def _values(check: dict, measure: str, roster, got):
 # ---------------------------------------------------------------- runs
 
 
-def child(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak MB and stderr of one fresh process."""
+def child(args: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak MB and CPU seconds (user + system, every thread) of one fresh process:
+    on a shared machine the CPU time says more than the wall time about the work done."""
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{args[:3]} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    kb = next(line.split()[1] for line in proc.stderr.splitlines() if line.startswith("VmHWM"))
-    return wall, int(kb) / 1024, proc.stderr
+    said = dict(line.split()[:2] for line in proc.stderr.splitlines() if line.startswith(("VmHWM", "CPU")))
+    return wall, int(said["VmHWM"]) / 1024, float(said["CPU"])
 
 
 def values(path: Path) -> dict[tuple[str, str], str]:
@@ -327,8 +332,7 @@ def main() -> int:
         fmt, folder, out = args.duckdb_worker
         files = {kind: [Path(folder) / fmt / f"{kind}.{fmt}"] for kind in KINDS}
         duckdb_records(files, Path(folder) / "units.csv", Path(out))
-        status = Path("/proc/self/status").read_text()
-        print("VmHWM", status.split("VmHWM:")[1].split()[0], file=sys.stderr)
+        exec(HWM)  # the same report as the engine's process gives
         return 0
 
     folder = cache_dir() / f"records-{args.units}-{args.cases}"
@@ -336,21 +340,25 @@ def main() -> int:
     have_engine = engine_available()
     if not have_engine:
         print("scoring.records is not importable yet (the engine is not merged): timing DuckDB alone", file=sys.stderr)
-    lines = [f"| input | side | wall s (median of {args.runs}) | peak MB |", "|---|---|---|---|"]
+    lines = [f"| input | side | wall s (median of {args.runs}) | CPU s (median) | peak MB |", "|---|---|---|---|---|"]
+    load = os.getloadavg()[0]
     for fmt in args.formats:
         duck_out, engine_out = folder / f"duckdb-{fmt}.csv", folder / f"assess-{fmt}.csv"
         runs = [child([str(Path(__file__)), "--duckdb-worker", fmt, str(folder), str(duck_out)])
                 for _ in range(args.runs)]  # fmt: skip
-        duck_s, duck_mb = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
-        lines.append(f"| {fmt} | DuckDB | {duck_s:.1f} | {duck_mb:.0f} |")
+        duck_s, duck_mb, duck_cpu = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
+                                     statistics.median(r[2] for r in runs))  # fmt: skip
+        lines.append(f"| {fmt} | DuckDB | {duck_s:.1f} | {duck_cpu:.1f} | {duck_mb:.0f} |")
         if have_engine:
             runs = [child(["-c", CLI, *records_args(folder, inputs[fmt], engine_out)]) for _ in range(args.runs)]
-            eng_s, eng_mb = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+            eng_s, eng_mb, eng_cpu = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
+                                      statistics.median(r[2] for r in runs))  # fmt: skip
             compare(values(engine_out), values(duck_out), f"assess records vs DuckDB ({fmt})")
-            lines.append(f"| {fmt} | assess records | {eng_s:.1f} | {eng_mb:.0f} |")
-            lines.append(f"| {fmt} | ratio assess/DuckDB | {eng_s / duck_s:.2f} | |")
+            lines.append(f"| {fmt} | assess records | {eng_s:.1f} | {eng_cpu:.1f} | {eng_mb:.0f} |")
+            lines.append(f"| {fmt} | assess / DuckDB | {eng_s / duck_s:.2f} | {eng_cpu / duck_cpu:.2f} | |")
         print("\n".join(lines[-3 if have_engine else -1 :]), flush=True)
-    print(f"\n{args.cases:,} cases, {args.units:,} units, window {START}..{END}; outputs in {folder}")
+    print(f"\n{args.cases:,} cases, {args.units:,} units, window {START}..{END}; outputs in {folder}; "
+          f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")  # fmt: skip
     print("\n".join(lines))
     return 0
 
