@@ -4,9 +4,11 @@ DEMO DATA: the findings, evidence, names and scores are invented (deterministic,
 that the app has something meaningful to show; they say nothing about any real unit.
 
 Each round is written twice, as an evaluator would hand it in: a CSV (one row per finding) and the
-evaluator template filled in (XLSX, extra deduction findings on its second sheet).
+evaluator template filled in (XLSX, extra deduction findings on its second sheet). The service
+platforms' exports for the same year (办件, 好差评, 政务新媒体; SPEC extension 6) go to
+``sample_data/records/`` (sample_data/records_synth.py).
 
-    python sample_data/generate.py [--out DIR]
+    python sample_data/generate.py [--out DIR] [--records-out DIR]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from sample_data.records_synth import write_demo_records  # noqa: E402
 from scoring import build_template, load_rubric, read_roster  # noqa: E402
 from scoring.workbooks.template import EXTRA_SHEET, RESULTS_SHEET  # noqa: E402
 from scoring.workbooks.xlsx import reproducible  # noqa: E402
@@ -198,7 +201,7 @@ def _filled_template(template: bytes, rows: list[list[str]]) -> bytes:
     return reproducible(buf.getvalue())
 
 
-def generate(out: Path) -> list[Path]:
+def generate(out: Path, records_out: Path | None = None) -> list[Path]:
     rubric = load_rubric(RUBRIC)
     roster = read_roster(UNITS, rubric)
     units = [Unit(r.unit_id, r.name, r.group) for r in roster.itertuples()]
@@ -213,13 +216,18 @@ def generate(out: Path) -> list[Path]:
         xlsx_path = out / f"{period}.xlsx"
         xlsx_path.write_bytes(_filled_template(build_template(rubric, roster, period), rows))
         written += [csv_path, xlsx_path]
+    if records_out is not None:
+        ids, names = [u.unit_id for u in units], [u.name for u in units]
+        written += write_demo_records(ids, names, records_out, SEED)
     return written
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(HERE / "results"), help="folder for the round files")
-    for path in generate(Path(p.parse_args().out)):
+    p.add_argument("--records-out", default=str(HERE / "records"), help="folder for the platforms' exports")
+    args = p.parse_args()
+    for path in generate(Path(args.out), Path(args.records_out)):
         print(path)
 
 
