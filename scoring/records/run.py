@@ -139,7 +139,8 @@ def _day(d: dt.date) -> int:
     return int(np.datetime64(d, "D").astype(np.int64))
 
 
-def _value_text(method: str, measure_name: str, value: np.ndarray) -> np.ndarray:
+def _value_text(method: str, measure_name: str, value: np.ndarray, numerator: np.ndarray,
+                denominator: np.ndarray) -> np.ndarray:  # fmt: skip
     nan = np.isnan(value)
     if measure_name in ("overdue_cases", "stale_accounts"):
         text = np.where(nan, 0, value).astype(np.int64)
@@ -147,9 +148,24 @@ def _value_text(method: str, measure_name: str, value: np.ndarray) -> np.ndarray
             text = (text > 0).astype(np.int64)
         out = text.astype(str).astype(object)
     else:
-        out = np.array([f"{v:.6f}" for v in np.where(nan, 0, value)], dtype=object)
+        out = _six_decimals(value, numerator, denominator)
     out[nan] = "NA"
     return out
+
+
+def _six_decimals(value: np.ndarray, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Fractions with 6 decimals rounded half-up from the exact fraction (SPEC 6, §1 step 6's rule):
+    73/128 = 0.5703125 is 0.570313, which the float's own formatting writes 0.570312. Counted shares
+    are rounded in integers; time_reduction's mean of fractions from its float, nudged past noise."""
+    den = np.maximum(denominator.astype(np.int64), 1)
+    whole = np.all(numerator == np.round(numerator))
+    if whole:
+        millionths = (2 * numerator.astype(np.int64) * 10**6 + den) // (2 * den)
+    else:
+        millionths = np.floor(np.where(np.isnan(value), 0, value) * 10**6 + 0.5 + 1e-7).astype(np.int64)
+    text = np.char.add(np.char.add((millionths // 10**6).astype(str), "."),
+                       np.char.zfill((millionths % 10**6).astype(str), 6))  # fmt: skip
+    return text.astype(object)
 
 
 def compute_records(
@@ -219,7 +235,11 @@ def compute_records(
     outside["posts"] = int((published > w.end).sum())
     kept = post_frame[published <= w.end]
     newest = kept.groupby(kept["account_id"].astype(str), sort=False)["published"].max()
-    rated_cases = pa.array(tables["ratings"]["case_id"]).unique()
+    # the ratings of the window name the cases rated: a rating given after --to did not exist at --to,
+    # and records outside the window are ignored (SPEC 6) — the row-by-row reference reads it so too
+    founded_rated = tables["ratings"]["rated"].to_numpy()
+    in_window = (founded_rated >= w.start) & (founded_rated <= w.end)
+    rated_cases = pa.array(tables["ratings"]["case_id"][in_window]).unique()
 
     checks = records_checks(rubric)
     checks = checks[[all(given[k] for k in NEEDS[MEASURES[m][0]]) for m in checks["measure"]]]
@@ -244,7 +264,8 @@ def compute_records(
         units = here["pos"].to_numpy()
         rows.append(pd.DataFrame({
             "pos": units, "check_order": check.check_order, "period": period, "unit_id": here["unit_id"].to_numpy(),
-            "check_id": check.check_id, "value": _value_text(check.method, check.measure, m.value[units]),
+            "check_id": check.check_id, "value": _value_text(check.method, check.measure, m.value[units], m.numerator[units],
+                                 m.denominator[units]),
             "evidence": evidence_texts(check.measure, params, units, m), "note": "", "evaluator": "records",
             "checked_at": end.isoformat(),
         }))  # fmt: skip
