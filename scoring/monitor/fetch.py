@@ -2,7 +2,11 @@
 
 httpx's async client carries the connections; the redirect chain is followed here, one hop at a
 time, so that a redirect to a host that is neither in the sites file nor linked from its pages is
-refused instead of followed, and the whole answer (body included) is held to one deadline."""
+refused instead of followed, and the whole answer (body included) is held to one deadline.
+
+Memory is bounded by what the monitor needs, never by what a server sends: a link probe streams
+its body through a hash and keeps none of it; a page keeps at most ``MAX_PAGE_BYTES`` and stops
+reading there (the page is then unreadable, the probe still answered)."""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ __all__ = ["MAX_PAGE_BYTES", "USER_AGENT", "Fetcher", "Probe", "host_of"]
 
 USER_AGENT = f"assess-monitor/{__version__} (government website inspection tool)"  # headers are ASCII
 MAX_REDIRECTS = 5
-MAX_PAGE_BYTES = 20 * 2**20  # as large as an evidence file may be; the rest of a longer page is not read
+MAX_PAGE_BYTES = 5 * 2**20  # a real government page is well under 1 MB; a longer one is not read past this
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
@@ -35,17 +39,16 @@ class Probe:
     status: int | None
     elapsed: float  # seconds
     failure: str
-    body: bytes
+    body: bytes  # a page's body; empty for a link probe, a failure, or a page over MAX_PAGE_BYTES
     content_type: str
     final_url: str
+    length: int = 0  # bytes of the body received (a page over the limit: where reading stopped)
+    sha256: str = hashlib.sha256(b"").hexdigest()  # of the bytes received
+    oversize: bool = False  # a page that went on past MAX_PAGE_BYTES
 
     @property
     def ok(self) -> bool:
         return not self.failure
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
 
     @property
     def said(self) -> str:
@@ -72,6 +75,7 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._last_start: dict[str, float] = {}
         self._done: dict[str, asyncio.Task] = {}
+        self.finished: dict[str, Probe] = {}  # every probe that ended, as it ended (a deadline keeps these)
         self._progress = progress
         # trust_env=False: a proxy named in the environment would be a host nobody listed
         self._client = httpx.AsyncClient(
@@ -84,17 +88,26 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.cancel_pending()
         await self._client.aclose()
+
+    async def cancel_pending(self) -> None:
+        """Stop every probe still under way (a run's deadline has come)."""
+        pending = [t for t in self._done.values() if not t.done()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def allow(self, urls: Iterable[str]) -> None:
         """Hosts linked from the pages may be probed too (and redirected to)."""
         self.allowed.update(host_of(u) for u in urls)
 
-    async def probe_all(self, urls: Iterable[str]) -> dict[str, Probe]:
+    async def probe_all(self, urls: Iterable[str], keep_body: bool = True) -> dict[str, Probe]:
+        """Probe each URL once; ``keep_body`` for pages that will be read, not for link targets."""
         wanted = list(dict.fromkeys(urls))
         for url in wanted:
             if url not in self._done:
-                self._done[url] = asyncio.ensure_future(self._probe(url))
+                self._done[url] = asyncio.ensure_future(self._probe(url, keep_body))
         return {url: await self._done[url] for url in wanted}
 
     async def _polite(self, host: str) -> None:
@@ -103,7 +116,7 @@ class Fetcher:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _probe(self, url: str) -> Probe:
+    async def _probe(self, url: str, keep_body: bool) -> Probe:
         host = host_of(url)
         limit = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
         # the host's turn first, then an overall slot: a queue for one host must not hold the slots
@@ -111,31 +124,34 @@ class Fetcher:
         async with limit:
             await self._polite(host)
             async with self._overall:
-                return await self._timed(url)
+                probe = await self._timed(url, keep_body)
+        self.finished[url] = probe
+        return probe
 
-    async def _timed(self, url: str) -> Probe:
+    async def _timed(self, url: str, keep_body: bool) -> Probe:
         at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         start = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout_s):
-                status, body, ctype, final = await self._follow(url)
+                status, got, ctype, final = await self._follow(url, keep_body)
             failure = f"HTTP {status}" if status >= 400 else ""
         except TimeoutError:
-            status, body, ctype, final = None, b"", "", url
+            status, got, ctype, final = None, _Body(False), "", url
             failure = f"{self.timeout_s:g} 秒内未完整响应"
         except _Refused as exc:
-            status, body, ctype, final = None, b"", "", url
+            status, got, ctype, final = None, _Body(False), "", url
             failure = str(exc)
         except httpx.HTTPError as exc:
-            status, body, ctype, final = None, b"", "", url
+            status, got, ctype, final = None, _Body(False), "", url
             failure = _failure_text(exc)
-        probe = Probe(url, at, status, round(time.monotonic() - start, 3), failure,
-                      body if not failure else b"", ctype, final)  # fmt: skip
+        kept = bytes(got.kept) if not failure and not got.oversize else b""
+        probe = Probe(url, at, status, round(time.monotonic() - start, 3), failure, kept, ctype, final,
+                      got.length, got.hash.hexdigest(), got.oversize)  # fmt: skip
         if self._progress is not None:
             self._progress(1)
         return probe
 
-    async def _follow(self, url: str) -> tuple[int, bytes, str, str]:
+    async def _follow(self, url: str, keep_body: bool) -> tuple[int, _Body, str, str]:
         for _ in range(MAX_REDIRECTS + 1):
             async with self._client.stream("GET", url) as answer:
                 location = answer.headers.get("location")
@@ -147,17 +163,42 @@ class Fetcher:
                         raise _Refused(f"重定向到站点清单和页面链接以外的主机 {urlsplit(nxt).hostname}(未访问)")
                     url = nxt
                     continue
-                body = bytearray()
-                async for chunk in answer.aiter_bytes():
-                    body += chunk
-                    if len(body) >= MAX_PAGE_BYTES:
+                got = _Body(keep_body)
+                # a link's body is only counted (raw: no gzip bomb is inflated for it); a page's is
+                # decoded, kept, and not read past the limit
+                chunks = answer.aiter_bytes() if keep_body else answer.aiter_raw()
+                async for chunk in chunks:
+                    if not got.add(chunk):
                         break
-                return answer.status_code, bytes(body[:MAX_PAGE_BYTES]), answer.headers.get("content-type", ""), url
+                return answer.status_code, got, answer.headers.get("content-type", ""), url
         raise _Refused(f"重定向超过 {MAX_REDIRECTS} 次")
 
 
 class _Refused(Exception):
     pass
+
+
+class _Body:
+    """What is kept of a body as it streams in: its length and hash, and a page's bytes."""
+
+    def __init__(self, keep: bool) -> None:
+        self.keep = keep
+        self.kept = bytearray()
+        self.length = 0
+        self.hash = hashlib.sha256()
+        self.oversize = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Take a chunk; False once a page is over the limit (reading stops there)."""
+        self.length += len(chunk)
+        if self.keep and self.length > MAX_PAGE_BYTES:
+            self.oversize = True
+            self.kept = bytearray()
+            return False
+        self.hash.update(chunk)
+        if self.keep:
+            self.kept += chunk
+        return True
 
 
 def _failure_text(exc: httpx.HTTPError) -> str:
