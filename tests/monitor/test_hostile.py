@@ -15,7 +15,7 @@ from monitor.site import page, serve
 from monitor.test_monitor import CHECKS, read_rows, write_rubric
 
 from helpers import ROOT, open_periods, units_file
-from scoring.monitor.pages import Unreadable, decode, read_body
+from scoring.monitor import pages
 from scoring.store import open_store
 from scoring.store.probes import probes_table
 
@@ -29,6 +29,9 @@ SLOW_OK = [{**c, "monitor": {**c["monitor"], "timeout_s": 30}} if c["id"] == "W1
 def fixed(body: bytes, content_type: str = HTML, delay: float = 0):
     headers = {"Content-Type": content_type, **({"X-Delay": str(delay)} if delay else {})}
     return lambda: (200, dict(headers), body)
+
+
+NEWS = page("工作动态", '<ul><li><a href="/ok">示例</a> 2017-09-25</li></ul>').encode()  # a fresh column
 
 
 def good_home(title: str) -> bytes:
@@ -74,17 +77,19 @@ def test_link_probes_keep_no_bodies(tmp_path):
         "/c1/": fixed(page("甲县人民政府(示例)", f"<p>2017-09-25</p>{links}").encode()),
         "/c2/": fixed(good_home("乙县人民政府(示例)")),
         "/ok": fixed(page("示例", "").encode()),
+        "/news": fixed(NEWS),
         **{f"/big/{i}": fixed(big, "application/octet-stream") for i in range(150)},
     }
     site, stop = serve(routes)
     try:
         p, got, peak_mb = monitor(tmp_path, [("C1", "首页", "home", site.url("/c1/")),
+                                             ("C1", "工作动态", "news", site.url("/news")),
                                              ("C2", "首页", "home", site.url("/c2/"))], peak=True)  # fmt: skip
     finally:
         stop()
     assert p.returncode == 0, p.stderr
     assert sum(h.startswith("/big/") for h in site.hits) == 150  # every link was probed, body and all
-    assert got["values"]["C1"]["W5"] == "0" and "已检查链接 150 个:均可访问" in got["evidence"]["C1", "W5"]
+    assert got["values"]["C1"]["W5"] == "0" and "已检查链接 151 个:均可访问" in got["evidence"]["C1", "W5"]
     assert got["values"]["C2"]["W5"] == "0"
     assert peak_mb < 500, f"peak {peak_mb:.0f} MB"
     print(f"peak {peak_mb:.0f} MB")
@@ -95,12 +100,13 @@ def test_a_page_over_the_limit_is_unreadable_and_the_million_link_page_ends_in_s
     (not unreachable), the page is unreadable (no date, no links), in seconds; the rest is measured."""
     million = ("<html><body><p>2017-09-30</p>" + "".join(f'<a href="/l{i}">x</a>' for i in range(1_000_000))).encode()
     site, stop = serve({"/c1/": fixed(million), "/c2/": fixed(good_home("乙县人民政府(示例)")),
-                        "/ok": fixed(page("示例", "").encode())})  # fmt: skip
+                        "/ok": fixed(page("示例", "").encode()), "/news": fixed(NEWS)})  # fmt: skip
     db = tmp_path / "s.db"
     open_periods(db, "2017Q3")
     try:
         start = time.monotonic()
         p, got, _ = monitor(tmp_path, [("C1", "首页", "home", site.url("/c1/")),
+                                       ("C1", "工作动态", "news", site.url("/news")),
                                        ("C2", "首页", "home", site.url("/c2/"))], "--db", db, timeout=120)  # fmt: skip
         took = time.monotonic() - start
     finally:
@@ -108,6 +114,7 @@ def test_a_page_over_the_limit_is_unreadable_and_the_million_link_page_ends_in_s
     assert p.returncode == 0, p.stderr
     assert took < 30
     assert not any(h.startswith("/l") for h in site.hits)
+    assert site.hits.count("/ok") == 1  # the column's link was probed
     c1 = got["values"]["C1"]
     assert (c1["W1"], c1["W2"], c1["W5"]) == ("0", "0", "0")  # reachable, undated, no links probed
     assert "首页无法读取(网页超过 5 MB,未读取)" in got["evidence"]["C1", "W2"]
@@ -117,7 +124,8 @@ def test_a_page_over_the_limit_is_unreadable_and_the_million_link_page_ends_in_s
     stored = probes_table(open_store(db), "2017Q3").set_index("url")
     assert stored.loc[site.url("/c1/"), "evidence"] == "" and stored.loc[site.url("/c1/"), "failure"] == ""
     assert stored.loc[site.url("/c2/"), "evidence"].startswith("网页存档-")
-    assert "存档" not in got["evidence"]["C1", "W2"]  # nothing of the page was kept to cite
+    news = stored.loc[site.url("/news"), "evidence"]
+    assert news.startswith("网页存档-") and got["evidence"]["C1", "W2"].endswith(f" | 存档 {news}")  # the home: none
 
 
 def test_at_most_max_links_per_page_are_probed_and_the_rest_is_counted(tmp_path):
@@ -153,9 +161,11 @@ def test_a_codec_that_is_no_text_encoding_falls_back_as_the_spec_orders(codec):
                          (f'<meta charset="{codec}">{text}'.encode(), "text/html"),
                          (f'<meta http-equiv="Content-Type" content="text/html; charset={codec}">{text}'.encode("gbk"),
                           "text/html")):  # fmt: skip
-        decoded, used = decode(body, header)
+        decoded, used = pages.decode(body, header)
         assert used in ("utf-8", "gb18030") and "通知公告 2017-09-04" in decoded
-        assert read_body(body, header, "http://h.invalid/", dt.date(2017, 10, 1)).newest_text == dt.date(2017, 9, 4)
+        assert pages.read_body(body, header, "http://h.invalid/", dt.date(2017, 10, 1)).newest_text == dt.date(
+            2017, 9, 4
+        )
 
 
 @pytest.mark.parametrize(
@@ -171,8 +181,8 @@ def test_a_codec_that_is_no_text_encoding_falls_back_as_the_spec_orders(codec):
 )
 def test_a_page_that_cannot_be_read_says_why_quickly(body, content_type, said):
     start = time.monotonic()
-    with pytest.raises(Unreadable, match=said.replace("(", r"\(").replace(")", r"\)")):
-        read_body(body, content_type, "http://h.invalid/", dt.date(2017, 10, 1))
+    with pytest.raises(pages.Unreadable, match=said.replace("(", r"\(").replace(")", r"\)")):
+        pages.read_body(body, content_type, "http://h.invalid/", dt.date(2017, 10, 1))
     assert time.monotonic() - start < 5
 
 
