@@ -53,6 +53,10 @@ _BLOCKS = frozenset(
     ]
 )
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_BLOCK_START = re.compile(r"<(?:" + "|".join(sorted(_BLOCKS)) + r")(?![A-Za-z0-9])", re.I)
+# n block start tags do at most n(n+1)/2 work: fewer than this many need no closer look
+_FEW_BLOCKS = 9_999
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _HTML_START = re.compile(rb"^\s*(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|meta|title|div|p|table|ul|a)\b", re.I)
 
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
@@ -120,6 +124,8 @@ def _nesting_work(text: str) -> tuple[int, int]:
     """(work, depth): the sum of the open block elements' count at each block start tag, and the
     deepest count. Each tag name's open count never falls below 0 (a stray end tag closes nothing),
     so that end tags of other names or of nothing cannot hide a pile of open <div>."""
+    if len(_BLOCK_START.findall(text)) <= _FEW_BLOCKS:  # every ordinary page
+        return 0, 0
     tags = pd.DataFrame(_TAG.findall(text), columns=["end", "name"])
     if tags.empty:
         return 0, 0
@@ -147,15 +153,18 @@ def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_
     item_dates = [d for d in (first_date(n.text(separator=" "), as_of) for n in listed) if d is not None]
     body = tree.body
     anchors = tree.css("a[href]")
-    refs = pd.Series([a.attributes.get("href") for a in anchors] + [i.attributes.get("src") for i in tree.css("img[src]")],
-                     dtype=object).dropna().str.strip()  # fmt: skip
-    # the fragment never matters; a reference written the same way twice is resolved once
-    refs = refs[refs != ""].str.split("#", n=1).str[0].drop_duplicates()
-    scheme = refs.str.extract(r"^([A-Za-z][A-Za-z0-9+.-]*):", expand=False).str.lower()
-    refs = refs[scheme.isna() | scheme.isin(["http", "https"])]
+    written = [a.attributes.get("href") for a in anchors] + [i.attributes.get("src") for i in tree.css("img[src]")]
+    # a reference written the same way twice (the fragment aside) is resolved once; mailto: and
+    # javascript: are no targets
+    refs: dict[str, str] = {}
+    for ref in written:
+        ref = (ref or "").strip()
+        scheme = _SCHEME.match(ref)
+        if ref and (scheme is None or scheme.group(1).lower() in ("http", "https")):
+            refs.setdefault(ref.split("#", 1)[0], ref)
     links: dict[str, None] = {}
     resolved = 0
-    for ref in refs:  # at most max_links targets (and the references that resolve to none) are resolved
+    for ref in refs.values():  # at most max_links targets (and the references that resolve to none) are resolved
         if len(links) >= max_links:
             break
         resolved += 1
