@@ -110,7 +110,7 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
             except TimeoutError:
                 pass
             link_probes = {t: fetcher.finished[t] for t in targets if t in fetcher.finished}
-        unvisited = len(wanted) - len(probes) + len(set(targets) - set(link_probes))
+        unvisited = len(set(wanted).union(targets) - set(fetcher.finished))
     return probes, read, link_probes, unvisited
 
 

@@ -6,11 +6,14 @@ In each case the other units' rows are still written."""
 from __future__ import annotations
 
 import datetime as dt
+import encodings.aliases
 import subprocess
 import sys
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from monitor.site import page, serve
 from monitor.test_monitor import CHECKS, read_rows, write_rubric
 
@@ -184,6 +187,31 @@ def test_a_page_that_cannot_be_read_says_why_quickly(body, content_type, said):
     with pytest.raises(pages.Unreadable, match=said.replace("(", r"\(").replace(")", r"\)")):
         pages.read_body(body, content_type, "http://h.invalid/", dt.date(2017, 10, 1))
     assert time.monotonic() - start < 5
+
+
+LABELS = st.sampled_from(sorted(set(encodings.aliases.aliases) | set(encodings.aliases.aliases.values())))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.one_of(st.binary(max_size=3000), st.text(max_size=1000).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+    label=st.one_of(LABELS, st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-", max_size=12)),
+    where=st.sampled_from(["header", "meta", "both"]),
+    media=st.sampled_from(["text/html", "application/octet-stream", "", "image/png", "application/xhtml+xml"]),
+)
+def test_any_bytes_under_any_label_give_a_page_or_a_reason(body, label, where, media):
+    """Property: whatever the bytes and whatever codec the header or <meta> names (every alias
+    Python knows, bytes-to-bytes codecs included, and made-up names), reading gives a Page or
+    Unreadable with a reason, never another exception."""
+    header = f"{media}; charset={label}" if where != "meta" else media
+    if where != "header":
+        body = f'<meta charset="{label}">'.encode() + body
+    try:
+        read = pages.read_body(body, header, "http://h.invalid/a/", dt.date(2017, 10, 1), max_links=5)
+    except pages.Unreadable as exc:
+        assert str(exc)
+    else:
+        assert len(read.links) <= 5 and read.unprobed >= 0
 
 
 def test_hostile_pages_make_one_page_unreadable_never_the_run(tmp_path):
