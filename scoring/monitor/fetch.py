@@ -43,7 +43,8 @@ class Probe:
     content_type: str
     final_url: str
     length: int = 0  # bytes of the body received (a page over the limit: where reading stopped)
-    sha256: str = hashlib.sha256(b"").hexdigest()  # of the bytes received
+    # of the bytes received: a page's as decoded (its archive's name), a link's as sent (gzip and all)
+    sha256: str = hashlib.sha256(b"").hexdigest()
     oversize: bool = False  # a page that went on past MAX_PAGE_BYTES
 
     @property

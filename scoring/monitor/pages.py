@@ -25,33 +25,9 @@ DEFAULT_MAX_LINKS = 500  # link targets probed per page (SPEC 4a --max-links)
 # ul, blockquote ...): 100 000 nested <div> take 15 s, 300 000 take minutes. The sum of the depths
 # at those tags is that work; 5e7 is 10 000 nested <div> (0.3 s), a depth no real page reaches.
 MAX_NESTING_WORK = 50_000_000
-_BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "center",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "header",
-        "hgroup",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "section",
-        "summary",
-        "ul",
-    ]
-)
+_BLOCKS = frozenset(("address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl",
+                     "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "main", "menu", "nav", "ol",
+                     "section", "summary", "ul"))  # fmt: skip
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
 _BLOCK_START = re.compile(r"<(?:" + "|".join(sorted(_BLOCKS)) + r")(?![A-Za-z0-9])", re.I)
 # n block start tags do at most n(n+1)/2 work: fewer than this many need no closer look
@@ -143,6 +119,7 @@ def _nesting_work(text: str) -> tuple[int, int]:
 
 
 def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS) -> Page:
+    """What a page's text shows; the first ``max_links`` distinct targets are kept, the rest counted."""
     work, depth = _nesting_work(text)
     if work > MAX_NESTING_WORK:
         raise Unreadable(f"网页元素嵌套过深(约 {depth} 层),不予解析")

@@ -311,4 +311,4 @@ def test_the_deadline_ends_the_run_with_what_it_has(tmp_path):
     assert got["values"]["C1"] == {"W1": "0", "W2": "1", "W3": "0", "W4": "0", "W6": "0"}  # no W5
     assert got["values"]["C2"] == {"W1": "0", "W2": "1", "W3": "0", "W4": "0", "W5": "0", "W6": "0"}
     assert "已到时限(--deadline 0.05 分钟),2 个网址未访问" in p.stderr
-    assert "未写出结果(单位 测评点):C1 W5" in p.stderr
+    assert "未写出结果:甲县(C1)「链接可用」(W5)\n" in p.stderr
