@@ -5,8 +5,10 @@ time, so that a redirect to a host that is neither in the sites file nor linked 
 refused instead of followed, and the whole answer (body included) is held to one deadline.
 
 Memory is bounded by what the monitor needs, never by what a server sends: a link probe streams
-its body through a hash and keeps none of it; a page keeps at most ``MAX_PAGE_BYTES`` and stops
-reading there (the page is then unreadable, the probe still answered)."""
+its body through a hash and keeps none of it, compressed or not; a page keeps at most
+``MAX_PAGE_BYTES`` and stops reading there (the page is then unreadable, the probe still answered).
+A gzip or deflate page is inflated here, never more than the limit at a time, so that a small
+compressed answer cannot unpack into gigabytes."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -45,7 +48,7 @@ class Probe:
     length: int = 0  # bytes of the body received (a page over the limit: where reading stopped)
     # of the bytes received: a page's as decoded (its archive's name), a link's as sent (gzip and all)
     sha256: str = hashlib.sha256(b"").hexdigest()
-    oversize: bool = False  # a page that went on past MAX_PAGE_BYTES
+    unread: str = ""  # why a page that answered was not kept: over MAX_PAGE_BYTES, a damaged compression
 
     @property
     def ok(self) -> bool:
@@ -80,7 +83,8 @@ class Fetcher:
         self._progress = progress
         # trust_env=False: a proxy named in the environment would be a host nobody listed
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.8"}, follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.8", "Accept-Encoding": "gzip, deflate"},
+            follow_redirects=False,
             trust_env=False, timeout=httpx.Timeout(timeout_s), verify=True,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         )  # fmt: skip
@@ -145,9 +149,9 @@ class Fetcher:
         except httpx.HTTPError as exc:
             status, got, ctype, final = None, _Body(False), "", url
             failure = _failure_text(exc)
-        kept = bytes(got.kept) if not failure and not got.oversize else b""
+        kept = bytes(got.kept) if not failure and not got.unread else b""
         probe = Probe(url, at, status, round(time.monotonic() - start, 3), failure, kept, ctype, final,
-                      got.length, got.hash.hexdigest(), got.oversize)  # fmt: skip
+                      got.length, got.hash.hexdigest(), got.unread if not failure else "")  # fmt: skip
         if self._progress is not None:
             self._progress(1)
         return probe
@@ -164,13 +168,14 @@ class Fetcher:
                         raise _Refused(f"重定向到站点清单和页面链接以外的主机 {urlsplit(nxt).hostname}(未访问)")
                     url = nxt
                     continue
-                got = _Body(keep_body)
-                # a link's body is only counted (raw: no gzip bomb is inflated for it); a page's is
-                # decoded, kept, and not read past the limit
-                chunks = answer.aiter_bytes() if keep_body else answer.aiter_raw()
-                async for chunk in chunks:
+                # a link's body is only counted, as sent; a page's is inflated, kept, and not read
+                # past the limit
+                got = _Body(keep_body, answer.headers.get("content-encoding", ""))
+                async for chunk in answer.aiter_raw():
                     if not got.add(chunk):
                         break
+                else:
+                    got.end()
                 return answer.status_code, got, answer.headers.get("content-type", ""), url
         raise _Refused(f"重定向超过 {MAX_REDIRECTS} 次")
 
@@ -182,24 +187,62 @@ class _Refused(Exception):
 class _Body:
     """What is kept of a body as it streams in: its length and hash, and a page's bytes."""
 
-    def __init__(self, keep: bool) -> None:
+    def __init__(self, keep: bool, coding: str) -> None:
         self.keep = keep
         self.kept = bytearray()
         self.length = 0
         self.hash = hashlib.sha256()
-        self.oversize = False
+        self.unread = ""
+        coding = coding.strip().lower()
+        self.inflate = None
+        if keep and coding in ("gzip", "x-gzip", "deflate"):
+            # 47: a gzip or a zlib header, whichever it is; raw deflate (no header) is a second try
+            self.inflate = zlib.decompressobj(47)
+            self.raw_deflate = coding == "deflate"
+        elif keep and coding not in ("", "identity"):
+            self.unread = f"内容编码 {coding[:20]} 无法解读(只接受 gzip、deflate)"
 
     def add(self, chunk: bytes) -> bool:
-        """Take a chunk; False once a page is over the limit (reading stops there)."""
+        """Take a chunk as sent; False once a page is over the limit or cannot be read (reading stops)."""
         self.length += len(chunk)
-        if self.keep and self.length > MAX_PAGE_BYTES:
-            self.oversize = True
+        if not self.keep:
+            self.hash.update(chunk)
+            return True
+        if self.unread:
+            return False
+        if self.inflate is not None:
+            try:
+                chunk = self._inflated(chunk)
+            except zlib.error:
+                self.unread = "压缩内容已损坏,无法解压"
+                self.kept = bytearray()
+                return False
+        if len(self.kept) + len(chunk) > MAX_PAGE_BYTES:
+            self.unread = f"网页超过 {MAX_PAGE_BYTES // 2**20} MB,未读取"
             self.kept = bytearray()
             return False
         self.hash.update(chunk)
-        if self.keep:
-            self.kept += chunk
+        self.kept += chunk
         return True
+
+    def end(self) -> None:
+        """The whole body came: a compressed page must have come to its end too."""
+        if self.inflate is not None and not self.unread and not self.inflate.eof:
+            self.unread = "压缩内容已损坏,无法解压"
+            self.kept = bytearray()
+
+    def _inflated(self, chunk: bytes) -> bytes:
+        # never more than one byte past the limit out of any chunk, however well it compresses
+        room = MAX_PAGE_BYTES - len(self.kept) + 1
+        try:
+            out = self.inflate.decompress(chunk, room)
+        except zlib.error:
+            if not self.raw_deflate:
+                raise
+            self.inflate = zlib.decompressobj(-15)
+            out = self.inflate.decompress(chunk, room)
+        self.raw_deflate = False  # the first chunk shows which deflate it is
+        return out + (b"\0" if self.inflate.unconsumed_tail else b"")
 
 
 def _failure_text(exc: httpx.HTTPError) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from scoring.codes import applicable_matrix
 from scoring.errors import InputError, Issue
-from scoring.monitor.fetch import MAX_PAGE_BYTES, Fetcher, Probe
+from scoring.monitor.fetch import Fetcher, Probe
 from scoring.monitor.pages import DEFAULT_MAX_LINKS, Page, Unreadable, read_body
 from scoring.monitor.rules import rule_values
 from scoring.monitor.sites import COLUMN_KINDS
@@ -61,8 +61,8 @@ def _timeout(checks: list[tuple[str, str, MonitorSpec]]) -> float:
 
 def _read(probe: Probe, as_of: dt.date, max_links: int) -> Page | str:
     """The page, or why it cannot be read: one page's bytes never end the run."""
-    if probe.oversize:
-        return f"网页超过 {MAX_PAGE_BYTES // 2**20} MB,未读取"
+    if probe.unread:
+        return probe.unread
     try:
         return read_body(probe.body, probe.content_type, probe.final_url, as_of, max_links)
     except Unreadable as exc:

@@ -29,8 +29,9 @@ HOSTILE_CODECS = ["base64", "rot13", "hex", "zlib", "uu", "bz2", "quopri", "idna
 SLOW_OK = [{**c, "monitor": {**c["monitor"], "timeout_s": 30}} if c["id"] == "W1" else c for c in CHECKS]
 
 
-def fixed(body: bytes, content_type: str = HTML, delay: float = 0):
-    headers = {"Content-Type": content_type, **({"X-Delay": str(delay)} if delay else {})}
+def fixed(body: bytes, content_type: str = HTML, delay: float = 0, encoding: str = ""):
+    headers = {"Content-Type": content_type, **({"X-Delay": str(delay)} if delay else {}),
+               **({"Content-Encoding": encoding} if encoding else {})}  # fmt: skip
     return lambda: (200, dict(headers), body)
 
 
@@ -312,3 +313,59 @@ def test_the_deadline_ends_the_run_with_what_it_has(tmp_path):
     assert got["values"]["C2"] == {"W1": "0", "W2": "1", "W3": "0", "W4": "0", "W5": "0", "W6": "0"}
     assert "已到时限(--deadline 0.05 分钟),2 个网址未访问" in p.stderr
     assert "未写出结果:甲县(C1)「链接可用」(W5)\n" in p.stderr
+
+
+def _gzip_bomb(size: int) -> bytes:
+    """``size`` zero bytes, gzip-compressed in a stream (about 1,000 : 1)."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"\0" * 2**20
+    return b"".join(packer.compress(block) for _ in range(size // 2**20)) + packer.flush()
+
+
+def test_compressed_pages_are_inflated_within_the_limit():
+    """A page sent gzip or deflate (zlib or raw) reads as itself; a 256 MB gzip bomb (260 KB sent) stops
+    at the 5 MB limit, having read a sliver of what was sent; a damaged or unknown compression makes
+    the page unreadable; a link's body is never inflated at all."""
+    import asyncio
+    import gzip
+    import zlib
+
+    from scoring.monitor.fetch import Fetcher
+
+    html = page("示例", "<ul><li><a href='/x'>条目</a> 2017-09-04</li></ul>").encode()
+    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+    bomb = _gzip_bomb(2**28)
+    routes = {
+        "/gzip": fixed(gzip.compress(html)),
+        "/zlib": fixed(zlib.compress(html)),
+        "/raw": fixed(raw.compress(html) + raw.flush()),
+        "/bomb": fixed(bomb),
+        "/damaged": fixed(gzip.compress(html)[:20] + b"\xff" * 40),
+        "/br": fixed(b"\x1b\x00"),
+    }
+    coding = {"/gzip": "gzip", "/zlib": "deflate", "/raw": "deflate", "/bomb": "gzip", "/damaged": "gzip", "/br": "br"}
+    for path, enc in coding.items():
+        body = routes[path]()[2]
+        routes[path] = fixed(body, HTML, encoding=enc)
+    site, stop = serve(routes)
+    try:
+
+        async def probe(keep: bool):
+            async with Fetcher([site.url("/")], timeout_s=30) as f:
+                return await f.probe_all([site.url(p) for p in coding], keep_body=keep)
+
+        pages_, links = asyncio.run(probe(True)), asyncio.run(probe(False))
+    finally:
+        stop()
+    for path in ("/gzip", "/zlib", "/raw"):
+        got = pages_[site.url(path)]
+        assert got.ok and got.body == html and not got.unread, path
+    assert pages_[site.url("/bomb")].unread == "网页超过 5 MB,未读取" and pages_[site.url("/bomb")].body == b""
+    assert pages_[site.url("/bomb")].length < len(bomb) // 4  # stopped reading early
+    assert pages_[site.url("/damaged")].unread == "压缩内容已损坏,无法解压"
+    assert pages_[site.url("/br")].unread.startswith("内容编码 br 无法解读")
+    # links: answered, counted as sent, nothing kept or inflated
+    assert all(p.ok and p.body == b"" and not p.unread for p in links.values())
+    assert links[site.url("/bomb")].length == len(bomb)
