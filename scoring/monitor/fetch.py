@@ -141,13 +141,13 @@ class Fetcher:
                 status, got, ctype, final = await self._follow(url, keep_body)
             failure = f"HTTP {status}" if status >= 400 else ""
         except TimeoutError:
-            status, got, ctype, final = None, _Body(False), "", url
+            status, got, ctype, final = None, _Body(False, ""), "", url
             failure = f"{self.timeout_s:g} 秒内未完整响应"
         except _Refused as exc:
-            status, got, ctype, final = None, _Body(False), "", url
+            status, got, ctype, final = None, _Body(False, ""), "", url
             failure = str(exc)
         except httpx.HTTPError as exc:
-            status, got, ctype, final = None, _Body(False), "", url
+            status, got, ctype, final = None, _Body(False, ""), "", url
             failure = _failure_text(exc)
         kept = bytes(got.kept) if not failure and not got.unread else b""
         probe = Probe(url, at, status, round(time.monotonic() - start, 3), failure, kept, ctype, final,
