@@ -69,7 +69,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         unit_name = dict(zip(roster["unit_id"], roster["name"], strict=False))
         check_name = dict(zip(rubric.checks["check_id"], rubric.checks["check_name"], strict=False))
         late = "、".join(f"{unit_name.get(u, u)}({u})「{check_name.get(c, c)}」({c})" for u, c in run.unfinished)
-        print(f"注意:已到时限(--deadline {args.deadline:g} 分钟),{run.unvisited} 个网址未访问;"
+        print(f"注意:已到时限(--deadline {args.deadline:g} 分钟),{run.unvisited} 个网址未访问或未读完;"
               f"所需网页或链接未访问完的测评点未写出结果:{late or '无'}", file=sys.stderr)  # fmt: skip
     if store is not None:
         record_run(store, args.period, run, user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -25,6 +26,7 @@ DEFAULT_MAX_LINKS = 500  # link targets probed per page (SPEC 4a --max-links)
 # ul, blockquote ...): 100 000 nested <div> take 15 s, 300 000 take minutes. The sum of the depths
 # at those tags is that work; 5e7 is 10 000 nested <div> (0.3 s), a depth no real page reaches.
 MAX_NESTING_WORK = 50_000_000
+ITEMS_BUDGET_S = 5.0  # reading a page's list items; an ordinary page takes milliseconds
 _BLOCKS = frozenset(("address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl",
                      "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "main", "menu", "nav", "ol",
                      "section", "summary", "ul"))  # fmt: skip
@@ -118,6 +120,25 @@ def _nesting_work(text: str) -> tuple[int, int]:
     return int(starts.sum()), int(depth.max())
 
 
+def _item_dates(tree: LexborHTMLParser, as_of: dt.date) -> tuple[list[dt.date], int]:
+    """The first date of each item (an <li> or <tr> that holds a link) and how many items there are.
+    Nested items make this quadratic (each reads its whole subtree: 300 000 nested tables take
+    hours), and no cheap count before parsing foresees every way to nest them; so the items get
+    ``ITEMS_BUDGET_S`` of time, checked before each item (one costs at most a pass over the page)."""
+    start = time.monotonic()
+    dates, items = [], 0
+    for node in tree.css("li, tr"):
+        if time.monotonic() - start > ITEMS_BUDGET_S:
+            raise Unreadable(f"网页的列表条目嵌套过深,{ITEMS_BUDGET_S:g} 秒内未能读完")
+        if node.css_first("a[href]") is None:
+            continue
+        items += 1
+        when = first_date(node.text(separator=" "), as_of)
+        if when is not None:
+            dates.append(when)
+    return dates, items
+
+
 def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS) -> Page:
     """What a page's text shows; the first ``max_links`` distinct targets are kept, the rest counted."""
     work, depth = _nesting_work(text)
@@ -126,8 +147,7 @@ def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_
     tree = LexborHTMLParser(text)
     for node in tree.css("script, style, noscript, template"):
         node.decompose()  # their text is not what a visitor reads
-    listed = tree.css("li:has(a[href]), tr:has(a[href])")
-    item_dates = [d for d in (first_date(n.text(separator=" "), as_of) for n in listed) if d is not None]
+    item_dates, items = _item_dates(tree, as_of)
     body = tree.body
     anchors = tree.css("a[href]")
     written = [a.attributes.get("href") for a in anchors] + [i.attributes.get("src") for i in tree.css("img[src]")]
@@ -149,7 +169,7 @@ def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_
         if target is not None:
             links.setdefault(target)
     return Page(
-        items=len(listed),
+        items=items,
         dated_items=len(item_dates),
         newest_item=max(item_dates) if item_dates else None,
         newest_text=newest_date(body.text(separator=" "), as_of) if body is not None else None,

@@ -94,7 +94,11 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
         except TimeoutError:
             pass
         probes = {u: fetcher.finished[u] for u in wanted if u in fetcher.finished}
-        read = {url: _read(probe, as_of, max_links) for url, probe in probes.items() if probe.ok}
+        read: dict[str, Page | str] = {}
+        for url, probe in probes.items():
+            if probe.ok and loop.time() < deadline:  # a page left unread by the deadline is as if unvisited
+                read[url] = _read(probe, as_of, max_links)
+        unread = sum(p.ok and u not in read for u, p in probes.items())
         link_probes: dict[str, Probe] = {}
         targets: list[str] = []
         if with_links:
@@ -110,7 +114,7 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
             except TimeoutError:
                 pass
             link_probes = {t: fetcher.finished[t] for t in targets if t in fetcher.finished}
-        unvisited = len(set(wanted).union(targets) - set(fetcher.finished))
+        unvisited = len(set(wanted).union(targets) - set(fetcher.finished)) + unread
     return probes, read, link_probes, unvisited
 
 
@@ -169,7 +173,7 @@ def monitor_sites(
     def said(url: str) -> str:
         return probes[url].said if url in probes else NOT_VISITED
 
-    fetched = listed["url"].map(lambda u: u in probes)
+    fetched = listed["url"].map(lambda u: u in probes and (not probes[u].ok or u in read))
     answered = listed["url"].map(lambda u: u in probes and probes[u].ok)
     pages = listed.assign(
         fetched=fetched,
