@@ -180,10 +180,20 @@ def test_a_codec_that_is_no_text_encoding_falls_back_as_the_spec_orders(codec):
         (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf", "不是网页(Content-Type: application/pdf)"),
         (b"<div>" * 100_000 + b"2017-09-04", HTML, "网页元素嵌套过深(约 100000 层)"),
         (b"</div>" * 200_000 + b"<div></span>" * 200_000, HTML, "网页元素嵌套过深(约 200000 层)"),
+        (b"<optgroup>" * 400_000 + b"<pre>" * 100_000, HTML, "网页元素嵌套过深(约 500000 层)"),
         (b"<table><tr><td>" * 300_000, HTML, "网页的列表条目嵌套过深,5 秒内未能读完"),
         (b"<li><object>" * 300_000, HTML, "网页的列表条目嵌套过深,5 秒内未能读完"),
     ],
-    ids=["empty", "binary", "pdf", "nested", "nested-behind-stray-end-tags", "nested-tables", "nested-items"],
+    ids=[
+        "empty",
+        "binary",
+        "pdf",
+        "nested",
+        "nested-behind-stray-end-tags",
+        "nested-optgroup-pre",
+        "nested-tables",
+        "nested-items",
+    ],
 )
 def test_a_page_that_cannot_be_read_says_why_quickly(body, content_type, said):
     start = time.monotonic()
