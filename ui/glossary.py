@@ -63,6 +63,7 @@ LABEL = {
     "monitor_progress": "已探测 {done} / {total} 个网址",
     "monitor_rows": "本次监测得出的测评结果({n} 行,测评日 {as_of})",
     "monitor_without_sites": "站点清单中没有这些单位,未监测:{units}",
+    "monitor_unfinished": "监测已到时限({minutes:g} 分钟),以下测评点所需的网页或链接未访问完,未得出结果(可稍后重新监测):{items}",
     "monitor_import": "作为一个批次导入本期",
     "monitor_import_by": "监测结果由第三方评估机构的账号导入本期(与其他测评结果相同)。",
     "monitor_imported": "已导入 {n} 行监测结果到期次 {period};可像其他结果一样申诉和更正。",

@@ -40,6 +40,12 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                                 message=f"期次编码 “{args.period}” 无效:须为 1 到 32 个字母、数字、“-” 或 “_”")])  # fmt: skip
     if not 1 <= args.concurrency <= 256:
         raise InputError([Issue(code="bad-concurrency", message="--concurrency 须为 1 到 256 之间的整数")])
+    if not 1 <= args.max_links <= 100_000:
+        raise InputError([Issue(code="bad-max-links", value=str(args.max_links),
+                                message="--max-links 须为 1 到 100000 之间的整数(每个网页最多探测的链接数)")])  # fmt: skip
+    if not 0 < args.deadline <= 24 * 60:  # also refuses nan
+        raise InputError([Issue(code="bad-deadline", value=str(args.deadline),
+                                message="--deadline 须为大于 0、不超过 1440 的分钟数,例如 60 或 0.5")])  # fmt: skip
     if args.screenshots and not args.db:
         raise InputError([Issue(code="screenshots-need-db",
                                 message="--screenshots 的截图作为佐证文件保存在存储中;请同时给出 --db")])  # fmt: skip
@@ -55,9 +61,16 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         require_open(store, args.period)  # before any page is fetched
         history = home_history(store, args.period)
     run = monitor_sites(rubric, roster, sites, args.period, as_of, history=history, concurrency=args.concurrency,
-                        screenshot=args.screenshots)  # fmt: skip
+                        screenshot=args.screenshots, max_links=args.max_links, deadline_s=args.deadline * 60,
+                        keep_pages=store is not None)  # fmt: skip
     for uid in run.without_sites:
         print(f"注意:单位 {uid} 不在站点清单中,未监测", file=sys.stderr)
+    if run.unvisited:
+        unit_name = dict(zip(roster["unit_id"], roster["name"], strict=False))
+        check_name = dict(zip(rubric.checks["check_id"], rubric.checks["check_name"], strict=False))
+        late = "、".join(f"{unit_name.get(u, u)}({u})「{check_name.get(c, c)}」({c})" for u, c in run.unfinished)
+        print(f"注意:已到时限(--deadline {args.deadline:g} 分钟),{run.unvisited} 个网址未访问或未读完;"
+              f"所需网页或链接未访问完的测评点未写出结果:{late or '无'}", file=sys.stderr)  # fmt: skip
     if store is not None:
         record_run(store, args.period, run, user)
     write_atomically(Path(args.out), csv_bytes(run.rows))

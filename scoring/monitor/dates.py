@@ -18,9 +18,10 @@ DATE_PATTERN = re.compile(
 )
 
 
-def dates_in(text: str, as_of: dt.date) -> list[dt.date]:
+def dates_in(text: str, as_of: dt.date, first: bool = False) -> list[dt.date]:
     """Every date of the accepted forms in ``text``, in order; impossible dates and dates after
-    ``as_of`` are left out (a page's 2099 copyright line or 2017-02-30 is no publication date)."""
+    ``as_of`` are left out (a page's 2099 copyright line or 2017-02-30 is no publication date).
+    ``first``: stop at the first one (an item's date)."""
     out = []
     for m in DATE_PATTERN.finditer(text):
         year = int(m.group(1))
@@ -31,11 +32,13 @@ def dates_in(text: str, as_of: dt.date) -> list[dt.date]:
             continue
         if when <= as_of:
             out.append(when)
+            if first:
+                break
     return out
 
 
 def first_date(text: str, as_of: dt.date) -> dt.date | None:
-    found = dates_in(text, as_of)
+    found = dates_in(text, as_of, first=True)
     return found[0] if found else None
 
 

@@ -6,23 +6,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from scoring.codes import applicable_matrix
 from scoring.errors import InputError, Issue
 from scoring.monitor.fetch import Fetcher, Probe
-from scoring.monitor.pages import decode, read_page
+from scoring.monitor.pages import DEFAULT_MAX_LINKS, Page, Unreadable, read_body
 from scoring.monitor.rules import rule_values
 from scoring.monitor.sites import COLUMN_KINDS
 from scoring.rubric import Rubric
 from scoring.rubric.model import MonitorSpec
 
-__all__ = ["DEFAULT_TIMEOUT_S", "EVALUATOR", "MonitorRun", "archive_name", "monitor_sites", "monitored_checks"]
+__all__ = ["DEFAULT_DEADLINE_S", "DEFAULT_TIMEOUT_S", "EVALUATOR", "MonitorRun", "archive_name", "monitor_sites",
+           "monitored_checks"]  # fmt: skip
 
 EVALUATOR = "monitor"  # the results rows' evaluator: a batch like any other, appealed and corrected the same way
 DEFAULT_TIMEOUT_S = 15.0
+DEFAULT_DEADLINE_S = 3600.0  # SPEC 4a --deadline 60
+NOT_VISITED = "截止时间已到,未访问"
 RESULT_HEADER = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 
 
@@ -33,6 +36,10 @@ class MonitorRun:
     pages: pd.DataFrame  # one row per sites row with what its page showed
     without_sites: list[str] = field(default_factory=list)  # roster units the sites file does not list
     screenshots: dict[str, bytes] = field(default_factory=dict)  # evidence name → PNG (--screenshots)
+    # the deadline came first: how many URLs were never probed, and the (unit_id, check_id) whose
+    # pages or links were not all probed by then, which get no row
+    unvisited: int = 0
+    unfinished: list[tuple[str, str]] = field(default_factory=list)
 
 
 def monitored_checks(rubric: Rubric) -> list[tuple[str, str, MonitorSpec]]:
@@ -52,9 +59,23 @@ def _timeout(checks: list[tuple[str, str, MonitorSpec]]) -> float:
     return given[0] if given else DEFAULT_TIMEOUT_S
 
 
+def _read(probe: Probe, as_of: dt.date, max_links: int) -> Page | str:
+    """The page, or why it cannot be read: one page's bytes never end the run."""
+    if probe.unread:
+        return probe.unread
+    try:
+        return read_body(probe.body, probe.content_type, probe.final_url, as_of, max_links)
+    except Unreadable as exc:
+        return str(exc)
+    except (RecursionError, MemoryError, ValueError, TypeError) as exc:  # the parser's own limits
+        return f"网页无法解析({type(exc).__name__})"
+
+
 async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concurrency: int, per_host: int,
-                 interval_s: float, progress: Callable[[int, int], None] | None,
-                 as_of: dt.date) -> tuple[dict[str, Probe], dict[str, object], dict[str, Probe]]:  # fmt: skip
+                 interval_s: float, progress: Callable[[int, int], None] | None, as_of: dt.date, max_links: int,
+                 deadline_s: float) -> tuple[dict[str, Probe], dict[str, Page | str], dict[str, Probe], int]:  # fmt: skip
+    """Page probes, what each page showed (or why not), link probes, and how many URLs the deadline
+    left unprobed. A probe the deadline cut off is absent from the dicts."""
     total = [sites["url"].nunique(), 0]
     done = [0]
 
@@ -63,22 +84,53 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
         if progress is not None:
             progress(done[0], sum(total))
 
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
     async with Fetcher(sites["url"], timeout_s, concurrency, per_host, interval_s, tick) as fetcher:
-        probes = await fetcher.probe_all(sites["url"])
-        read = {}
+        wanted = list(dict.fromkeys(sites["url"]))
+        try:
+            async with asyncio.timeout_at(deadline):
+                await fetcher.probe_all(wanted)
+        except TimeoutError:
+            pass
+        probes = {u: fetcher.finished[u] for u in wanted if u in fetcher.finished}
+        read: dict[str, Page | str] = {}
         for url, probe in probes.items():
-            if probe.ok:
-                text, _ = decode(probe.body, probe.content_type)
-                read[url] = read_page(text, probe.final_url, as_of)
+            if probe.ok and loop.time() < deadline:  # a page left unread by the deadline is as if unvisited
+                read[url] = _read(probe, as_of, max_links)
+        unread = sum(p.ok and u not in read for u, p in probes.items())
         link_probes: dict[str, Probe] = {}
+        targets: list[str] = []
         if with_links:
             sources = sites[sites["kind"].isin(("home", *COLUMN_KINDS))]["url"].drop_duplicates()
-            targets = list(dict.fromkeys(t for u in sources if u in read for t in read[u].links))
-            fresh = [t for t in targets if t not in probes]
+            pages = [read[u] for u in sources if isinstance(read.get(u), Page)]
+            targets = list(dict.fromkeys(t for page in pages for t in page.links))
+            fresh = [t for t in targets if t not in fetcher.finished and t not in wanted]
             total[1] = len(fresh)
             fetcher.allow(targets)
-            link_probes = {**{t: probes[t] for t in targets if t in probes}, **await fetcher.probe_all(fresh)}
-    return probes, read, link_probes
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await fetcher.probe_all(fresh, keep_body=False)
+            except TimeoutError:
+                pass
+            link_probes = {t: fetcher.finished[t] for t in targets if t in fetcher.finished}
+        unvisited = len(set(wanted).union(targets) - set(fetcher.finished)) + unread
+    return probes, read, link_probes, unvisited
+
+
+def _unfinished(spec: MonitorSpec, pages: pd.DataFrame, links: pd.DataFrame) -> pd.Index:
+    """Units whose value for this rule would rest on a page or link the deadline left unprobed."""
+    if spec.rule in ("unreachable", "home_stale"):
+        needed = pages[pages["kind"] == "home"]
+    elif spec.rule in ("stale_columns", "empty_columns"):
+        needed = pages[pages["kind"].isin(COLUMN_KINDS)]
+    elif spec.rule == "page_exists":
+        needed = pages[pages["column"] == spec.column]
+    else:  # broken_links: its pages and their links
+        needed = pages[pages["kind"].isin(("home", *COLUMN_KINDS))]
+        late_links = links.loc[~links["probed"], "unit_id"]
+        return pd.Index(needed.loc[~needed["fetched"], "unit_id"]).union(pd.Index(late_links)).drop_duplicates()
+    return pd.Index(needed.loc[~needed["fetched"], "unit_id"]).drop_duplicates()
 
 
 def monitor_sites(
@@ -94,38 +146,56 @@ def monitor_sites(
     interval_s: float = 0.05,
     progress: Callable[[int, int], None] | None = None,
     screenshot: bool = False,
+    max_links: int = DEFAULT_MAX_LINKS,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    keep_pages: bool = True,
 ) -> MonitorRun:
     """Probe, read and judge. ``history`` gives, for {unit_id: home URL}, the home probes stored
-    before this run (unit_id → probes, failed), so that a daily run makes the period's failure rate."""
+    before this run (unit_id → probes, failed), so that a daily run makes the period's failure rate.
+    At most ``max_links`` link targets per page are probed; after ``deadline_s`` seconds the run
+    ends with what it has (MonitorRun.unfinished). ``keep_pages`` False drops the pages' bytes once
+    read (nothing will archive them)."""
     checks = monitored_checks(rubric)
     if not checks:
         raise InputError([Issue(code="no-monitored-checks", file=rubric.path,
                                 message="指标体系中没有带 monitor 的测评点;请先为可自动监测的测评点写上 monitor: {rule: ...}")])  # fmt: skip
     listed = sites[sites["unit_id"].isin(set(roster["unit_id"]))]
     with_links = any(m.rule == "broken_links" for _, _, m in checks)
-    probes, read, link_probes = asyncio.run(
-        _crawl(listed, with_links, _timeout(checks), concurrency, per_host, interval_s, progress, as_of)
-    )
+    probes, read, link_probes, unvisited = asyncio.run(
+        _crawl(listed, with_links, _timeout(checks), concurrency, per_host, interval_s, progress, as_of, max_links,
+               deadline_s)
+    )  # fmt: skip
 
     def seen(url: str, attr: str, empty: object) -> object:
         page = read.get(url)
-        return getattr(page, attr) if page is not None else empty
+        return getattr(page, attr) if isinstance(page, Page) else empty
 
+    def said(url: str) -> str:
+        return probes[url].said if url in probes else NOT_VISITED
+
+    fetched = listed["url"].map(lambda u: u in probes and (not probes[u].ok or u in read))
+    answered = listed["url"].map(lambda u: u in probes and probes[u].ok)
     pages = listed.assign(
-        ok=listed["url"].map(lambda u: probes[u].ok),
-        said=listed["url"].map(lambda u: probes[u].said),
+        fetched=fetched,
+        ok=answered,
+        said=listed["url"].map(said),
+        unreadable=listed["url"].map(lambda u: read[u] if isinstance(read.get(u), str) else ""),
         items=listed["url"].map(lambda u: seen(u, "items", 0)),
         dated_items=listed["url"].map(lambda u: seen(u, "dated_items", 0)),
         anchors=listed["url"].map(lambda u: seen(u, "anchors", 0)),
+        unprobed=listed["url"].map(lambda u: seen(u, "unprobed", 0)),
         newest_item=pd.to_datetime(listed["url"].map(lambda u: seen(u, "newest_item", None))),
         newest_text=pd.to_datetime(listed["url"].map(lambda u: seen(u, "newest_text", None))),
-        archive=listed["url"].map(lambda u: archive_name(probes[u]) if probes[u].ok else ""),
+        # a page's bytes are archived when it answered with some (not over the limit, not dropped)
+        archive=listed["url"].map(lambda u: archive_name(probes[u]) if answered_with_body(probes.get(u)) else ""),
     )
+    if not keep_pages:
+        probes = {u: replace(p, body=b"") for u, p in probes.items()}
     shots: dict[str, bytes] = {}
-    if screenshot:
+    if screenshot and not unvisited:
         from scoring.monitor.screens import screenshot_name, screenshots
 
-        linked = [t for page in read.values() for t in page.links]
+        linked = [t for page in read.values() if isinstance(page, Page) for t in page.links]
         taken = screenshots(pages.loc[pages["ok"], "url"], [*listed["url"], *linked], _timeout(checks))
         shots = {screenshot_name(png): png for png in taken.values()}
         names = {u: screenshot_name(png) for u, png in taken.items()}
@@ -134,12 +204,13 @@ def monitor_sites(
         )
     sources = pages[pages["kind"].isin(("home", *COLUMN_KINDS))]
     links = pd.DataFrame(
-        [(uid, t) for uid, u in zip(sources["unit_id"], sources["url"], strict=True) if u in read
+        [(uid, t) for uid, u in zip(sources["unit_id"], sources["url"], strict=True) if isinstance(read.get(u), Page)
          for t in read[u].links],
         columns=["unit_id", "target"],
     ).drop_duplicates()  # fmt: skip
-    links = links.assign(ok=links["target"].map(lambda t: link_probes[t].ok if t in link_probes else True),
-                         said=links["target"].map(lambda t: link_probes[t].said if t in link_probes else ""))  # fmt: skip
+    links = links.assign(probed=links["target"].map(lambda t: t in link_probes).astype(bool),
+                         ok=links["target"].map(lambda t: link_probes[t].ok if t in link_probes else True).astype(bool),
+                         said=links["target"].map(lambda t: link_probes[t].said if t in link_probes else "").astype(object))  # fmt: skip
 
     homes = pages[pages["kind"] == "home"].set_index("unit_id")["url"]
     now = pd.DataFrame(
@@ -152,10 +223,15 @@ def monitor_sites(
     matrix = applicable_matrix(rubric, units, roster["group"].to_numpy())
     check_pos = pd.Index(rubric.checks["check_id"])
     out = []
+    unfinished: list[tuple[str, str]] = []
     for check_id, method, spec in checks:
-        values = rule_values(spec, method, pages, links, home_counts, as_of)
+        values = rule_values(spec, method, pages, links, home_counts, as_of, max_links=max_links)
         applies = matrix[units.get_indexer(values.index), check_pos.get_loc(check_id)]
         values = values[applies]
+        # never a guess presented as a measurement: a value whose pages the deadline cut off is not written
+        late = values.index.isin(_unfinished(spec, pages, links))
+        unfinished += [(u, check_id) for u in values.index[late]]
+        values = values[~late]
         archived = pages[pages["archive"] != ""].groupby("unit_id")["archive"].agg(
             lambda a: "存档 " + "、".join(dict.fromkeys("、".join(a).split("、"))))  # fmt: skip
         evidence = values["evidence"] + (" | " + archived.reindex(values.index)).fillna("")
@@ -168,4 +244,8 @@ def monitor_sites(
     rows = rows.assign(period=period, note="", evaluator=EVALUATOR, checked_at=as_of.isoformat())[RESULT_HEADER]
     without = [u for u in roster["unit_id"] if u not in set(sites["unit_id"])]
     every = list(probes.values()) + [p for t, p in link_probes.items() if t not in probes]
-    return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots)
+    return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots, unvisited, unfinished)
+
+
+def answered_with_body(probe: Probe | None) -> bool:
+    return probe is not None and probe.ok and bool(probe.body)

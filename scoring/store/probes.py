@@ -55,7 +55,8 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
     sites = run.pages
     kind_of = dict(zip(sites["url"], sites["kind"], strict=False))
     unit_of = dict(zip(sites["url"], sites["unit_id"], strict=False))
-    pages: dict[str, Probe] = {p.url: p for p in run.probes if p.ok and p.url in kind_of}
+    # a page over the size limit, or of no bytes, has nothing to keep
+    pages: dict[str, Probe] = {p.url: p for p in run.probes if p.ok and p.body and p.url in kind_of}
     files = [InputFile(archive_name(p), p.body) for p in pages.values()]
     files += [InputFile(name, png) for name, png in run.screenshots.items()]
     # the rows the run found, kept too: a page opened later shows them and an evaluator imports them then

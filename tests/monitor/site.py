@@ -82,7 +82,15 @@ def serve(routes: dict[str, Route], host: str = "127.0.0.1") -> tuple[Site, Call
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer((host, 0), Handler)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            import sys
+
+            # a monitor that stops reading a page past its size limit closes the connection mid-body
+            if not isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+                super().handle_error(request, client_address)
+
+    server = Server((host, 0), Handler)
     server.daemon_threads = True
     site.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from scoring import InputError, InputFile, format_issue, load_rubric, read_roster
 from scoring.monitor import monitor_sites
-from scoring.monitor.run import monitored_checks
+from scoring.monitor.run import DEFAULT_DEADLINE_S, monitored_checks
 from scoring.monitor.sites import KINDS, read_sites
 from scoring.monitor.warnings import due_columns, failing_homes
 from scoring.output import csv_bytes
@@ -86,10 +86,10 @@ if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="mo
     bar.empty()
 
 done = st.session_state.get("monitor_run")
-rows, pages, without, ran_as_of = None, None, [], as_of
+rows, pages, without, ran_as_of, unfinished = None, None, [], as_of, []
 if done is not None and done[0] == period:
     _, ran_as_of, run = done
-    rows, pages, without = run.rows, run.pages, run.without_sites
+    rows, pages, without, unfinished = run.rows, run.pages, run.without_sites, run.unfinished
 elif (kept := latest_results(store, period)) is not None:
     # the period's latest run, as stored: an evaluator may import it in a later session
     rows = pd.read_csv(io.BytesIO(kept[1]), dtype=str, keep_default_na=False)
@@ -106,6 +106,10 @@ if rows is not None:
     st.subheader(LABEL["monitor_rows"].format(n=len(rows), as_of=ran_as_of.isoformat()))
     if without:
         st.caption(LABEL["monitor_without_sites"].format(units="、".join(names.get(u, u) for u in without)))
+    if unfinished:
+        check_name = rubric.checks.set_index("check_id")["check_name"]
+        st.warning(LABEL["monitor_unfinished"].format(minutes=DEFAULT_DEADLINE_S / 60,
+            items="、".join(f"{names.get(u, u)}「{check_name.get(c, c)}」" for u, c in unfinished)))  # fmt: skip
     st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)))
     table_downloads(shown, FILE["monitor"].format(period=period), "monitor")
     if not can(user, "import"):
