@@ -25,6 +25,7 @@ import pytest
 
 from helpers import ROOT
 from scoring.store import open_store
+from scoring.store.db import SCHEMA_VERSION
 from scoring.store.failures import StoreUnusable
 from ui.demo import seed_demo
 
@@ -101,7 +102,7 @@ def test_a_store_newer_than_the_code_is_refused_and_left_as_it_is(copy):
     raw.close()
     before = hashlib.sha256(copy.read_bytes()).hexdigest()
     for command in [*READS, ("verify",), ("rounds", "--open", "--period", "2019Q1")]:
-        said_once(assess(*command, "--db", copy), "存储的结构版本为 99,比本程序支持的版本 9 新")
+        said_once(assess(*command, "--db", copy), f"存储的结构版本为 99,比本程序支持的版本 {SCHEMA_VERSION} 新")
     assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
     with pytest.raises(StoreUnusable, match="结构版本为 99"):
         open_store(copy, writes=False)

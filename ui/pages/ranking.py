@@ -131,8 +131,10 @@ if len(shown_periods) > 1:
 
 name = FILE["ranking"].format(period=period, track=tracks.loc[track, "track_name"], group=rubric.groups[group])
 # the download withholds what the table on the page withholds (未测完 units: no rank, grade or change)
-download = ranking_download(withheld(table, table, ["rank", "grade"], blank=["rank_change", "score_change"]), columns,
-                            has_prev, rubric.spec.rounding.decimals)  # fmt: skip
+numbers = table.assign(rank_change=table["rank_change"].where(done), score_change=table["score_change"].where(done))
+download = ranking_download(
+    withheld(numbers, table, ["rank", "grade"]), columns, has_prev, rubric.spec.rounding.decimals
+)
 d3, d4 = table_downloads(download, name, SHEET["ranking"])
 # the round's workbook and circular, built only when clicked, once the round may be read as a ranking
 if not complete_round:
