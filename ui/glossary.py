@@ -321,6 +321,7 @@ LABEL = {
     "records_rows": "计算得出的测评结果({n} 行,统计区间 {window})",
     "records_import": "作为一个批次导入本期",
     "records_import_by": "计算结果由第三方评估机构的账号导入本期(与其他测评结果相同)。",
+    "records_lost": "由办件、评价记录计算的失分点及扣分记录编号(最需关注的在前,至多 5 个):",
     "records_imported": "已导入 {n} 行政务服务记录结果到期次 {period};可像其他结果一样申诉和更正。",
     "monitor_no_open_round": "没有正在录入结果(草稿阶段)的期次:网站监测的结果只能导入草稿期次。请考核办先开启新的期次。",
     "annual_which": "本汇总为 {years} 年度,计入 {n} 期:{periods}。",
@@ -456,6 +457,7 @@ AUDIT_DETAILS = [
     (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
     (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
     (r"^(\d+) probes, (\d+) pages kept$", "探测 {0} 个网址,保存网页 {1} 个"),
+    (r"^(\S+\.csv), (\d+) bytes$", "结果文件 {0},{1} 字节"),
     (r"^finding (\d+) -> (\d+): ", "结果记录 {0} 由记录 {1} 取代:"),
 ]
 APPEAL_COLUMNS = {
