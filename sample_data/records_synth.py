@@ -439,8 +439,9 @@ def write_demo_records(unit_ids: Sequence[str], unit_names: Sequence[str], out: 
     """The demo's exports for the sample roster: one year of cases (about 300,000) and ratings
     exported on 2018-06-30, split by the quarter a case was accepted or a rating given (the June 2017
     backlog goes with 2017Q3), as Parquet; accounts and posts in one file each; and the first cases
-    as a small CSV with Chinese headers to show an office what an export looks like. A round reads
-    every file up to its own quarter: a case accepted in one quarter may finish in the next."""
+    as a small CSV with Chinese headers to show an office what an export looks like; then the cases
+    and ratings of the demo's open round (NEXT_PERIOD) from an export made on its last day. A round
+    reads every file up to its own quarter: a case accepted in one quarter may finish in the next."""
     first, last = DEMO_PERIODS["2017Q3"][0], DEMO_PERIODS["2018Q2"][1]
     rec = synth_records(unit_ids, first, last, 300_000, seed, unit_names=unit_names, export_at=last)
     written = []

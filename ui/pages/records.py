@@ -119,7 +119,9 @@ if rows is not None:
     shown = shown.rename(columns=RECORDS_COLUMNS)
     window = f"{ran_from} 至 {ran_to}" if ran_from is not None else f"截至 {ran_to}"
     st.subheader(LABEL["records_rows"].format(n=len(rows), window=window))
-    st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)))
+    wide = {RECORDS_COLUMNS[c]: st.column_config.TextColumn(width="large") for c in ("worst", "evidence")}
+    st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)),
+                 column_config=wide)  # fmt: skip
     table_downloads(shown, FILE["records"].format(period=period), "records")
     if not can(user, "import"):
         st.caption(LABEL["records_import_by"])
