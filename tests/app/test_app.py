@@ -1026,6 +1026,16 @@ def test_the_records_page_computes_the_demo_exports_and_imports_them_as_a_batch(
     assert len(findings) == len(shown) and set(findings["evaluator"]) == {"records"}
     row = findings[(findings["unit_id"] == "341322") & (findings["check_id"] == "FW3.1.4")].iloc[0]
     assert row["value"] == "0.936740" and "逾期:BJ2018070310018415、" in row["evidence"]
+    # once the office opens the round for feedback, 萧县 reads under its lost points which cases cost them
+    set_status(open_store(db), "2018Q3", "feedback", OP)
+    # demo mode gave the demo's own 萧县 account a fresh password: another account of the unit
+    add_user(open_store(db), "xiao2", "unit", PASSWORD, OP, unit_id="341322")
+    unit = sign_in("xiao2")
+    unit.switch_page("ui/pages/unit.py").run()
+    assert unit.selectbox(key="unit_period").value == "2018Q3"
+    listed = next(m.value for m in unit.markdown if "由办件、评价记录计算的失分点" in m.value)
+    assert ("**承诺时限内办结**:办结 411 件,按期办结 385 件;逾期:BJ2018070310018415、BJ2018071810028240、"
+            "BJ2018071210024588、BJ2018071810028574、BJ2018090610060056 等 26 件") in listed.replace("\\", "")  # fmt: skip
 
 
 def test_a_bad_records_file_is_refused_with_every_problem_located(db):
