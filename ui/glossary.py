@@ -309,6 +309,8 @@ LABEL = {
     "records_demo": "用演示数据计算",
     "records_run": "计算",
     "records_computing": "正在读取记录并计算……",
+    "records_nothing": "所给文件不足以计算任何由记录计算的测评点(例如测评点需要办件记录而只给了评价记录,或只给了账号而没有发文记录)。"
+    "未保存结果。",
     "records_bad": "记录文件中发现 {n} 个问题,未计算。请按下表逐条修改后重新上传:",
     "records_read": "已读取办件 {cases:,} 件、评价 {ratings:,} 条、账号 {accounts:,} 个、发文 {posts:,} 条;结果文件已保存为 {kept}",
     "records_outside": "{n:,} 条{kind}记录不在统计区间内,未计入",

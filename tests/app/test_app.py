@@ -1060,6 +1060,20 @@ def test_a_bad_records_file_is_refused_with_every_problem_located(db):
     assert latest_records(open_store(db), "2018Q3") == before  # nothing kept
 
 
+def test_records_that_measure_no_check_of_the_rubric_say_so_and_keep_nothing(db):
+    """The shipped rubric measures cases only: ratings alone compute no row, and the page says why."""
+    from scoring.store.records import latest_records
+
+    before = latest_records(open_store(db), "2018Q3")
+    ratings = "评价编号,单位编码,评价时间,评价等级\nP1,341322,2018-07-02 10:00,非常满意\n".encode()
+    at = open_page("records", "evaluator")
+    at.file_uploader(key="records_ratings").set_value([("评价.csv", ratings, "text/csv")]).run()
+    at.button(key="records_go").click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert "所给文件不足以计算任何由记录计算的测评点" in at.warning[0].value
+    assert latest_records(open_store(db), "2018Q3") == before
+
+
 def test_the_ranking_shows_how_far_each_rank_can_be_trusted(db):
     """Issue 20: each rank's p05–p95 interval as an error bar; neighbours whose intervals overlap named."""
     import json

@@ -81,8 +81,13 @@ if go:
             run = compute_records(rubric, roster, period, start, end, cases=given.get("cases", []),
                                   ratings=given.get("ratings", []), accounts=given.get("accounts"),
                                   posts=given.get("posts", []))  # fmt: skip
-            kept = record_records(store, period, csv_bytes(run.rows), user)
-        st.session_state["records_run"] = (period, start, end, run, kept)
+            # files that measure none of the rubric's checks (ratings only, accounts without posts) make no rows to keep
+            kept = record_records(store, period, csv_bytes(run.rows), user) if len(run.rows) else None
+        if kept is None:
+            st.session_state.pop("records_run", None)
+            st.warning(LABEL["records_nothing"])
+        else:
+            st.session_state["records_run"] = (period, start, end, run, kept)
     except InputError as exc:
         st.session_state.pop("records_run", None)
         show_problems(exc.issues, LABEL["records_bad"])
