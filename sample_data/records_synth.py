@@ -36,6 +36,7 @@ __all__ = [
     "CHANNELS",
     "DEMO_PERIODS",
     "LEVELS",
+    "NEXT_PERIOD",
     "PLATFORMS",
     "Records",
     "export_table",
@@ -424,6 +425,9 @@ DEMO_PERIODS = {
     "2018Q2": ("2018-04-01", "2018-06-30"),
 }
 
+# the quarter after the year of exports: the demo's draft round, opened for testing
+NEXT_PERIOD = ("2018Q3", ("2018-07-01", "2018-09-30"))
+
 
 def _quarter_of(stamps: pa.ChunkedArray) -> np.ndarray:
     day = stamps.to_numpy(zero_copy_only=False).astype("datetime64[D]")
@@ -435,8 +439,9 @@ def write_demo_records(unit_ids: Sequence[str], unit_names: Sequence[str], out: 
     """The demo's exports for the sample roster: one year of cases (about 300,000) and ratings
     exported on 2018-06-30, split by the quarter a case was accepted or a rating given (the June 2017
     backlog goes with 2017Q3), as Parquet; accounts and posts in one file each; and the first cases
-    as a small CSV with Chinese headers to show an office what an export looks like. A round reads
-    every file up to its own quarter: a case accepted in one quarter may finish in the next."""
+    as a small CSV with Chinese headers to show an office what an export looks like; then the cases
+    and ratings of the demo's open round (NEXT_PERIOD) from an export made on its last day. A round
+    reads every file up to its own quarter: a case accepted in one quarter may finish in the next."""
     first, last = DEMO_PERIODS["2017Q3"][0], DEMO_PERIODS["2018Q2"][1]
     rec = synth_records(unit_ids, first, last, 300_000, seed, unit_names=unit_names, export_at=last)
     written = []
@@ -449,4 +454,12 @@ def write_demo_records(unit_ids: Sequence[str], unit_names: Sequence[str], out: 
     written.append(write_export(export_table(rec, "accounts", "zh"), out / "accounts.parquet"))
     written.append(write_export(export_table(rec, "posts", "zh"), out / "posts.parquet"))
     written.append(write_export(export_table(rec, "cases", "zh").slice(0, 200), out / "cases_example.csv"))
+    # the demo's open round (2018Q3) gets the next export, made on its last day: same seed, so the
+    # same units and items behave alike; serials far from the first export's; only its own quarter
+    first, last = NEXT_PERIOD[1]
+    rec = synth_records(unit_ids, first, last, 75_000, seed, unit_names=unit_names, serial_start=10_000_000)
+    for kind, column in (("cases", "accepted_at"), ("ratings", "rated_at")):
+        day = getattr(rec, kind).column(column).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+        part = export_table(rec, kind, "zh").filter(pa.array(day >= np.datetime64(first)))
+        written.append(write_export(part, out / f"{kind}_{NEXT_PERIOD[0]}.parquet"))
     return written

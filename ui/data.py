@@ -293,6 +293,13 @@ def demo_as_of():
     return DEMO_AS_OF
 
 
+def demo_records(period: str) -> dict[str, list[Path]]:
+    """Demo mode: the bundled platform exports a round reads (every file up to its quarter)."""
+    from .demo import demo_records_files
+
+    return demo_records_files(period)
+
+
 def whole_round(period: str) -> Assessment:
     """A round as stored, unscoped: what ranks and rank intervals are computed against (only
     ranks, never other units' findings, reach a page from it)."""

@@ -2,7 +2,9 @@
 
 2017Q3–2018Q1 are published; 2018Q2 is in its appeal window with one appeal waiting for review;
 2018Q3 is opened for the evaluators and holds no results yet, but the website monitor has run
-once against the demo's fake websites (served on 127.0.0.1 by this process, 演示网站,非真实);
+once against the demo's fake websites (served on 127.0.0.1 by this process, 演示网站,非真实),
+and its 政务服务 checks have been computed once from the platforms' demo exports (sample_data/records/),
+both runs' rows kept with the round, ready for an evaluator to import on 网站监测 and 政务服务记录;
 and the screenshots its findings for 萧县 cite are stored as (drawn, plainly fake) evidence files.
 All of it is demo data (see sample_data/generate.py) and the store records that it is.
 """
@@ -23,13 +25,18 @@ from scoring import InputFile, load_rubric, read_roster
 from scoring.monitor import monitor_sites
 from scoring.monitor.demo_site import demo_pages, demo_sites_frame
 from scoring.monitor.loopback import serve_sites
+from scoring.output import csv_bytes
+from scoring.records import compute_records
 from scoring.store import Store
 from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, list_users, set_password
 from scoring.store.appeals import file_appeal
 from scoring.store.evidence import add_evidence
 from scoring.store.probes import home_history, record_run
 from scoring.store.publish import publish
+from scoring.store.records import record_records
 from scoring.store.rounds import import_results, open_round, set_status
+from scoring.views.periods import period_span
+from scoring.views.records_shown import files_up_to
 
 from .glossary import CREDENTIAL_COLUMNS
 
@@ -66,6 +73,13 @@ def seed_demo(store: Store) -> bool:
     rub, roster = load_rubric(rubric), read_roster(units, load_rubric(rubric))
     run = monitor_sites(rub, roster, demo_sites(), "2018Q3", DEMO_AS_OF, history=home_history(store, "2018Q3"))
     record_run(store, "2018Q3", run, DEMO)
+    # and the 政务服务 checks from the platforms' exports, over the open quarter (not imported: the
+    # draft round stays without results until an evaluator imports them)
+    files = demo_records_files("2018Q3")
+    start, end = period_span("2018Q3")
+    records = compute_records(rub, roster, "2018Q3", start, end, cases=files["cases"], ratings=files["ratings"],
+                              accounts=files["accounts"][0], posts=files["posts"])  # fmt: skip
+    record_records(store, "2018Q3", csv_bytes(records.rows), DEMO)
     with store.transaction():
         store.audit(DEMO_ACTOR, "demo.seed", "store", "demo rounds 2017Q3–2018Q2 loaded")
     return True
@@ -84,6 +98,11 @@ def demo_sites() -> pd.DataFrame:
         [demo_pages(u, n, DEMO_AS_OF) for u, n in roster[["unit_id", "name"]].itertuples(index=False)]
     )
     return demo_sites_frame(roster, ports)
+
+
+def demo_records_files(period: str) -> dict[str, list[Path]]:
+    """The demo's platform exports a round reads: every file up to its own quarter, by kind."""
+    return files_up_to(ROOT / "sample_data" / "records", period)
 
 
 def demo_screenshots(period: str, unit_id: str) -> list[InputFile]:

@@ -20,6 +20,7 @@ PAGE = {
     "rubric": "指标体系",
     "accounts": "账号管理",
     "monitor": "网站监测",
+    "records": "政务服务记录",
     "agreement": "评分一致性",
 }
 
@@ -290,6 +291,41 @@ LABEL = {
     "recorded_of": "{recorded:,} / {applicable:,}",
     "unit_recorded": "结果未录完:已录入 {recorded:,} / {applicable:,} 项;录完后计分、排名",
     "unit_report_not_yet": "该单位本期结果尚未录完,录完后可下载单位报告。",
+    "records_intro": "上传政务服务平台导出的办件、好差评和政务新媒体记录,按指标体系计算政务服务测评点(如网上可办率、按期办结率):"
+    "每个单位、每个测评点得出一行测评结果(测评人 records),佐证写明计数和扣分的记录编号;结果文件随本期保存。",
+    "records_no_checks": "当前指标体系中没有由办件、评价记录计算的测评点(测评点上的 records: 设置)。",
+    "records_checks": "由记录计算的测评点:{checks}",
+    "records_no_open_round": "没有正在录入结果(草稿阶段)的期次:政务服务记录的结果只能导入草稿期次。请考核办先开启新的期次。",
+    "records_from": "统计区间起始日",
+    "records_to": "统计区间截止日",
+    "records_window_help": "含起止两日;办件按受理或办结日期、评价按评价日期计入。默认为本期所在季度。截止日即测评时间",
+    "records_cases": "办件记录(可多个文件)",
+    "records_ratings": "好差评记录(可多个文件)",
+    "records_accounts": "政务新媒体账号",
+    "records_posts": "政务新媒体发文记录(可多个文件)",
+    "records_files_help": "CSV(UTF-8 或 GB18030)、Excel 或 Parquet,中文或英文列名;多余的列不读。"
+    "一期应读入截至本期的全部导出文件:上期受理的办件可能在本期办结",
+    "records_need_files": "请上传至少一类记录(办件、好差评,或政务新媒体账号与发文)。",
+    "records_demo_files": "演示模式:未上传文件时,可用演示用的平台导出数据(模拟数据,非真实记录):{files}",
+    "records_demo": "用演示数据计算",
+    "records_run": "计算",
+    "records_computing": "正在读取记录并计算……",
+    "records_nothing": "所给文件不足以计算任何由记录计算的测评点(例如测评点需要办件记录而只给了评价记录,或只给了账号而没有发文记录)。"
+    "未保存结果。",
+    "records_bad": "记录文件中发现 {n} 个问题,未计算。请按下表逐条修改后重新上传:",
+    "records_read": "已读取办件 {cases:,} 件、评价 {ratings:,} 条、账号 {accounts:,} 个、发文 {posts:,} 条;结果文件已保存为 {kept}",
+    "records_outside": "{n:,} 条{kind}记录不在统计区间内,未计入",
+    "records_off_roster": "{n:,} 条{kind}记录的单位不在单位名单中,未计入",
+    "records_kind_cases": "办件",
+    "records_kind_ratings": "评价",
+    "records_kind_accounts": "账号",
+    "records_kind_posts": "发文",
+    "records_stored": "下表为本期最近一次计算的结果(已保存为 {name});可直接导入,或重新计算。",
+    "records_rows": "计算得出的测评结果({n} 行,统计区间 {window})",
+    "records_import": "作为一个批次导入本期",
+    "records_import_by": "计算结果由第三方评估机构的账号导入本期(与其他测评结果相同)。",
+    "records_lost": "由办件、评价记录计算的失分点及扣分记录编号(最需关注的在前,至多 5 个):",
+    "records_imported": "已导入 {n} 行政务服务记录结果到期次 {period};可像其他结果一样申诉和更正。",
     "monitor_no_open_round": "没有正在录入结果(草稿阶段)的期次:网站监测的结果只能导入草稿期次。请考核办先开启新的期次。",
     "annual_which": "本汇总为 {years} 年度,计入 {n} 期:{periods}。",
     "annual_years_mixed": "所选期次跨越 {years} 多个年度;年度汇总通常只计同一年度的期次。",
@@ -407,7 +443,7 @@ AUDIT_ACTIONS = {
     "user.disable": "停用账号", "user.enable": "启用账号", "user.passwd": "修改密码", "sign-in": "登录",
     "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录",
     "sign-out.ended": "账号变更,会话结束", "demo.seed": "载入演示数据",
-    "denied": "被拒绝的操作", "monitor.run": "网站监测",
+    "denied": "被拒绝的操作", "monitor.run": "网站监测", "records.run": "政务服务记录计算",
     "finding.replace": "草稿阶段更正结果",
 }  # fmt: skip
 AUDIT_TARGETS = {"store": "测评数据库"}
@@ -424,6 +460,7 @@ AUDIT_DETAILS = [
     (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
     (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
     (r"^(\d+) probes, (\d+) pages kept$", "探测 {0} 个网址,保存网页 {1} 个"),
+    (r"^(\S+\.csv), (\d+) bytes$", "结果文件 {0},{1} 字节"),
     (r"^finding (\d+) -> (\d+): ", "结果记录 {0} 由记录 {1} 取代:"),
 ]
 APPEAL_COLUMNS = {
@@ -460,11 +497,17 @@ MONITOR_COLUMNS = {"unit": "单位", "check": "测评点", "value": "结果", "e
                    "url": "网址", "newest": "最新日期", "days_left": "距期限(天)", "at": "最近探测(北京时间)",
                    "outcome": "结果", "probes": "本期探测次数", "failed": "失败次数"}  # fmt: skip
 
+# the 政务服务记录 page's table
+RECORDS_COLUMNS = {"unit": "单位", "check": "测评点", "value": "结果", "numerator": "符合条件", "denominator": "统计总数",
+                   "lost": "扣分记录数", "worst": "扣分记录(编号,最需关注的在前)", "evidence": "佐证(计数和记录编号)"}  # fmt: skip
+
 # names of downloaded files
 FILE = {
     "agreement": "评分一致性_{period}",
     "monitor": "网站监测_{period}",
     "monitor_batch": "网站监测_{period}_{as_of}.csv",
+    "records": "政务服务记录_{period}",
+    "records_batch": "政务服务记录_{period}_{to}.csv",
     "missing": "{period} 缺少结果的单位",
     "ranking": "排名_{period}_{track}_{group}",
     "leaders": "汇总_{period}.xlsx",

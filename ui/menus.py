@@ -15,6 +15,7 @@ PAGES = {
     "rubric": ("ui/pages/rubric.py", ":material/account_tree:"),
     "accounts": ("ui/pages/accounts.py", ":material/manage_accounts:"),
     "monitor": ("ui/pages/monitor.py", ":material/travel_explore:"),
+    "records": ("ui/pages/records.py", ":material/assignment_turned_in:"),
     "agreement": ("ui/pages/agreement.py", ":material/fact_check:"),
 }
 # which pages each role finds in its menu; every page also checks the role itself
@@ -27,6 +28,7 @@ MENUS = {
         "unit",
         "rounds",
         "monitor",
+        "records",
         "agreement",
         "appeals",
         "rubric",
@@ -40,6 +42,7 @@ MENUS = {
         "unit",
         "upload",
         "monitor",
+        "records",
         "appeals",
         "rounds",
         "rubric",

@@ -8,6 +8,7 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
+from scoring.errors import Issue, by_location, format_issue, issues_frame
 from scoring.images import thumbnail
 from scoring.pipeline import Assessment
 from scoring.store.access import can
@@ -19,7 +20,7 @@ from . import charts, data
 from .auth import current_user
 from .data import RoundView
 from .glossary import AUTH, LABEL, PAGE
-from .tables import CHART_ENDS, chart_units
+from .tables import CHART_ENDS, chart_units, shown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -151,3 +152,17 @@ def page_table(frame, **kwargs) -> None:
         st.table(frame.format(precision=2, na_rep="").hide(axis="index"))
         return
     st.table(frame.style.format(precision=2, na_rep="").hide(axis="index"))
+
+
+def show_problems(found: list[Issue], heading: str = LABEL["upload_bad"]) -> None:
+    """Every problem, first ten as a list and all as a table a person can sort and download."""
+    found = by_location(found)
+    lines = [f"- {format_issue(i)}" for i in found[:10]]
+    more = [LABEL["upload_more"].format(n=len(found) - 10)] if len(found) > 10 else []
+    st.error("\n".join([heading.format(n=len(found)), "", *lines, *more]))
+    issues = issues_frame(found)
+    issues["row"] = issues["row"].astype("Int64")
+    issues["sheet"] = issues["sheet"].fillna("")  # a CSV has no sheet: blank, not 'None'
+    st.dataframe(
+        shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, placeholder="", width="stretch"
+    )

@@ -84,7 +84,7 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
 PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("problems", "共性问题"),
          ("unit", "单位详情"), ("accounts", "账号管理"), ("upload", "导入测评结果"),
          ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系"), ("monitor", "网站监测"),
-         ("agreement", "评分一致性")]  # fmt: skip
+         ("records", "政务服务记录"), ("agreement", "评分一致性")]  # fmt: skip
 
 
 TITLES = dict((p or "ranking", t) for p, t in PAGES)
@@ -816,6 +816,8 @@ _ALLOWED_WORDS = {
     "caizheng",
     "test",
     "monitor",  # the monitor rows' evaluator, as SPEC extension 4 names it
+    "records",  # the records rows' evaluator, as SPEC extension 6 names it
+    "Parquet",  # a file format the records page accepts
     "Krippendorff",  # a statistic's name
 }
 
@@ -974,6 +976,102 @@ def test_the_office_runs_the_monitor_on_the_demo_sites_and_imports_its_rows(db, 
     assert len(at.success) == 1 and "已导入" in at.success[0].value, [e.value for e in at.error]
     batches = rounds_table(open_store(db)).set_index("period").loc["2018Q3"]
     assert batches["findings"] == len(rows)
+
+
+RECORDS_SHOWN = ["单位", "测评点", "结果", "符合条件", "统计总数", "扣分记录数", "扣分记录(编号,最需关注的在前)"]
+
+
+def test_the_records_page_computes_the_demo_exports_and_imports_them_as_a_batch(db, monkeypatch):
+    """Issue 28: 政务服务记录 computes the 政务服务 checks of the open round from the bundled exports
+    (every file up to 2018Q3, window its quarter by default), shows per unit the value, the counts
+    and the overdue cases' ids, keeps the rows with the round, and an evaluator imports them as a
+    batch whose rows are evaluator records; the office may compute but not import."""
+    from scoring.store.records import latest_records
+    from scoring.store.rounds import round_rows
+
+    monkeypatch.setenv("ASSESS_DEMO", "1")
+    seeded = latest_records(open_store(db), "2018Q3")
+    assert seeded is not None  # the demo's own run, ready to import
+    first = open_page("records", "evaluator")
+    assert any("本期最近一次计算的结果" in c.value for c in first.caption)
+    assert len(first.dataframe[0].value) == len(pd.read_csv(io.BytesIO(seeded[1])))
+    office = open_page("records", "admin")
+    assert str(office.date_input(key="records_from_2018Q3").value) == "2018-07-01"
+    assert str(office.date_input(key="records_to_2018Q3").value) == "2018-09-30"
+    office.button(key="records_demo").click().run(timeout=120)
+    assert not office.exception and not office.error, [e.value for e in office.error]
+    assert any("由第三方评估机构的账号导入" in c.value for c in office.caption)
+    at = open_page("records", "evaluator")
+    at.button(key="records_demo").click().run(timeout=120)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == RECORDS_SHOWN
+    assert set(shown["测评点"]) == {"本单位事项网上可办", "承诺时限内办结"}
+    assert not shown["单位"].str.fullmatch(r"[0-9A-Z]+").any()  # names, not codes
+    # 萧县 in 2018Q3: 385 of 411 finished cases on time = 0.936740 (tests/records prove the engine)
+    xiao = shown[shown["单位"] == "萧县人民政府"].set_index("测评点")
+    on_time = xiao.loc["承诺时限内办结"]
+    assert (on_time["结果"], on_time["符合条件"], on_time["统计总数"], on_time["扣分记录数"]) == (
+        "93.7%",
+        "385",
+        "411",
+        "26",
+    )
+    assert on_time["扣分记录(编号,最需关注的在前)"].startswith("BJ2018070310018415、BJ2018071810028240、")
+    assert on_time["扣分记录(编号,最需关注的在前)"].endswith(" 等 26 件")
+    assert any("已读取办件" in c.value and "结果文件已保存为 办件评价结果_2018Q3_" in c.value for c in at.caption)
+    at.button(key="records_import").click().run(timeout=120)
+    assert len(at.success) == 1 and "已导入" in at.success[0].value, [e.value for e in at.error]
+    _, _, findings = round_rows(open_store(db), "2018Q3")
+    assert len(findings) == len(shown) and set(findings["evaluator"]) == {"records"}
+    row = findings[(findings["unit_id"] == "341322") & (findings["check_id"] == "FW3.1.4")].iloc[0]
+    assert row["value"] == "0.936740" and "逾期:BJ2018070310018415、" in row["evidence"]
+    # once the office opens the round for feedback, 萧县 reads under its lost points which cases cost them
+    set_status(open_store(db), "2018Q3", "feedback", OP)
+    # demo mode gave the demo's own 萧县 account a fresh password: another account of the unit
+    add_user(open_store(db), "xiao2", "unit", PASSWORD, OP, unit_id="341322")
+    unit = sign_in("xiao2")
+    unit.switch_page("ui/pages/unit.py").run()
+    assert unit.selectbox(key="unit_period").value == "2018Q3"
+    listed = next(m.value for m in unit.markdown if "由办件、评价记录计算的失分点" in m.value)
+    assert ("**承诺时限内办结**:办结 411 件,按期办结 385 件;逾期:BJ2018070310018415、BJ2018071810028240、"
+            "BJ2018071210024588、BJ2018071810028574、BJ2018090610060056 等 26 件") in listed.replace("\\", "")  # fmt: skip
+
+
+def test_a_bad_records_file_is_refused_with_every_problem_located(db):
+    """Issue 28: an upload whose rows are wrong lists each problem with file, row and column, and
+    nothing is computed or kept."""
+    from scoring.store.records import latest_records
+
+    before = latest_records(open_store(db), "2018Q3")
+    bad = ("办件编号,单位编码,办理渠道,受理时间,办结时间,承诺时限\n"
+           "BJ1,341322,网上办理,2018-07-02 09:00,2018-07-01 10:00,5\n"
+           "BJ2,341322,信鸽,2018-07-03 09:00,,1.5\n"
+           "BJ1,341322,窗口,2018-07-04 09:00,,3\n").encode()  # fmt: skip
+    at = open_page("records", "evaluator")
+    at.file_uploader(key="records_cases").set_value([("办件.csv", bad, "text/csv")]).run()
+    at.button(key="records_go").click().run(timeout=120)
+    assert not at.exception
+    assert "记录文件中发现" in at.error[0].value and "未计算" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert set(problems["文件"]) == {"办件.csv"}
+    located = set(zip(problems["行"], problems["列"], strict=True))
+    assert {(2, "办结时间"), (3, "办理渠道"), (3, "承诺时限"), (4, "办件编号")} <= located, located
+    assert latest_records(open_store(db), "2018Q3") == before  # nothing kept
+
+
+def test_records_that_measure_no_check_of_the_rubric_say_so_and_keep_nothing(db):
+    """The shipped rubric measures cases only: ratings alone compute no row, and the page says why."""
+    from scoring.store.records import latest_records
+
+    before = latest_records(open_store(db), "2018Q3")
+    ratings = "评价编号,单位编码,评价时间,评价等级\nP1,341322,2018-07-02 10:00,非常满意\n".encode()
+    at = open_page("records", "evaluator")
+    at.file_uploader(key="records_ratings").set_value([("评价.csv", ratings, "text/csv")]).run()
+    at.button(key="records_go").click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert "所给文件不足以计算任何由记录计算的测评点" in at.warning[0].value
+    assert latest_records(open_store(db), "2018Q3") == before
 
 
 def test_the_ranking_shows_how_far_each_rank_can_be_trusted(db):

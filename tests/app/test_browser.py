@@ -445,3 +445,37 @@ def test_no_page_shows_streamlits_own_english(app_url, page, credentials, role):
         page.get_by_text("单个文件不超过 100MB", exact=False).first.wait_for()
         page.get_by_role("button", name="上传文件").first.wait_for()
         _shot(page, "upload-in-chinese")
+
+
+def test_records_computed_imported_and_seen_by_the_unit(app_url, page, credentials):
+    """Issue 28: an evaluator computes the open round's 政务服务 checks from the demo exports, sees
+    the values and counts, imports them; once the office opens the round for feedback, 萧县 sees in
+    its drill-down the lost point with the overdue cases' ids. Runs last: it moves 2018Q3 on."""
+    sign_in(page, app_url, credentials, "evaluator", "政务服务记录")
+    page.get_by_text("演示模式:未上传文件时", exact=False).first.wait_for()
+    page.get_by_role("button", name="用演示数据计算").click()
+    # the demo's kept run is shown from the start; this run's own caption says what it read
+    page.get_by_text("已读取办件", exact=False).first.wait_for(timeout=120_000)
+    _wait_ready(page)
+    assert "统计区间 2018-07-01 至 2018-09-30" in page.locator("body").inner_text()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    assert grid.bounding_box()["height"] > 150
+    _shot(page, "records")
+    page.get_by_role("button", name="作为一个批次导入本期").click()
+    page.get_by_text("行政务服务记录结果到期次 2018Q3", exact=False).first.wait_for(timeout=60_000)
+
+    sign_in(page, app_url, credentials, "admin", "测评轮次")
+    page.get_by_text("状态:草稿", exact=False).first.wait_for()
+    page.get_by_role("button", name="确定").click()
+    page.get_by_text("状态:反馈", exact=False).first.wait_for(timeout=60_000)
+
+    sign_in(page, app_url, credentials, "xiaoxian", "单位详情")
+    page.get_by_text("由办件、评价记录计算的失分点", exact=False).first.wait_for(timeout=60_000)
+    listed = page.get_by_text("承诺时限内办结:", exact=False).first.inner_text()
+    # 萧县 2018Q3: 385 of 411 on time; the first five of its 26 overdue cases, worst first
+    assert "办结 411 件,按期办结 385 件;逾期:BJ2018070310018415、BJ2018071810028240、" in listed, listed
+    assert "等 26 件" in listed
+    _shot(page, "records-unit")
+    ARTIFACTS.mkdir(exist_ok=True)  # the list itself, below the fold of the page's own scroll
+    page.locator('[data-testid="stMarkdownContainer"]', has_text="由办件、评价记录计算的失分点").last.screenshot(
+        path=str(ARTIFACTS / "records-unit-ids.png"))  # fmt: skip

@@ -5,6 +5,7 @@ import streamlit as st
 
 from scoring import InputError
 from scoring.pipeline import narrowed
+from scoring.records import records_checks
 from scoring.store.access import scoped_appeals, visible_units
 from scoring.store.appeals import appeals_table
 from scoring.views.completeness import complete_units
@@ -19,6 +20,7 @@ from ui.tables import (
     appeals_view,
     evidence_links,
     method_names,
+    plain,
     rectification_view,
     shown,
     status_names,
@@ -107,9 +109,16 @@ else:
             COLUMN["lost"]: st.column_config.NumberColumn(format="%.2f"),
             COLUMN["computation"]: st.column_config.TextColumn(width="large"),
             COLUMN["criteria"]: st.column_config.TextColumn(width="large"),
+            COLUMN["evidence"]: st.column_config.TextColumn(width="large"),
             LABEL["evidence_link"]: st.column_config.LinkColumn(display_text=LABEL["open_evidence"]),
         },
     )
+    # a check measured from the platforms' records names the cases or ratings that cost the points
+    # (up to five ids after the counts): longer than a table cell shows, so written out in full
+    measured = lost[lost["check_id"].isin(records_checks(rubric)["check_id"]) & (lost["evidence"] != "")]
+    if not measured.empty:
+        st.markdown(LABEL["records_lost"] + "\n" + "\n".join(
+            f"- **{plain(n)}**:{plain(e)}" for n, e in zip(measured["check_name"], measured["evidence"], strict=True)))  # fmt: skip
     evidence_viewer(data.store(), list(lost["evidence"]), key="unit-evidence")
 
 if prev is not None:

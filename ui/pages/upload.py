@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from scoring import InputError, InputFile, Issue, by_location, format_issue, issues_frame
+from scoring import InputError, InputFile
 from scoring.pipeline import narrowed
 from scoring.store.evidence import add_evidence, evidence_files
 from scoring.store.rounds import import_results, open_periods
@@ -11,7 +11,7 @@ from scoring.views.explain import import_preview, unsupported_losses
 from ui import data
 from ui.glossary import FILE, LABEL, PAGE
 from ui.tables import shown, status_names, table_height, value_text
-from ui.widgets import EVIDENCE_MB, RESULTS_MB, XLSX, action_page
+from ui.widgets import EVIDENCE_MB, RESULTS_MB, XLSX, action_page, show_problems
 
 user = action_page("upload", "import")
 
@@ -25,20 +25,6 @@ with st.form("import", clear_on_submit=True):
         max_upload_size=RESULTS_MB,
     )
     submitted = st.form_submit_button(PAGE["upload"], type="primary")
-
-
-def show_problems(found: list[Issue], heading: str = LABEL["upload_bad"]) -> None:
-    """Every problem, first ten as a list and all as a table a person can sort and download."""
-    found = by_location(found)
-    lines = [f"- {format_issue(i)}" for i in found[:10]]
-    more = [LABEL["upload_more"].format(n=len(found) - 10)] if len(found) > 10 else []
-    st.error("\n".join([heading.format(n=len(found)), "", *lines, *more]))
-    issues = issues_frame(found)
-    issues["row"] = issues["row"].astype("Int64")
-    issues["sheet"] = issues["sheet"].fillna("")  # a CSV has no sheet: blank, not 'None'
-    st.dataframe(
-        shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, placeholder="", width="stretch"
-    )
 
 
 def show_preview(result, periods: list[str]) -> None:
