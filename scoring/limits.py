@@ -32,6 +32,9 @@ __all__ = [
     "MAX_MEMBER_BYTES",
     "MAX_RATIO",
     "MAX_RATIO_FROM",
+    "MAX_RECORDS_INFLATED",
+    "MAX_RECORDS_INFLATED_UPLOAD",
+    "MAX_RECORDS_ROWS",
     "MAX_ROWS",
     "MAX_RUBRIC_BYTES",
     "MAX_SHARED_STRINGS_BYTES",
@@ -79,6 +82,13 @@ MAX_SHARED_STRINGS_BYTES = 128 * 2**20  # every distinct text: 600,000 distinct 
 # deflate cannot pass ~1032×. Small parts are exempt: a 10 KB part of blanks is harmless at any ratio
 MAX_RATIO = 500
 MAX_RATIO_FROM = 2**20
+
+# --- a platform's export of records (SPEC 6), as Parquet ------------------------------------
+# a province's year of cases is tens of millions of rows; the columns read, as Parquet declares
+# them inflated: 10 M cases take about 1.3 GB. An upload to the app, which everyone shares, less
+MAX_RECORDS_ROWS = 50_000_000
+MAX_RECORDS_INFLATED = 6 * 2**30
+MAX_RECORDS_INFLATED_UPLOAD = 1024 * 2**20
 
 # --- images -----------------------------------------------------------------------------------
 # width × height: a 48-megapixel photo passes; decoded as RGBA it is 192 MB, once, to make a thumbnail.

@@ -200,6 +200,24 @@ def _sheet_blocks(f: InputFile, kind: Kind, *, csv_file: bool = False) -> Iterat
                       or Issue(code="records-no-sheet", file=f.name, message=f"没有{kind.name}工作表")])  # fmt: skip
 
 
+def _bounded(f: InputFile, pf, columns: list[str], *, upload: bool) -> None:
+    """A Parquet export is refused before it is decoded when it declares more rows, or more bytes in
+    the columns read, than the limits allow: a few megabytes can declare gigabytes (issue 27)."""
+    from scoring import limits
+
+    meta = pf.metadata
+    wanted = {pf.schema_arrow.get_field_index(c) for c in columns}
+    inflated = sum(meta.row_group(g).column(c).total_uncompressed_size
+                   for g in range(meta.num_row_groups) for c in wanted)  # fmt: skip
+    most = limits.MAX_RECORDS_INFLATED_UPLOAD if upload else limits.MAX_RECORDS_INFLATED
+    if meta.num_rows > limits.MAX_RECORDS_ROWS or inflated > most:
+        raise InputError([Issue(
+            code="parquet-too-large", file=f.name,
+            message=f"Parquet 文件声明 {meta.num_rows:,} 行、所需各列解压后 {limits.mib(inflated)},超过上限"
+                    f"({limits.MAX_RECORDS_ROWS:,} 行、{limits.mib(most)});请按期次或单位拆分后再导入",
+        )])  # fmt: skip
+
+
 def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None) -> Iterator[Block]:
     import pyarrow.parquet as pq
 
@@ -213,6 +231,7 @@ def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None) -> Itera
     if problem is not None:
         raise InputError([problem])
     names = pf.schema_arrow.names
+    _bounded(f, pf, [names[pos] for pos, _ in found.values()], upload=path is None)
     row = 2
     for batch in pf.iter_batches(batch_size=1 << 20, columns=[names[pos] for pos, _ in found.values()]):
         cells = {}

@@ -516,3 +516,22 @@ def test_db_keeps_the_rows_with_an_open_round_and_refuses_a_closed_one(tmp_path)
     assert len(stored) == 1 and bytes(stored[0][1]) == out.read_bytes()
     audits = store.db.execute("SELECT COUNT(*) FROM audit WHERE action = 'records.run'").fetchone()[0]
     assert audits == 1
+
+
+def test_a_parquet_that_declares_gigabytes_is_refused_before_it_is_decoded(tmp_path):
+    """Issue 27's hostile files, for the records exports: 1.1 GB of case ids, zstd-compressed to a few
+    hundred kilobytes, uploaded to the app. Refused from the file's own metadata, nothing decoded."""
+    path = tmp_path / "bomb.parquet"
+    schema = pa.schema([(n, pa.string()) for n in CASE_HEADER])
+    big = "B" * 2**20
+    with pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=False) as w:
+        for i in range(1100):  # a row at a time: the test itself never holds the gigabyte
+            cells = {n: [f"{big}{i}-{k}" if n == CASE_HEADER[0] else "" for k in range(1)] for n in CASE_HEADER}
+            w.write_table(pa.table(cells, schema=schema))
+    data = path.read_bytes()
+    assert len(data) < 5 * 2**20
+    with pytest.raises(InputError) as err:
+        compute_records(rubric(), roster(), "2017Q3", START, END, cases=[InputFile("bomb.parquet", data)])
+    [issue] = err.value.issues
+    assert (issue.code, issue.file) == ("parquet-too-large", "bomb.parquet")
+    assert "超过上限" in issue.message and "1,100 行" in issue.message
