@@ -8,16 +8,12 @@ import io
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import openpyxl
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, served_app
 
 pytestmark = pytest.mark.browser
 
@@ -27,54 +23,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
         pytest.skip("Debian chromium is not installed (CI installs it)")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.fileWatcherType",
-            "none",  # an edit to the working tree during a run must not make the app ask to rerun
-        ],
-        cwd=ROOT,
-        env={**os.environ, "ASSESS_DB": str(tmp_path_factory.mktemp("store") / "demo.db"), "ASSESS_DEMO": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_app(tmp_path_factory.mktemp("store") / "demo.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -2,16 +2,12 @@
 written (the autolinker once showed ``www\\.`` and followed ``%5C``). Screenshots in test-artifacts/."""
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pandas as pd
 import pytest
-from test_browser import CHROMIUM, _free_port, _shot, _wait_ready, browser, credentials, page, sign_in  # noqa: F401
+from test_browser import CHROMIUM, _shot, _wait_ready, browser, credentials, page, sign_in  # noqa: F401
 
-from helpers import ROOT
+from helpers import ROOT, served_app
 from scoring import InputFile
 from scoring.store import open_store
 from scoring.store.appeals import decide_appeal, file_appeal
@@ -45,29 +41,8 @@ def app_url(tmp_path_factory):
         pytest.skip("Debian chromium is not installed (CI installs it)")
     db = tmp_path_factory.mktemp("draft") / "demo.db"
     _store_with_a_draft_and_an_address(db)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "ASSESS_DB": str(db), "ASSESS_DEMO": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served_app(db) as url:
+        yield url
 
 
 def test_a_draft_round_in_the_browser_says_how_far_it_is_and_ranks_no_incomplete_unit(app_url, page, credentials):  # noqa: F811
