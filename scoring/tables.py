@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +64,9 @@ class InputFile:
                 [Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(path))]
             ) from None
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        # asked for by the manifest, the duplicate-batch check and the audit: hashed once (issue 34)
         return hashlib.sha256(self.data).hexdigest()
 
     @property

@@ -53,15 +53,26 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
     order = _index_order(rows)
     ordered = rows.iloc[order].reset_index(drop=True)
     ids = np.arange(first, first + len(rows), dtype=np.int64)
-    columns = [ordered[c] for c in FINDING_COLUMNS]
+    columns = [_plain_values(ordered[c]) for c in FINDING_COLUMNS]
     for start in range(0, len(rows), _SLICE):
-        part = [c.iloc[start : start + _SLICE].tolist() for c in columns]
+        part = [c[start : start + _SLICE].tolist() for c in columns]
         some = ids[start : start + _SLICE].tolist()
         db.executemany(_INSERT, zip(some, [batch_id] * len(some), *part, strict=True))
     _keep_copies(db, batch_id, ordered, ids)
     in_row_order = np.empty_like(ids)
     in_row_order[order] = ids
     return in_row_order
+
+
+def _plain_values(values: pd.Series) -> np.ndarray:
+    """A column as an array of its Python values: a coded column by one take from its categories,
+    not by iterating over it (0.45 s of a province's import, issue 34)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories.to_numpy(dtype=object)
+        codes = values.cat.codes.to_numpy()
+        if (codes >= 0).all():
+            return categories[codes]
+    return values.to_numpy(dtype=object)
 
 
 def _index_order(rows: pd.DataFrame) -> np.ndarray:
