@@ -295,6 +295,8 @@ LABEL = {
     "每个单位、每个测评点得出一行测评结果(测评人 records),佐证写明计数和扣分的记录编号;结果文件随本期保存。",
     "records_no_checks": "当前指标体系中没有由办件、评价记录计算的测评点(测评点上的 records: 设置)。",
     "records_checks": "由记录计算的测评点:{checks}",
+    "records_window": "{start} 至 {end}",
+    "records_window_to": "截至 {end}",
     "records_no_open_round": "没有正在录入结果(草稿阶段)的期次:政务服务记录的结果只能导入草稿期次。请考核办先开启新的期次。",
     "records_from": "统计区间起始日",
     "records_to": "统计区间截止日",

@@ -122,7 +122,8 @@ if rows is not None:
             "evidence": rows["evidence"],
         })  # fmt: skip
     shown = shown.rename(columns=RECORDS_COLUMNS)
-    window = f"{ran_from} 至 {ran_to}" if ran_from is not None else f"截至 {ran_to}"
+    window = (LABEL["records_window"].format(start=ran_from, end=ran_to) if ran_from is not None
+              else LABEL["records_window_to"].format(end=ran_to))  # fmt: skip
     st.subheader(LABEL["records_rows"].format(n=len(rows), window=window))
     wide = {RECORDS_COLUMNS[c]: st.column_config.TextColumn(width="large") for c in ("worst", "evidence")}
     st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)),
