@@ -166,3 +166,22 @@ def show_problems(found: list[Issue], heading: str = LABEL["upload_bad"]) -> Non
     st.dataframe(
         shown(issues, ["file", "sheet", "row", "column", "message"]), hide_index=True, placeholder="", width="stretch"
     )
+
+
+def import_rows_button(store, rubric_path, units_path, rows: pd.DataFrame, user: User, *, words: str, file_name: str,
+                       period: str) -> None:  # fmt: skip
+    """A machine's rows (the monitor's, the records') imported into the round as one batch by an
+    evaluator, as an uploaded file is; ``words`` names the page's glossary entries (monitor, records)."""
+    from scoring.errors import InputError
+    from scoring.output import csv_bytes
+    from scoring.store.rounds import import_results
+    from scoring.tables import InputFile
+
+    if not can(user, "import"):
+        st.caption(LABEL[f"{words}_import_by"])
+    elif st.button(LABEL[f"{words}_import"], key=f"{words}_import"):
+        try:
+            res = import_results(store, rubric_path, units_path, [InputFile(file_name, csv_bytes(rows))], user)
+            st.success(LABEL[f"{words}_imported"].format(n=res.rows, period=period))
+        except InputError as exc:
+            st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues[:20]))

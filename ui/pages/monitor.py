@@ -14,16 +14,14 @@ from scoring.monitor import monitor_sites
 from scoring.monitor.run import DEFAULT_DEADLINE_S, monitored_checks
 from scoring.monitor.sites import KINDS, read_sites
 from scoring.monitor.warnings import due_columns, failing_homes
-from scoring.output import csv_bytes
-from scoring.store.access import can
 from scoring.store.probes import home_history, latest_results, probes_table, record_run
-from scoring.store.rounds import import_results, open_periods
+from scoring.store.rounds import open_periods
 from scoring.views.periods import date_within
 from scoring.views.values_shown import value_text
 from ui import data
 from ui.glossary import FILE, LABEL, MONITOR_COLUMNS
 from ui.tables import beijing_time, table_height
-from ui.widgets import RESULTS_MB, action_page, evidence_viewer, table_downloads
+from ui.widgets import RESULTS_MB, action_page, evidence_viewer, import_rows_button, table_downloads
 
 user = action_page("monitor", "monitor")
 st.caption(LABEL["monitor_intro"])
@@ -112,15 +110,16 @@ if rows is not None:
             items="、".join(f"{names.get(u, u)}「{check_name.get(c, c)}」" for u, c in unfinished)))  # fmt: skip
     st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)))
     table_downloads(shown, FILE["monitor"].format(period=period), "monitor")
-    if not can(user, "import"):
-        st.caption(LABEL["monitor_import_by"])
-    elif st.button(LABEL["monitor_import"], key="monitor_import"):
-        name = FILE["monitor_batch"].format(period=period, as_of=ran_as_of.isoformat())
-        try:
-            res = import_results(store, rubric_path, units_path, [InputFile(name, csv_bytes(rows))], user)
-            st.success(LABEL["monitor_imported"].format(n=res.rows, period=period))
-        except InputError as exc:
-            st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues[:20]))
+    import_rows_button(
+        store,
+        rubric_path,
+        units_path,
+        rows,
+        user,
+        words="monitor",
+        period=period,
+        file_name=FILE["monitor_batch"].format(period=period, as_of=ran_as_of.isoformat()),
+    )
 
     due = due_columns(pages, ran_as_of) if pages is not None else None
     st.subheader(LABEL["monitor_warnings"])

@@ -9,19 +9,18 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from scoring import InputError, InputFile, format_issue, load_rubric, read_roster
+from scoring import InputError, InputFile, load_rubric, read_roster
 from scoring.output import csv_bytes
 from scoring.records import compute_records, records_checks
-from scoring.store.access import can
 from scoring.store.records import latest_records, record_records
-from scoring.store.rounds import import_results, open_periods
+from scoring.store.rounds import open_periods
 from scoring.views.periods import period_span
 from scoring.views.records_shown import quarter_window, records_shown
 from scoring.views.values_shown import value_text
 from ui import data
 from ui.glossary import FILE, LABEL, RECORDS_COLUMNS
 from ui.tables import table_height
-from ui.widgets import RESULTS_MB, action_page, show_problems, table_downloads
+from ui.widgets import RESULTS_MB, action_page, import_rows_button, show_problems, table_downloads
 
 user = action_page("records", "records")
 st.caption(LABEL["records_intro"])
@@ -129,12 +128,13 @@ if rows is not None:
     st.dataframe(shown, hide_index=True, placeholder="", width="stretch", height=table_height(len(shown)),
                  column_config=wide)  # fmt: skip
     table_downloads(shown, FILE["records"].format(period=period), "records")
-    if not can(user, "import"):
-        st.caption(LABEL["records_import_by"])
-    elif st.button(LABEL["records_import"], key="records_import"):
-        name = FILE["records_batch"].format(period=period, to=ran_to.isoformat())
-        try:
-            res = import_results(store, rubric_path, units_path, [InputFile(name, csv_bytes(rows))], user)
-            st.success(LABEL["records_imported"].format(n=res.rows, period=period))
-        except InputError as exc:
-            st.error("\n".join(f"- {format_issue(i)}" for i in exc.issues[:20]))
+    import_rows_button(
+        store,
+        rubric_path,
+        units_path,
+        rows,
+        user,
+        words="records",
+        period=period,
+        file_name=FILE["records_batch"].format(period=period, to=ran_to.isoformat()),
+    )
