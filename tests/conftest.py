@@ -21,3 +21,27 @@ def pytest_addoption(parser):
 @pytest.fixture
 def regen_golden(request) -> bool:
     return request.config.getoption("--regen-golden")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The session's PostgreSQL cluster (tests/pg_server.py); skips outside CI where none is installed."""
+    from pg_server import start_cluster, unavailable, wait_ready
+
+    try:
+        cluster = start_cluster()
+    except Exception as exc:  # a cluster that will not start is reported, never a silent pass
+        unavailable(f"PostgreSQL cluster did not start: {exc}")
+    if cluster is None:
+        unavailable("PostgreSQL (postgresql-15) is not installed")
+    wait_ready(cluster.url("postgres"))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A new, empty PostgreSQL database on the session's cluster; dropped after the test."""
+    url = pg_cluster.create()
+    yield url
+    pg_cluster.drop(url)
