@@ -205,8 +205,8 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
             continue
         score = 100 * e / m + min(tracks[track]["bonus_max"], bonus)
         score = min(score, cap)
-        rows.append([period, track, unit, groups[unit], _published(score, rubric.spec.rounding.decimals, rubric.spec.rounding.mode),
-                     math.isfinite(cap)])
+        published = _published(score, rubric.spec.rounding.decimals, rubric.spec.rounding.mode)
+        rows.append([period, track, unit, groups[unit], published, math.isfinite(cap)])
     out = pd.DataFrame(rows, columns=["period", "track", "unit_id", "group", "score", "vetoed"])
     out["rank"] = out.groupby(["period", "track", "group"])["score"].rank(method="min", ascending=False).astype(int)
     return out[COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)

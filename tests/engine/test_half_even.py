@@ -93,7 +93,9 @@ def test_an_unknown_mode_is_refused_with_its_path():
     text += "  [{id: D1, name: n, indicators: [{id: I1, name: n, checks: [{id: C1, name: n, method: binary, points: 1}]}]}]}\n"
     with pytest.raises(InputError) as exc:
         parse_rubric(text, "r.yaml")
-    assert any("rounding.mode" in (i.path or "") or "rounding.mode" in i.message for i in exc.value.issues), exc.value.issues
+    assert any("rounding.mode" in (i.path or "") or "rounding.mode" in i.message for i in exc.value.issues), (
+        exc.value.issues
+    )
 
 
 TIES = make_rubric(
@@ -117,7 +119,9 @@ def test_engine_agrees_with_the_row_by_row_reference_where_every_odd_score_is_a_
     import references
 
     roster = pd.DataFrame({"unit_id": [f"U{u}" for u in range(len(passes))], "name": "单位", "group": "county"})
-    rows = [("2017Q3", f"U{u}", f"B{i:02d}", "1" if p else "0") for u, row in enumerate(passes) for i, p in enumerate(row)]
+    rows = [
+        ("2017Q3", f"U{u}", f"B{i:02d}", "1" if p else "0") for u, row in enumerate(passes) for i, p in enumerate(row)
+    ]
     results = pd.DataFrame(rows, columns=["period", "unit_id", "check_id", "value"]).assign(
         evidence="", _file="r.csv", _sheet="", _row=np.arange(2, len(rows) + 2)
     )
