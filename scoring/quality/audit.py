@@ -204,7 +204,8 @@ def audit_round(result: Assessment) -> QualityAudit:
     r_track = np.full(size, np.nan)
     for rest, ok, out in ((rest_d, ok_d, r_dim), (rest_t, ok_t, r_track)):
         m = scored & ok
-        out[:] = grouped_correlation(g[m], share[m], rest[m], size)
+        # flags read the figure as published: an r of -1e-17 (float noise around 0) is 0, not reversed
+        out[:] = np.round(grouped_correlation(g[m], share[m], rest[m], size), DECIMALS)
 
     present = np.flatnonzero(units > 0)
     p_of, c_of = present // n_c, present % n_c
@@ -225,8 +226,8 @@ def audit_round(result: Assessment) -> QualityAudit:
         "zero_share": np.round(zero[present], DECIMALS),
         "distinct": distinct[present],
         "mean_lost": np.round(mean_lost[present], DECIMALS),
-        "r_dimension": np.round(r_dim[present], DECIMALS),
-        "r_track": np.round(r_track[present], DECIMALS),
+        "r_dimension": r_dim[present],
+        "r_track": r_track[present],
         "flag_codes": flag_codes,
         "flags": flags,
     })  # fmt: skip
