@@ -17,7 +17,7 @@ MAX_SAMPLE = 100_000
 
 def cmd_audit(args: argparse.Namespace) -> int:
     from scoring.pipeline import assess
-    from scoring.quality.audit import audit_round
+    from scoring.robustness.audit import audit_round
     from scoring.views.quality import audit_workbook
     from scoring.workbooks.report import table_csv
 
@@ -35,7 +35,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from scoring.quality.recheck import draw_sample, sample_workbook
+    from scoring.robustness.recheck import draw_sample, sample_workbook
     from scoring.store.rounds import round_rows, score_rows
 
     bad = []

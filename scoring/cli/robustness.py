@@ -67,7 +67,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             print(f"注意:{len(only)} 个结果只在 {name} 中,未比较:{shown}{more}", file=sys.stderr)
     print(f"比较了 {len(pairs)} 对结果、{table['check_id'].ne('ALL').sum()} 个测评点;写出 {args.out}")
     if getattr(args, "reconcile", None):
-        from scoring.quality.recheck import reconcile
+        from scoring.robustness.recheck import reconcile
         from scoring.views.quality import shown_reconciliation
         from scoring.workbooks.report import table_csv
 

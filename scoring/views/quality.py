@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from scoring.quality.audit import QualityAudit
+from scoring.robustness.audit import QualityAudit
 from scoring.rubric.load import Rubric
 from scoring.words import METHOD_NAMES
 from scoring.workbooks.xlsx import append_text_safe, reproducible

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from helpers import ROOT, csv_file, make_rubric, rubric_dict, run
-from scoring.quality.audit import audit_round, cronbach_alpha, grouped_correlation
+from scoring.robustness.audit import audit_round, cronbach_alpha, grouped_correlation
 
 UNITS = [(f"U{i}", f"单位{i}", "county") for i in range(1, 6)]
 
