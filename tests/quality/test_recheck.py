@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from helpers import ROOT, csv_file, make_rubric, rubric_dict, units_file
 from scoring import assess
 from scoring.pipeline import read_results
-from scoring.robustness.recheck import NO_EVALUATOR, allocate, draw_sample, reconcile, sample_workbook
 from scoring.robustness.agreement import paired_values
+from scoring.robustness.recheck import NO_EVALUATOR, allocate, draw_sample, reconcile, sample_workbook
 
 CHECKS = [
     {"id": "B", "name": "栏目", "method": "binary", "points": 10},
