@@ -126,39 +126,39 @@ def _rest(
         return np.where(m > SAME, e / m, np.nan), m > SAME
 
 
+def _percent(v: np.ndarray) -> pd.Series:
+    """Shares as whole percents, as f"{v:.0%}" writes them (half to even), for the flags' texts."""
+    return pd.Series(np.rint(np.nan_to_num(v) * 100).astype(np.int64)).astype(str) + "%"
+
+
 def _flags(full: np.ndarray, zero: np.ndarray, distinct: np.ndarray, tested: np.ndarray, na: np.ndarray,
-           r_dim: np.ndarray, r_track: np.ndarray) -> tuple[list[str], list[str]]:  # fmt: skip
+           r_dim: np.ndarray, r_track: np.ndarray) -> tuple[pd.Series, pd.Series]:  # fmt: skip
     """The flags of each row, as codes and as the Chinese a person reads, with the threshold that raised them."""
-    pct = lambda v: f"{v:.0%}"  # noqa: E731
-    codes: list[list[str]] = [[] for _ in range(len(full))]
-    words: list[list[str]] = [[] for _ in range(len(full))]
-
-    def add(where: np.ndarray, code: str, text) -> None:  # type: ignore[no-untyped-def]
-        # rows flagged are few: the texts are built for them only
-        for i in np.flatnonzero(where):
-            codes[i].append(code)
-            words[i].append(f"{FLAGS[code]}:{text(i)}")
-
-    tested_any = tested > 0
-    add(
-        tested_any & (full >= FULL_SHARE_FLAG),
-        "low_discrimination",
-        lambda i: f"满分单位占 {pct(full[i])}(≥ {pct(FULL_SHARE_FLAG)})",
-    )
-    add(
-        tested_any & (full < FULL_SHARE_FLAG) & (zero >= FULL_SHARE_FLAG),
-        "low_discrimination",
-        lambda i: f"零分单位占 {pct(zero[i])}(≥ {pct(FULL_SHARE_FLAG)})",
-    )
-    add(
-        tested_any & (full < FULL_SHARE_FLAG) & (zero < FULL_SHARE_FLAG) & (distinct == 1),
-        "low_discrimination",
-        lambda i: "所有单位结果相同",
-    )
-    add(r_dim < 0, "reversed", lambda i: f"与所在一级指标其余测评点的相关系数 {r_dim[i]:.2f}(< 0)")
-    add(~(r_dim < 0) & (r_track < 0), "reversed", lambda i: f"与所在轨道其余测评点的相关系数 {r_track[i]:.2f}(< 0)")
-    add(na > NA_SHARE_FLAG, "low_coverage", lambda i: f"不涉及占 {pct(na[i])}(> {pct(NA_SHARE_FLAG)})")  # fmt: skip
-    return [" ".join(c) for c in codes], [";".join(w) for w in words]
+    limit, na_limit = f"{FULL_SHARE_FLAG:.0%}", f"{NA_SHARE_FLAG:.0%}"
+    some = tested > 0
+    at_full = some & (full >= FULL_SHARE_FLAG)
+    at_zero = some & ~at_full & (zero >= FULL_SHARE_FLAG)
+    same = some & ~at_full & ~at_zero & (distinct == 1)
+    r_text = lambda r: pd.Series(np.nan_to_num(r)).map("{:.2f}".format)  # noqa: E731
+    # (where, code, text): a flag's text for every row, kept where it holds
+    candidates = [
+        (at_full, "low_discrimination", FLAGS["low_discrimination"] + ":满分单位占 " + _percent(full) + f"(≥ {limit})"),
+        (at_zero, "low_discrimination", FLAGS["low_discrimination"] + ":零分单位占 " + _percent(zero) + f"(≥ {limit})"),
+        (same, "low_discrimination", pd.Series(FLAGS["low_discrimination"] + ":所有单位结果相同", index=range(len(full)))),
+        (r_dim < 0, "reversed", FLAGS["reversed"] + ":与所在一级指标其余测评点的相关系数 " + r_text(r_dim) + "(< 0)"),
+        (~(r_dim < 0) & (r_track < 0), "reversed",
+         FLAGS["reversed"] + ":与所在轨道其余测评点的相关系数 " + r_text(r_track) + "(< 0)"),
+        (na > NA_SHARE_FLAG, "low_coverage", FLAGS["low_coverage"] + ":不涉及占 " + _percent(na) + f"(> {na_limit})"),
+    ]  # fmt: skip
+    raised = pd.DataFrame({"row": np.concatenate([np.flatnonzero(w) for w, _, _ in candidates]).astype(np.int64),
+                           "code": np.concatenate([np.full(int(w.sum()), c, dtype=object) for w, c, _ in candidates]),
+                           "text": np.concatenate([t.to_numpy(dtype=object)[w] for w, _, t in candidates])})  # fmt: skip
+    # a row's flags in the order above (stable sort); the same code twice is said once
+    raised = raised.sort_values("row", kind="stable").groupby("row", sort=True)
+    rows = pd.RangeIndex(len(full))
+    codes = raised["code"].agg(lambda c: " ".join(dict.fromkeys(c))).reindex(rows, fill_value="")
+    words = raised["text"].agg(";".join).reindex(rows, fill_value="")
+    return codes, words
 
 
 def audit_round(result: Assessment) -> QualityAudit:
@@ -228,8 +228,8 @@ def audit_round(result: Assessment) -> QualityAudit:
         "mean_lost": np.round(mean_lost[present], DECIMALS),
         "r_dimension": r_dim[present],
         "r_track": r_track[present],
-        "flag_codes": flag_codes,
-        "flags": flags,
+        "flag_codes": flag_codes.to_numpy(dtype=object),
+        "flags": flags.to_numpy(dtype=object),
     })  # fmt: skip
     order = np.argsort(pd.Index(result.scores.periods).get_indexer(checks["period"]), kind="stable")
     checks = checks.iloc[order].reset_index(drop=True)
