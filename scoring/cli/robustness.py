@@ -71,7 +71,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         from scoring.views.quality import shown_reconciliation
         from scoring.workbooks.report import table_csv
 
-        listed = reconcile(done[0], pairs)
+        listed = reconcile(*done)
         write_atomically(Path(args.reconcile), table_csv(shown_reconciliation(listed, rubric)))
         print(f"{len(listed)} 项结果两次不一致;对账清单写出 {args.reconcile}")
     return 0

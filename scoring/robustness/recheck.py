@@ -36,6 +36,7 @@ __all__ = [
     "SAMPLE_COLUMNS",
     "STRATA_SHEET",
     "allocate",
+    "differing",
     "draw_sample",
     "reconcile",
     "sample_workbook",
@@ -151,17 +152,36 @@ def _rebuilt_rows(result: Assessment, replace: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(evidence="", _file="复核", _sheet="", _row=np.arange(2, len(frame) + 2))
 
 
-def reconcile(first: Assessment, pairs: pd.DataFrame) -> pd.DataFrame:
-    """The results whose second value differs from the first (``pairs`` from
-    :func:`scoring.robustness.agreement.paired_values`), with both values, the points each earns,
-    and the unit's track score and rank before and after taking every second value."""
-    a, b = pairs["first"].astype(str), pairs["second"].astype(str)
-    numeric = pairs["method"].isin(_NUMERIC).to_numpy()
-    with np.errstate(invalid="ignore"):
-        same_number = np.isclose(
-            pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce"), rtol=0, atol=1e-12
-        )
-    differ = pairs[np.where(numeric, ~same_number, (a != b).to_numpy())].reset_index(drop=True)
+def _recorded(result: Assessment) -> pd.DataFrame:
+    """(period, unit_id, check_id, method, value) of every result holding a recorded value."""
+    c = result.scores.checks
+    held = (c["status"].astype(str) != "missing").to_numpy()
+    return pd.DataFrame(
+        {k: c[k].astype(str).to_numpy()[held] for k in ("period", "unit_id", "check_id", "method", "value")}
+    )
+
+
+def differing(first: Assessment, second: Assessment) -> pd.DataFrame:
+    """(period, unit_id, check_id, method, first, second) of the results both hold with different
+    values: numbers compared as numbers, and 不涉及 (NA) or 未答复 against a value is a difference too."""
+    both = _recorded(first).merge(
+        _recorded(second), on=["period", "unit_id", "check_id", "method"], suffixes=("_a", "_b")
+    )
+    a, b = both["value_a"], both["value_b"]
+    numeric = both["method"].isin(_NUMERIC).to_numpy()
+    x, y = pd.to_numeric(a, errors="coerce").to_numpy(), pd.to_numeric(b, errors="coerce").to_numpy()
+    # a count or rate on both sides is compared as a number (0.8 is 80%); anything else as text
+    as_numbers = numeric & ~np.isnan(x) & ~np.isnan(y)
+    same = np.where(as_numbers, np.isclose(x, y, rtol=0, atol=1e-12), (a == b).to_numpy())
+    out = both[~same].rename(columns={"value_a": "first", "value_b": "second"})
+    return out.reset_index(drop=True)
+
+
+def reconcile(first: Assessment, second: Assessment) -> pd.DataFrame:
+    """The results whose second value differs from the first (:func:`differing`), with both values,
+    the points each earns, and the unit's track score and rank before and after taking every
+    second value."""
+    differ = differing(first, second)
     if differ.empty:
         return pd.DataFrame(columns=RECONCILE_COLUMNS)
     rubric, roster = first.rubric, first.roster

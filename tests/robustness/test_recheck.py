@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from helpers import ROOT, csv_file, make_rubric, rubric_dict, units_file
 from scoring import assess
 from scoring.pipeline import read_results
-from scoring.robustness.agreement import paired_values
 from scoring.robustness.recheck import NO_EVALUATOR, allocate, draw_sample, reconcile, sample_workbook
 
 CHECKS = [
@@ -102,21 +101,36 @@ def test_the_sample_workbook_hides_the_recorded_values(first):
 
 
 def test_reconciliation_by_hand(first):
-    # the second evaluator: C1's B failed (86.67 -> 16/30 = 53.33) and C2's L is an A (43.33 -> 18/30 = 60.00)
-    second_rows = [("2017Q3", "C1", "B", "0", "赵"), ("2017Q3", "C2", "L", "A", "赵"), ("2017Q3", "C3", "K", "0", "赵")]
+    # the second evaluator: C1's B failed (86.67 -> 16/30 = 53.33), C2's L is an A (43.33 -> 18/30 =
+    # 60.00), C3's K does not apply (20/30 capped at 59 -> 10/20 = 50.00), and C1's L agrees
+    second_rows = [("2017Q3", "C1", "B", "0", "赵"), ("2017Q3", "C2", "L", "A", "赵"),
+                   ("2017Q3", "C3", "K", "不涉及", "赵"), ("2017Q3", "C1", "L", "A", "赵")]  # fmt: skip
     second = assess(first.rubric, units_file(), [csv_file("second.csv", HEADER, second_rows)], allow_missing=True)
-    pairs, _ = paired_values(first, second)
-    table = reconcile(first, pairs)
+    table = reconcile(first, second)
     got = table[["unit_id", "check_id", "first", "second", "earned_first", "earned_second", "score_before",
                  "score_after", "rank_before", "rank_after", "changed_in_unit"]].values.tolist()  # fmt: skip
-    # county ranks before: C1 86.67, C3 59, C2 43.33; after: C2 60, C3 59, C1 53.33
+    # county ranks before: C1 86.67, C3 59, C2 43.33; after: C2 60, C1 53.33, C3 50
     assert got == [
-        ["C1", "B", "1", "0", 10.0, 0.0, 86.67, 53.33, 1, 3, 1],
+        ["C1", "B", "1", "0", 10.0, 0.0, 86.67, 53.33, 1, 2, 1],
         ["C2", "L", "B", "A", 5.0, 10.0, 43.33, 60.0, 3, 1, 1],
+        ["C3", "K", "0", "NA", 10.0, 0.0, 59.0, 50.0, 2, 3, 1],
     ]
-    assert table["unit_name"].tolist() == ["甲县", "乙县"] and table["check_name"].tolist() == ["栏目", "质量"]
-    same, _ = paired_values(first, first)
-    assert reconcile(first, same).empty
+    assert table["unit_name"].tolist() == ["甲县", "乙县", "丙县"] and table["check_name"].tolist() == [
+        "栏目",
+        "质量",
+        "逾期",
+    ]
+    assert reconcile(first, first).empty
+
+
+def test_counts_and_rates_are_compared_as_numbers(first):
+    """80% and 0.8 are one rate, 2 and 2.0 one count: no difference to reconcile."""
+    rubric = make_rubric([*CHECKS, {"id": "R", "name": "办结率", "method": "ratio", "points": 10}])
+    a = assess(rubric, units_file(), [csv_file("a.csv", HEADER[:4], [("2017Q3", "C1", "R", "80%"), ("2017Q3", "C1", "K", "2")])],
+               allow_missing=True)  # fmt: skip
+    b = assess(rubric, units_file(), [csv_file("b.csv", HEADER[:4], [("2017Q3", "C1", "R", "0.8"), ("2017Q3", "C1", "K", "2.0")])],
+               allow_missing=True)  # fmt: skip
+    assert reconcile(a, b).empty
 
 
 def test_sample_and_reconcile_from_the_command_line(tmp_path):

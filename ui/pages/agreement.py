@@ -95,7 +95,7 @@ if only_second:
 table_downloads(shown, FILE["agreement"].format(period=period), "agreement")
 
 st.subheader(LABEL["reconcile_title"])
-listed = reconcile(first, pairs)
+listed = reconcile(first, second)
 if listed.empty:
     st.success(LABEL["reconcile_none"])
 else:
