@@ -12,6 +12,7 @@ only counts its problems, and DuckDB does not validate at all.
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 from collections import defaultdict
@@ -49,6 +50,14 @@ COLUMNS = ["period", "track", "unit_id", "score", "rank", "vetoed"]
 def _half_up(x: float, decimals: int = 2) -> float:
     f = 10.0**decimals
     return math.floor(round(x * f, 6) + 0.5) / f
+
+
+def _published(x: float, decimals: int, mode: str) -> float:
+    """The rubric's rounding on the value snapped to 6 decimals, ties decided by ``decimal``."""
+    if mode == "half_up":
+        return _half_up(x, decimals)
+    scaled = decimal.Decimal(round(x * 10.0**decimals, 6))  # a snapped tie is exactly k + 0.5 in binary
+    return float(scaled.quantize(decimal.Decimal(1), rounding=decimal.ROUND_HALF_EVEN)) / 10.0**decimals
 
 
 def _number(v: str) -> float | None:
@@ -196,7 +205,8 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
             continue
         score = 100 * e / m + min(tracks[track]["bonus_max"], bonus)
         score = min(score, cap)
-        rows.append([period, track, unit, groups[unit], _half_up(score), math.isfinite(cap)])
+        published = _published(score, rubric.spec.rounding.decimals, rubric.spec.rounding.mode)
+        rows.append([period, track, unit, groups[unit], published, math.isfinite(cap)])
     out = pd.DataFrame(rows, columns=["period", "track", "unit_id", "group", "score", "vetoed"])
     out["rank"] = out.groupby(["period", "track", "group"])["score"].rank(method="min", ascending=False).astype(int)
     return out[COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)

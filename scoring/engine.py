@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from scoring.codes import Codes
 from scoring.ranking import grades_and_ranks
-from scoring.rounding import round_half_up
+from scoring.rounding import round_half_up, round_published
 from scoring.rubric.load import Rubric
 from scoring.validate import Findings
 
@@ -352,10 +352,10 @@ def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd
     tracks = rubric.tracks
     bonus_max = tracks["bonus_max"].to_numpy(dtype=float)[tt]
     base_exact = 100.0 * base_e[scored] / base_m[scored]
-    decimals = rubric.spec.rounding.decimals
+    decimals, mode = rubric.spec.rounding.decimals, rubric.spec.rounding.mode
     bonus_capped = np.minimum(bonus_max, bonus[scored])
     # 加分起算线: below it the bonus is withheld; the base compared is the published one, as people see it
-    withheld = round_half_up(base_exact, decimals) < tracks["bonus_min_base"].to_numpy(dtype=float)[tt]
+    withheld = round_published(base_exact, decimals, mode) < tracks["bonus_min_base"].to_numpy(dtype=float)[tt]
     bonus_exact = np.where(withheld, 0.0, bonus_capped)
     vetoed = np.isfinite(caps[scored])
     score_exact = np.minimum(base_exact + bonus_exact, caps[scored])
@@ -363,7 +363,7 @@ def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd
     weight = tracks["weight"].to_numpy(dtype=float)[tt]
     group_code, group_ids = pd.factorize(codes.groups, sort=True)
     tg = group_code[tu]
-    score = round_half_up(score_exact, decimals)
+    score = round_published(score_exact, decimals, mode)
     grade, rank, rank_of = grades_and_ranks(score, score_exact, vetoed, (tp * n_t + tt) * len(group_ids) + tg,
                                             rubric.spec)  # fmt: skip
     # SPEC §3 order: period, track, group, rank, unit id; codes sort as their texts do
@@ -376,13 +376,14 @@ def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd
             "group": _text(group_ids, tg[o]),
             "unit_id": _text(codes.units, tu[o]),
             "unit_name": _text(names, tu[o]),
-            "base": round_half_up(base_exact[o], decimals),
-            "bonus": round_half_up(bonus_exact[o], decimals),
+            "base": round_published(base_exact[o], decimals, mode),
+            "bonus": round_published(bonus_exact[o], decimals, mode),
             "score": score[o],
             "vetoed": vetoed[o],
             "grade": _text([g.name for g in rubric.spec.grades], grade[o]),
             "rank": rank[o],
             "rank_of": rank_of[o],
+            # SPEC §1 step 8 fixes target points at half-up, 2 decimals, whatever the rubric's mode
             "target_points": round_half_up(score_exact[o] / 100.0 * weight[o] * rubric.spec.target.total_points, 2),
             "base_exact": base_exact[o],
             "bonus_exact": bonus_exact[o],
@@ -423,7 +424,7 @@ def _dimension_scores(rubric, codes, info, sums, most, applies) -> pd.DataFrame:
             "dimension_id": _text(dim_ids, dd),
             "earned": e[keys],
             "max": m[keys],
-            "percent": round_half_up(percent_exact, rubric.spec.rounding.decimals),
+            "percent": round_published(percent_exact, rubric.spec.rounding.decimals, rubric.spec.rounding.mode),
             "percent_exact": percent_exact,
         },
         copy=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -198,4 +199,19 @@ def rank_interval_chart(intervals: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title=CHART["interval_axis"], dtick=1, range=[0.5, max(2, int(data["p95"].max())) + 0.5])
     fig.update_layout(height=max(220, 26 * len(data) + 80), margin=dict(l=10, r=20, t=10, b=10), font=FONT,
                       showlegend=False)  # fmt: skip
+    return fig
+
+
+def full_share_bars(table: pd.DataFrame, label: pd.Series, flagged: pd.Series, line: float) -> go.Figure:
+    """Per check, the share of its tested units at full marks (percent), highest on top; flagged
+    checks in red, and a dashed line at the 区分度低 threshold."""
+    order = table["full"].sort_values(kind="stable").index
+    fig = go.Figure(
+        go.Bar(x=table.loc[order, "full"], y=label[order], orientation="h",
+               marker_color=np.where(flagged[order], "#c62828", "#1565c0"))
+    )  # fmt: skip
+    fig.add_vline(x=line, line_dash="dash", line_color="#616161")
+    fig.update_yaxes(type="category")
+    fig.update_layout(height=max(240, 16 * len(order) + 80), margin=dict(l=10, r=20, t=10, b=10), font=FONT,
+                      xaxis=dict(range=[0, 102], ticksuffix="%"))  # fmt: skip
     return fig

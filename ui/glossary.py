@@ -22,9 +22,30 @@ PAGE = {
     "monitor": "网站监测",
     "records": "政务服务记录",
     "agreement": "评分一致性",
+    "quality": "指标质量",
 }
 
 LABEL = {
+    "quality_intro": "各测评点在本期能否区分各单位:满分和零分单位占比、不涉及占比、不同结果数、平均失分,"
+    "以及与所在一级指标、所在轨道其余测评点得分率的相关(已剔除本测评点);各一级指标的 Cronbach's α。"
+    "提示:区分度低(满分或零分单位占 {full} 及以上,或结果全部相同)、方向存疑(相关系数小于 0)、"
+    "覆盖不足(不涉及超过 {na})。据此修订下一年度的指标体系。",
+    "quality_summary": "本期 {checks} 个测评点,{flagged} 个有提示。",
+    "quality_only_flagged": "只看有提示的测评点",
+    "quality_chart": "各测评点满分单位占比(红色为有提示的测评点;虚线为 {full})",
+    "quality_dimensions": "一级指标内部一致性(Cronbach's α)",
+    "quality_alpha_help": "α 只计入该一级指标中半数以上单位都已测评的测评点;少于 2 个、或总分没有差异时为空。",
+    "recheck_title": "抽查复核",
+    "recheck_intro": "从本期已填写的测评结果中,按测评人 × 分组 × 计分方法分层随机抽样(每层至少 1 项,其余按各层结果数分配),"
+    "生成不含原结果的复核模板;请另一位评估人员独立复核后,在下方上传。同一随机种子、同一批结果抽出同一样本。",
+    "recheck_size": "抽取数",
+    "recheck_seed": "随机种子",
+    "recheck_download": "下载复核模板",
+    "recheck_drawn": "将抽取 {n} 项(共 {strata} 层、{population} 项结果)。",
+    "recheck_empty": "本期还没有已填写的测评结果,无法抽样。",
+    "reconcile_title": "对账清单",
+    "reconcile_intro": "两次结果不一致的各项:原结果和复核结果、各自的得分,以及全部按复核结果重算后该单位的得分和排名。",
+    "reconcile_none": "比较的结果两次全部一致,无需对账。",
     "print_mode": "打印版式",
     "print_mode_help": "排名总览、单位详情和年度汇总的表格完整显示全部行列,便于用浏览器打印(A4)",
     "agreement_intro": "请另一位评估人员对部分单位独立测评,上传其结果,与本期已导入的结果逐测评点比较:一致率,以及扣除偶然一致后的"
@@ -506,6 +527,9 @@ RECORDS_COLUMNS = {"unit": "单位", "check": "测评点", "value": "结果", "n
 # names of downloaded files
 FILE = {
     "agreement": "评分一致性_{period}",
+    "quality": "指标质量_{period}",
+    "recheck": "抽查复核_{period}_种子{seed}.xlsx",
+    "reconcile": "对账清单_{period}",
     "monitor": "网站监测_{period}",
     "monitor_batch": "网站监测_{period}_{as_of}.csv",
     "records": "政务服务记录_{period}",

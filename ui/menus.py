@@ -17,6 +17,7 @@ PAGES = {
     "monitor": ("ui/pages/monitor.py", ":material/travel_explore:"),
     "records": ("ui/pages/records.py", ":material/assignment_turned_in:"),
     "agreement": ("ui/pages/agreement.py", ":material/fact_check:"),
+    "quality": ("ui/pages/quality.py", ":material/query_stats:"),
 }
 # which pages each role finds in its menu; every page also checks the role itself
 MENUS = {
@@ -30,6 +31,7 @@ MENUS = {
         "monitor",
         "records",
         "agreement",
+        "quality",
         "appeals",
         "rubric",
         "accounts",

@@ -17,6 +17,7 @@ from scoring.cli.admin import cmd_backup, cmd_evidence, cmd_user
 from scoring.cli.common import print_issues
 from scoring.cli.files import cmd_schema, cmd_score, cmd_template, cmd_validate
 from scoring.cli.monitor import cmd_monitor
+from scoring.cli.quality import cmd_audit, cmd_sample
 from scoring.cli.records import add_records_parser
 from scoring.cli.reports import cmd_annual, cmd_circular, cmd_report
 from scoring.cli.robustness import cmd_agreement, cmd_sensitivity
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         title="命令 commands",
         parser_class=ChineseArgumentParser,
-        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor,records,sensitivity,agreement}",
+        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor,records,sensitivity,agreement,audit,sample}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系文件,可同时检查单位名单(check a rubric, and a roster)")
@@ -252,7 +253,32 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--results", required=True, nargs=2, metavar=("FIRST", "SECOND"),
                     help="两位评估人员各自的测评结果 CSV/XLSX")  # fmt: skip
     ag.add_argument("--out", required=True, help="输出 .csv")
+    ag.add_argument("--reconcile", metavar="FILE.csv",
+                    help="另写出对账清单 CSV(UTF-8 带 BOM):两次结果不一致的各项、两个结果及其得分,"
+                         "以及按复核结果重算后该单位的得分和排名(reconciliation list)")  # fmt: skip
     ag.set_defaults(run=cmd_agreement)
+
+    au = sub.add_parser(
+        "audit",
+        help="指标质量:逐期逐测评点的区分度、不涉及占比、与一级指标和轨道其余部分的相关,各一级指标的 Cronbach's α,"
+        "及提示(indicator quality audit)",
+    )
+    au.add_argument("--rubric", required=True, help=RUBRIC)
+    au.add_argument("--units", required=True, help=UNITS)
+    au.add_argument("--results", required=True, nargs="+", help=RESULTS)
+    au.add_argument("--out", required=True,
+                    help="输出文件夹:check_quality.csv、dimension_quality.csv(UTF-8 带 BOM)和 quality.xlsx")  # fmt: skip
+    au.add_argument("--allow-missing", action="store_true", help="缺少的结果按 0 分计(标记为 missing)")
+    au.set_defaults(run=cmd_audit)
+
+    sa = stored(
+        "sample", "抽查复核:从存储的某期测评结果中分层(测评人 × 分组 × 计分方法)随机抽样,写出复核模板(re-check sample)"
+    )
+    sa.add_argument("--period", required=True, help=PERIOD)
+    sa.add_argument("--size", required=True, type=int, help="抽取的结果数;每个非空分层至少抽 1 项")
+    sa.add_argument("--seed", type=int, default=0, help="随机种子;相同种子、相同结果得出相同的样本(默认 0)")
+    sa.add_argument("--out", required=True, help="输出 .xlsx 复核模板(不含原结果)")
+    sa.set_defaults(run=cmd_sample)
     return p
 
 

@@ -66,4 +66,12 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             more = " 等" if len(only) > MAX_EXAMPLES else ""
             print(f"注意:{len(only)} 个结果只在 {name} 中,未比较:{shown}{more}", file=sys.stderr)
     print(f"比较了 {len(pairs)} 对结果、{table['check_id'].ne('ALL').sum()} 个测评点;写出 {args.out}")
+    if getattr(args, "reconcile", None):
+        from scoring.robustness.recheck import reconcile
+        from scoring.views.quality import shown_reconciliation
+        from scoring.workbooks.report import table_csv
+
+        listed = reconcile(*done)
+        write_atomically(Path(args.reconcile), table_csv(shown_reconciliation(listed, rubric)))
+        print(f"{len(listed)} 项结果两次不一致;对账清单写出 {args.reconcile}")
     return 0

@@ -15,7 +15,7 @@ import pandas as pd
 
 from scoring.pipeline import Assessment
 from scoring.ranking import grades_and_ranks
-from scoring.rounding import round_half_up
+from scoring.rounding import round_published
 
 __all__ = ["BATCH_RUNS", "Model", "dimension_influence", "model_of", "overlaps_next", "rank_intervals", "ranks_under"]
 
@@ -42,6 +42,7 @@ class Model:
     cap: np.ndarray  # (dims × keys) the smallest cap of the violated vetoes (inf none)
     segment: np.ndarray  # per key: code of its (period, track, group)
     decimals: int
+    rounding_mode: str
 
 
 def model_of(result: Assessment, periods: list[str] | None = None) -> Model:
@@ -106,7 +107,8 @@ def model_of(result: Assessment, periods: list[str] | None = None) -> Model:
     np.minimum.at(cap, (d[violated], k[violated]), check_ids[violated].map(meta["cap"]).to_numpy(dtype=float))
     segment = pd.MultiIndex.from_frame(keys[["period", "track", "group"]]).factorize()[0]
     return Model(keys, dims, dim_track, lin, mx, k[floored], d[floored], points[floored], loss[floored], bonus,
-                 bonus_max, min_base, cap, segment, rubric.spec.rounding.decimals)  # fmt: skip
+                 bonus_max, min_base, cap, segment, rubric.spec.rounding.decimals,
+                 rubric.spec.rounding.mode)  # fmt: skip
 
 
 def ranks_under(model: Model, factors: np.ndarray, spec) -> np.ndarray:
@@ -125,13 +127,15 @@ def ranks_under(model: Model, factors: np.ndarray, spec) -> np.ndarray:
         base = np.where(ranked, 100.0 * earned / most, 0.0)
     present = factors > 0
     bonus = np.minimum(model.bonus_max, present @ model.bonus)
-    withheld = round_half_up(base, model.decimals) < model.bonus_min_base  # NaN floor: never withheld
+    withheld = (
+        round_published(base, model.decimals, model.rounding_mode) < model.bonus_min_base
+    )  # NaN floor: never withheld
     vetoes = np.isfinite(model.cap).any(axis=1)  # the few dimensions with a violated veto
     cap = np.full(earned.shape, np.inf)
     if vetoes.any():
         cap = np.where(present[:, vetoes, None], model.cap[None, vetoes, :], np.inf).min(axis=1)
     exact = np.minimum(base + np.where(withheld, 0.0, bonus), cap)
-    score = round_half_up(exact, model.decimals)
+    score = round_published(exact, model.decimals, model.rounding_mode)
     # every run's segments are their own groups; an unranked key is put in a group of its own
     n_seg = int(model.segment.max()) + 1 if len(model.segment) else 1
     group = np.arange(runs)[:, None] * (n_seg + 1) + np.where(ranked, model.segment[None, :], n_seg)

@@ -58,6 +58,8 @@ class TargetSpec(_Model):
 
 class RoundingSpec(_Model):
     decimals: Annotated[int, Field(ge=0, le=4)] = 2
+    # half_even: ties to the even digit, as indices computed in R or numpy publish (an extension)
+    mode: Literal["half_up", "half_even"] = "half_up"
 
 
 class RankingSpec(_Model):

@@ -37,6 +37,7 @@ ACTIONS = {
     "monitor": ("admin", "evaluator"),
     "records": ("admin", "evaluator"),
     "agreement": ("admin",),  # reads only; the office checks the third party's consistency
+    "quality": ("admin",),  # reads only; the office judges its own rubric's checks (issue 33)
 }
 # the command line on a store without accounts (accounts.OPERATOR) may do every write
 ACTIONS = {action: (*roles, OPERATOR) for action, roles in ACTIONS.items()}

@@ -20,7 +20,7 @@ import pandas as pd
 from scoring.errors import Issue
 from scoring.output import csv_bytes, fixed_text, formula_safe
 from scoring.ranking import grade_and_rank
-from scoring.rounding import round_half_up
+from scoring.rounding import round_half_up, round_published
 from scoring.rubric.load import Rubric
 
 __all__ = ["ANNUAL_COLUMNS", "annual_csv", "annual_scores", "one_rubric", "target_totals", "totals_csv"]
@@ -59,7 +59,7 @@ def annual_scores(units: pd.DataFrame, periods: list[str], rubric: Rubric) -> pd
     vetoes = chosen[chosen["vetoed"]].groupby(["track", "unit_id"], sort=False)["period"].agg("、".join).to_dict()
     out["vetoed_in"] = [vetoes.get(k, "") for k in zip(out["track"], out["unit_id"], strict=True)]
     out["score_exact"] = out["mean"]
-    out["score"] = round_half_up(out["mean"].to_numpy(), spec.rounding.decimals)
+    out["score"] = round_published(out["mean"].to_numpy(), spec.rounding.decimals, spec.rounding.mode)
     weight = out["track"].map(rubric.tracks.set_index("track_id")["weight"]).to_numpy(dtype=float)
     out["target_points"] = round_half_up(out["mean"].to_numpy() / 100.0 * weight * spec.target.total_points, 2)
     ranked = grade_and_rank(out.assign(period="annual"), spec)

@@ -100,10 +100,22 @@ def template_rows(rubric: Rubric, roster: pd.DataFrame, period: str) -> pd.DataF
     return frame
 
 
-def build_template(rubric: Rubric, roster: pd.DataFrame, period: str) -> bytes:
+def build_template(
+    rubric: Rubric,
+    roster: pd.DataFrame,
+    period: str,
+    *,
+    only: pd.DataFrame | None = None,
+    help_text: list[str] | None = None,
+) -> bytes:
     """An .xlsx workbook an evaluator fills and uploads unchanged on the app's 导入测评结果 page
-    (or ``assess import``); its 填写说明 describes the app's flow, not the command line."""
+    (or ``assess import``); its 填写说明 describes the app's flow, not the command line.
+
+    ``only`` (columns unit_id, check_id) keeps those rows alone, and ``help_text`` replaces the
+    instructions: a re-check sample (抽查复核) is the same workbook for a few findings."""
     rows = template_rows(rubric, roster, period)
+    if only is not None:
+        rows = rows.merge(only[["unit_id", "check_id"]].drop_duplicates(), on=["unit_id", "check_id"])
     wb = Workbook()
     ws = wb.active
     ws.title = RESULTS_SHEET
@@ -157,7 +169,7 @@ def build_template(rubric: Rubric, roster: pd.DataFrame, period: str) -> bytes:
 
     help_ws = wb.create_sheet(HELP_SHEET, 2)
     for line in [
-        *HELP_TEXT,
+        *(HELP_TEXT if help_text is None else help_text),
         "",
         f"指标体系:{rubric.spec.title}({rubric.id} 版本 {rubric.spec.version})",
         f"期次:{period}",

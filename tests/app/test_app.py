@@ -84,7 +84,7 @@ def open_page(page: str | None = None, role: str = "evaluator") -> AppTest:
 PAGES = [(None, "排名总览"), ("annual", "年度汇总"), ("rectification", "整改跟踪"), ("problems", "共性问题"),
          ("unit", "单位详情"), ("accounts", "账号管理"), ("upload", "导入测评结果"),
          ("appeals", "申诉复核"), ("rounds", "测评轮次"), ("rubric", "指标体系"), ("monitor", "网站监测"),
-         ("records", "政务服务记录"), ("agreement", "评分一致性")]  # fmt: skip
+         ("records", "政务服务记录"), ("agreement", "评分一致性"), ("quality", "指标质量")]  # fmt: skip
 
 
 TITLES = dict((p or "ranking", t) for p, t in PAGES)
@@ -819,6 +819,7 @@ _ALLOWED_WORDS = {
     "records",  # the records rows' evaluator, as SPEC extension 6 names it
     "Parquet",  # a file format the records page accepts
     "Krippendorff",  # a statistic's name
+    "Cronbach",  # a statistic's name (指标质量, issue 33)
 }
 
 

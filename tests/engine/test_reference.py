@@ -27,6 +27,11 @@ from scoring.ranking import _ranks
 from scoring.rubric.model import BASE_METHODS
 
 RUBRIC = parse_rubric(json.dumps(synth.rubric_dict(), ensure_ascii=False), "bench.yaml")
+# issue 33: published scores rounded half to even, at 0 decimals where ties are common
+RUBRIC_EVEN = parse_rubric(
+    json.dumps({**synth.rubric_dict(), "rounding": {"decimals": 0, "mode": "half_even"}}, ensure_ascii=False),
+    "bench-even.yaml",
+)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # rounds come from a seed, which shrinking cannot make smaller in any useful way; it only takes minutes
 NO_SHRINK = settings(SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.generate])
@@ -73,6 +78,16 @@ def test_engine_agrees_with_the_row_by_row_reference(data, seed):
         c = scores.checks
         keys = zip(c["period"].astype(str), c["unit_id"].astype(str), c["check_id"].astype(str), strict=True)
         assert c["value"].astype(str).tolist() == [values[k] for k in keys]
+
+
+@settings(NO_SHRINK, max_examples=10)
+@given(rounds())
+def test_half_even_rounding_agrees_with_the_row_by_row_reference(data):
+    roster, results = data
+    expected = references.rowwise_scores(RUBRIC_EVEN, roster, results)
+    scores = score_findings(RUBRIC_EVEN, roster, validate_results(RUBRIC_EVEN, roster, results))
+    got = scores.units[references.COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
 @NO_SHRINK

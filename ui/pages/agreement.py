@@ -6,10 +6,13 @@ import streamlit as st
 
 from scoring import InputError, InputFile, assess, format_issue
 from scoring.robustness.agreement import SMALL_SAMPLE, agreement_table, alpha_notes, paired_values
+from scoring.robustness.recheck import draw_sample, reconcile, sample_workbook
+from scoring.store.rounds import round_rows
+from scoring.views.quality import RECONCILE_HEADERS, shown_reconciliation
 from scoring.workbooks.template import METHOD_NAMES
 from ui import data
 from ui.glossary import AGREEMENT_COLUMNS, FILE, LABEL
-from ui.widgets import RESULTS_MB, action_page, table_downloads
+from ui.widgets import RESULTS_MB, XLSX, action_page, table_downloads
 
 ALPHA_FLOOR = 0.667  # Krippendorff's threshold for tentative conclusions
 
@@ -21,11 +24,28 @@ if not periods:
     st.info(LABEL["store_empty"])
     st.stop()
 period = st.selectbox(LABEL["period"], periods, format_func=lambda p: views[p].label, key="agreement_period")
+first = data.whole_round(period)
+
+st.subheader(LABEL["recheck_title"])
+st.caption(LABEL["recheck_intro"])
+c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+size = int(c1.number_input(LABEL["recheck_size"], min_value=1, max_value=100_000, value=30, key="recheck_size"))
+seed = int(c2.number_input(LABEL["recheck_seed"], min_value=0, max_value=2**31 - 1, value=0, key="recheck_seed"))
+# the stored findings, for who recorded each result (the scored round keeps none of that)
+sample, strata = draw_sample(first, round_rows(data.store(), period)[2], period, size, seed)
+if sample.empty:
+    c3.info(LABEL["recheck_empty"])
+else:
+    c3.download_button(LABEL["recheck_download"], lambda: sample_workbook(first, period, sample, strata, seed),
+                       FILE["recheck"].format(period=period, seed=seed), XLSX, key="recheck-xlsx", on_click="ignore")  # fmt: skip
+    st.caption(
+        LABEL["recheck_drawn"].format(n=len(sample), strata=len(strata), population=int(strata["population"].sum()))
+    )
+
 upload = st.file_uploader(LABEL["agreement_upload"], type=["csv", "xlsx"], key="agreement_file",
                           help=LABEL["agreement_upload_help"], max_upload_size=RESULTS_MB)  # fmt: skip
 if upload is None:
     st.stop()
-first = data.whole_round(period)
 try:
     second = assess(first.rubric, data.shipped_units(), [InputFile(upload.name, upload.getvalue())], allow_missing=True)
 except InputError as exc:
@@ -73,3 +93,15 @@ only_second = int((one["held_in"] == 2).sum())
 if only_second:
     st.caption(LABEL["agreement_only_second"].format(n=only_second))
 table_downloads(shown, FILE["agreement"].format(period=period), "agreement")
+
+st.subheader(LABEL["reconcile_title"])
+listed = reconcile(first, second)
+if listed.empty:
+    st.success(LABEL["reconcile_none"])
+else:
+    st.caption(LABEL["reconcile_intro"])
+    reconciled = shown_reconciliation(listed, first.rubric).drop(
+        columns=[RECONCILE_HEADERS[k] for k in ("period", "track", "unit_id", "check_id")]
+    )
+    st.dataframe(reconciled, hide_index=True, placeholder="", width="stretch")
+    table_downloads(reconciled, FILE["reconcile"].format(period=period), "reconcile")
