@@ -33,7 +33,8 @@ else:
             titles["appeals"] = LABEL["appeals_waiting"].format(page=PAGE["appeals"], n=waiting)
     page = st.navigation(
         [st.Page(PAGES[k][0], title=titles[k], icon=PAGES[k][1], default=i == 0, url_path=k)
-         for i, k in enumerate(MENUS[user.role])]
+         for i, k in enumerate(MENUS[user.role])],
+        expanded=True,  # folded, Streamlit ends the menu with its English "View N more"
     )  # fmt: skip
 
 with st.sidebar:

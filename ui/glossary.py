@@ -586,4 +586,6 @@ STREAMLIT_PATTERNS = [
     (r"^year, (.+)$", "$1 · 年"),
     (r"^month, (.+)$", "$1 · 月"),
     (r"^day, (.+)$", "$1 · 日"),
+    (r"^View (\d+) more$", "另有 $1 项"),
+    (r"^View less$", "收起"),
 ]
