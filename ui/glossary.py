@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.views.rectification import RECTIFICATION_NAMES
+from scoring.words import UNSCORED as _UNSCORED
 from scoring.words import VALUE_WORDS as _VALUE_WORDS
 
 APP_TITLE = "政务公开政务服务绩效考核"
@@ -280,6 +281,7 @@ LABEL = {
     "dimension_title_share": "{id} {name}({points:g} 分,折合百分制 {share:.1f} 分;{n} 个测评点)",
     # issue 29 (pages that never mislead): an open round said as such, and the pages' workflow
     "incomplete": "未测完",
+    "unscored": _UNSCORED,  # 单项否决 of effect unscored: 不合格, no number where the score would be
     "progress_open": "本期结果尚未录完:已录入 {recorded:,} / {applicable:,} 项。结果未录完的单位显示为“未测完”,"
     "不计得分、不排名、不评等次;结果录完的单位只在录完的单位中排名(初步结果)。",
     "progress_open_done": "本期结果已全部录入({applicable:,} 项),尚未发布:排名为初步结果。",
