@@ -8,6 +8,10 @@ from scoring.words import VALUE_WORDS as _VALUE_WORDS
 
 APP_TITLE = "政务公开政务服务绩效考核"
 DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不代表任何单位的真实情况。"
+# ASSESS_DEMO=gov-website-2019: the national inspection on the demo's websites
+NATIONAL_DEMO_NOTE = (
+    "当前为演示数据(按国办秘函〔2019〕19号政府网站检查指标对演示网站的一期模拟检查),不代表任何网站的真实情况。"
+)
 
 PAGE = {
     "ranking": "排名总览",
