@@ -21,10 +21,10 @@ from scoring.store.publish import publish
 from scoring.store.rounds import import_results, open_round, set_status
 
 from .demo import DEMO, DEMO_ACTOR, DEMO_AS_OF, ROOT, demo_sites
+from .glossary import NATIONAL_DEMO
 
 RUBRIC_ID = "gov-website-2019"
 PERIOD = "2018Q3"
-TITLE = "2018年第三季度 政府网站检查(国办秘函〔2019〕19号)"
 # invented single vetoes, so that the demo shows 不合格 without a score: a department whose 办事指南
 # lacks its key elements, and a zone whose consultation column left a message unanswered
 VETOED = {("GSJ", "V6.2"), ("MAS", "V5.2")}
@@ -58,11 +58,12 @@ def seed_national_demo(store: Store) -> bool:
     rubric_path, units_path = national_paths()
     rubric = load_rubric(rubric_path)
     roster = read_roster(units_path, rubric)
-    open_round(store, PERIOD, DEMO, TITLE)
+    open_round(store, PERIOD, DEMO, NATIONAL_DEMO["title"])
     run = monitor_sites(rubric, roster, demo_sites(), PERIOD, DEMO_AS_OF, history=home_history(store, PERIOD))
     record_run(store, PERIOD, run, DEMO)
     hand = hand_findings(rubric, roster, set(run.rows["check_id"]))
-    files = [InputFile("网站监测.csv", csv_bytes(run.rows)), InputFile("检查记录.csv", csv_bytes(hand))]
+    files = [InputFile(NATIONAL_DEMO["monitor_file"], csv_bytes(run.rows)),
+             InputFile(NATIONAL_DEMO["hand_file"], csv_bytes(hand))]  # fmt: skip
     import_results(store, rubric_path, units_path, files, DEMO)
     set_status(store, PERIOD, "feedback", DEMO)
     set_status(store, PERIOD, "appeal", DEMO)

@@ -9,6 +9,8 @@ from scoring.words import VALUE_WORDS as _VALUE_WORDS
 APP_TITLE = "政务公开政务服务绩效考核"
 DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不代表任何单位的真实情况。"
 # ASSESS_DEMO=gov-website-2019: the national inspection on the demo's websites
+NATIONAL_DEMO = {"title": "2018年第三季度 政府网站检查(国办秘函〔2019〕19号)", "monitor_file": "网站监测.csv",
+                 "hand_file": "检查记录.csv"}  # fmt: skip
 NATIONAL_DEMO_NOTE = (
     "当前为演示数据(按国办秘函〔2019〕19号政府网站检查指标对演示网站的一期模拟检查),不代表任何网站的真实情况。"
 )
@@ -153,6 +155,7 @@ LABEL = {
     "weight_other": "{name}单列分值:权重 {w:.0%},折合 {p:g} 分",
     "bonus_rule": "加分上限 {max:g} 分",
     "bonus_line": ";基础分达到 {line:g} 分起计加分",
+    "bonus_above_line": ";基础分高于 {line:g} 分才计加分",
     "lost_points": "失分点(按失分从大到小)",
     "no_lost_points": "本期没有失分点。",
     "dimension_profile": "一级指标得分率:本单位与组内平均、组内最高",

@@ -138,3 +138,10 @@ def test_every_check_of_the_text_carries_its_basis_and_criteria():
     assert (c["basis"] != "").all() and (c["criteria"] != "").all()
     assert set(c.loc[c["method"] == "veto", "unscored"]) == {True}
     assert pd.Series(c["check_id"]).is_unique
+
+
+def test_the_unit_page_says_why_a_bonus_at_exactly_80_was_not_counted(national):
+    from scoring.views.explain import unit_tracks
+
+    note = unit_tracks(national.scores, "P3", "2017Q3", WEBSITE)["bonus_note"].tolist()
+    assert note == ["基础分 80 未高于 80 分,已得加分 5 分不计入得分"]
