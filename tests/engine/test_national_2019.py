@@ -145,3 +145,14 @@ def test_the_unit_page_says_why_a_bonus_at_exactly_80_was_not_counted(national):
 
     note = unit_tracks(national.scores, "P3", "2017Q3", WEBSITE)["bonus_note"].tolist()
     assert note == ["基础分 80 未高于 80 分,已得加分 5 分不计入得分"]
+
+
+def test_sensitivity_without_spread_gives_the_published_ranks_of_the_national_flow(national):
+    """`assess sensitivity` rescoring knows the pools, unscored vetoes and bonus_above: at spread 0
+    every run ranks as published (P5's exhausted pool, P1 last, P3's withheld bonus)."""
+    from scoring.robustness.sensitivity import rank_intervals
+
+    out = rank_intervals(national, runs=3, spread=0.0)
+    assert len(out) == len(national.scores.units)
+    for col in ("median_rank", "p05", "p95"):
+        assert (out[col] == out["rank"]).all(), out
