@@ -6,7 +6,7 @@ from scoring.store.accounts import ROLE_NAMES
 from scoring.store.failures import StoreUnusable
 from ui import data
 from ui.auth import current_user, sign_in_page, sign_out_button
-from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, PAGE
+from ui.glossary import APP_TITLE, AUTH, DEMO_NOTE, LABEL, NATIONAL_DEMO_NOTE, PAGE
 from ui.menus import MENUS, PAGES
 from ui.printing import print_layout
 from ui.streamlit_words import chinese_streamlit
@@ -40,7 +40,8 @@ else:
 with st.sidebar:
     st.markdown(f"### {APP_TITLE}")
     if data.demo_mode():
-        st.info(f"**{AUTH['demo_banner']}** · {DEMO_NOTE}", icon=":material/science:")
+        note = NATIONAL_DEMO_NOTE if data.demo_rubric() else DEMO_NOTE
+        st.info(f"**{AUTH['demo_banner']}** · {note}", icon=":material/science:")
     if user is not None:
         # a unit account by its unit's name, as everywhere else (issue 17), the login name beside it
         unit_name = data.roster().set_index("unit_id")["name"].get(user.unit_id, user.unit_id) if user.unit_id else ""

@@ -163,6 +163,8 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
     tracks = {t["track_id"]: t for t in rubric.tracks.to_dict("records")}
     periods = sorted({k[0] for k in seen})
     acc: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0, 0.0, math.inf])
+    failed: set[tuple] = set()  # (period, track, unit) with a veto of effect 'unscored' found
+    pools: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])  # (period, track, unit, pool): points, asked
     for period in periods:
         for unit, group in groups.items():
             for check, c in checks.items():
@@ -175,7 +177,10 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
                 m, pts, x = c["method"], c["points"], total.get(key, 0.0)
                 if m == "veto":
                     if key in seen and not na[key] and x == 1:
-                        a[4] = min(a[4], c["cap"])
+                        if c.get("unscored"):
+                            failed.add((period, c["track_id"], unit))
+                        else:
+                            a[4] = min(a[4], c["cap"])
                     continue
                 if m == "bonus":
                     if not na[key]:
@@ -196,19 +201,40 @@ def rowwise_scores(rubric, roster: pd.DataFrame, results: pd.DataFrame) -> pd.Da
                         earned = 0.0
                     else:
                         earned = pts if late <= 0 else max(0.0, pts - per_day * late)
+                elif c.get("pool") is not None:
+                    # 扣完为止 per indicator: the pool's scored points less its deductions, at least 0
+                    a[1], a[2] = a[1] + pts, a[2] + 1
+                    if key in seen:
+                        p = pools[(period, c["track_id"], unit, c["pool"])]
+                        p[0], p[1] = p[0] + pts, p[1] + c["per_item"] * x
+                    continue
                 else:
                     earned = max(0.0, pts - c["per_item"] * x)
                 a[0], a[1], a[2] = a[0] + earned, a[1] + pts, a[2] + 1
+    for (period, track, unit, _), (points, asked) in pools.items():
+        acc[(period, track, unit)][0] += max(0.0, points - asked)
     rows = []
     for (period, track, unit), (e, m, n, bonus, cap) in acc.items():
         if n == 0:
             continue
-        score = 100 * e / m + min(tracks[track]["bonus_max"], bonus)
+        t = tracks[track]
+        base = 100 * e / m
+        above = t.get("bonus_above", math.nan)
+        shown = _published(base, rubric.spec.rounding.decimals, rubric.spec.rounding.mode)
+        withheld = shown < t.get("bonus_min_base", math.nan) or shown <= above
+        score = base + (0.0 if withheld else min(t["bonus_max"], bonus))
         score = min(score, cap)
+        if (period, track, unit) in failed:  # 单项否决: 不合格, no score at all
+            rows.append([period, track, unit, groups[unit], math.nan, True])
+            continue
         published = _published(score, rubric.spec.rounding.decimals, rubric.spec.rounding.mode)
         rows.append([period, track, unit, groups[unit], published, math.isfinite(cap)])
     out = pd.DataFrame(rows, columns=["period", "track", "unit_id", "group", "score", "vetoed"])
-    out["rank"] = out.groupby(["period", "track", "group"])["score"].rank(method="min", ascending=False).astype(int)
+    # an unscored unit ranks after every scored one of its group
+    key = out["score"].fillna(-math.inf)
+    out["rank"] = (
+        key.groupby([out["period"], out["track"], out["group"]]).rank(method="min", ascending=False).astype(int)
+    )
     return out[COLUMNS].sort_values(["period", "track", "unit_id"]).reset_index(drop=True)
 
 

@@ -151,6 +151,8 @@ class _Checks:
     track: np.ndarray  # code of the check's track
     full_na: np.ndarray  # base checks whose track scores NA as full points
     cap: np.ndarray
+    unscored: np.ndarray  # veto checks that leave the unit unscored (effect: unscored)
+    pool: np.ndarray  # code of the check's deduction pool (deduct_pool indicator), -1 for none
     dim: np.ndarray  # code of the check's dimension
     dim_ids: pd.Index
     track_of_dim: np.ndarray
@@ -168,6 +170,8 @@ class _Checks:
             track=track,
             full_na=is_base & (rubric.tracks["na_policy"].to_numpy() == "full")[track],
             cap=checks["cap"].to_numpy(dtype=float),
+            unscored=checks["unscored"].to_numpy(dtype=bool),
+            pool=pd.factorize(checks["pool"])[0],
             dim=dim_ids.get_indexer(checks["dimension_id"]),
             dim_ids=dim_ids,
             track_of_dim=checks.drop_duplicates("dimension_id")["track_id"].to_numpy(dtype=object),
@@ -211,6 +215,31 @@ def _earned(checks: pd.DataFrame, info: _Checks, total: np.ndarray, count: np.nd
     return earned
 
 
+def _pooled(
+    checks: pd.DataFrame, info: _Checks, earned: np.ndarray, total: np.ndarray, count: np.ndarray, na: np.ndarray
+) -> None:
+    """扣完为止 per indicator (``deduct_pool``): the pool's checks deduct uncapped each, and together
+    take at most the points of the pool's checks that were scored (not NA, not missing).
+
+    The loss is shared among the checks in proportion to their deductions, so each check's earned
+    is its points less its share (below 0 when its findings take the others' points) and the
+    pool's sum is ``max(0, scored points - deductions)``. Rewrites ``earned`` in place.
+    """
+    c = np.flatnonzero(info.pool >= 0)
+    if not len(c):
+        return
+    n_pools = int(info.pool.max()) + 1
+    member = _one_hot(info.pool[c], n_pools, np.ones(len(c), dtype=bool))  # (pooled checks × pools)
+    scored = (count[:, c] > 0) & ~na[:, c]
+    share = info.points[c]
+    deduction = np.where(scored, checks["per_item"].to_numpy(dtype=float)[c] * total[:, c], 0.0)
+    available = (scored * share) @ member
+    asked = deduction @ member
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = np.where(asked > 0, np.minimum(available, asked) / asked, 0.0)  # share of each deduction taken
+    earned[:, c] = np.where(scored, share - deduction * (kept @ member.T), 0.0)
+
+
 def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> Scores:
     """Score every unit of the roster in every period of the findings.
 
@@ -234,6 +263,7 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
     na[na_keys] = True
 
     earned = _earned(checks, info, total.reshape(-1, n_c), count.reshape(-1, n_c))
+    _pooled(checks, info, earned, total.reshape(-1, n_c), count.reshape(-1, n_c), na.reshape(-1, n_c))
     # NA earns nothing and weighs nothing under rescale; its full points under 'full'
     na_c = na_keys % n_c
     earned.ravel()[na_keys] = np.where(info.full_na, info.points, 0.0)[na_c]
@@ -340,10 +370,13 @@ def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd
     base_m, remaining = most.ravel(), counted.ravel()
     caps = np.full(total.shape[0] * n_t, np.inf).reshape(-1, n_t)
     v = info.of_method("veto")
-    capped = np.where(total[:, v] == 1, info.cap[v], np.inf)  # a veto found (1), not NA nor missing (0)
+    found = total[:, v] == 1  # a veto found (1), not NA nor missing (0)
+    capped = np.where(found & ~info.unscored[v], info.cap[v], np.inf)
+    failed = np.zeros_like(caps, dtype=bool)  # 单项否决 with effect unscored: 不合格, no score
     for t in range(n_t):
         caps[:, t] = capped[:, info.track[v] == t].min(axis=1, initial=np.inf)
-    caps = caps.ravel()
+        failed[:, t] = (found & info.unscored[v])[:, info.track[v] == t].any(axis=1)
+    caps, failed = caps.ravel(), failed.ravel()
 
     scored = np.flatnonzero(remaining > 0.5)
     tp = scored // (len(codes.units) * n_t)
@@ -355,10 +388,19 @@ def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd
     decimals, mode = rubric.spec.rounding.decimals, rubric.spec.rounding.mode
     bonus_capped = np.minimum(bonus_max, bonus[scored])
     # 加分起算线: below it the bonus is withheld; the base compared is the published one, as people see it
-    withheld = round_published(base_exact, decimals, mode) < tracks["bonus_min_base"].to_numpy(dtype=float)[tt]
+    base_published = round_published(base_exact, decimals, mode)
+    withheld = base_published < tracks["bonus_min_base"].to_numpy(dtype=float)[tt]
+    # 高于 N 分: bonus_above is strict, so a base of exactly N earns no bonus
+    withheld |= base_published <= tracks["bonus_above"].to_numpy(dtype=float)[tt]
     bonus_exact = np.where(withheld, 0.0, bonus_capped)
-    vetoed = np.isfinite(caps[scored])
+    unscored = failed[scored]
+    vetoed = np.isfinite(caps[scored]) | unscored
     score_exact = np.minimum(base_exact + bonus_exact, caps[scored])
+    # an unscored unit has no base, bonus or score at all (not 0): it is shown as 不合格 and ranked last
+    base_exact, bonus_exact, score_exact = (
+        np.where(unscored, np.nan, x) for x in (base_exact, bonus_exact, score_exact)
+    )
+    withheld &= ~unscored
 
     weight = tracks["weight"].to_numpy(dtype=float)[tt]
     group_code, group_ids = pd.factorize(codes.groups, sort=True)
@@ -389,6 +431,7 @@ def _track_scores(rubric, roster, codes, info, sums, most, counted, total) -> pd
             "bonus_exact": bonus_exact[o],
             "score_exact": score_exact[o],
             "bonus_withheld": np.where(withheld, bonus_capped, 0.0)[o],
+            "unscored": unscored[o],
         },
         copy=False,
     )

@@ -34,6 +34,8 @@ def grades_and_ranks(
     grade = np.minimum((score[:, None] < mins[None, :]).sum(axis=1), len(mins) - 1)
     grade = np.where(vetoed, len(mins) - 1, grade)
     key = score if spec.ranking.by == "rounded" else np.round(score_exact, EXACT_DECIMALS)
+    # a unit failed by an unscored veto has no score: it ranks after every scored unit, tied with its like
+    key = np.where(np.isnan(key), -np.inf, key)
     rank, size = _ranks(key, group, dense=spec.ranking.method != "competition")
     return grade, rank, size
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "APPEAL_OUTCOMES", "CHECK_STATUS_NAMES", "KIND_NAMES", "METHOD_NAMES", "OPERATOR", "RECTIFICATION_NAMES",
-    "ROLE_NAMES", "ROUND_STATUS_NAMES", "VALUE_WORDS",
+    "ROLE_NAMES", "ROUND_STATUS_NAMES", "UNSCORED", "VALUE_WORDS",
 ]  # fmt: skip
 
 METHOD_NAMES = {
@@ -32,3 +32,5 @@ ROLE_NAMES = {"admin": "考核办", "evaluator": "第三方评估机构", "leade
 # a recorded value as a person reads it (scoring.views.values_shown)
 VALUE_WORDS = {"pass": "通过", "fail": "未通过", "happened": "发生", "not_happened": "未发生", "items": "{n:g} 条",
                "workdays": "{n} 个工作日", "unanswered": "未答复"}  # fmt: skip
+# where a score would stand for a unit failed by a veto of effect 'unscored' (单项否决): no number
+UNSCORED = "不计分"

@@ -171,15 +171,20 @@ def filled_template(template: bytes, share: float) -> bytes:
 
 
 @contextmanager
-def served_app(db: Path, demo: bool = True) -> Iterator[str]:
+def served_app(db: Path, demo: bool | str = True) -> Iterator[str]:
     """The real app (``streamlit run app.py``) on the store ``db`` at a free loopback port; its URL.
+    ``demo``: demo mode, or the demo rubric's id (``ASSESS_DEMO``).
     The file watcher is off: an edit to the working tree during a run must not make the app ask to rerun."""
     import pytest
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "ASSESS_DB": str(db), **({"ASSESS_DEMO": "1"} if demo else {})}
+    env = {
+        **os.environ,
+        "ASSESS_DB": str(db),
+        **({"ASSESS_DEMO": demo if isinstance(demo, str) else "1"} if demo else {}),
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],

@@ -2,7 +2,8 @@
 
 The store is ``ASSESS_DB`` or ``data/assess.db`` under the working directory. In demo mode
 (``ASSESS_DEMO=1``) it is ``data/demo.db``, filled with the demo rounds and fresh demo accounts, so
-that the app needs no configuration. Every change to the rounds writes an audit entry, so the
+that the app needs no configuration; ``ASSESS_DEMO=gov-website-2019`` shows the national inspection
+of 2019 instead, in ``data/demo-gov-website-2019.db``. Every change to the rounds writes an audit entry, so the
 newest such entry (``Store.data_version``) is a cache key that changes exactly when the data does.
 """
 
@@ -29,6 +30,8 @@ from scoring.views.explain import missing_results, unsupported_losses
 from scoring.views.rectification import rectification
 
 from .demo import demo_accounts, seed_demo
+from .demo_national import RUBRIC_ID as NATIONAL_DEMO
+from .demo_national import seed_national_demo
 from .glossary import CREDENTIAL_COLUMNS, LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,14 +57,21 @@ class RoundView:
 
 
 def demo_mode() -> bool:
-    """演示模式, only when asked for with ASSESS_DEMO=1."""
+    """演示模式, only when asked for with ASSESS_DEMO=1 (or the id of a demo rubric, below)."""
     return os.environ.get("ASSESS_DEMO", "") not in ("", "0")
+
+
+def demo_rubric() -> str:
+    """Which assessment the demo shows: ``ASSESS_DEMO=gov-website-2019`` the national inspection of
+    2019 on the demo's websites; any other value the city's own work plan."""
+    return NATIONAL_DEMO if os.environ.get("ASSESS_DEMO", "") == NATIONAL_DEMO else ""
 
 
 def db_path() -> Path:
     # the demo lives in its own file, so demo rounds and accounts never mix with real ones
     if demo_mode() and not os.environ.get("ASSESS_DB"):
-        return Path.cwd() / "data" / "demo.db"
+        # each demo assessment in its own file: rounds of two rubrics are never ranked together
+        return Path.cwd() / "data" / (f"demo-{demo_rubric()}.db" if demo_rubric() else "demo.db")
     return default_db_path()
 
 
@@ -70,7 +80,10 @@ def _store(path: str, demo: bool) -> tuple[Store, pd.DataFrame]:
     store = open_store(path)
     credentials = pd.DataFrame(columns=CREDENTIAL_COLUMNS)
     if demo:
-        seed_demo(store)
+        if demo_rubric() == NATIONAL_DEMO:
+            seed_national_demo(store)
+        else:
+            seed_demo(store)
         credentials = demo_accounts(store)
     # the rounds are loaded while the first person signs in, not when they open their first page
     warm = threading.Thread(target=_warm, args=(path,), name="assess-warm-up", daemon=True)
@@ -219,11 +232,13 @@ def template_bytes(period: str) -> bytes:
 
 
 def shipped_rubric() -> Path:
-    return Path(os.environ.get("ASSESS_RUBRIC", ROOT / "rubrics" / "suzhou-2017.yaml"))
+    shipped = f"{demo_rubric()}.yaml" if demo_rubric() else "suzhou-2017.yaml"
+    return Path(os.environ.get("ASSESS_RUBRIC", ROOT / "rubrics" / shipped))
 
 
 def shipped_units() -> Path:
-    return Path(os.environ.get("ASSESS_UNITS", ROOT / "sample_data" / "units.csv"))
+    shipped = f"units-{demo_rubric()}.csv" if demo_rubric() else "units.csv"
+    return Path(os.environ.get("ASSESS_UNITS", ROOT / "sample_data" / shipped))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from scoring.views.rectification import RECTIFICATION_NAMES
+from scoring.words import UNSCORED as _UNSCORED
 from scoring.words import VALUE_WORDS as _VALUE_WORDS
 
 APP_TITLE = "政务公开政务服务绩效考核"
 DEMO_NOTE = "当前为演示数据(2017Q3–2018Q2 四期模拟测评结果),不代表任何单位的真实情况。"
+# ASSESS_DEMO=gov-website-2019: the national inspection on the demo's websites
+NATIONAL_DEMO = {"title": "2018年第三季度 政府网站检查(国办秘函〔2019〕19号)", "monitor_file": "网站监测.csv",
+                 "hand_file": "检查记录.csv"}  # fmt: skip
+NATIONAL_DEMO_NOTE = (
+    "当前为演示数据(按国办秘函〔2019〕19号政府网站检查指标对演示网站的一期模拟检查),不代表任何网站的真实情况。"
+)
 
 PAGE = {
     "ranking": "排名总览",
@@ -169,6 +176,7 @@ LABEL = {
     "weight_other": "{name}单列分值:权重 {w:.0%},折合 {p:g} 分",
     "bonus_rule": "加分上限 {max:g} 分",
     "bonus_line": ";基础分达到 {line:g} 分起计加分",
+    "bonus_above_line": ";基础分高于 {line:g} 分才计加分",
     "lost_points": "失分点(按失分从大到小)",
     "no_lost_points": "本期没有失分点。",
     "dimension_profile": "一级指标得分率:本单位与组内平均、组内最高",
@@ -301,6 +309,7 @@ LABEL = {
     "dimension_title_share": "{id} {name}({points:g} 分,折合百分制 {share:.1f} 分;{n} 个测评点)",
     # issue 29 (pages that never mislead): an open round said as such, and the pages' workflow
     "incomplete": "未测完",
+    "unscored": _UNSCORED,  # 单项否决 of effect unscored: 不合格, no number where the score would be
     "progress_open": "本期结果尚未录完:已录入 {recorded:,} / {applicable:,} 项。结果未录完的单位显示为“未测完”,"
     "不计得分、不排名、不评等次;结果录完的单位只在录完的单位中排名(初步结果)。",
     "progress_open_done": "本期结果已全部录入({applicable:,} 项),尚未发布:排名为初步结果。",

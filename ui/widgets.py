@@ -106,7 +106,8 @@ def ranking_metrics(table: pd.DataFrame, grades: list[str]) -> None:
     """The four numbers above a ranking: units, mean score, top grade, lowest grade / vetoed."""
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(LABEL["units_ranked"], len(table))
-    m2.metric(LABEL["mean_score"], f"{table['score'].mean():.2f}")
+    mean = table["score"].mean()  # of the scored units: an unscored one (单项否决) has no number
+    m2.metric(LABEL["mean_score"], "—" if pd.isna(mean) else f"{mean:.2f}")
     m3.metric(LABEL["top_grade"].format(grade=grades[0]), int((table["grade"] == grades[0]).sum()))
     m4.metric(
         LABEL["failed_vetoed"].format(grade=grades[-1]),

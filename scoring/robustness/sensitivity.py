@@ -39,6 +39,7 @@ class Model:
     bonus: np.ndarray  # (dims × keys) Σ bonus earned, before the track's bonus_max
     bonus_max: np.ndarray  # per key: the track's bonus_max and bonus floor (NaN none)
     bonus_min_base: np.ndarray
+    bonus_above: np.ndarray  # per key: bonus only strictly above this base (NaN none)
     cap: np.ndarray  # (dims × keys) the smallest cap of the violated vetoes (inf none)
     segment: np.ndarray  # per key: code of its (period, track, group)
     decimals: int
@@ -87,8 +88,19 @@ def model_of(result: Assessment, periods: list[str] | None = None) -> Model:
     dl_loss = np.where(np.isnan(value), np.inf, np.where(late <= 0, 0.0, np.where(np.isnan(per_day), np.inf,
                                                                                     np.nan_to_num(per_day) * late)))  # fmt: skip
     loss[dl] = dl_loss[dl]
-    floored = (ded | dl) & (loss > 0)
-    linear = base & ~floored
+    # a deduction pool (扣完为止 per indicator) floors its checks together: one floored row per
+    # (key, pool) with the pool's scored points and all its deductions (a pool lies in one dimension)
+    pool = check_ids.map(meta["pool"]).to_numpy(dtype=object)
+    pooled = ded & pd.notna(pool)
+    floored = (ded | dl) & (loss > 0) & ~pooled
+    linear = base & ~floored & ~pooled
+    sums = pd.DataFrame({"k": k[pooled], "pool": pool[pooled], "d": d[pooled], "points": points[pooled],
+                         "loss": loss[pooled]}).groupby(["k", "pool"], sort=False).agg(
+        d=("d", "first"), points=("points", "sum"), loss=("loss", "sum")).reset_index()  # fmt: skip
+    nl_key = np.r_[k[floored], sums["k"].to_numpy(dtype=np.int64)]
+    nl_dim = np.r_[d[floored], sums["d"].to_numpy(dtype=np.int64)]
+    nl_points = np.r_[points[floored], sums["points"].to_numpy(dtype=float)]
+    nl_loss = np.r_[loss[floored], sums["loss"].to_numpy(dtype=float)]
 
     n_k, n_d = len(keys), len(dims)
     lin = np.zeros((n_d, n_k))
@@ -102,12 +114,16 @@ def model_of(result: Assessment, periods: list[str] | None = None) -> Model:
     tracks = rubric.tracks.set_index("track_id")
     bonus_max = keys["track"].map(tracks["bonus_max"]).to_numpy(dtype=float)
     min_base = keys["track"].map(tracks["bonus_min_base"]).to_numpy(dtype=float)
+    above = keys["track"].map(tracks["bonus_above"]).to_numpy(dtype=float)
     violated = c["violated"].to_numpy(dtype=bool) & (k >= 0)
     cap = np.full((n_d, n_k), np.inf)
-    np.minimum.at(cap, (d[violated], k[violated]), check_ids[violated].map(meta["cap"]).to_numpy(dtype=float))
+    # a veto of effect unscored leaves no score: -inf ranks the unit after every scored one, as published
+    caps = np.where(check_ids[violated].map(meta["unscored"]).to_numpy(dtype=bool), -np.inf,
+                    check_ids[violated].map(meta["cap"]).to_numpy(dtype=float))  # fmt: skip
+    np.minimum.at(cap, (d[violated], k[violated]), caps)
     segment = pd.MultiIndex.from_frame(keys[["period", "track", "group"]]).factorize()[0]
-    return Model(keys, dims, dim_track, lin, mx, k[floored], d[floored], points[floored], loss[floored], bonus,
-                 bonus_max, min_base, cap, segment, rubric.spec.rounding.decimals,
+    return Model(keys, dims, dim_track, lin, mx, nl_key, nl_dim, nl_points, nl_loss, bonus,
+                 bonus_max, min_base, above, cap, segment, rubric.spec.rounding.decimals,
                  rubric.spec.rounding.mode)  # fmt: skip
 
 
@@ -127,10 +143,10 @@ def ranks_under(model: Model, factors: np.ndarray, spec) -> np.ndarray:
         base = np.where(ranked, 100.0 * earned / most, 0.0)
     present = factors > 0
     bonus = np.minimum(model.bonus_max, present @ model.bonus)
-    withheld = (
-        round_published(base, model.decimals, model.rounding_mode) < model.bonus_min_base
-    )  # NaN floor: never withheld
-    vetoes = np.isfinite(model.cap).any(axis=1)  # the few dimensions with a violated veto
+    shown = round_published(base, model.decimals, model.rounding_mode)
+    withheld = shown < model.bonus_min_base  # NaN floor: never withheld
+    withheld |= shown <= model.bonus_above
+    vetoes = (model.cap < np.inf).any(axis=1)  # the few dimensions with a violated veto (-inf: unscored)
     cap = np.full(earned.shape, np.inf)
     if vetoes.any():
         cap = np.where(present[:, vetoes, None], model.cap[None, vetoes, :], np.inf).min(axis=1)

@@ -58,6 +58,7 @@ class Rubric:
                 "na_policy": t.na_policy,
                 "bonus_max": t.bonus_max,
                 "bonus_min_base": float("nan") if t.bonus_min_base is None else t.bonus_min_base,
+                "bonus_above": float("nan") if t.bonus_above is None else t.bonus_above,
                 "track_order": i,
             }
             for i, t in enumerate(self.spec.tracks)
@@ -89,6 +90,8 @@ class Rubric:
                                 "floor": 0.0 if c.floor is None else c.floor,
                                 "target": 1.0 if c.target is None else c.target,
                                 "cap": 0.0 if c.cap is None else c.cap,
+                                "unscored": c.effect == "unscored",
+                                "pool": ind.id if ind.deduct_pool else None,
                                 "levels": c.levels,
                                 "applies_to": tuple(c.applies_to) if c.applies_to is not None else None,
                                 "units": tuple(c.units) if c.units is not None else None,

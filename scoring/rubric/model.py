@@ -113,6 +113,8 @@ class CheckSpec(_Model):
     floor: Fraction | None = None
     target: Fraction | None = None
     cap: Annotated[float, Field(ge=0)] | None = None
+    # veto: 'cap' (default) caps the score; 'unscored' fails the unit outright, with no score (单项否决 → 不合格)
+    effect: Literal["cap", "unscored"] | None = None
     applies_to: list[Id] | None = None
     units: list[Text] | None = None
     basis: str | None = None
@@ -129,6 +131,8 @@ class IndicatorSpec(_Model):
     id: Id
     name: Text
     points: Annotated[float, Field(gt=0)] | None = None
+    # 扣完为止 per indicator: the deductions of its checks, uncapped each, together take at most its points
+    deduct_pool: bool = False
     checks: Annotated[list[CheckSpec], Field(min_length=1)]
 
 
@@ -148,6 +152,8 @@ class TrackSpec(_Model):
     bonus_max: Annotated[float, Field(ge=0)] = 0
     # 加分起算线: bonus counts only for a unit whose published base reaches this
     bonus_min_base: Annotated[float, Field(ge=0, le=100)] | None = None
+    # 高于 N 分进入加分: bonus counts only for a unit whose published base is strictly above this
+    bonus_above: Annotated[float, Field(ge=0, le=100)] | None = None
     dimensions: Annotated[list[DimensionSpec], Field(min_length=1)]
 
 

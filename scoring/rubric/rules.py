@@ -28,10 +28,10 @@ METHOD_PARAMS: dict[str, tuple[set[str], set[str]]] = {
     "ratio": ({"points"}, {"floor", "target"}),
     "deduct": ({"points", "per_item"}, set()),
     "bonus": ({"points", "per_item"}, set()),
-    "veto": (set(), {"cap"}),
+    "veto": (set(), {"cap", "effect"}),
     "deadline": ({"points", "limit"}, {"per_day"}),
 }
-ALL_PARAMS = {"points", "per_item", "levels", "floor", "target", "cap", "limit", "per_day"}
+ALL_PARAMS = {"points", "per_item", "levels", "floor", "target", "cap", "limit", "per_day", "effect"}
 
 PARAM_NAMES = {
     "points": "分值 points",
@@ -42,6 +42,7 @@ PARAM_NAMES = {
     "cap": "封顶分 cap",
     "limit": "时限(工作日)limit",
     "per_day": "每逾期 1 个工作日扣分 per_day",
+    "effect": "否决效果 effect",
 }
 
 
@@ -113,6 +114,12 @@ def _check_method(loc: Loc, check: dict, track: dict | None) -> Iterator[Problem
                 "ratio-floor-target",
                 f"起评线 floor ({floor:g}) 必须小于满分线 target ({target:g})",
             )
+    if method == "veto" and check.get("effect") == "unscored" and "cap" in check:
+        yield (
+            (*loc, "cap"),
+            "veto-unscored-cap",
+            "effect: unscored 的否决项判定单位不合格且不计分,不使用封顶分 cap;请删除 cap 或改用 effect: cap",
+        )
     if method == "bonus" and isinstance(track, dict):
         bonus_max = _number(track.get("bonus_max", 0))
         if bonus_max is not None and bonus_max <= 0:
@@ -207,6 +214,20 @@ def _check_scope(loc: Loc, check: dict, groups: set[str] | None) -> Iterator[Pro
             seen.add(uid)
 
 
+def _pool_problems(loc: Loc, indicator: dict) -> Iterator[Problem]:
+    """A deduction pool (扣完为止 per indicator) needs its points and holds deduct checks only."""
+    if _number(indicator.get("points")) is None:
+        yield (*loc, "deduct_pool"), "pool-points-missing", "扣分池 deduct_pool 需要指标的分值 points(扣分之和的上限)"
+    for cloc, check in _dicts(indicator, "checks", loc):
+        method = check.get("method")
+        if method in METHODS and method != "deduct":
+            yield (
+                (*cloc, "method"),
+                "pool-method",
+                f"扣分池 deduct_pool 中只能有扣分项(deduct),本测评点的方法是 {method}",
+            )
+
+
 def _has_bonus(track: dict) -> bool:
     return any(
         check.get("method") == "bonus"
@@ -248,7 +269,16 @@ def rubric_rule_problems(data: Any) -> list[Problem]:
             if node.get("bonus_min_base") is not None and not _has_bonus(node):
                 out.append(((*loc, "bonus_min_base"), "bonus-min-base-without-bonus",
                             "加分起算线 bonus_min_base 只对加分项(bonus)起作用,而该轨道没有加分项"))  # fmt: skip
+            if node.get("bonus_above") is not None:
+                if node.get("bonus_min_base") is not None:
+                    out.append(((*loc, "bonus_above"), "bonus-threshold-both",
+                                "bonus_min_base(达到即加分)与 bonus_above(高于才加分)只能选一个"))  # fmt: skip
+                if not _has_bonus(node):
+                    out.append(((*loc, "bonus_above"), "bonus-above-without-bonus",
+                                "加分门槛 bonus_above 只对加分项(bonus)起作用,而该轨道没有加分项"))  # fmt: skip
         elif level in ("dimension", "indicator"):
+            if level == "indicator" and node.get("deduct_pool") is True:
+                out.extend(_pool_problems(loc, node))
             declared = _number(node.get("points"))
             if declared is not None:
                 actual = _base_points(node, "indicators" if level == "dimension" else "checks")

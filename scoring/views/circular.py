@@ -15,6 +15,7 @@ import pandas as pd
 from scoring.pipeline import Assessment, narrowed
 from scoring.views.explain import common_problems, grade_counts, previous_period, ranking_table
 from scoring.views.rectification import rectification, rectification_summary
+from scoring.words import UNSCORED
 
 __all__ = ["Circular", "circular", "circular_text", "round_title"]
 
@@ -40,8 +41,10 @@ def _score(x: float) -> str:
 
 
 def _named(rows: pd.DataFrame) -> str:
-    """Units tied at one place: 甲县(90.00 分)、乙县(90.00 分)."""
-    return "、".join(f"{r.unit_name}({_score(r.score)} 分)" for r in rows.itertuples())
+    """Units tied at one place: 甲县(90.00 分)、乙县(90.00 分); a unit failed by an unscored veto
+    (单项否决) has no number: 丙县(单项否决,不计分)."""
+    return "、".join(f"{r.unit_name}({f'单项否决,{UNSCORED}' if pd.isna(r.score) else f'{_score(r.score)} 分'})"
+                    for r in rows.itertuples())  # fmt: skip
 
 
 def _change(delta: float) -> str:

@@ -84,9 +84,12 @@ def unit_tracks(scores: Scores, unit_id: str, period: str, rubric: Rubric | None
     u = scores.units
     rows = u[(u["unit_id"] == unit_id) & (u["period"] == period)].reset_index(drop=True)
     lines = {} if rubric is None else {t.id: t.bonus_min_base for t in rubric.spec.tracks}
+    # bonus_above (高于 N 分才加分, the national inspection's strict form) says so in its own words
+    above = {} if rubric is None else {t.id: t.bonus_above for t in rubric.spec.tracks if t.bonus_above is not None}
     notes = [
-        f"基础分 {r.base:g} 未达加分起算线{'' if lines.get(r.track) is None else f' {lines[r.track]:g}'},"
-        f"已得加分 {r.bonus_withheld:g} 分不计入得分"
+        (f"基础分 {r.base:g} 未高于 {above[r.track]:g} 分" if r.track in above else
+         f"基础分 {r.base:g} 未达加分起算线{'' if lines.get(r.track) is None else f' {lines[r.track]:g}'}")
+        + f",已得加分 {r.bonus_withheld:g} 分不计入得分"
         if getattr(r, "bonus_withheld", 0.0) > 0 else ""
         for r in rows.itertuples()
     ]  # fmt: skip

@@ -25,6 +25,7 @@ def rubric_summary(rubric: Rubric, roster: pd.DataFrame | None = None) -> list[s
             f"  {t.id} {t.name}({KIND_NAMES[t.kind]})权重 {t.weight:.2%} = {t.weight * total:g} 分;"
             f"测评点 {len(c)} 个({methods});不涉及处理 {t.na_policy};加分上限 {t.bonus_max:g}"
             + ("" if t.bonus_min_base is None else f";加分起算线 {t.bonus_min_base:g}")
+            + ("" if t.bonus_above is None else f";基础分高于 {t.bonus_above:g} 分才计加分")
         )
     monitored = [(c.id, c.monitor.rule) for tr in spec.tracks for d in tr.dimensions for i in d.indicators
                  for c in i.checks if c.monitor is not None]  # fmt: skip

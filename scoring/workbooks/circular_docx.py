@@ -17,6 +17,7 @@ from docx.shared import Mm, Pt
 
 from scoring.pipeline import Assessment
 from scoring.views.circular import CHINESE_NUMERALS, circular
+from scoring.words import UNSCORED
 
 __all__ = ["circular_docx"]
 
@@ -57,7 +58,8 @@ def _change(v: object) -> str:
 
 def _ranking(doc, caption: str, table: pd.DataFrame) -> None:
     _paragraph(doc, caption, BODY_PT)
-    rows = table.assign(score=table["score"].map("{:.2f}".format), rank_change=table["rank_change"].map(_change))
+    score = table["score"].map(lambda v: UNSCORED if pd.isna(v) else f"{v:.2f}")  # 单项否决: no number
+    rows = table.assign(score=score, rank_change=table["rank_change"].map(_change))
     grid = doc.add_table(rows=1, cols=len(RANKING_COLUMNS))
     grid.style = "Table Grid"
     for cell, name in zip(grid.rows[0].cells, RANKING_COLUMNS.values(), strict=True):

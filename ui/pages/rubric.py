@@ -42,6 +42,7 @@ for col, (tid, t) in zip(cols, tracks.iterrows(), strict=True):
     col.caption(LABEL["track_base_points"].format(name=t["track_name"], points=base_points.get(tid, 0.0)))
     if t["bonus_max"] > 0:
         line = "" if pd.isna(t["bonus_min_base"]) else LABEL["bonus_line"].format(line=t["bonus_min_base"])
+        line += "" if pd.isna(t["bonus_above"]) else LABEL["bonus_above_line"].format(line=t["bonus_above"])
         col.caption(LABEL["bonus_rule"].format(max=t["bonus_max"]) + line)
 
 st.subheader(LABEL["points_structure"])

@@ -77,7 +77,9 @@ for col, (tid, t) in zip(cols, tracks.iterrows(), strict=False):
         if prev_scores is not None and tid in prev_scores.index:
             was = prev_scores.loc[tid, "score"]
             delta = None if pd.isna(was) else f"{r['score'] - was:+.2f}"
-        st.metric(f"{t['track_name']} · {r['grade']}", f"{r['score']:.2f}", delta=delta)
+        unscored = pd.isna(r["score"])  # 单项否决 of effect unscored: 不合格 with no number
+        st.metric(f"{t['track_name']} · {r['grade']}", LABEL["unscored"] if unscored else f"{r['score']:.2f}",
+                  delta=None if unscored else delta)  # fmt: skip
         st.caption(LABEL["rank_of"].format(rank=r["rank"], of=r["rank_of"]))
         if r["bonus_note"]:
             st.caption(r["bonus_note"])

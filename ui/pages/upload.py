@@ -37,7 +37,7 @@ def show_preview(result, periods: list[str]) -> None:
         track=p["track"].map(result.rubric.tracks.set_index("track_id")["track_name"]),
         group=p["group"].map(result.rubric.groups),
         rank=p["rank"].map(lambda r: "" if pd.isna(r) else str(int(r))),
-        score=p["score"].map("{:.2f}".format).where(done, ""),
+        score=p["score"].map(lambda v: LABEL["unscored"] if pd.isna(v) else f"{v:.2f}").where(done, ""),
         grade=p["grade"].where(done, LABEL["incomplete"]).where(tested, LABEL["not_tested"]),
         vetoed=p["vetoed"].map({True: LABEL["vetoed_mark"], False: ""}).where(tested, ""),
         recorded=p["recorded"].astype(str) + " / " + p["applicable"].astype(str),
