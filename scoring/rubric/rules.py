@@ -125,9 +125,13 @@ def _check_method(loc: Loc, check: dict, track: dict | None) -> Iterator[Problem
 
 # SPEC extension 4: the methods each monitor rule serves and the parameters it takes
 MONITOR_METHODS = {"unreachable": ("veto", "binary"), "home_stale": ("veto", "binary"), "stale_columns": ("deduct",),
-                   "empty_columns": ("deduct",), "broken_links": ("deduct",), "page_exists": ("binary",)}  # fmt: skip
+                   "empty_columns": ("deduct",), "broken_links": ("deduct",), "page_exists": ("binary",),
+                   "wrong_words": ("deduct", "veto"), "privacy_leaks": ("deduct", "veto"),
+                   "hidden_links": ("deduct", "veto"), "unanswered_messages": ("deduct", "veto")}  # fmt: skip
 MONITOR_PARAMS = {"unreachable": {"max_failure_rate", "timeout_s"}, "home_stale": {"days"}, "stale_columns": {"limits"},
-                  "empty_columns": set(), "broken_links": set(), "page_exists": {"column"}}  # fmt: skip
+                  "empty_columns": set(), "broken_links": set(), "page_exists": {"column"},
+                  "wrong_words": {"severity"}, "privacy_leaks": set(), "hidden_links": set(),
+                  "unanswered_messages": {"days"}}  # fmt: skip
 
 
 def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
