@@ -15,7 +15,7 @@ from scoring.monitor.pages import DEFAULT_MAX_LINKS
 from scoring.monitor.sites import COLUMN_KINDS
 from scoring.rubric.model import MonitorSpec
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_MESSAGE_DAYS", "late_messages", "rule_values"]
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_MESSAGE_DAYS", "late_messages", "message_said", "rule_values"]
 
 DEFAULT_LIMITS = {"news": 14, "notice": 183, "policy": 183, "static": 365}
 DEFAULT_MAX_FAILURE_RATE = 0.05
@@ -53,7 +53,7 @@ def late_messages(found: pd.DataFrame, days: int, as_of: dt.date) -> pd.Series:
     return (found["second"].isna() & (waited > days)) | (took > days).fillna(False)
 
 
-def _message_said(found: pd.DataFrame, days: int, as_of: dt.date) -> pd.Series:
+def message_said(found: pd.DataFrame, days: int, as_of: dt.date) -> pd.Series:
     waited = (pd.Timestamp(as_of) - found["first"]).dt.days.astype("Int64").astype(str)
     took = (found["second"] - found["first"]).dt.days.astype("Int64").astype(str)
     return pd.Series(np.where(found["second"].isna(),
@@ -71,7 +71,7 @@ def _content_values(rule: MonitorSpec, method: str, pages: pd.DataFrame, units: 
     days = rule.days if rule.days is not None else DEFAULT_MESSAGE_DAYS
     if rule.rule == "unanswered_messages":
         hits = hits[late_messages(hits, days, as_of)]
-        hits = hits.assign(context=_message_said(hits, days, as_of))
+        hits = hits.assign(context=message_said(hits, days, as_of))
     hits = hits.drop_duplicates(["unit_id", "url", "found"])
     counts = hits.drop_duplicates(["unit_id", *DISTINCT[rule.rule]]).groupby("unit_id").size()
     counts = counts.reindex(units, fill_value=0)

@@ -19,7 +19,7 @@ from scoring.monitor.crawl import DEFAULT_MAX_ARTICLES, ContentCrawl, crawl_cont
 from scoring.monitor.fetch import Fetcher, Probe
 from scoring.monitor.ids import mask_ids
 from scoring.monitor.pages import DEFAULT_MAX_LINKS, Page, Unreadable, read_body
-from scoring.monitor.rules import rule_values
+from scoring.monitor.rules import DEFAULT_MESSAGE_DAYS, late_messages, message_said, rule_values
 from scoring.monitor.sites import COLUMN_KINDS
 from scoring.monitor.words import WordList
 from scoring.rubric import Rubric
@@ -300,15 +300,25 @@ def monitor_sites(
         every += [p for u, p in content.probes.items() if u not in probes and u not in link_probes]
         warnings += content.warnings
     return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots, unvisited, unfinished,
-                      _content_rows(found, rules), _content_units(pages, content, rules),
+                      _content_rows(found, rules, checks, as_of), _content_units(pages, content, rules),
                       [mask_ids(w) for w in warnings])  # fmt: skip
 
 
-def _content_rows(found: pd.DataFrame, rules: set[str]) -> pd.DataFrame:
+def _content_rows(found: pd.DataFrame, rules: set[str], checks: list[tuple[str, str, MonitorSpec]],
+                  as_of: dt.date) -> pd.DataFrame:  # fmt: skip
     """The interface the store's fix tracking reads: one row per distinct finding, keyed by rule,
-    URL and what was found (a masked number, never a full one)."""
+    URL and what was found (a masked number, never a full one). A message is a finding when it is
+    late by the days of any of the rubric's unanswered_messages checks."""
     if found.empty or not rules & set(CONTENT_RULES):
         return pd.DataFrame(columns=CONTENT_COLUMNS)
+    messages = found["rule"] == "unanswered_messages"
+    days = [m.days if m.days is not None else DEFAULT_MESSAGE_DAYS for _, _, m in checks
+            if m.rule == "unanswered_messages"]  # fmt: skip
+    if days:
+        late = late_messages(found[messages], min(days), as_of)
+        said = message_said(found[messages], min(days), as_of)
+        found = found.assign(context=found["context"].where(~messages, said.reindex(found.index)))
+        found = found[~messages | late.reindex(found.index, fill_value=False)]
     rows = found[found["rule"].isin(rules)].drop_duplicates(["unit_id", "rule", "url", "found"])
     key = (rows["rule"] + "\n" + rows["url"] + "\n" + rows["found"]).map(
         lambda k: hashlib.sha256(k.encode("utf-8")).hexdigest()[:32])  # fmt: skip
