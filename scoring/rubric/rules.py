@@ -146,8 +146,8 @@ def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
             (f"监测规则 {rule} 只用于方法 {'、'.join(MONITOR_METHODS[rule])},本测评点的方法是 {method}"),
         )
     for param in sorted(set(monitor) - {"rule"} - MONITOR_PARAMS[rule]):
-        taken = "、".join(sorted(MONITOR_PARAMS[rule])) or "任何参数"
-        yield (*loc, "monitor", param), "monitor-param-unused", f"监测规则 {rule} 不使用参数 {param};它接受 {taken}"
+        taken = f"它接受 {'、'.join(sorted(MONITOR_PARAMS[rule]))}" if MONITOR_PARAMS[rule] else "它不接受任何参数"
+        yield (*loc, "monitor", param), "monitor-param-unused", f"监测规则 {rule} 不使用参数 {param};{taken}"
     if rule == "page_exists" and not monitor.get("column"):
         yield (*loc, "monitor"), "monitor-param-missing", "监测规则 page_exists 需要 column(站点清单中的栏目名称)"
 

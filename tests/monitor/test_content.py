@@ -281,3 +281,19 @@ def test_a_words_file_with_chinese_headers_reads():
     assert list(got["wrong"]) == ["国土资源局", "苏洲", "江苏州际", "环境保护局"]
     with pytest.raises(InputError):
         read_words(InputFile("w.csv", "错误表述,正确表述,严重程度\n".encode()))
+
+
+def test_the_validator_locates_a_content_rule_used_wrongly(tmp_path):
+    checks = [
+        {"id": "K1", "name": "错误表述", "method": "binary", "points": 10, "monitor": {"rule": "wrong_words"}},
+        {"id": "K2", "name": "严重表述错误", "method": "veto", "cap": 0,
+         "monitor": {"rule": "wrong_words", "severity": "很严重"}},
+        {"id": "K3", "name": "暗链", "method": "veto", "cap": 59, "monitor": {"rule": "hidden_links", "days": 9}},
+        {"id": "H1", "name": "人工测评", "method": "binary", "points": 40},
+    ]  # fmt: skip
+    p = cli("validate", write_rubric(tmp_path, checks))
+    assert p.returncode == 2, p.stdout
+    for said in ("监测规则 wrong_words 只用于方法 deduct、veto,本测评点的方法是 binary",
+                 "checks[K2].monitor.severity: 应为以下之一:'严重' or '一般'(现为 '很严重')",
+                 "checks[K3].monitor.days: 监测规则 hidden_links 不使用参数 days;它不接受任何参数"):  # fmt: skip
+        assert said in p.stderr, p.stderr

@@ -293,7 +293,10 @@ def test_a_sites_workbook_with_chinese_headers_reads_the_same(files, tmp_path, s
 def test_validate_names_the_checks_the_monitor_measures():
     p = cli("validate", ROOT / "rubrics" / "website-inspection.yaml")
     assert p.returncode == 0, p.stderr
-    assert "由网站监测(assess monitor)自动测评的测评点 7 个:W1.1.2(broken_links)、W2.1.2(stale_columns)" in p.stdout
+    assert (
+        "由网站监测(assess monitor)自动测评的测评点 12 个:W1.1.2(broken_links)、W2.1.1(wrong_words)、W2.1.2(stale_columns)"
+        in p.stdout
+    )
 
 
 @settings(max_examples=150, deadline=None)
