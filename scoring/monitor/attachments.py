@@ -10,7 +10,9 @@ checked here; calamine reads workbooks after :mod:`scoring.xlsx_check` has bound
 from __future__ import annotations
 
 import io
+import logging
 import time
+import warnings
 import zipfile
 
 from scoring.errors import InputError
@@ -75,12 +77,16 @@ def attachment_text(data: bytes, kind: str) -> str:
 def _pdf(data: bytes, budget: _Budget, out: list[str]) -> None:
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise Unreadable("PDF 附件已加密,无法读取")
-    for i, page in enumerate(reader.pages):
-        if i >= MAX_ATTACHMENT_PAGES or not budget.take(page.extract_text() or "", out):
-            break
+    # pypdf logs and warns about every oddity of a damaged file; the monitor's one warning says it
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Unreadable("PDF 附件已加密,无法读取")
+        for i, page in enumerate(reader.pages):
+            if i >= MAX_ATTACHMENT_PAGES or not budget.take(page.extract_text() or "", out):
+                break
 
 
 def _check_zip(data: bytes) -> None:

@@ -64,21 +64,27 @@ def masked_body(probe: Probe) -> bytes:
 
 def _articles(sites: pd.DataFrame, read: dict[str, Page | str], max_articles: int) -> list[tuple[str, str, str]]:
     """(unit_id, column page, article) of each column's ``max_articles`` newest items that link to a
-    page on the unit's own host (undated items after the dated ones, in page order)."""
-    home = sites[sites["kind"] == "home"].set_index("unit_id")["url"].map(host_of)
-    known = set(sites["url"])
-    out = []
-    for uid, kind, url in sites[["unit_id", "kind", "url"]].itertuples(index=False):
-        page = read.get(url)
-        if kind not in ARTICLE_KINDS or not isinstance(page, Page) or uid not in home.index:
-            continue
-        items = pd.DataFrame([(t, d1) for _, t, d1, _ in page.entries], columns=["target", "date"])
-        items = items[(items["target"] != "") & ~items["target"].isin(known)].drop_duplicates("target")
-        own = items["target"].map(lambda t, host=home[uid]: host_of(t) == host and attachment_kind(t) is None)
-        items = items[own.astype(bool)].assign(date=pd.to_datetime(items["date"]))
-        newest = items.sort_values("date", ascending=False, na_position="last", kind="stable").head(max_articles)
-        out += [(uid, url, t) for t in newest["target"]]
-    return out
+    page on the unit's own host (undated items after the dated ones, in page order). One frame for
+    every column of the run: per page only its entries are listed."""
+    home = sites[sites["kind"] == "home"].drop_duplicates("unit_id").set_index("unit_id")["url"].map(host_of)
+    columns = sites[sites["kind"].isin(ARTICLE_KINDS) & sites["unit_id"].isin(home.index)]
+    listed = [(uid, url, e[1], e[2]) for uid, url in zip(columns["unit_id"], columns["url"], strict=True)
+              if isinstance(read.get(url), Page) for e in read[url].entries]  # fmt: skip
+    items = pd.DataFrame(listed, columns=["unit_id", "page", "target", "date"])
+    items = items[(items["target"] != "") & ~items["target"].isin(set(sites["url"]))]
+    items = items.drop_duplicates(["unit_id", "page", "target"])
+    targets = pd.Index(items["target"].unique())
+    hosts = pd.Series([host_of(t) for t in targets], index=targets, dtype=object)
+    pages_ = pd.Series([attachment_kind(t) is None for t in targets], index=targets, dtype=bool)
+    own = (items["target"].map(hosts) == items["unit_id"].map(home)) & items["target"].map(pages_).astype(bool)
+    items = items[own.to_numpy()].assign(date=pd.to_datetime(items["date"]), order=lambda f: range(len(f)))
+    items = items.sort_values(["page", "date", "order"], ascending=[True, False, True], na_position="last",
+                              kind="stable")  # fmt: skip
+    newest = items.groupby("page", sort=False).head(max_articles)
+    # in the sites file's order, each column's articles newest first
+    rank = pd.Index(columns["url"].drop_duplicates())
+    newest = newest.assign(_p=rank.get_indexer(newest["page"])).sort_values("_p", kind="stable")
+    return list(zip(newest["unit_id"], newest["page"], newest["target"], strict=True))
 
 
 async def crawl_content(fetcher: Fetcher, sites: pd.DataFrame, read: dict[str, Page | str], scanner: Scanner,

@@ -103,7 +103,11 @@ def _content_values(rule: MonitorSpec, method: str, pages: pd.DataFrame, units: 
         summary = summary + "、附件 " + n["附件"] + " 个"
     listed = _joined(checked["url"], checked["unit_id"], units)
     unread = _joined(missed["url"] + "(" + missed["why"].astype(str) + ")", missed["unit_id"], units)
-    evidence = _joined(parts, hits["unit_id"], units).where(counts > 0, NOTHING[rule.rule])
+    nothing = pd.Series(NOTHING[rule.rule], index=units)
+    if rule.rule == "unanswered_messages":  # a unit without a messages page is said to have none
+        has = pd.Index(looked["unit_id"])
+        nothing = nothing.where(units.isin(has), "站点清单中没有该单位的留言页面(类型 messages)")
+    evidence = _joined(parts, hits["unit_id"], units).where(counts > 0, nothing)
     evidence = (evidence + " | " + summary + np.where(listed != "", ":" + listed, "")
                 + np.where(unread != "", " | 未能读取:" + unread, ""))  # fmt: skip
     value = counts.astype(str) if method == "deduct" else np.where(counts > 0, "1", "0")

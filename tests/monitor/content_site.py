@@ -206,6 +206,11 @@ def content_routes() -> dict[str, Route]:
     }
     for i in range(1, 6):
         routes[f"/d1/m{i}"] = ok(page(f"示例咨询{i}", "<p>示例</p>"))
+    # a clean site, and one whose only article answers after 3 s (for a deadline)
+    routes["/clean/"] = ok(page("丙县人民政府(示例)", "<p>2017-09-30 苏州市自然资源和规划局(示例)</p>"))
+    routes["/slow/"] = ok(page("丙县人民政府(示例)", '<p>2017-09-30</p><a href="/slow/news/">动态</a>'))
+    routes["/slow/news/"] = ok(page("动态", items([("/slow/a1", "2017-09-29")])))
+    routes["/slow/a1"] = ok(page("示例", f"<p>{V['other']}</p>"), delay=3)
     return routes
 
 

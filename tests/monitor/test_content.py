@@ -101,6 +101,7 @@ def test_the_content_rules_find_what_the_fixture_holds(files, tmp_path, site):
     # a row with nothing wrong names the pages checked (issue 31)
     assert ev["C2", "K5"].startswith(f"未发现隐藏链接 | 已检查网页 1 个、文章 0 篇:{site.url('/c2/')}")
     assert "已检查网页 4 个、文章 5 篇、附件 6 个:" in ev["C1", "K4"]
+    assert ev["C2", "K6"].startswith("站点清单中没有该单位的留言页面(类型 messages) | 已检查网页 0 个")
     # the article beyond --max-articles and the messages beyond it were never fetched
     assert "/d1/n3" not in site.hits and "/d1/m2" not in site.hits and "/d1/m4" in site.hits
     # a hostile attachment is one located warning; the run goes on
@@ -173,6 +174,38 @@ def test_without_content_rules_the_frame_is_empty(tmp_path, site):
     assert run.content_units == []
     # no article nor attachment is fetched for rules that do not read them
     assert sorted(site.hits[before:]) == sorted(u.split(str(site.port))[1] for u in frame["url"])
+
+
+def _api_run(tmp_path, rows, **kw):
+    from scoring.monitor import monitor_sites
+    from scoring.pipeline import read_roster
+    from scoring.rubric import load_rubric
+
+    rubric = load_rubric(write_rubric(tmp_path, CHECKS))
+    units = tmp_path / "units.csv"
+    units.write_bytes(units_file().data)
+    frame = pd.DataFrame(rows, columns=["unit_id", "column", "kind", "url"])
+    words = read_words(InputFile("w.csv", WORDS_CSV.encode()))
+    return monitor_sites(rubric, read_roster(units, rubric), frame, "2017Q3", dt.date(2017, 10, 1), words=words, **kw)
+
+
+def test_a_clean_site_gives_zeros_and_no_findings(tmp_path, site):
+    run = _api_run(tmp_path, [("C3", "首页", "home", site.url("/clean/"))])
+    assert dict(zip(run.rows["check_id"], run.rows["value"], strict=True)) == {
+        "K1": "0", "K2": "0", "K3": "0", "K4": "0", "K5": "0", "K6": "0"}  # fmt: skip
+    assert run.content.empty and run.content_units == ["C3"] and run.warnings == []
+    evidence = dict(zip(run.rows["check_id"], run.rows["evidence"], strict=True))
+    assert evidence["K1"].startswith(
+        f"未发现错误表述 | 已检查网页 1 个、文章 0 篇、附件 0 个:{site.url('/clean/')} | 存档 "
+    )
+
+
+def test_a_unit_whose_article_the_deadline_cut_off_gets_no_content_row(tmp_path, site):
+    run = _api_run(tmp_path, [("C3", "首页", "home", site.url("/slow/")), ("C3", "动态", "news", site.url("/slow/news/"))],
+                   deadline_s=1.5)  # fmt: skip
+    assert run.unvisited >= 1
+    assert sorted(c for _, c in run.unfinished) == ["K1", "K2", "K3", "K4", "K5", "K6"]
+    assert run.rows.empty and run.content_units == []
 
 
 def test_wrong_words_without_a_list_write_no_row_and_say_so(files, tmp_path):
