@@ -13,7 +13,7 @@ serves K attachments (PDF, DOCX, XLSX, TXT in turn, each distinct, a few KB with
 number and an outdated agency name), each article links one of them, and the run reads them with
 ``--words sample_data/words.csv``: the rubric's content rules then read every article and
 attachment. Both processes' CPU time is reported beside wall time (the machine is shared). ``BENCH_PROFILE=1``
-writes a pyinstrument profile of the monitor to /tmp/cr-prof.txt. Deterministic; results to stdout.
+writes a pyinstrument profile of the monitor to /tmp/monitor-profile.txt. Deterministic; results to stdout.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def main() -> int:
     server_before = _cpu_of(server.pid)
     start = time.perf_counter()
     content = ["--words", ROOT / "sample_data" / "words.csv", "--max-articles", str(args.articles)]
-    prof = ["-m", "pyinstrument", "-o", "/tmp/cr-prof.txt"] if os.environ.get("BENCH_PROFILE") else []
+    prof = ["-m", "pyinstrument", "-o", "/tmp/monitor-profile.txt"] if os.environ.get("BENCH_PROFILE") else []
     p = subprocess.run([sys.executable, *prof, "-m", "scoring.cli", "monitor", "--rubric", ROOT / "rubrics" / "website-inspection.yaml",
                         "--units", work / "units.csv", "--sites", work / "sites.csv", "--period", "2018Q2",
                         "--out", work / "monitor.csv", "--as-of", AS_OF.isoformat(),
