@@ -299,6 +299,9 @@ def monitor_sites(
     if content is not None:
         every += [p for u, p in content.probes.items() if u not in probes and u not in link_probes]
         warnings += content.warnings
+    # a link found on a page may carry an ID number in its query (?sfzh=…): stored probes mask it too
+    every = [replace(p, url=mask_ids(p.url), final_url=mask_ids(p.final_url)) if p.url not in probes else p
+             for p in every]  # fmt: skip
     return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots, unvisited, unfinished,
                       _content_rows(found, rules, checks, as_of), _content_units(pages, content, rules),
                       [mask_ids(w) for w in warnings])  # fmt: skip

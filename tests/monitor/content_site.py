@@ -53,6 +53,7 @@ WORDS_CSV = (
 )
 
 HIDDEN = "http://casino.example.invalid/"
+QUERY = f"?sfzh={V['page']}"  # a message's address that carries the asker's number
 
 
 def hidden_block() -> str:
@@ -181,7 +182,7 @@ def content_routes() -> dict[str, Route]:
                 "留言",
                 "<table>"
                 + "".join(
-                    f'<tr><td><a href="/d1/m{i}">{t}</a></td><td>{d}</td></tr>'
+                    f'<tr><td><a href="/d1/m{i}{QUERY if i == 4 else ""}">{t}</a></td><td>{d}</td></tr>'
                     for i, t, d in (
                         (1, "示例咨询一", "留言 2017-09-01 答复 2017-09-05"),
                         (2, "示例咨询二", "留言 2017-03-01 答复 2017-07-01"),
@@ -205,7 +206,7 @@ def content_routes() -> dict[str, Route]:
         "/c2/f/ok.txt": _file(f"示例 {v['other']}".encode(), "text/plain"),
     }
     for i in range(1, 6):
-        routes[f"/d1/m{i}"] = ok(page(f"示例咨询{i}", "<p>示例</p>"))
+        routes[f"/d1/m{i}{QUERY if i == 4 else ''}"] = ok(page(f"示例咨询{i}", "<p>示例</p>"))
     # a clean site, and one whose only article answers after 3 s (for a deadline)
     routes["/clean/"] = ok(page("丙县人民政府(示例)", "<p>2017-09-30 苏州市自然资源和规划局(示例)</p>"))
     routes["/slow/"] = ok(page("丙县人民政府(示例)", '<p>2017-09-30</p><a href="/slow/news/">动态</a>'))
