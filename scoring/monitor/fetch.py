@@ -139,8 +139,10 @@ class Fetcher:
             await self._polite(host)
             async with self._overall:
                 probe = await self._timed(url, keep_body, max_bytes)
-        if digest is not None:
-            probe = await asyncio.get_running_loop().run_in_executor(self._reader, digest, probe)
+                # read while the slot is held: when reading is slower than fetching, fetching waits,
+                # and no more than ``concurrency`` bodies are ever held (not a queue of them)
+                if digest is not None:
+                    probe = await asyncio.get_running_loop().run_in_executor(self._reader, digest, probe)
         self.finished[url] = probe
         return probe
 

@@ -330,3 +330,27 @@ def test_the_validator_locates_a_content_rule_used_wrongly(tmp_path):
                  "checks[K2].monitor.severity: 应为以下之一:'严重' or '一般'(现为 '很严重')",
                  "checks[K3].monitor.days: 监测规则 hidden_links 不使用参数 days;它不接受任何参数"):  # fmt: skip
         assert said in p.stderr, p.stderr
+
+
+def _occurrences(text: str, form: str) -> list[int]:
+    found, at = [], text.find(form)
+    while at >= 0:
+        found.append(at)
+        at = text.find(form, at + 1)
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["国土", "资源局", "国土资源局", "遗留档案", "苏", "洲", "江苏洲际", "示例"]), max_size=12)
+)
+def test_the_wrong_forms_found_are_those_a_naive_search_finds(pieces):
+    """Property: the automaton finds exactly the occurrences a plain search finds, less those
+    lying within an occurrence of a right form."""
+    words = pd.DataFrame({"wrong": ["国土资源局", "苏洲", "资源局遗留"], "right": ["自然资源和规划局", "苏州", "国土资源局遗留档案"],
+                          "severity": "一般"})  # fmt: skip
+    text = "".join(pieces)
+    rights = [(j, j + len(r)) for r in words["right"] for j in _occurrences(text, r)]
+    expected = sorted((i, w) for w in words["wrong"] for i in _occurrences(text, w)
+                      if not any(a <= i and i + len(w) <= b for a, b in rights))  # fmt: skip
+    assert sorted(WordList.of(words).find(text)) == expected
