@@ -59,13 +59,19 @@ class Scanner:
             return ()
         masked = mask_ids(text)
         out: list[Finding] = []
+        # the rules count distinct findings per page: the first occurrence of each is kept (a list
+        # repeating one outdated name on every row is one finding, with one context)
         if self.words is not None:
             severity = self.words.severity()
+            first = dict(reversed([(form, at) for at, form in self.words.find(text)]))
             out += [Finding("wrong_words", form, _context(masked, at, at + len(form)), severity[form])
-                    for at, form in self.words.find(text)]  # fmt: skip
+                    for form, at in sorted(first.items(), key=lambda f: f[1])]  # fmt: skip
         if self.ids:
-            out += [Finding("privacy_leaks", shown, _context(masked, at, at + 18), "", ident)
-                    for at, shown, ident in find_ids(text, self.as_of)]  # fmt: skip
+            seen: set[str] = set()
+            for at, shown, ident in find_ids(text, self.as_of):
+                if ident not in seen:
+                    seen.add(ident)
+                    out.append(Finding("privacy_leaks", shown, _context(masked, at, at + 18), "", ident))
         return tuple(out)
 
 
