@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -102,7 +103,7 @@ def _hiding(style: str) -> str:
     return ""
 
 
-def hidden_links(tree: LexborHTMLParser, resolve) -> dict[str, str]:
+def hidden_links(tree: LexborHTMLParser, resolve: Callable[[str | None], str | None]) -> dict[str, str]:
     """Link target → why it is hidden, for every a[href] inside (or being) an element hidden by
     the ``hidden`` attribute or an inline style. ``resolve`` turns an href into a target or None."""
     out: dict[str, str] = {}

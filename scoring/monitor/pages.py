@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from selectolax.lexbor import LexborHTMLParser
 
-from scoring.monitor.content import attachment_kind, hidden_links
+from scoring.monitor.content import Finding, Scanner, attachment_kind, hidden_links
 from scoring.monitor.dates import dates_in, newest_date
 
 __all__ = ["DEFAULT_MAX_LINKS", "MAX_NESTING_WORK", "Page", "Unreadable", "decode", "read_body", "read_page"]
@@ -96,7 +96,7 @@ class Page:
     entries: tuple[tuple[str, str, dt.date | None, dt.date | None], ...] = ()
     hidden: tuple[tuple[str, str], ...] = ()  # (link target, why hidden) of links hidden from visitors
     attachments: tuple[str, ...] = ()  # targets of a[href] whose path ends in .pdf .docx .xlsx .xls .csv .txt
-    found: tuple = ()  # scoring.monitor.content.Finding of the page's text (with a Scanner)
+    found: tuple[Finding, ...] = ()  # what a Scanner found in the page's text
 
 
 def _target(base: str, ref: str | None) -> str | None:
@@ -151,7 +151,8 @@ def _item_dates(tree: LexborHTMLParser, as_of: dt.date, url: str) -> tuple[list[
     return dates, items, entries
 
 
-def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS, scanner=None) -> Page:
+def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS,
+              scanner: Scanner | None = None) -> Page:  # fmt: skip
     """What a page's text shows; the first ``max_links`` distinct targets are kept, the rest counted.
     With a ``scanner`` (scoring.monitor.content.Scanner), its content findings too."""
     work, depth = _nesting_work(text)
@@ -213,7 +214,7 @@ def _looks_textual(content_type: str, body: bytes) -> bool:
 
 
 def read_body(body: bytes, content_type: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS,
-              scanner=None) -> Page:  # fmt: skip
+              scanner: Scanner | None = None) -> Page:  # fmt: skip
     """A fetched page's bytes as the rules read them, or ``Unreadable`` saying why not."""
     if not body:
         raise Unreadable("网页内容为空(0 字节)")
