@@ -25,6 +25,11 @@ limit would be the next step.
 from __future__ import annotations
 
 __all__ = [
+    "ATTACHMENT_BUDGET_S",
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_ATTACHMENT_CHARS",
+    "MAX_ATTACHMENT_PAGES",
+    "MAX_ATTACHMENT_PARTS_BYTES",
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_EVIDENCE_BYTES",
@@ -95,6 +100,17 @@ MAX_RECORDS_INFLATED_UPLOAD = 1024 * 2**20
 # Pillow's own decompression-bomb warning starts at 89 M.
 MAX_IMAGE_PIXELS = 50_000_000
 MAX_THUMBNAIL_PX = 1600  # the longer side of the picture the app shows; the file stays a download
+
+
+# --- attachments the website monitor reads (SPEC extension 4a) --------------------------------
+# a published file of the web, not of the office: a 低保 list or a policy PDF is a few MB
+MAX_ATTACHMENT_BYTES = 20 * 2**20
+# text read from one attachment: a 300-page policy compilation is about 600,000 characters
+MAX_ATTACHMENT_CHARS = 2_000_000
+MAX_ATTACHMENT_PAGES = 1_000  # PDF pages, worksheet rows are bounded by the workbook pre-check
+# a .docx's parts inflated, as its zip directory declares them (zipfile never inflates past that)
+MAX_ATTACHMENT_PARTS_BYTES = 100 * 2**20
+ATTACHMENT_BUDGET_S = 20.0  # reading one attachment's text; checked between pages and parts
 
 
 def mib(n: int) -> str:

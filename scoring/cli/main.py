@@ -226,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     mo.add_argument("--screenshots", action="store_true",
                     help="另用 chromium 截取各网页首屏,作为佐证文件保存(需 --db)")  # fmt: skip
     mo.add_argument("--max-links", type=int, default=500, help="每个网页最多探测的链接数(默认 500)")
+    mo.add_argument(
+        "--words", help="错误表述清单 CSV/XLSX:错误表述、正确表述、严重程度(严重/一般);wrong_words 规则需要它"
+    )
+    mo.add_argument("--max-articles", type=int, default=20, help="每个栏目最多读取的最新文章数(默认 20)")
     mo.add_argument("--deadline", type=float, default=60.0,
                     help="本次监测的时限,分钟(默认 60;可为小数);到时以已得结果写出,未访问完的测评点不写结果")  # fmt: skip
     mo.set_defaults(run=cmd_monitor)

@@ -30,6 +30,7 @@ def parse_as_of(text: str | None) -> dt.date:
 def cmd_monitor(args: argparse.Namespace) -> int:
     from scoring.monitor import monitor_sites
     from scoring.monitor.sites import read_sites
+    from scoring.monitor.words import read_words
     from scoring.pipeline import read_roster
     from scoring.rubric import load_rubric
     from scoring.store.rounds import PERIOD_PATTERN
@@ -43,6 +44,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     if not 1 <= args.max_links <= 100_000:
         raise InputError([Issue(code="bad-max-links", value=str(args.max_links),
                                 message="--max-links 须为 1 到 100000 之间的整数(每个网页最多探测的链接数)")])  # fmt: skip
+    if not 0 <= args.max_articles <= 10_000:
+        raise InputError([Issue(code="bad-max-articles", value=str(args.max_articles),
+                                message="--max-articles 须为 0 到 10000 之间的整数(每个栏目最多读取的最新文章数)")])  # fmt: skip
     if not 0 < args.deadline <= 24 * 60:  # also refuses nan
         raise InputError([Issue(code="bad-deadline", value=str(args.deadline),
                                 message="--deadline 须为大于 0、不超过 1440 的分钟数,例如 60 或 0.5")])  # fmt: skip
@@ -52,6 +56,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     roster = read_roster(args.units, rubric)
     sites = read_sites(InputFile.from_path(args.sites), roster)
+    words = read_words(InputFile.from_path(args.words)) if args.words else None
     store, user, history = None, None, None
     if args.db:
         from scoring.store.probes import home_history, record_run, require_open
@@ -62,9 +67,11 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         history = home_history(store, args.period)
     run = monitor_sites(rubric, roster, sites, args.period, as_of, history=history, concurrency=args.concurrency,
                         screenshot=args.screenshots, max_links=args.max_links, deadline_s=args.deadline * 60,
-                        keep_pages=store is not None)  # fmt: skip
+                        keep_pages=store is not None, words=words, max_articles=args.max_articles)  # fmt: skip
     for uid in run.without_sites:
         print(f"注意:单位 {uid} 不在站点清单中,未监测", file=sys.stderr)
+    for warning in run.warnings:  # located, and masked like every evidence
+        print(f"注意:{warning}", file=sys.stderr)
     if run.unvisited:
         unit_name = dict(zip(roster["unit_id"], roster["name"], strict=False))
         check_name = dict(zip(rubric.checks["check_id"], rubric.checks["check_name"], strict=False))

@@ -13,6 +13,7 @@ compressed answer cannot unpack into gigabytes."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import hashlib
 import time
@@ -81,6 +82,7 @@ class Fetcher:
         self._done: dict[str, asyncio.Task] = {}
         self.finished: dict[str, Probe] = {}  # every probe that ended, as it ended (a deadline keeps these)
         self._progress = progress
+        self._reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-reader")
         # trust_env=False: a proxy named in the environment would be a host nobody listed
         self._client = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*;q=0.8", "Accept-Encoding": "gzip, deflate"},
@@ -95,6 +97,8 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self.cancel_pending()
         await self._client.aclose()
+        # a reading under way when the deadline came finishes within its own time budget, unwaited
+        self._reader.shutdown(wait=False, cancel_futures=True)
 
     async def cancel_pending(self) -> None:
         """Stop every probe still under way (a run's deadline has come)."""
@@ -107,12 +111,16 @@ class Fetcher:
         """Hosts linked from the pages may be probed too (and redirected to)."""
         self.allowed.update(host_of(u) for u in urls)
 
-    async def probe_all(self, urls: Iterable[str], keep_body: bool = True) -> dict[str, Probe]:
-        """Probe each URL once; ``keep_body`` for pages that will be read, not for link targets."""
+    async def probe_all(self, urls: Iterable[str], keep_body: bool = True, max_bytes: int = MAX_PAGE_BYTES,
+                        digest: Callable[[Probe], Probe] | None = None) -> dict[str, Probe]:  # fmt: skip
+        """Probe each URL once; ``keep_body`` for pages that will be read, not for link targets, at
+        most ``max_bytes`` of it. ``digest`` reads a probe as it ends (in a worker thread, one at a
+        time, so that reading never holds up the other requests' clocks) and gives the probe kept
+        (its body dropped): an article's or an attachment's bytes are never all held at once."""
         wanted = list(dict.fromkeys(urls))
         for url in wanted:
             if url not in self._done:
-                self._done[url] = asyncio.ensure_future(self._probe(url, keep_body))
+                self._done[url] = asyncio.ensure_future(self._probe(url, keep_body, max_bytes, digest))
         return {url: await self._done[url] for url in wanted}
 
     async def _polite(self, host: str) -> None:
@@ -121,7 +129,8 @@ class Fetcher:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _probe(self, url: str, keep_body: bool) -> Probe:
+    async def _probe(self, url: str, keep_body: bool, max_bytes: int = MAX_PAGE_BYTES,
+                     digest: Callable[[Probe], Probe] | None = None) -> Probe:  # fmt: skip
         host = host_of(url)
         limit = self._hosts.setdefault(host, asyncio.Semaphore(self.per_host))
         # the host's turn first, then an overall slot: a queue for one host must not hold the slots
@@ -129,16 +138,20 @@ class Fetcher:
         async with limit:
             await self._polite(host)
             async with self._overall:
-                probe = await self._timed(url, keep_body)
+                probe = await self._timed(url, keep_body, max_bytes)
+                # read while the slot is held: when reading is slower than fetching, fetching waits,
+                # and no more than ``concurrency`` bodies are ever held (not a queue of them)
+                if digest is not None:
+                    probe = await asyncio.get_running_loop().run_in_executor(self._reader, digest, probe)
         self.finished[url] = probe
         return probe
 
-    async def _timed(self, url: str, keep_body: bool) -> Probe:
+    async def _timed(self, url: str, keep_body: bool, max_bytes: int = MAX_PAGE_BYTES) -> Probe:
         at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         start = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout_s):
-                status, got, ctype, final = await self._follow(url, keep_body)
+                status, got, ctype, final = await self._follow(url, keep_body, max_bytes)
             failure = f"HTTP {status}" if status >= 400 else ""
         except TimeoutError:
             status, got, ctype, final = None, _Body(False, ""), "", url
@@ -156,7 +169,7 @@ class Fetcher:
             self._progress(1)
         return probe
 
-    async def _follow(self, url: str, keep_body: bool) -> tuple[int, _Body, str, str]:
+    async def _follow(self, url: str, keep_body: bool, max_bytes: int) -> tuple[int, _Body, str, str]:
         for _ in range(MAX_REDIRECTS + 1):
             async with self._client.stream("GET", url) as answer:
                 location = answer.headers.get("location")
@@ -170,7 +183,7 @@ class Fetcher:
                     continue
                 # a link's body is only counted, as sent; a page's is inflated, kept, and not read
                 # past the limit
-                got = _Body(keep_body, answer.headers.get("content-encoding", ""))
+                got = _Body(keep_body, answer.headers.get("content-encoding", ""), max_bytes)
                 async for chunk in answer.aiter_raw():
                     if not got.add(chunk):
                         break
@@ -187,8 +200,9 @@ class _Refused(Exception):
 class _Body:
     """What is kept of a body as it streams in: its length and hash, and a page's bytes."""
 
-    def __init__(self, keep: bool, coding: str) -> None:
+    def __init__(self, keep: bool, coding: str, limit: int = MAX_PAGE_BYTES) -> None:
         self.keep = keep
+        self.limit = limit
         self.kept = bytearray()
         self.length = 0
         self.hash = hashlib.sha256()
@@ -217,8 +231,8 @@ class _Body:
                 self.unread = "压缩内容已损坏,无法解压"
                 self.kept = bytearray()
                 return False
-        if len(self.kept) + len(chunk) > MAX_PAGE_BYTES:
-            self.unread = f"网页超过 {MAX_PAGE_BYTES // 2**20} MB,未读取"
+        if len(self.kept) + len(chunk) > self.limit:
+            self.unread = f"{'网页' if self.limit == MAX_PAGE_BYTES else '文件'}超过 {self.limit // 2**20} MB,未读取"
             self.kept = bytearray()
             return False
         self.hash.update(chunk)
@@ -233,7 +247,7 @@ class _Body:
 
     def _inflated(self, chunk: bytes) -> bytes:
         # never more than one byte past the limit out of any chunk, however well it compresses
-        room = MAX_PAGE_BYTES - len(self.kept) + 1
+        room = self.limit - len(self.kept) + 1
         try:
             out = self.inflate.decompress(chunk, room)
         except zlib.error:

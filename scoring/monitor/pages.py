@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from selectolax.lexbor import LexborHTMLParser
 
-from scoring.monitor.dates import first_date, newest_date
+from scoring.monitor.content import Finding, Scanner, attachment_kind, hidden_links
+from scoring.monitor.dates import dates_in, newest_date
 
 __all__ = ["DEFAULT_MAX_LINKS", "MAX_NESTING_WORK", "Page", "Unreadable", "decode", "read_body", "read_page"]
 
@@ -90,6 +91,12 @@ class Page:
     anchors: int  # a[href] on the page
     links: tuple[str, ...]  # distinct http(s) targets of a[href] and img[src], resolved, without #fragment
     unprobed: int = 0  # distinct link references beyond the first ``max_links`` targets, not probed
+    # each item: (its link's text, its link's target or '', its first date, its second date); a
+    # column's articles and a messages page's messages (SPEC 4a)
+    entries: tuple[tuple[str, str, dt.date | None, dt.date | None], ...] = ()
+    hidden: tuple[tuple[str, str], ...] = ()  # (link target, why hidden) of links hidden from visitors
+    attachments: tuple[str, ...] = ()  # targets of a[href] whose path ends in .pdf .docx .xlsx .xls .csv .txt
+    found: tuple[Finding, ...] = ()  # what a Scanner found in the page's text
 
 
 def _target(base: str, ref: str | None) -> str | None:
@@ -121,35 +128,42 @@ def _nesting_work(text: str) -> tuple[int, int]:
     return int(starts.sum()), int(depth.max())
 
 
-def _item_dates(tree: LexborHTMLParser, as_of: dt.date) -> tuple[list[dt.date], int]:
-    """The first date of each item (an <li> or <tr> that holds a link) and how many items there are.
+def _item_dates(tree: LexborHTMLParser, as_of: dt.date, url: str) -> tuple[list[dt.date], int, list[tuple]]:
+    """The first date of each item (an <li> or <tr> that holds a link), how many items there are,
+    and each item's entry (its link's text and target, its first and second dates).
     Nested items make this quadratic (each reads its whole subtree: 300 000 nested tables take
     hours), and no cheap count before parsing foresees every way to nest them; so the items get
     ``ITEMS_BUDGET_S`` of time, checked before each item (one costs at most a pass over the page)."""
     start = time.monotonic()
-    dates, items = [], 0
+    dates, items, entries = [], 0, []
     for node in tree.css("li, tr"):
         if time.monotonic() - start > ITEMS_BUDGET_S:
             raise Unreadable(f"网页的列表条目嵌套过深,{ITEMS_BUDGET_S:g} 秒内未能读完")
-        if node.css_first("a[href]") is None:
+        link = node.css_first("a[href]")
+        if link is None:
             continue
         items += 1
-        when = first_date(node.text(separator=" "), as_of)
-        if when is not None:
-            dates.append(when)
-    return dates, items
+        found = dates_in(node.text(separator=" "), as_of)[:2]
+        if found:
+            dates.append(found[0])
+        title = " ".join(link.text(separator=" ").split())[:200]
+        entries.append((title, _target(url, link.attributes.get("href")) or "", *[*found, None, None][:2]))
+    return dates, items, entries
 
 
-def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS) -> Page:
-    """What a page's text shows; the first ``max_links`` distinct targets are kept, the rest counted."""
+def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS,
+              scanner: Scanner | None = None) -> Page:  # fmt: skip
+    """What a page's text shows; the first ``max_links`` distinct targets are kept, the rest counted.
+    With a ``scanner`` (scoring.monitor.content.Scanner), its content findings too."""
     work, depth = _nesting_work(text)
     if work > MAX_NESTING_WORK:
         raise Unreadable(f"网页元素嵌套过深(约 {depth} 层),不予解析")
     tree = LexborHTMLParser(text)
     for node in tree.css("script, style, noscript, template"):
         node.decompose()  # their text is not what a visitor reads
-    item_dates, items = _item_dates(tree, as_of)
+    item_dates, items, entries = _item_dates(tree, as_of, url)
     body = tree.body
+    visible = body.text(separator=" ") if body is not None else ""
     anchors = tree.css("a[href]")
     written = [a.attributes.get("href") for a in anchors] + [i.attributes.get("src") for i in tree.css("img[src]")]
     # a reference written the same way twice (the fragment aside) is resolved once; mailto: and
@@ -161,6 +175,7 @@ def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_
         if ref and (scheme is None or scheme.group(1).lower() in ("http", "https")):
             refs.setdefault(ref.split("#", 1)[0], ref)
     links: dict[str, None] = {}
+    attachments: dict[str, None] = {}
     resolved = 0
     for ref in refs.values():  # at most max_links targets (and the references that resolve to none) are resolved
         if len(links) >= max_links:
@@ -169,14 +184,21 @@ def read_page(text: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_
         target = _target(url, ref)
         if target is not None:
             links.setdefault(target)
+            if attachment_kind(target) is not None:
+                attachments.setdefault(target)
+    hidden = hidden_links(tree, lambda ref: _target(url, ref))
     return Page(
         items=items,
         dated_items=len(item_dates),
         newest_item=max(item_dates) if item_dates else None,
-        newest_text=newest_date(body.text(separator=" "), as_of) if body is not None else None,
+        newest_text=newest_date(visible, as_of) if body is not None else None,
         anchors=len(anchors),
         links=tuple(links),
         unprobed=len(refs) - resolved,
+        entries=tuple(entries),
+        hidden=tuple(hidden.items()),
+        attachments=tuple(attachments),
+        found=scanner.scan(visible) if scanner is not None else (),
     )
 
 
@@ -191,7 +213,8 @@ def _looks_textual(content_type: str, body: bytes) -> bool:
     )
 
 
-def read_body(body: bytes, content_type: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS) -> Page:
+def read_body(body: bytes, content_type: str, url: str, as_of: dt.date, max_links: int = DEFAULT_MAX_LINKS,
+              scanner: Scanner | None = None) -> Page:  # fmt: skip
     """A fetched page's bytes as the rules read them, or ``Unreadable`` saying why not."""
     if not body:
         raise Unreadable("网页内容为空(0 字节)")
@@ -202,4 +225,4 @@ def read_body(body: bytes, content_type: str, url: str, as_of: dt.date, max_link
     # a page of text holds no NUL and few undecodable bytes; binary files hold both
     if "\x00" in sample or sample.count("\ufffd") > max(20, len(sample) // 20):
         raise Unreadable(f"内容不是可读的文本(按 {encoding} 解码失败)")
-    return read_page(text, url, as_of, max_links)
+    return read_page(text, url, as_of, max_links, scanner)

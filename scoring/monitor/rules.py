@@ -9,16 +9,23 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from scoring.monitor.content import CONTENT_RULES
 from scoring.monitor.dates import age_days
 from scoring.monitor.pages import DEFAULT_MAX_LINKS
 from scoring.monitor.sites import COLUMN_KINDS
 from scoring.rubric.model import MonitorSpec
 
-__all__ = ["DEFAULT_LIMITS", "rule_values"]
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_MESSAGE_DAYS", "late_messages", "message_said", "rule_values"]
 
 DEFAULT_LIMITS = {"news": 14, "notice": 183, "policy": 183, "static": 365}
 DEFAULT_MAX_FAILURE_RATE = 0.05
 DEFAULT_HOME_DAYS = 14
+DEFAULT_MESSAGE_DAYS = 90
+# what each content rule looks for, as the evidence names it; and which findings are one
+NOTHING = {"wrong_words": "未发现错误表述", "privacy_leaks": "未发现未遮盖的身份证号码",
+           "hidden_links": "未发现隐藏链接", "unanswered_messages": "未发现逾期未答复的留言"}  # fmt: skip
+DISTINCT = {"wrong_words": ["url", "found"], "privacy_leaks": ["ident"], "hidden_links": ["found"],
+            "unanswered_messages": ["url", "found"]}  # fmt: skip
 EVIDENCE_ITEMS = 30  # a cell names this many pages or links, then how many more
 
 
@@ -38,15 +45,91 @@ def _date_text(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").fillna("")
 
 
+def late_messages(found: pd.DataFrame, days: int, as_of: dt.date) -> pd.Series:
+    """Of a messages page's items (first, second dates): unanswered more than ``days`` after they
+    were left, or answered more than ``days`` after (SPEC 4a)."""
+    waited = (pd.Timestamp(as_of) - found["first"]).dt.days
+    took = (found["second"] - found["first"]).dt.days
+    return (found["second"].isna() & (waited > days)) | (took > days).fillna(False)
+
+
+def message_said(found: pd.DataFrame, days: int, as_of: dt.date) -> pd.Series:
+    waited = (pd.Timestamp(as_of) - found["first"]).dt.days.astype("Int64").astype(str)
+    took = (found["second"] - found["first"]).dt.days.astype("Int64").astype(str)
+    return pd.Series(np.where(found["second"].isna(),
+                              "留言于 " + _date_text(found["first"]) + ",未见答复(已 " + waited + f" 天,限 {days} 天)",
+                              "留言于 " + _date_text(found["first"]) + ",答复于 " + _date_text(found["second"])
+                              + "(相隔 " + took + f" 天,限 {days} 天)"), index=found.index)  # fmt: skip
+
+
+def _content_values(rule: MonitorSpec, method: str, pages: pd.DataFrame, units: pd.Index, found: pd.DataFrame,
+                    docs: pd.DataFrame | None, as_of: dt.date) -> pd.DataFrame:  # fmt: skip
+    """The content rules (SPEC 4a): distinct findings per unit, and the pages read for them."""
+    hits = found[found["rule"] == rule.rule]
+    if rule.rule == "wrong_words" and rule.severity is not None:
+        hits = hits[hits["severity"] == rule.severity]
+    days = rule.days if rule.days is not None else DEFAULT_MESSAGE_DAYS
+    if rule.rule == "unanswered_messages":
+        hits = hits[late_messages(hits, days, as_of)]
+        hits = hits.assign(context=message_said(hits, days, as_of))
+    hits = hits.drop_duplicates(["unit_id", "url", "found"])
+    counts = hits.drop_duplicates(["unit_id", *DISTINCT[rule.rule]]).groupby("unit_id").size()
+    counts = counts.reindex(units, fill_value=0)
+    label = {"wrong_words": "错误表述", "privacy_leaks": "身份证号码", "hidden_links": "隐藏链接",
+             "unanswered_messages": "留言"}[rule.rule]  # fmt: skip
+    parts = hits["url"] + f":{label}「" + hits["found"] + "」"
+    if rule.rule == "wrong_words":
+        parts = parts + np.where(hits["severity"] != "", "(" + hits["severity"] + ")", "")
+    parts = parts + np.where(hits["context"] != "", " …" + hits["context"] + "…", "")
+    # what was read for this rule: the pages (a messages rule only its messages pages), the articles
+    # and attachments (not for hidden links in attachments, nor messages)
+    looked = pages[pages["kind"] == "messages"] if rule.rule == "unanswered_messages" else pages
+    read_ok = looked["ok"].astype(bool) & (looked["unreadable"] == "")
+    checked = looked.loc[read_ok, ["unit_id", "url"]].assign(what="网页")
+    missed = looked.loc[~read_ok, ["unit_id", "url"]].assign(why=np.where(~looked.loc[~read_ok, "ok"].astype(bool),
+                                                                           looked.loc[~read_ok, "said"],
+                                                                           looked.loc[~read_ok, "unreadable"]))  # fmt: skip
+    if docs is not None and rule.rule != "unanswered_messages":
+        docs = docs if rule.rule != "hidden_links" else docs[docs["what"] == "文章"]
+        checked = pd.concat([checked, docs.loc[docs["unread"] == "", ["unit_id", "url", "what"]]])
+        missed = pd.concat([missed, docs.loc[docs["unread"] != "", ["unit_id", "url"]]
+                            .assign(why=docs.loc[docs["unread"] != "", "unread"])])  # fmt: skip
+    tally = checked.groupby(["unit_id", "what"]).size().unstack(fill_value=0).reindex(units, fill_value=0)
+    n = {w: tally[w].astype(str) if w in tally else pd.Series("0", index=units) for w in ("网页", "文章", "附件")}
+    summary = "已检查网页 " + n["网页"] + " 个"
+    if rule.rule not in ("unanswered_messages",):
+        summary = summary + "、文章 " + n["文章"] + " 篇"
+    if rule.rule in ("wrong_words", "privacy_leaks"):
+        summary = summary + "、附件 " + n["附件"] + " 个"
+    listed = _joined(checked["url"], checked["unit_id"], units)
+    unread = _joined(missed["url"] + "(" + missed["why"].astype(str) + ")", missed["unit_id"], units)
+    nothing = pd.Series(NOTHING[rule.rule], index=units)
+    if rule.rule == "unanswered_messages":  # a unit without a messages page is said to have none
+        has = pd.Index(looked["unit_id"])
+        nothing = nothing.where(units.isin(has), "站点清单中没有该单位的留言页面(类型 messages)")
+    evidence = _joined(parts, hits["unit_id"], units).where(counts > 0, nothing)
+    evidence = (evidence + " | " + summary + np.where(listed != "", ":" + listed, "")
+                + np.where(unread != "", " | 未能读取:" + unread, ""))  # fmt: skip
+    value = counts.astype(str) if method == "deduct" else np.where(counts > 0, "1", "0")
+    return pd.DataFrame({"value": value, "evidence": evidence}, index=units)
+
+
 def rule_values(
     rule: MonitorSpec, method: str, pages: pd.DataFrame, links: pd.DataFrame, home_counts: pd.DataFrame,
-    as_of: dt.date, *, max_links: int = DEFAULT_MAX_LINKS,
+    as_of: dt.date, *, max_links: int = DEFAULT_MAX_LINKS, found: pd.DataFrame | None = None,
+    docs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """unit_id, value, evidence for every unit of ``pages`` (index = unit_id). ``pages`` may hold any
     subset of the kinds (a unit's home row at least); ``unreadable`` says why a page that answered
-    could not be read, ``unprobed`` how many of its links were beyond ``max_links``."""
+    could not be read, ``unprobed`` how many of its links were beyond ``max_links``. The content
+    rules count ``found`` (scoring.monitor.crawl.findings_frame) and cite ``docs`` (the articles and
+    attachments, ContentCrawl.docs)."""
     pages = pages.assign(**{c: v for c, v in (("unreadable", ""), ("unprobed", 0)) if c not in pages})
     units = pd.Index(pages["unit_id"].drop_duplicates())
+    if rule.rule in CONTENT_RULES:
+        if found is None:
+            raise ValueError("content rules need the run's findings")
+        return _content_values(rule, method, pages, units, found, docs, as_of)
     home = pages[pages["kind"] == "home"].set_index("unit_id").reindex(units)
     columns = pages[pages["kind"].isin(COLUMN_KINDS)]
     passed = {"veto": ("0", "1"), "binary": ("1", "0")}.get(method)  # (kept, violated)
@@ -102,11 +185,14 @@ def rule_values(
                      + age[stale].astype(int).astype(str) + " 天,限 " + limit[stale].astype(int).astype(str) + " 天)")  # fmt: skip
         counts = hit.groupby("unit_id").size().reindex(units, fill_value=0)
         checked = columns.groupby("unit_id").size().reindex(units, fill_value=0).astype(str)
+        named = _joined("「" + columns["column"] + "」" + columns["url"], columns["unit_id"], units)
         fine = (
             "已检查栏目 "
             + checked
             + " 个:"
             + ("均有带日期的条目" if rule.rule == "empty_columns" else "均在更新期限内")
+            + " | "
+            + named
         ).where(checked != "0", "站点清单中没有该单位的栏目(动态、通知公告、政策文件、静态)")
         evidence = _joined(parts, hit["unit_id"], units)
         return pd.DataFrame({"value": counts.astype(str), "evidence": evidence.where(counts > 0, fine)})
@@ -120,12 +206,15 @@ def rule_values(
         evidence = evidence.where(counts > 0, "已检查链接 " + checked + " 个:均可访问")
         # what was not checked is said beside what was: links beyond the cap, pages that could not be read
         sources = pages[pages["kind"].isin(("home", *COLUMN_KINDS))]
+        read_ok = sources[sources["ok"].astype(bool) & (sources["unreadable"] == "")]
+        named = _joined(read_ok["url"], read_ok["unit_id"], units)
         left = sources.groupby("unit_id")["unprobed"].sum().reindex(units, fill_value=0).astype(int)
         unread = sources[(sources["unreadable"] != "")]
         unread_parts = _joined("「" + unread["column"] + "」无法读取(" + unread["unreadable"] + "),其中链接未检查",
                                unread["unit_id"], units)  # fmt: skip
         evidence = (evidence + np.where(left > 0, " | 另有 " + left.astype(str) + f" 个链接未探测(每页最多探测 {max_links} 个)", "")
-                    + np.where(unread_parts != "", " | " + unread_parts, ""))  # fmt: skip
+                    + np.where(unread_parts != "", " | " + unread_parts, "")
+                    + np.where(named != "", " | 链接所在网页:" + named, ""))  # fmt: skip
         return pd.DataFrame({"value": counts.astype(str), "evidence": evidence})
 
     raise ValueError(f"unknown monitor rule {rule.rule}")  # the rubric model admits no other

@@ -5,27 +5,36 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from scoring.codes import applicable_matrix
 from scoring.errors import InputError, Issue
+from scoring.monitor.content import CONTENT_RULES, Scanner
+from scoring.monitor.crawl import DEFAULT_MAX_ARTICLES, ContentCrawl, crawl_content, findings_frame, masked_body
 from scoring.monitor.fetch import Fetcher, Probe
+from scoring.monitor.ids import mask_ids
 from scoring.monitor.pages import DEFAULT_MAX_LINKS, Page, Unreadable, read_body
-from scoring.monitor.rules import rule_values
+from scoring.monitor.rules import DEFAULT_MESSAGE_DAYS, late_messages, message_said, rule_values
 from scoring.monitor.sites import COLUMN_KINDS
+from scoring.monitor.words import WordList
 from scoring.rubric import Rubric
 from scoring.rubric.model import MonitorSpec
 
-__all__ = ["DEFAULT_DEADLINE_S", "DEFAULT_TIMEOUT_S", "EVALUATOR", "MonitorRun", "archive_name", "monitor_sites",
-           "monitored_checks"]  # fmt: skip
+__all__ = ["CONTENT_COLUMNS", "DEFAULT_DEADLINE_S", "DEFAULT_TIMEOUT_S", "EVALUATOR", "MonitorRun", "archive_name",
+           "monitor_sites", "monitored_checks"]  # fmt: skip
 
 EVALUATOR = "monitor"  # the results rows' evaluator: a batch like any other, appealed and corrected the same way
 DEFAULT_TIMEOUT_S = 15.0
 DEFAULT_DEADLINE_S = 3600.0  # SPEC 4a --deadline 60
 NOT_VISITED = "截止时间已到,未访问"
+# SPEC 4a, the store's fix tracking reads these: found is a wrong form, a masked ID number, a link
+# target or a message's title; key is rule + url + found, hashed (stable across runs)
+CONTENT_COLUMNS = ["unit_id", "rule", "url", "found", "context", "severity", "key"]
 RESULT_HEADER = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 
 
@@ -40,6 +49,11 @@ class MonitorRun:
     # pages or links were not all probed by then, which get no row
     unvisited: int = 0
     unfinished: list[tuple[str, str]] = field(default_factory=list)
+    # SPEC 4a: one row per distinct finding of a content rule (CONTENT_COLUMNS), and the units whose
+    # pages, articles and attachments were all read this run (only their findings may be marked fixed)
+    content: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONTENT_COLUMNS))
+    content_units: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # located, masked: attachments or articles not read
 
 
 def monitored_checks(rubric: Rubric) -> list[tuple[str, str, MonitorSpec]]:
@@ -59,12 +73,12 @@ def _timeout(checks: list[tuple[str, str, MonitorSpec]]) -> float:
     return given[0] if given else DEFAULT_TIMEOUT_S
 
 
-def _read(probe: Probe, as_of: dt.date, max_links: int) -> Page | str:
+def _read(probe: Probe, as_of: dt.date, max_links: int, scanner: Scanner | None = None) -> Page | str:
     """The page, or why it cannot be read: one page's bytes never end the run."""
     if probe.unread:
         return probe.unread
     try:
-        return read_body(probe.body, probe.content_type, probe.final_url, as_of, max_links)
+        return read_body(probe.body, probe.content_type, probe.final_url, as_of, max_links, scanner)
     except Unreadable as exc:
         return str(exc)
     except (RecursionError, MemoryError, ValueError, TypeError) as exc:  # the parser's own limits
@@ -73,9 +87,11 @@ def _read(probe: Probe, as_of: dt.date, max_links: int) -> Page | str:
 
 async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concurrency: int, per_host: int,
                  interval_s: float, progress: Callable[[int, int], None] | None, as_of: dt.date, max_links: int,
-                 deadline_s: float) -> tuple[dict[str, Probe], dict[str, Page | str], dict[str, Probe], int]:  # fmt: skip
-    """Page probes, what each page showed (or why not), link probes, and how many URLs the deadline
-    left unprobed. A probe the deadline cut off is absent from the dicts."""
+                 deadline_s: float, scanner: Scanner | None = None, max_articles: int = DEFAULT_MAX_ARTICLES,
+                 ) -> tuple[dict[str, Probe], dict[str, Page | str], dict[str, Probe], int, ContentCrawl | None]:  # fmt: skip
+    """Page probes, what each page showed (or why not), link probes, how many URLs the deadline
+    left unprobed, and with a ``scanner`` the articles and attachments read. A probe the deadline
+    cut off is absent from the dicts."""
     total = [sites["url"].nunique(), 0]
     done = [0]
 
@@ -97,8 +113,11 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
         read: dict[str, Page | str] = {}
         for url, probe in probes.items():
             if probe.ok and loop.time() < deadline:  # a page left unread by the deadline is as if unvisited
-                read[url] = _read(probe, as_of, max_links)
+                read[url] = _read(probe, as_of, max_links, scanner)
         unread = sum(p.ok and u not in read for u, p in probes.items())
+        content = None
+        if scanner is not None:
+            content = await crawl_content(fetcher, sites, read, scanner, max_articles, max_links, deadline, total)
         link_probes: dict[str, Probe] = {}
         targets: list[str] = []
         if with_links:
@@ -106,7 +125,7 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
             pages = [read[u] for u in sources if isinstance(read.get(u), Page)]
             targets = list(dict.fromkeys(t for page in pages for t in page.links))
             fresh = [t for t in targets if t not in fetcher.finished and t not in wanted]
-            total[1] = len(fresh)
+            total[1] += len(fresh)
             fetcher.allow(targets)
             try:
                 async with asyncio.timeout_at(deadline):
@@ -115,11 +134,17 @@ async def _crawl(sites: pd.DataFrame, with_links: bool, timeout_s: float, concur
                 pass
             link_probes = {t: fetcher.finished[t] for t in targets if t in fetcher.finished}
         unvisited = len(set(wanted).union(targets) - set(fetcher.finished)) + unread
-    return probes, read, link_probes, unvisited
+        if content is not None:
+            unvisited += content.unvisited
+    return probes, read, link_probes, unvisited, content
 
 
-def _unfinished(spec: MonitorSpec, pages: pd.DataFrame, links: pd.DataFrame) -> pd.Index:
+def _unfinished(spec: MonitorSpec, pages: pd.DataFrame, links: pd.DataFrame,
+                content: ContentCrawl | None = None) -> pd.Index:  # fmt: skip
     """Units whose value for this rule would rest on a page or link the deadline left unprobed."""
+    if spec.rule in CONTENT_RULES:
+        late = pd.Index(content.late_units if content is not None else [])
+        return pd.Index(pages.loc[~pages["fetched"], "unit_id"]).union(late).drop_duplicates()
     if spec.rule in ("unreachable", "home_stale"):
         needed = pages[pages["kind"] == "home"]
     elif spec.rule in ("stale_columns", "empty_columns"):
@@ -149,21 +174,36 @@ def monitor_sites(
     max_links: int = DEFAULT_MAX_LINKS,
     deadline_s: float = DEFAULT_DEADLINE_S,
     keep_pages: bool = True,
+    words: pd.DataFrame | None = None,
+    max_articles: int = DEFAULT_MAX_ARTICLES,
 ) -> MonitorRun:
     """Probe, read and judge. ``history`` gives, for {unit_id: home URL}, the home probes stored
     before this run (unit_id → probes, failed), so that a daily run makes the period's failure rate.
     At most ``max_links`` link targets per page are probed; after ``deadline_s`` seconds the run
     ends with what it has (MonitorRun.unfinished). ``keep_pages`` False drops the pages' bytes once
-    read (nothing will archive them)."""
+    read (nothing will archive them). ``words`` is the office's list of wrong forms
+    (scoring.monitor.words.read_words); without it no wrong_words check gets a row (a warning says
+    so). With a content rule, the ``max_articles`` newest articles of each column and the
+    attachments they link are read too (SPEC 4a)."""
     checks = monitored_checks(rubric)
     if not checks:
         raise InputError([Issue(code="no-monitored-checks", file=rubric.path,
                                 message="指标体系中没有带 monitor 的测评点;请先为可自动监测的测评点写上 monitor: {rule: ...}")])  # fmt: skip
     listed = sites[sites["unit_id"].isin(set(roster["unit_id"]))]
     with_links = any(m.rule == "broken_links" for _, _, m in checks)
-    probes, read, link_probes, unvisited = asyncio.run(
+    rules = {m.rule for _, _, m in checks}
+    warnings: list[str] = []
+    if "wrong_words" in rules and words is None:
+        names = "、".join(c for c, _, m in checks if m.rule == "wrong_words")
+        warnings.append(f"未给出错误表述清单(--words),测评点 {names} 未写出结果")
+        checks = [c for c in checks if c[2].rule != "wrong_words"]
+        rules.discard("wrong_words")
+    scanner = None
+    if rules & set(CONTENT_RULES):
+        scanner = Scanner(as_of, WordList.of(words) if "wrong_words" in rules else None, "privacy_leaks" in rules)
+    probes, read, link_probes, unvisited, content = asyncio.run(
         _crawl(listed, with_links, _timeout(checks), concurrency, per_host, interval_s, progress, as_of, max_links,
-               deadline_s)
+               deadline_s, scanner, max_articles)
     )  # fmt: skip
 
     def seen(url: str, attr: str, empty: object) -> object:
@@ -191,12 +231,18 @@ def monitor_sites(
     )
     if not keep_pages:
         probes = {u: replace(p, body=b"") for u, p in probes.items()}
+    # the tool must never become a second leak: a kept page's ID numbers are masked (its archive
+    # keeps the name of the page as fetched), and a page that shows one gets no screenshot
+    masked = {u: masked_body(p) for u, p in probes.items() if p.body}
+    leaky = {u for u, body in masked.items() if body is not probes[u].body}
+    probes = {u: replace(p, body=masked[u]) if u in leaky else p for u, p in probes.items()}
     shots: dict[str, bytes] = {}
     if screenshot and not unvisited:
         from scoring.monitor.screens import screenshot_name, screenshots
 
         linked = [t for page in read.values() if isinstance(page, Page) for t in page.links]
-        taken = screenshots(pages.loc[pages["ok"], "url"], [*listed["url"], *linked], _timeout(checks))
+        shown = pages.loc[pages["ok"] & ~pages["url"].isin(leaky), "url"]
+        taken = screenshots(shown, [*listed["url"], *linked], _timeout(checks))
         shots = {screenshot_name(png): png for png in taken.values()}
         names = {u: screenshot_name(png) for u, png in taken.items()}
         pages = pages.assign(
@@ -219,22 +265,28 @@ def monitor_sites(
     before = history(homes.to_dict()) if history is not None else pd.DataFrame(columns=["probes", "failed"])
     home_counts = now.add(before.reindex(now.index).fillna(0), fill_value=0)
 
+    hosts = {urlsplit(u).hostname for u in sites["url"]}
+    found = findings_frame(pages, read, content, hosts, as_of)
+    docs = content.docs if content is not None else None
+
     units = pd.Index(roster["unit_id"])
     matrix = applicable_matrix(rubric, units, roster["group"].to_numpy())
     check_pos = pd.Index(rubric.checks["check_id"])
     out = []
     unfinished: list[tuple[str, str]] = []
     for check_id, method, spec in checks:
-        values = rule_values(spec, method, pages, links, home_counts, as_of, max_links=max_links)
+        values = rule_values(spec, method, pages, links, home_counts, as_of, max_links=max_links, found=found,
+                             docs=docs)  # fmt: skip
         applies = matrix[units.get_indexer(values.index), check_pos.get_loc(check_id)]
         values = values[applies]
         # never a guess presented as a measurement: a value whose pages the deadline cut off is not written
-        late = values.index.isin(_unfinished(spec, pages, links))
+        late = values.index.isin(_unfinished(spec, pages, links, content))
         unfinished += [(u, check_id) for u in values.index[late]]
         values = values[~late]
         archived = pages[pages["archive"] != ""].groupby("unit_id")["archive"].agg(
             lambda a: "存档 " + "、".join(dict.fromkeys("、".join(a).split("、"))))  # fmt: skip
-        evidence = values["evidence"] + (" | " + archived.reindex(values.index)).fillna("")
+        # a URL or a page's words may hold an ID number too: every evidence cell is masked
+        evidence = (values["evidence"] + (" | " + archived.reindex(values.index)).fillna("")).map(mask_ids)
         out.append(pd.DataFrame({"unit_id": values.index, "check_id": check_id, "value": values["value"].to_numpy(),
                                  "evidence": evidence.to_numpy()}))  # fmt: skip
     rows = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["unit_id", "check_id", "value"])
@@ -244,7 +296,46 @@ def monitor_sites(
     rows = rows.assign(period=period, note="", evaluator=EVALUATOR, checked_at=as_of.isoformat())[RESULT_HEADER]
     without = [u for u in roster["unit_id"] if u not in set(sites["unit_id"])]
     every = list(probes.values()) + [p for t, p in link_probes.items() if t not in probes]
-    return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots, unvisited, unfinished)
+    if content is not None:
+        every += [p for u, p in content.probes.items() if u not in probes and u not in link_probes]
+        warnings += content.warnings
+    # a link found on a page may carry an ID number in its query (?sfzh=…): stored probes mask it too
+    every = [replace(p, url=mask_ids(p.url), final_url=mask_ids(p.final_url)) if p.url not in probes else p
+             for p in every]  # fmt: skip
+    return MonitorRun(rows.reset_index(drop=True), every, pages, without, shots, unvisited, unfinished,
+                      _content_rows(found, rules, checks, as_of), _content_units(pages, content, rules),
+                      [mask_ids(w) for w in warnings])  # fmt: skip
+
+
+def _content_rows(found: pd.DataFrame, rules: set[str], checks: list[tuple[str, str, MonitorSpec]],
+                  as_of: dt.date) -> pd.DataFrame:  # fmt: skip
+    """The interface the store's fix tracking reads: one row per distinct finding, keyed by rule,
+    URL and what was found (a masked number, never a full one). A message is a finding when it is
+    late by the days of any of the rubric's unanswered_messages checks."""
+    if found.empty or not rules & set(CONTENT_RULES):
+        return pd.DataFrame(columns=CONTENT_COLUMNS)
+    messages = found["rule"] == "unanswered_messages"
+    days = [m.days if m.days is not None else DEFAULT_MESSAGE_DAYS for _, _, m in checks
+            if m.rule == "unanswered_messages"]  # fmt: skip
+    if days:
+        late = late_messages(found[messages], min(days), as_of)
+        said = message_said(found[messages], min(days), as_of)
+        found = found.assign(context=found["context"].where(~messages, said.reindex(found.index)))
+        found = found[~messages | late.reindex(found.index, fill_value=False)]
+    rows = found[found["rule"].isin(rules)].drop_duplicates(["unit_id", "rule", "url", "found"])
+    key = (rows["rule"] + "\n" + rows["url"] + "\n" + rows["found"]).map(
+        lambda k: hashlib.sha256(k.encode("utf-8")).hexdigest()[:32])  # fmt: skip
+    return rows.assign(key=key)[CONTENT_COLUMNS].reset_index(drop=True)
+
+
+def _content_units(pages: pd.DataFrame, content: ContentCrawl | None, rules: set[str]) -> list[str]:
+    """Units whose every page, article and attachment was fetched and read this run."""
+    if content is None or not rules & set(CONTENT_RULES):
+        return []
+    whole = pages["ok"].astype(bool) & (pages["unreadable"] == "")
+    complete = whole.groupby(pages["unit_id"], sort=False).all()
+    partial = set(content.partial_units)
+    return [u for u, ok in complete.items() if ok and u not in partial]
 
 
 def answered_with_body(probe: Probe | None) -> bool:

@@ -15,8 +15,9 @@ __all__ = ["COLUMN_KINDS", "KINDS", "SITES_COLUMNS", "read_sites"]
 SITES_COLUMNS = Columns({"unit_id": "单位编码", "column": "栏目", "kind": "类型", "url": "网址"},
                         ("unit_id", "column", "kind", "url"))  # fmt: skip
 KINDS = {"home": "首页", "news": "动态类栏目", "notice": "通知公告类栏目", "policy": "政策文件类栏目",
-         "static": "静态栏目", "page": "页面"}  # fmt: skip
-# the kinds that are columns: the home row and page rows are not (SPEC extension 4)
+         "static": "静态栏目", "page": "页面", "messages": "留言"}  # fmt: skip
+# the kinds that are columns: the home row and page rows are not (SPEC extension 4); nor are
+# messages pages (留言, SPEC 4a), whose items are judged by unanswered_messages, not by their age
 COLUMN_KINDS = ("news", "notice", "policy", "static")
 
 

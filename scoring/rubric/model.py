@@ -67,20 +67,23 @@ class RankingSpec(_Model):
     method: Literal["competition", "dense"] = "competition"
 
 
-MONITOR_RULES = ("unreachable", "home_stale", "stale_columns", "empty_columns", "broken_links", "page_exists")
+MONITOR_RULES = ("unreachable", "home_stale", "stale_columns", "empty_columns", "broken_links", "page_exists",
+                 "wrong_words", "privacy_leaks", "hidden_links", "unanswered_messages")  # fmt: skip
 COLUMN_KINDS = ("news", "notice", "policy", "static")
 
 
 class MonitorSpec(_Model):
-    """A check measured by ``assess monitor`` (SPEC extension 4); which parameters a rule takes
-    and which methods it serves are checked in :mod:`scoring.rubric.rules`."""
+    """A check measured by ``assess monitor`` (SPEC extensions 4 and 4a); which parameters a rule
+    takes and which methods it serves are checked in :mod:`scoring.rubric.rules`."""
 
-    rule: Literal["unreachable", "home_stale", "stale_columns", "empty_columns", "broken_links", "page_exists"]
+    rule: Literal["unreachable", "home_stale", "stale_columns", "empty_columns", "broken_links", "page_exists",
+                  "wrong_words", "privacy_leaks", "hidden_links", "unanswered_messages"]  # fmt: skip
     max_failure_rate: Annotated[float, Field(gt=0, le=1)] | None = None
     timeout_s: Annotated[float, Field(gt=0, le=300)] | None = None
     days: Annotated[int, Field(ge=0, le=100_000)] | None = None
     limits: dict[Literal["news", "notice", "policy", "static"], Annotated[int, Field(ge=0, le=100_000)]] | None = None
     column: Text | None = None
+    severity: Literal["严重", "一般"] | None = None  # wrong_words: count only the forms of this severity
 
 
 RECORDS_MEASURES = (

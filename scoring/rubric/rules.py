@@ -132,9 +132,13 @@ def _check_method(loc: Loc, check: dict, track: dict | None) -> Iterator[Problem
 
 # SPEC extension 4: the methods each monitor rule serves and the parameters it takes
 MONITOR_METHODS = {"unreachable": ("veto", "binary"), "home_stale": ("veto", "binary"), "stale_columns": ("deduct",),
-                   "empty_columns": ("deduct",), "broken_links": ("deduct",), "page_exists": ("binary",)}  # fmt: skip
+                   "empty_columns": ("deduct",), "broken_links": ("deduct",), "page_exists": ("binary",),
+                   "wrong_words": ("deduct", "veto"), "privacy_leaks": ("deduct", "veto"),
+                   "hidden_links": ("deduct", "veto"), "unanswered_messages": ("deduct", "veto")}  # fmt: skip
 MONITOR_PARAMS = {"unreachable": {"max_failure_rate", "timeout_s"}, "home_stale": {"days"}, "stale_columns": {"limits"},
-                  "empty_columns": set(), "broken_links": set(), "page_exists": {"column"}}  # fmt: skip
+                  "empty_columns": set(), "broken_links": set(), "page_exists": {"column"},
+                  "wrong_words": {"severity"}, "privacy_leaks": set(), "hidden_links": set(),
+                  "unanswered_messages": {"days"}}  # fmt: skip
 
 
 def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
@@ -149,8 +153,8 @@ def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
             (f"监测规则 {rule} 只用于方法 {'、'.join(MONITOR_METHODS[rule])},本测评点的方法是 {method}"),
         )
     for param in sorted(set(monitor) - {"rule"} - MONITOR_PARAMS[rule]):
-        taken = "、".join(sorted(MONITOR_PARAMS[rule])) or "任何参数"
-        yield (*loc, "monitor", param), "monitor-param-unused", f"监测规则 {rule} 不使用参数 {param};它接受 {taken}"
+        taken = f"它接受 {'、'.join(sorted(MONITOR_PARAMS[rule]))}" if MONITOR_PARAMS[rule] else "它不接受任何参数"
+        yield (*loc, "monitor", param), "monitor-param-unused", f"监测规则 {rule} 不使用参数 {param};{taken}"
     if rule == "page_exists" and not monitor.get("column"):
         yield (*loc, "monitor"), "monitor-param-missing", "监测规则 page_exists 需要 column(站点清单中的栏目名称)"
 

@@ -145,8 +145,9 @@ def test_at_most_max_links_per_page_are_probed_and_the_rest_is_counted(tmp_path)
         stop()
     assert p.returncode == 0, p.stderr
     assert sorted(h for h in site.hits if h.startswith("/l")) == sorted(f"/l{i}" for i in range(50))
+    # the page whose links were checked is named, not only its archive (issue 31)
     assert got["evidence"]["C1", "W5"].startswith(
-        "已检查链接 50 个:均可访问 | 另有 1950 个链接未探测(每页最多探测 50 个) | 存档 "
+        f"已检查链接 50 个:均可访问 | 另有 1950 个链接未探测(每页最多探测 50 个) | 链接所在网页:{site.url('/c1/')} | 存档 "
     )
     assert got["values"]["C2"]["W5"] == "0"
 

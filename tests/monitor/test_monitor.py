@@ -140,6 +140,11 @@ def test_the_monitor_finds_what_the_fixture_site_holds(files, tmp_path, site, el
     assert "1 秒内未完整响应" in ev["C3", "W1"] and "失败 1 次" in ev["C3", "W1"]
     assert "首页最新日期 2017-08-01(距测评日 61 天,限 14 天)" in ev["C2", "W2"]
     assert "站点清单中没有栏目「依申请公开」" in ev["C2", "W6"]
+    # a row with nothing wrong names the pages checked, not only their archives (issue 31)
+    assert ev["C2", "W4"].startswith(f"已检查栏目 2 个:均有带日期的条目 | 「政务动态」{site.url('/c2/news/')} | "
+                                     f"「政策解读」{site.url('/c2/policy/')} | 存档 ")  # fmt: skip
+    assert ev["C2", "W5"].startswith(f"已检查链接 6 个:均可访问 | 链接所在网页:{site.url('/c2/')} | "
+                                     f"{site.url('/c2/news/')} | {site.url('/c2/policy/')} | 存档 ")  # fmt: skip
     # it contacted no host that nobody listed, and said who it is
     assert elsewhere.hits == []
     assert all(a.startswith("assess-monitor/") for a in site.agents)
@@ -293,7 +298,10 @@ def test_a_sites_workbook_with_chinese_headers_reads_the_same(files, tmp_path, s
 def test_validate_names_the_checks_the_monitor_measures():
     p = cli("validate", ROOT / "rubrics" / "website-inspection.yaml")
     assert p.returncode == 0, p.stderr
-    assert "由网站监测(assess monitor)自动测评的测评点 7 个:W1.1.2(broken_links)、W2.1.2(stale_columns)" in p.stdout
+    assert (
+        "由网站监测(assess monitor)自动测评的测评点 12 个:W1.1.2(broken_links)、W2.1.1(wrong_words)、W2.1.2(stale_columns)"
+        in p.stdout
+    )
 
 
 @settings(max_examples=150, deadline=None)
