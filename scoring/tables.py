@@ -264,6 +264,10 @@ def _read_csv_fast(data: bytes, columns: Columns, f_name: str = "") -> tuple[lis
         if len(lengths) and pc.max(lengths).as_py() > MAX_CELL_CHARS:
             row = int(pc.index(pc.greater(lengths, MAX_CELL_CHARS), True).as_py()) + 2
             _too_long(f_name, header[pos], row)
+    # free text in one piece (a file is at most 100 MB): Arrow's gather from a column of many
+    # pieces joins them first, on every call, and the import gathers in slices (issue 34)
+    table = pa.table([c if pa.types.is_dictionary(c.type) else c.combine_chunks() for c in table.columns],
+                     names=table.column_names)  # fmt: skip
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     frame.columns = sorted(found)
     return header, frame

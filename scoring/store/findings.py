@@ -30,8 +30,10 @@ FINDING_COLUMNS = ["round_id", "_sheet", "_row", "unit_id", "check_id", "value",
                    "checked_at"]  # fmt: skip
 _INSERT = (
     "INSERT INTO finding(id, batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator,"
-    " checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " checked_at) VALUES "
 )
+_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?)"
+_ROWS_PER_INSERT = 100
 # rows go in and come out a slice at a time: a round of 600 k rows as Python tuples all at once
 # would take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
 _SLICE = 1 << 16
@@ -67,30 +69,40 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
         copy = pa.ipc.new_file(sink, _SCHEMA, options=_OPTIONS) if copyable else None
         for start in range(lo, hi, _SLICE):
             at = order[start : min(start + _SLICE, hi)]
-            part = {"finding_id": pa.array(ids[start : start + len(at)]),
-                    "batch_id": pa.array(np.full(len(at), batch_id, dtype=np.int64)),
-                    **{c: columns[c].take(at) for c in FINDING_COLUMNS}}  # fmt: skip
-            _insert_rows(db, [part[c] for c in ["finding_id", "batch_id", *FINDING_COLUMNS]])
+            some = ids[start : start + len(at)]
+            part = {c: columns[c].take(at) for c in FINDING_COLUMNS}
+            _insert_rows(db, [some.tolist(), [batch_id] * len(at),
+                              *(columns[c].python(at, part[c]) for c in FINDING_COLUMNS)])  # fmt: skip
+            part.update(finding_id=pa.array(some), batch_id=pa.array(np.full(len(at), batch_id, dtype=np.int64)))
             if copy is not None:
                 copy.write_batch(pa.record_batch([part[n] for n in _NAMES], schema=_SCHEMA))
         if copy is not None:
             copy.close()
             db.execute(
                 "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
-                (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo),
-                 sink.getvalue().to_pybytes()),
+                (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo), sink.getvalue()),
             )  # fmt: skip
     in_row_order = np.empty_like(ids)
     in_row_order[order] = ids
     return in_row_order
 
 
-def _insert_rows(db: sqlite3.Connection, part: list[pa.Array | np.ndarray]) -> None:
-    """Insert one slice of findings: ``part`` holds the table's columns in ``_INSERT``'s order, as
-    Arrow arrays (text and integers) or arrays of Python values (a column that is not all text,
-    stored as SQLite renders each value)."""
-    values = [c.to_pylist() if isinstance(c, pa.Array) else c.tolist() for c in part]
-    db.executemany(_INSERT, zip(*values, strict=True))
+def _insert_rows(db: sqlite3.Connection, columns: list[list]) -> None:
+    """Insert one slice of findings, given as its columns' Python values in ``_INSERT``'s order.
+
+    A hundred rows a statement: executemany's work per row (a step and a reset of the statement,
+    its parameters looked up one tuple at a time) took a third of a province's insert (issue 34)."""
+    width, n = len(columns), len(columns[0])
+    flat: list = [None] * (width * n)
+    for i, values in enumerate(columns):
+        flat[i::width] = values  # row-major in one C loop per column, no tuple per row
+    per = max(1, min(_ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    full = n - n % per
+    many = _INSERT + ",".join([_ROW] * per)
+    for start in range(0, full * width, per * width):
+        db.execute(many, flat[start : start + per * width])
+    if n > full:
+        db.execute(_INSERT + ",".join([_ROW] * (n - full)), flat[full * width :])
 
 
 class _Column:
@@ -101,6 +113,7 @@ class _Column:
         self.arrow: pa.Array | None = None
         self.codes: np.ndarray | None = None
         self.plain: np.ndarray | None = None
+        self.objects: np.ndarray | None = None
         if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
             self.arrow = pa.array(values.to_numpy(dtype=np.int64))
             return
@@ -123,6 +136,15 @@ class _Column:
         if self.codes is not None:
             return self.arrow.take(pa.array(self.codes[at]))
         return self.arrow.take(pa.array(at))
+
+    def python(self, at: np.ndarray, taken: pa.Array | np.ndarray) -> list:
+        """The Python values of the rows ``at`` (``taken`` is what :meth:`take` gave for them)."""
+        if self.codes is not None:
+            # one str object per distinct text: SQLite's driver encodes each to UTF-8 once, not per row
+            if self.objects is None:
+                self.objects = np.array(self.arrow.to_pylist(), dtype=object)
+            return self.objects[self.codes[at]].tolist()
+        return taken.tolist() if isinstance(taken, np.ndarray) else taken.to_pylist()
 
 
 def _plain_values(values: pd.Series) -> np.ndarray:

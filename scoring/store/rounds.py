@@ -255,7 +255,8 @@ def import_results(
                 store.audit(actor, "round.create", p, f"rubric {rub.id} {rub.spec.version}")
         batch_ids = []
         for f in inputs:
-            mine = rows[rows["_file"] == f.name]
+            ours = (rows["_file"] == f.name).to_numpy(dtype=bool)
+            mine = rows if ours.all() else rows[ours]  # one file: no copy of a round's texts
             cur = db.execute(
                 "INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by) VALUES (?,?,?,?,?)",
                 (f.name, f.sha256, len(mine), now(), actor),
