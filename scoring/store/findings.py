@@ -167,8 +167,12 @@ def _index_order(rows: pd.DataFrame) -> np.ndarray:
     ids follow that order, so a batch stays one block of ids per round; rows of one (unit, check)
     keep their order in the file, which is all that the scores and the evidence joined from them see.
     """
-    keys = [rows["check_id"], rows["unit_id"], rows["round_id"]]  # np.lexsort: last key sorts first
-    return np.lexsort([_sort_codes(k) for k in keys])
+    r, u, c = (_sort_codes(rows[k]).astype(np.int64) for k in ("round_id", "unit_id", "check_id"))
+    n_u, n_c = int(u.max(initial=0)) + 1, int(c.max(initial=0)) + 1
+    if (int(r.max(initial=0)) + 1) * n_u * n_c < 2**62:
+        # one integer per row sorts in one pass; np.lexsort's three took twice the time (issue 34)
+        return np.argsort((r * n_u + u) * n_c + c, kind="stable")
+    return np.lexsort([c, u, r])  # last key sorts first
 
 
 def _sort_codes(values: pd.Series) -> np.ndarray:
