@@ -70,6 +70,7 @@ class Scores:
     def checks(self) -> pd.DataFrame:
         if callable(self._checks):
             self._checks = self._checks()
+            self._bare = None  # it holds the scoring's arrays, which the built table no longer needs
         return self._checks
 
     def maybe_bare_losses(self) -> pd.DataFrame:
