@@ -37,6 +37,11 @@ CHECK_COLUMNS = [
 ]  # fmt: skip
 
 EVIDENCE_SEPARATOR = " | "
+# text that str.strip() leaves empty: its whitespace (str.isspace) as an RE2 class, so that a
+# million evidence texts are tested in Arrow, not one by one in Python
+_SPACES = [*range(0x9, 0xE), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
+           0x205F, 0x3000]  # fmt: skip
+BLANK = r"\A[" + "".join(f"\\x{{{c:x}}}" for c in _SPACES) + r"]*\z"
 STATUSES = np.array(["scored", "na", "missing"], dtype=object)
 
 
@@ -48,7 +53,7 @@ class Scores:
     then built on first use, once.
     """
 
-    __slots__ = ("_checks", "dimensions", "periods", "units")
+    __slots__ = ("_bare", "_checks", "dimensions", "periods", "units")
 
     def __init__(
         self,
@@ -56,14 +61,26 @@ class Scores:
         dimensions: pd.DataFrame,
         checks: pd.DataFrame | Callable[[], pd.DataFrame],
         periods: list[str],
+        bare_losses: Callable[[], pd.DataFrame] | None = None,
     ) -> None:
         self.units, self.dimensions, self._checks, self.periods = units, dimensions, checks, periods
+        self._bare = bare_losses
 
     @property
     def checks(self) -> pd.DataFrame:
         if callable(self._checks):
             self._checks = self._checks()
+            self._bare = None  # it holds the scoring's arrays, which the built table no longer needs
         return self._checks
+
+    def maybe_bare_losses(self) -> pd.DataFrame:
+        """Check rows among which every loss without evidence is: the check table's scored rows
+        that lost points or violated a veto and show at most one finding's evidence, when the check
+        table is still to be built (an import names such losses on its own, and building every row
+        for it took 0.4 s of a province's import, issue 34); otherwise the check table itself."""
+        if self._bare is None or not callable(self._checks):
+            return self.checks
+        return self._bare()
 
 
 def _take(labels: list[str] | np.ndarray | pd.Index, codes: np.ndarray) -> pd.Categorical:
@@ -276,8 +293,10 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
                           total.reshape(-1, n_c))  # fmt: skip
     dims = _dimension_scores(rubric, codes, info, sums[:, 2 * n_t :], most[:, 2 * n_t :], applies[:, 2 * n_t :])
 
-    def check_table() -> pd.DataFrame:
-        key = codes.applicable_keys()
+    def check_table(
+        key: np.ndarray | None = None, bare_losses: bool = False, evidence: tuple[pa.Array, np.ndarray] | None = None
+    ) -> pd.DataFrame:
+        key = codes.applicable_keys() if key is None else key
         p, u, c = codes.split(key)
         t = info.track[c]
         total_k, count_k, na_k = total[key], count[key], na[key]
@@ -294,6 +313,14 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
         bonus = is_m("bonus")
         maximum[bonus] = pts[bonus]
         violated = is_m("veto") & (status == 0) & (total_k == 1)
+        text, which = evidence or _evidence(rows, size)
+        if bare_losses:
+            lost = np.where(is_base, maximum - earned_k, 0.0)
+            shown = which[key]
+            # a key's evidence is its finding's text, or several joined by ' | ' (never blank)
+            blank = np.r_[pc.match_substring_regex(text, BLANK).to_numpy(zero_copy_only=False), True]
+            bare = (status == 0) & ((lost > 1e-9) | violated) & blank[np.where(shown < 0, -1, shown)]
+            return check_table(key[bare], evidence=(text, which))
 
         levels_rows = (rows["method"] == "levels").to_numpy(dtype=bool)
         label = rows["label"].astype("category").array
@@ -306,7 +333,6 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
         track_rank = np.argsort(np.argsort(track_ids, kind="stable"), kind="stable")
         order = np.argsort(p * len(track_ids) + track_rank[t], kind="stable")
         oc = c[order]
-        evidence, which = _evidence(rows, size)
         columns = {
             "period": _take(codes.periods, p[order]),
             "track": _take(track_ids, t[order]),
@@ -321,7 +347,7 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
             "max": maximum[order],
             "lost": np.where(is_base, maximum - earned_k, 0.0)[order],
             "findings": count_k[order].astype(np.int64),
-            "evidence": _evidence_column(evidence, which[key[order]]),
+            "evidence": _evidence_column(text, which[key[order]]),
             "violated": violated[order],
             "points": checks["points"].to_numpy(dtype=float)[oc],
         }
@@ -332,7 +358,13 @@ def score_findings(rubric: Rubric, roster: pd.DataFrame, findings: Findings) -> 
             copy=False,  # the arrays are new and ours: gluing them into 2-D blocks would copy them all
         )  # fmt: skip
 
-    return Scores(units=units, dimensions=dims, checks=check_table, periods=list(codes.periods))
+    return Scores(
+        units=units,
+        dimensions=dims,
+        checks=check_table,
+        periods=list(codes.periods),
+        bare_losses=lambda: check_table(bare_losses=True),
+    )
 
 
 def _one_hot(of_check: np.ndarray, n: int, where: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ same, so a digest never rests on a copy that differs from the record.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import numpy as np
@@ -29,8 +30,10 @@ FINDING_COLUMNS = ["round_id", "_sheet", "_row", "unit_id", "check_id", "value",
                    "checked_at"]  # fmt: skip
 _INSERT = (
     "INSERT INTO finding(id, batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator,"
-    " checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " checked_at) VALUES "
 )
+_ROW = "(?,?,?,?,?,?,?,?,?,?,?,?)"
+_ROWS_PER_INSERT = 100
 # rows go in and come out a slice at a time: a round of 600 k rows as Python tuples all at once
 # would take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
 _SLICE = 1 << 16
@@ -48,20 +51,100 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
     and a copy per round; returns the finding ids given, in row order.
 
     The ids are given here, one block after the highest in the store, so that the copy can carry
-    them without reading the rows back; the write lock the caller holds keeps the block free."""
+    them without reading the rows back; the write lock the caller holds keeps the block free.
+
+    Rows go a slice at a time from the caller's columns to the table and the copy, in index order:
+    a reordered copy of the whole batch, its values as Python objects and the copy's columns alive
+    at once took 500 MB of a province's import (issue 34)."""
     first = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]) + 1
     order = _index_order(rows)
-    ordered = rows.iloc[order].reset_index(drop=True)
     ids = np.arange(first, first + len(rows), dtype=np.int64)
-    columns = [_plain_values(ordered[c]) for c in FINDING_COLUMNS]
-    for start in range(0, len(rows), _SLICE):
-        part = [c[start : start + _SLICE].tolist() for c in columns]
-        some = ids[start : start + _SLICE].tolist()
-        db.executemany(_INSERT, zip(some, [batch_id] * len(some), *part, strict=True))
-    _keep_copies(db, batch_id, ordered, ids)
+    columns = {c: _Column(rows[c]) for c in FINDING_COLUMNS}
+    copyable = all(columns[c].arrow is not None for c in [*_TEXT, "_row"])
+    round_ids = rows["round_id"].to_numpy(dtype=np.int64)[order]
+    # the order puts each round's rows together: a round's copy is a run of slices
+    bounds = np.flatnonzero(np.r_[True, round_ids[1:] != round_ids[:-1], True]) if len(rows) else []
+    for lo, hi in itertools.pairwise(bounds):
+        sink = pa.BufferOutputStream()
+        copy = pa.ipc.new_file(sink, _SCHEMA, options=_OPTIONS) if copyable else None
+        for start in range(lo, hi, _SLICE):
+            at = order[start : min(start + _SLICE, hi)]
+            some = ids[start : start + len(at)]
+            part = {c: columns[c].take(at) for c in FINDING_COLUMNS}
+            _insert_rows(db, [some.tolist(), [batch_id] * len(at),
+                              *(columns[c].python(at, part[c]) for c in FINDING_COLUMNS)])  # fmt: skip
+            part.update(finding_id=pa.array(some), batch_id=pa.array(np.full(len(at), batch_id, dtype=np.int64)))
+            if copy is not None:
+                copy.write_batch(pa.record_batch([part[n] for n in _NAMES], schema=_SCHEMA))
+        if copy is not None:
+            copy.close()
+            db.execute(
+                "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
+                (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo), sink.getvalue()),
+            )  # fmt: skip
     in_row_order = np.empty_like(ids)
     in_row_order[order] = ids
     return in_row_order
+
+
+def _insert_rows(db: sqlite3.Connection, columns: list[list]) -> None:
+    """Insert one slice of findings, given as its columns' Python values in ``_INSERT``'s order.
+
+    A hundred rows a statement: executemany's work per row (a step and a reset of the statement,
+    its parameters looked up one tuple at a time) took a third of a province's insert (issue 34)."""
+    width, n = len(columns), len(columns[0])
+    flat: list = [None] * (width * n)
+    for i, values in enumerate(columns):
+        flat[i::width] = values  # row-major in one C loop per column, no tuple per row
+    per = max(1, min(_ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    full = n - n % per
+    many = _INSERT + ",".join([_ROW] * per)
+    for start in range(0, full * width, per * width):
+        db.execute(many, flat[start : start + per * width])
+    if n > full:
+        db.execute(_INSERT + ",".join([_ROW] * (n - full)), flat[full * width :])
+
+
+class _Column:
+    """One of a batch's columns, from which slices are taken in any order: as Arrow when it is all
+    text (or integers), so that a slice is one gather; otherwise as Python values."""
+
+    def __init__(self, values: pd.Series) -> None:
+        self.arrow: pa.Array | None = None
+        self.codes: np.ndarray | None = None
+        self.plain: np.ndarray | None = None
+        self.objects: np.ndarray | None = None
+        if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+            self.arrow = pa.array(values.to_numpy(dtype=np.int64))
+            return
+        try:
+            if isinstance(values.dtype, pd.CategoricalDtype) and (values.cat.codes.to_numpy() >= 0).all():
+                # a coded column gathers its codes: its few texts are decoded once
+                self.arrow = _strings(pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object))
+                self.codes = values.cat.codes.to_numpy()
+            else:
+                arr = _strings(values)
+                # a gather from many chunks concatenates them on every call (0.14 s a slice)
+                self.arrow = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        except (TypeError, pa.ArrowException):
+            self.arrow, self.codes = None, None
+            self.plain = _plain_values(values)
+
+    def take(self, at: np.ndarray) -> pa.Array | np.ndarray:
+        if self.plain is not None:
+            return self.plain[at]
+        if self.codes is not None:
+            return self.arrow.take(pa.array(self.codes[at]))
+        return self.arrow.take(pa.array(at))
+
+    def python(self, at: np.ndarray, taken: pa.Array | np.ndarray) -> list:
+        """The Python values of the rows ``at`` (``taken`` is what :meth:`take` gave for them)."""
+        if self.codes is not None:
+            # one str object per distinct text: SQLite's driver encodes each to UTF-8 once, not per row
+            if self.objects is None:
+                self.objects = np.array(self.arrow.to_pylist(), dtype=object)
+            return self.objects[self.codes[at]].tolist()
+        return taken.tolist() if isinstance(taken, np.ndarray) else taken.to_pylist()
 
 
 def _plain_values(values: pd.Series) -> np.ndarray:
@@ -84,8 +167,12 @@ def _index_order(rows: pd.DataFrame) -> np.ndarray:
     ids follow that order, so a batch stays one block of ids per round; rows of one (unit, check)
     keep their order in the file, which is all that the scores and the evidence joined from them see.
     """
-    keys = [rows["check_id"], rows["unit_id"], rows["round_id"]]  # np.lexsort: last key sorts first
-    return np.lexsort([_sort_codes(k) for k in keys])
+    r, u, c = (_sort_codes(rows[k]).astype(np.int64) for k in ("round_id", "unit_id", "check_id"))
+    n_u, n_c = int(u.max(initial=0)) + 1, int(c.max(initial=0)) + 1
+    if (int(r.max(initial=0)) + 1) * n_u * n_c < 2**62:
+        # one integer per row sorts in one pass; np.lexsort's three took twice the time (issue 34)
+        return np.argsort((r * n_u + u) * n_c + c, kind="stable")
+    return np.lexsort([c, u, r])  # last key sorts first
 
 
 def _sort_codes(values: pd.Series) -> np.ndarray:
@@ -106,6 +193,7 @@ def _strings(values: pd.Series) -> pa.Array:
 
 
 def _keep_copies(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame, ids: np.ndarray) -> None:
+    """The copies of a batch read back from the table (rows in id order), as an import makes them."""
     round_ids = rows["round_id"].to_numpy(dtype=np.int64)
     for round_id in np.unique(round_ids):
         mine = np.flatnonzero(round_ids == round_id)

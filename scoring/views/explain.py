@@ -285,7 +285,7 @@ def unsupported_losses(result: Assessment, periods: list[str]) -> pd.DataFrame:
     SPEC §2 leaves evidence optional, so these are not errors; but a loss nobody can trace is
     the first thing a unit will appeal, so the evaluator sees them before the round goes out.
     """
-    c = result.scores.checks
+    c = result.scores.maybe_bare_losses()
     rows = c[c["period"].isin(periods)]
     empty = rows["evidence"].fillna("").astype(str).str.strip() == ""
     hit = _plain(rows[_lost(rows) & empty.to_numpy()])

@@ -251,3 +251,43 @@ def test_the_rounds_list_counts_from_an_index_alone(store):
     assert plan.count("USING COVERING INDEX finding_round_batch") == 2
     assert list(rounds_table(store).columns[:6]) == ["period", "status", "rubric_id", "rubric_version", "batches",
                                                      "findings"]  # fmt: skip
+
+
+def test_a_batch_of_many_statements_and_slices_is_stored_whole(store, monkeypatch):
+    """Issue 34: rows go in a slice at a time, as many rows a statement as SQLite's parameter limit
+    allows; a batch that spans several slices, statements and rounds, with a statement's worth
+    left over, reads back row for row from the table and from its copies."""
+    monkeypatch.setattr(findings, "_SLICE", 40)  # several slices and record batches per round
+    db = store.db
+    db.execute("SAVEPOINT example")
+    limit = db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 12 * 7)  # seven rows a statement
+    try:
+        bid = int(db.execute("INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by)"
+                             " VALUES ('多.csv', 'many', 203, ?, 't')", (now(),)).lastrowid)  # fmt: skip
+        n = 203
+        frame = pd.DataFrame({
+            "round_id": [1 + i % 2 for i in range(n)], "_sheet": "", "_row": range(2, n + 2),
+            "unit_id": [f"U{i % 13:02d}" for i in range(n)], "check_id": [f"C{i % 7}" for i in range(n)],
+            "value": [str(i) for i in range(n)], "evidence": [f"截图{i}.png" for i in range(n)],
+            "note": ["备注,\"引号\"\n换行" if i % 5 else "" for i in range(n)], "evaluator": "测评人",
+            "checked_at": "2017-09-16",
+        })  # fmt: skip
+        frame["unit_id"] = frame["unit_id"].astype("category")
+        ids = insert_findings(db, bid, frame)
+        stored = dict(db.execute("SELECT id, value || '|' || evidence || '|' || note FROM finding"
+                                 " WHERE batch_id = ?", (bid,)).fetchall())  # fmt: skip
+        assert [stored[i] for i in ids] == (frame["value"] + "|" + frame["evidence"] + "|" + frame["note"]).tolist()
+        copies = db.execute("SELECT round_id, rows FROM batch_frame WHERE batch_id = ? ORDER BY round_id",
+                            (bid,)).fetchall()  # fmt: skip
+        assert [tuple(r) for r in copies] == [(1, 102), (2, 101)]
+        for round_id in (1, 2):
+            got = _same_three_ways(store, round_id)
+            mine = got[got["finding_id"].isin(ids)]
+            want = frame.assign(finding_id=ids).query("round_id == @round_id").sort_values("finding_id")
+            assert mine["value"].tolist() == want["value"].tolist()
+            assert mine["note"].tolist() == want["note"].tolist()
+    finally:
+        db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+        db.execute("ROLLBACK TO example")
+        db.execute("RELEASE example")

@@ -1,5 +1,6 @@
 """How a lost point was computed, in the words a unit reads (单位详情 and the unit report)."""
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,6 +76,48 @@ def test_losses_without_evidence_are_listed_and_losses_with_it_are_not():
     assert list(zip(bare["unit_id"], bare["check_id"], strict=True)) == [("C1", "K"), ("C2", "B"), ("C2", "V")]
     assert list(bare["unit_name"]) == ["甲县", "乙县", "乙县"]
     assert unsupported_losses(result, ["2017Q4"]).empty
+
+
+_EVIDENCE = st.sampled_from(["", " ", "\u3000", "\t", "截图.png", " | "])
+
+
+@settings(max_examples=60, deadline=None)
+@given(findings=st.lists(st.tuples(st.sampled_from(["C1", "C2"]), st.sampled_from(["B", "K", "V"]),
+                                   st.integers(0, 3), _EVIDENCE), min_size=1, max_size=12))  # fmt: skip
+def test_an_import_lists_the_losses_without_evidence_the_whole_check_table_shows(findings):
+    """Issue 34: an import lists them without building the check table; the same rows either way,
+    blank evidence, several findings of one deduction (their evidence joined) included."""
+    checks = [
+        {"id": "B", "name": "栏目", "method": "binary", "points": 10},
+        {"id": "K", "name": "逾期", "method": "deduct", "points": 10, "per_item": 2},
+        {"id": "V", "name": "网站打不开", "method": "veto", "cap": 59},
+    ]
+    seen, rows = set(), []
+    for unit, check, value, evidence in findings:
+        if check != "K" and (unit, check) in seen:
+            continue  # one result per binary and veto check
+        seen.add((unit, check))
+        rows.append(("2017Q3", unit, check, str(value if check == "K" else value % 2), evidence))
+    units = [("C1", "甲县", "county"), ("C2", "乙县", "county")]
+    quick = run(make_rubric(checks), rows, units)
+    bare = unsupported_losses(quick, ["2017Q3"])
+    assert callable(quick.scores._checks)  # the check table was not built for the list
+    whole = run(make_rubric(checks), rows, units)
+    assert len(whole.scores.checks)
+    pd.testing.assert_frame_equal(bare, unsupported_losses(whole, ["2017Q3"]))
+
+
+def test_blank_evidence_is_what_str_strip_leaves_empty():
+    """The engine finds blank evidence in Arrow (scoring.engine.BLANK); str.strip() decides what blank is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from scoring.engine import BLANK
+
+    chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    texts = pa.array(["", *chars, *(c * 3 for c in " \u3000\x1c\u200b"), " a ", "\u3000政\u3000"])
+    got = pc.match_substring_regex(texts, BLANK).to_pylist()
+    assert got == [t.strip() == "" for t in texts.to_pylist()]
 
 
 def test_missing_results_are_listed_per_unit():
