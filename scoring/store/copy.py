@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import graphlib
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ import psycopg
 from scoring.errors import InputError, Issue
 from scoring.store.db import MIGRATIONS, Store, _statements, open_store
 
-__all__ = ["CopyResult", "Table", "TableCopy", "copy_store", "store_tables", "table_digest"]
+__all__ = ["CopyResult", "Table", "TableCopy", "backup_to_sqlite", "copy_store", "store_tables", "table_digest"]
 
 # rows read and written at a time; tables holding files (BLOBs) go in small pages, whose rows may be MBs
 PAGE_ROWS = 20_000
@@ -280,4 +281,24 @@ def copy_store(source: str | Path, destination: str | Path) -> CopyResult:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{destination}{suffix}").unlink(missing_ok=True)
         raise
+    return result
+
+
+def backup_to_sqlite(source: str | Path, out: str | Path) -> CopyResult:
+    """A whole store (a PostgreSQL one: SQLite has its online backup) as one new SQLite file,
+    proved as :func:`copy_store` proves a copy; written beside ``out`` and renamed into place, so
+    ``out`` is never a half-written file."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.partial")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    result = copy_store(source, tmp)
+    db = sqlite3.connect(tmp)
+    try:
+        db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+    finally:
+        db.close()
+    os.replace(tmp, out)
+    result.destination = str(out)
     return result

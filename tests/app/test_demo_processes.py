@@ -55,6 +55,10 @@ def test_two_app_processes_seed_one_demo_and_show_the_same_passwords(tmp_path):
     _two_processes_share_one_demo(str(tmp_path / "demo.db"))
 
 
+def test_two_app_processes_on_postgresql_seed_one_demo_and_show_the_same_passwords(pg_url):
+    _two_processes_share_one_demo(pg_url)
+
+
 def test_a_demo_account_whose_password_was_changed_gets_one_the_page_can_show(tmp_path):
     store = open_store(tmp_path / "demo.db")
     demo_accounts(store)
