@@ -48,7 +48,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     store = store_of(args, writes=False)
     out = store.backup(args.out)
-    print(f"已备份 {store.path} → {out}({out.stat().st_size / 2**20:.1f} MB)")
+    print(f"已备份 {store.location} → {out}({out.stat().st_size / 2**20:.1f} MB)")
     return 0
 
 

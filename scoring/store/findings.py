@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.store.db import Store
+from scoring.store.db import Store, bulk_insert
 
 __all__ = ["FINDING_COLUMNS", "copy_problems", "copy_stored_batches", "findings_frame", "insert_findings"]
 
@@ -27,10 +27,8 @@ RAW_COLUMNS = ["period", "unit_id", "check_id", "value", "evidence", "note", "ev
 # what a caller of insert_findings hands over, one row per finding, in the order stored
 FINDING_COLUMNS = ["round_id", "_sheet", "_row", "unit_id", "check_id", "value", "evidence", "note", "evaluator",
                    "checked_at"]  # fmt: skip
-_INSERT = (
-    "INSERT INTO finding(id, batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator,"
-    " checked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-)
+_INSERT_COLUMNS = ("id", "batch_id", "round_id", "sheet", "row_no", "unit_id", "check_id", "value", "evidence",
+                   "note", "evaluator", "checked_at")  # fmt: skip
 # rows go in and come out a slice at a time: a round of 600 k rows as Python tuples all at once
 # would take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
 _SLICE = 1 << 16
@@ -57,7 +55,7 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
     for start in range(0, len(rows), _SLICE):
         part = [c[start : start + _SLICE].tolist() for c in columns]
         some = ids[start : start + _SLICE].tolist()
-        db.executemany(_INSERT, zip(some, [batch_id] * len(some), *part, strict=True))
+        bulk_insert(db, "finding", _INSERT_COLUMNS, zip(some, [batch_id] * len(some), *part, strict=True))
     _keep_copies(db, batch_id, ordered, ids)
     in_row_order = np.empty_like(ids)
     in_row_order[order] = ids

@@ -202,6 +202,8 @@ def test_a_store_from_before_the_copies_gets_them_when_it_moves_to_migration_9(s
     with sqlite3.connect(old) as raw:  # as the store stood before migration 9
         raw.execute("DROP TABLE batch_frame")
         raw.execute("DROP INDEX finding_round_batch")  # migration 10's, which came after
+        raw.execute("DROP INDEX roster_unit_seq")  # and migration 11's
+        raw.execute("ALTER TABLE roster_unit DROP COLUMN seq")
         raw.execute("PRAGMA user_version=8")
     before = {r: _reference_findings(old, r) for r in (1, 2, 3, 4)}
     moved = open_store(old)
