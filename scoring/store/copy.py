@@ -104,15 +104,6 @@ def store_tables() -> tuple[Table, ...]:
     return tuple(tables[n] for n in order)
 
 
-def _location(store: Store) -> str:
-    """Where the store is, as it may be printed (a server's password never)."""
-    return str(getattr(store, "location", store.path))
-
-
-def _backend(store: Store) -> str:
-    return getattr(store, "backend", "sqlite")
-
-
 def _value(v: object) -> bytes:
     # each value typed and length-prefixed: '1' and 1, '' and NULL, b'ab' and 'ab' hash differently
     if v is None:
@@ -141,7 +132,7 @@ def _pages(store: Store, table: Table) -> Iterator[list[tuple]]:
     cols = ", ".join(table.columns)
     keys = ", ".join(table.key)
     at = [table.columns.index(k) for k in table.key]
-    by_rowid = table.rowid and _backend(store) == "sqlite"
+    by_rowid = table.rowid and store.backend == "sqlite"
     if by_rowid:  # the rowid is read first and dropped from each row below
         cols, keys, at = f"rowid, {cols}", "rowid", [0]
     size = BLOB_PAGE_ROWS if table.blobs else PAGE_ROWS
@@ -182,7 +173,7 @@ def _counts(store: Store) -> dict[str, int]:
 @contextmanager
 def _snapshot(store: Store) -> Iterator[None]:
     """Every read inside sees the store as of one moment, while others go on writing."""
-    if _backend(store) == "postgresql":
+    if store.backend == "postgresql":
         store.db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     else:
         store.db.execute("BEGIN")  # deferred: WAL gives this reader one snapshot, writers never wait
@@ -190,27 +181,6 @@ def _snapshot(store: Store) -> Iterator[None]:
         yield
     finally:
         store.db.execute("ROLLBACK")
-
-
-def _insert(store: Store, table: Table, rows: list[tuple]) -> None:
-    bulk = getattr(store, "bulk_insert", None)
-    if bulk is not None:
-        bulk(table.name, list(table.columns), rows)
-        return
-    marks = ", ".join("?" * len(table.columns))
-    store.db.executemany(f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})", rows)
-
-
-def _advance_ids(store: Store) -> None:
-    """A PostgreSQL identity hands out 1, 2, … unless told where the copied ids end."""
-    if _backend(store) != "postgresql":
-        return
-    for t in store_tables():
-        if t.key == ("id",):
-            store.db.execute(
-                f"SELECT setval(pg_get_serial_sequence('{t.name}', 'id'), COALESCE(MAX(id), 0) + 1, false) "
-                f"FROM {t.name}"
-            )
 
 
 def _refuse(code: str, message: str, where: str) -> InputError:
@@ -234,7 +204,7 @@ def copy_store(source: str | Path, destination: str | Path) -> CopyResult:
     src = open_store(source, writes=False)
     fresh_file = "://" not in str(destination) and not Path(destination).exists()
     dst = open_store(destination)
-    result = CopyResult(_location(src), _location(dst))
+    result = CopyResult(src.location, dst.location)
     try:
         full = {name: n for name, n in _counts(dst).items() if n}
         if full:
@@ -250,7 +220,7 @@ def copy_store(source: str | Path, destination: str | Path) -> CopyResult:
                     count, total = 0, 0
                     for rows in _pages(src, table):
                         try:
-                            _insert(dst, table, rows)
+                            dst.bulk_insert(table.name, table.columns, rows)
                         except _DB_ERRORS as exc:  # a source whose rows its own schema refuses: tampered with
                             raise _refuse("copy-refused",
                                           f"表 {table.name} 的行无法写入目标存储({exc});目标存储未写入任何内容。"
@@ -260,7 +230,7 @@ def copy_store(source: str | Path, destination: str | Path) -> CopyResult:
                         total = (total + sum(map(_row_hash, rows))) % _MOD
                     result.tables.append(TableCopy(table.name, count, f"{total:064x}"))
                 expected = revision_digests(src)
-            _advance_ids(dst)
+            dst.advance_identities()  # a PostgreSQL identity would hand out 1, 2, … again
             differences = []
             for table, copied in zip(store_tables(), result.tables, strict=True):
                 rows, digest = table_digest(dst, table)
@@ -281,6 +251,9 @@ def copy_store(source: str | Path, destination: str | Path) -> CopyResult:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{destination}{suffix}").unlink(missing_ok=True)
         raise
+    finally:  # this thread's connections go back (a SQLite copy may be renamed or opened next)
+        src.close()
+        dst.close()
     return result
 
 

@@ -166,3 +166,55 @@ def test_the_command_copies_prints_and_refuses_a_second_time(source, tmp_path):
     assert again.returncode == 2 and "目标存储不是空的" in again.stderr and "Traceback" not in again.stderr
     grant = _assess("store", "grant", "--db", str(out), "--role", "assess_app")
     assert grant.returncode == 2 and "只用于 PostgreSQL" in grant.stderr
+
+
+def _with_password(url: str, password: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:{password}@{parts.hostname}:{parts.port}"))
+
+
+def test_sqlite_to_postgresql_and_back_keeps_every_row_id_byte_and_digest(source, tmp_path, pg_url):
+    there = copy_store(source, pg_url)
+    back = copy_store(pg_url, tmp_path / "back.db")
+    assert there.tables == back.tables  # per table: rows and content hash, on all three stores
+    assert {t.name: t.rows for t in there.tables} == _counts(source)
+    assert there.revisions == back.revisions == 3
+    src, pg, home = open_store(source), open_store(pg_url), open_store(tmp_path / "back.db")
+    assert pg.backend == "postgresql"
+    assert revision_digests(pg).equals(revision_digests(src)) and revision_digests(home).equals(revision_digests(src))
+    assert not verify(pg).differences and not verify(home).differences
+    a, b = sqlite3.connect(source), sqlite3.connect(tmp_path / "back.db")
+    for t in store_tables():
+        sql = f"SELECT {', '.join(t.columns)} FROM {t.name} ORDER BY {', '.join(t.key)}"
+        assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), t.name
+    contents = pg.db.execute("SELECT sha256, content FROM evidence_file ORDER BY id").fetchall()
+    assert contents and all(hashlib.sha256(bytes(c)).hexdigest() == h for h, c in contents)
+    # the server's identity sequences go on after the copied ids
+    top = a.execute("SELECT MAX(id) FROM audit").fetchone()[0]
+    with pg.transaction():
+        pg.audit("考核办", "test.after-copy", "store")
+    assert pg.db.execute("SELECT MAX(id) FROM audit").fetchone()[0] == top + 1
+    pg.dispose()
+
+
+def test_a_database_holding_anything_is_refused_and_no_password_is_printed(source, pg_url):
+    url = _with_password(pg_url, "s3cret-pw")  # the test server trusts 127.0.0.1: any password opens it
+    first = _assess("store", "copy", str(source), url)
+    assert first.returncode == 0, first.stderr
+    again = _assess("store", "copy", str(source), url)
+    assert again.returncode == 2 and "目标存储不是空的" in again.stderr
+    for out in (first.stdout, first.stderr, again.stdout, again.stderr):
+        assert "s3cret-pw" not in out
+    assert ":***@" in first.stdout and ":***@" in again.stderr
+
+
+def test_a_postgresql_store_is_backed_up_as_one_sqlite_file(source, tmp_path, pg_url):
+    copy_store(source, pg_url)
+    out = tmp_path / "backups" / "assess.db"
+    run = _assess("backup", "--db", pg_url, "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert f"→ {out}" in run.stdout and not list(out.parent.glob(".*partial*"))
+    assert _counts(out) == _counts(source)
+    assert not verify(open_store(out)).differences
