@@ -12,6 +12,7 @@ __all__ = ["add_store_parser"]
 def add_store_parser(sub, default_by: str) -> None:
     st = sub.add_parser("store", help="存储:整体复制(copy)、为应用的数据库角色授权(grant)(the store itself)")
     ops = st.add_subparsers(dest="store_command", required=True, title="操作 actions", metavar="{copy,grant}",
+                            help="copy 复制整个存储、grant 为应用的数据库角色授权",
                             parser_class=type(st))  # fmt: skip
     cp = ops.add_parser("copy", help="把整个存储复制到一个空的存储并核对(SQLite、PostgreSQL 互相复制)"
                                      "(copy a whole store into an empty one, and verify it)")  # fmt: skip
