@@ -218,3 +218,17 @@ def test_a_postgresql_store_is_backed_up_as_one_sqlite_file(source, tmp_path, pg
     assert f"→ {out}" in run.stdout and not list(out.parent.glob(".*partial*"))
     assert _counts(out) == _counts(source)
     assert not verify(open_store(out)).differences
+
+
+def test_a_source_newer_than_this_version_is_refused_before_anything_is_made(tmp_path):
+    from scoring.store import SCHEMA_VERSION
+
+    newer = tmp_path / "newer.db"
+    open_store(newer).close()
+    db = sqlite3.connect(newer)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(InputError) as e:
+        copy_store(newer, tmp_path / "copy.db")
+    assert e.value.issues[0].code == "store-newer"
+    assert not (tmp_path / "copy.db").exists()
