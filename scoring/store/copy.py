@@ -25,6 +25,7 @@ import psycopg
 
 from scoring.errors import InputError, Issue
 from scoring.store.db import MIGRATIONS, Store, _statements, open_store
+from scoring.store.failures import shown_location
 
 __all__ = ["CopyResult", "Table", "TableCopy", "backup_to_sqlite", "copy_store", "store_tables", "table_digest"]
 
@@ -200,21 +201,23 @@ def copy_store(source: str | Path, destination: str | Path) -> CopyResult:
     from scoring.store.publish import revision_digests, verify
 
     if _same_place(str(source), str(destination)):
-        raise _refuse("copy-same-store", "源存储与目标存储是同一个;请指定另一个空的目标存储", str(destination))
+        raise _refuse("copy-same-store", "源存储与目标存储是同一个;请指定另一个空的目标存储",
+                      shown_location(destination))  # fmt: skip
     src = open_store(source, writes=False)
     fresh_file = "://" not in str(destination) and not Path(destination).exists()
     dst = open_store(destination)
     result = CopyResult(src.location, dst.location)
     try:
-        full = {name: n for name, n in _counts(dst).items() if n}
-        if full:
-            listed = "、".join(f"{name}({n} 行)" for name, n in list(full.items())[:5])
-            listed += f" 等 {len(full)} 张表" if len(full) > 5 else ""
-            raise _refuse("copy-destination-not-empty",
-                          f"目标存储不是空的,已有数据:{listed};复制只写入空的存储,请指定新的文件或新建的空数据库",
-                          result.destination)  # fmt: skip
         # the proof is taken inside the destination's transaction: a copy that fails it is rolled back
         with dst.transaction():
+            # under the writer's lock: nobody can write into the destination between this look and the copy
+            full = {name: n for name, n in _counts(dst).items() if n}
+            if full:
+                listed = "、".join(f"{name}({n} 行)" for name, n in list(full.items())[:5])
+                listed += f" 等 {len(full)} 张表" if len(full) > 5 else ""
+                raise _refuse("copy-destination-not-empty",
+                              f"目标存储不是空的,已有数据:{listed};复制只写入空的存储,请指定新的文件或新建的空数据库",
+                              result.destination)  # fmt: skip
             with _snapshot(src):
                 for table in store_tables():
                     count, total = 0, 0
