@@ -45,6 +45,11 @@ def grant_statements(role: str, schema: str = "public") -> list[str]:
     statements += [
         f"GRANT UPDATE ({', '.join(cols)}) ON {schema}.{table} TO {role}" for table, cols in UPDATABLE.items()
     ]
+    # tables and sequences a later migration makes (run as the owner, who runs this) are read and added to alike
+    statements += [
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT ON TABLES TO {role}",
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE ON SEQUENCES TO {role}",
+    ]
     return statements
 
 
