@@ -108,3 +108,23 @@ class Cloner:
         for url in self.made:
             close_pool(url)
             self.cluster.drop(url)
+
+
+@contextmanager
+def scratch(store) -> Iterator:
+    """The store's connection in a transaction that is rolled back at the end (an example's rows
+    never stay): a savepoint on SQLite, BEGIN … ROLLBACK on PostgreSQL."""
+    db = store.db
+    if store.backend == "sqlite":
+        db.execute("SAVEPOINT example")
+        try:
+            yield db
+        finally:
+            db.execute("ROLLBACK TO example")
+            db.execute("RELEASE example")
+        return
+    db.raw.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        db.raw.execute("ROLLBACK")
