@@ -125,6 +125,42 @@ def test_a_missing_database_and_a_role_without_grants_are_said_in_chinese(pg_clu
     assert "没有所需的权限" in p.stderr and "Traceback" not in p.stderr
 
 
+def test_a_wrong_password_is_said_without_repeating_it(pg_cluster, pg_url, tmp_path):
+    """The session's cluster trusts every local login; one role is made to need its password (a
+    line of its own in pg_hba.conf, read again by the server)."""
+    import os
+    import time
+
+    import psycopg
+
+    with psycopg.connect(pg_cluster.url("postgres"), autocommit=True) as conn:
+        hba = Path(conn.execute("SHOW hba_file").fetchone()[0])
+        conn.execute("DROP ROLE IF EXISTS with_password")
+        conn.execute("CREATE ROLE with_password LOGIN PASSWORD 'the-right-one'")
+        if not os.access(hba, os.W_OK):
+            pytest.skip("a server of ASSESS_TEST_PG whose pg_hba.conf these tests may not change")
+        if "with_password" not in hba.read_text():
+            hba.write_text("host all with_password 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
+        conn.execute("SELECT pg_reload_conf()")
+    wrong = pg_url.replace("postgres@", "with_password:wr0ng-s3cr3t@")
+    deadline = time.monotonic() + 10
+    while True:  # the server reads the file again a moment after it is told to
+        try:
+            psycopg.connect(wrong, connect_timeout=5).close()
+        except psycopg.OperationalError:
+            break
+        assert time.monotonic() < deadline, "the server kept trusting the role"
+        time.sleep(0.1)
+    p = cli("rounds", "--db", wrong, cwd=tmp_path)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "拒绝登录" in p.stderr and "with_password:***@" in p.stderr
+    assert "wr0ng-s3cr3t" not in p.stdout + p.stderr and "Traceback" not in p.stderr
+    right = pg_url.replace("postgres@", "with_password:the-right-one@")
+    ok = cli("rounds", "--db", right, cwd=tmp_path)  # in, but may not create the tables: another message
+    assert ok.returncode == 2 and "没有所需的权限" in ok.stderr, ok.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_two_processes_publishing_at_once_make_one_revision_and_one_clean_refusal(store_location):
     s = open_store(store_location)
     open_periods(s, "2017Q3")
