@@ -113,6 +113,8 @@ def _pg_kind(exc: BaseException) -> str | None:
         return None
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc)
+    if type(exc).__name__ == "PoolTimeout":  # every pooled connection busy for the pool's whole wait
+        return "busy"
     if state in ("28P01", "28000") or "password authentication failed" in text or "no pg_hba.conf entry" in text:
         return "pg-auth"
     if state == "3D000" or ("database" in text and "does not exist" in text):
