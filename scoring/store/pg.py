@@ -33,6 +33,8 @@ _POOLS: dict[str, ConnectionPool] = {}
 _HELD: dict[str, weakref.WeakSet] = {}
 _POOLS_LOCK = threading.Lock()
 CONNECT_TIMEOUT_S = 10
+# how long a thread waits for a pooled connection when every one is taken
+POOL_WAIT_S = 30.0
 
 
 @lru_cache(maxsize=2048)
@@ -173,7 +175,8 @@ def pool_for(url: str) -> ConnectionPool:
         pool = _POOLS.get(url)
         if pool is None or pool.closed:
             pool = ConnectionPool(url, min_size=1, max_size=pool_size(), kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
-                                  configure=_configure, open=True, num_workers=1, name="assess-store")  # fmt: skip
+                                  configure=_configure, open=True, num_workers=1, name="assess-store",
+                                  timeout=POOL_WAIT_S)  # fmt: skip
             _POOLS[url] = pool
         return pool
 

@@ -214,6 +214,29 @@ def test_five_hundred_short_threads_leave_no_connection_behind(pg_url):
     assert stats["pool_size"] - stats.get("pool_available", 0) <= 1  # at most the main thread's is out
 
 
+def test_a_pool_with_every_connection_taken_says_the_store_is_busy(pg_url, monkeypatch):
+    import scoring.store.pg as pg
+    from scoring.store.failures import store_failure
+
+    monkeypatch.setenv("ASSESS_DB_POOL", "1")
+    monkeypatch.setattr(pg, "POOL_WAIT_S", 0.5)
+    s = open_store(pg_url)
+    s.data_version()  # this thread holds the one connection
+    failures = []
+
+    def page() -> None:
+        try:
+            s.data_version()
+        except Exception as exc:
+            failures.append(store_failure(exc, pg_url))
+
+    t = threading.Thread(target=page)
+    t.start()
+    t.join()
+    assert [f.kind for f in failures] == ["busy"]
+    s.dispose()
+
+
 def test_ids_given_explicitly_are_followed_by_the_identity_sequences(pg_url):
     s = open_store(pg_url)
     with s.transaction() as db:
