@@ -59,7 +59,7 @@ def demo_mode() -> bool:
     return os.environ.get("ASSESS_DEMO", "") not in ("", "0")
 
 
-def db_path() -> Path:
+def db_path() -> Path | str:
     # the demo lives in its own file, so demo rounds and accounts never mix with real ones
     if demo_mode() and not os.environ.get("ASSESS_DB"):
         return Path.cwd() / "data" / "demo.db"

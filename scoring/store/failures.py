@@ -49,6 +49,7 @@ MESSAGES = {
     "pg-empty-is-null": "该数据库把空字符串当作 NULL(Oracle 兼容模式),存储会因此出错;请使用 PostgreSQL 兼容模式的"
     "数据库(openGauss 为 dbcompatibility='PG',人大金仓 KingbaseES 为 PG 模式)",
     "pg-no-backup": "PostgreSQL 上的存储由数据库自己的工具备份(pg_dump),或用 assess store copy 复制为一个存储文件",
+    "pg-nul": "文本中含有 NUL 字符(U+0000),PostgreSQL 不能保存,本次操作未写入任何内容;请删去该字符后重试",
     "pg-failed": "PostgreSQL 数据库出错,本次操作未写入任何内容:{detail}",
 }
 
@@ -112,12 +113,16 @@ def _pg_kind(exc: BaseException) -> str | None:
         return None
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc)
+    if type(exc).__name__ == "PoolTimeout":  # every pooled connection busy for the pool's whole wait
+        return "busy"
     if state in ("28P01", "28000") or "password authentication failed" in text or "no pg_hba.conf entry" in text:
         return "pg-auth"
     if state == "3D000" or ("database" in text and "does not exist" in text):
         return "pg-no-database"
     if state == "42501":
         return "pg-denied"
+    if state == "22021" and "0x00" in text:  # a NUL in a text: PostgreSQL's text type cannot hold one
+        return "pg-nul"
     if state.startswith("08") or (isinstance(exc, psycopg.OperationalError) and not state):
         return "pg-unreachable"
     if state.startswith(("53", "57", "58")):  # out of resources, shut down, system error: the server's state

@@ -218,8 +218,9 @@ def findings_frame(store: Store, round_id: int, as_of: int | None = None, *, fro
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     period = db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
     batches = pc.unique(table["batch_id"]).to_pylist()
+    # no batch: no statement (PostgreSQL refuses an empty IN list, which SQLite takes)
     files = dict(db.execute(f"SELECT id, file_name FROM batch WHERE id IN ({','.join('?' * len(batches))})",
-                            batches).fetchall())  # fmt: skip
+                            batches).fetchall()) if batches else {}  # fmt: skip
     frame.insert(0, "period", pd.array([period[0] if period else ""] * len(frame), dtype=frame["unit_id"].dtype))
     frame.insert(8, "_file", pd.array(frame.pop("batch_id").map(files), dtype=frame["unit_id"].dtype))
     return frame[[*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]]

@@ -29,8 +29,12 @@ __all__ = ["PgConnection", "close_pool", "connect_once", "pool_for", "to_psycopg
 # SQLite's BEGIN IMMEDIATE makes them (any constant; this one spells "assess" in ASCII)
 WRITER_LOCK = 0x617373657373
 _POOLS: dict[str, ConnectionPool] = {}
+# the connections threads hold, by URL: closing a pool closes them too (a pool closes only its idle ones)
+_HELD: dict[str, weakref.WeakSet] = {}
 _POOLS_LOCK = threading.Lock()
 CONNECT_TIMEOUT_S = 10
+# how long a thread waits for a pooled connection when every one is taken
+POOL_WAIT_S = 30.0
 
 
 @lru_cache(maxsize=2048)
@@ -171,7 +175,8 @@ def pool_for(url: str) -> ConnectionPool:
         pool = _POOLS.get(url)
         if pool is None or pool.closed:
             pool = ConnectionPool(url, min_size=1, max_size=pool_size(), kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
-                                  configure=_configure, open=True, num_workers=1, name="assess-store")  # fmt: skip
+                                  configure=_configure, open=True, num_workers=1, name="assess-store",
+                                  timeout=POOL_WAIT_S)  # fmt: skip
             _POOLS[url] = pool
         return pool
 
@@ -181,6 +186,9 @@ def close_pool(url: str | None = None) -> None:
     with _POOLS_LOCK:
         urls = [url] if url is not None else list(_POOLS)
         pools = [_POOLS.pop(u) for u in urls if u in _POOLS]
+        held = [c for u in urls for c in list(_HELD.pop(u, ()))]
+    for conn in held:
+        conn.close()
     for pool in pools:
         pool.close()
 
@@ -198,6 +206,8 @@ class ThreadConnections:
         if held is None or held.conn.raw.closed:
             pool = pool_for(self.url)
             raw = pool.getconn()
+            with _POOLS_LOCK:
+                _HELD.setdefault(self.url, weakref.WeakSet()).add(raw)
             held = _Held(PgConnection(raw))
             # when the thread ends its locals go, and with them ``held``: the connection goes back
             weakref.finalize(held, _give_back, pool, raw)
@@ -218,7 +228,9 @@ class _Held:
 
 
 def _give_back(pool: ConnectionPool, raw: psycopg.Connection) -> None:
-    if pool.closed:
+    for held in list(_HELD.values()):
+        held.discard(raw)
+    if pool.closed or raw.closed:
         raw.close()
         return
     try:

@@ -50,8 +50,10 @@ class PgStore(Store):
                 raise StoreUnusable("newer", self.path, found=found, supported=SCHEMA_VERSION)
             if found < SCHEMA_VERSION:
                 self.migrate()
-        except (psycopg.Error, OSError) as exc:
-            problem = store_failure(exc, self.path, opening=True)
+        except BaseException as exc:
+            # a store not opened keeps no connection (nor a pool retrying a database that is gone)
+            self.dispose()
+            problem = store_failure(exc, self.path, opening=True) if isinstance(exc, (psycopg.Error, OSError)) else None
             if problem is None:
                 raise
             raise problem from None
