@@ -1,6 +1,7 @@
 """The app at province scale (issue 21): a store of 2,000 units × 4 rounds, driven in a real browser.
 
     python bench/app_scale.py [--units 2000] [--work DIR] [--sessions 10] [--keep]
+                              [--db-backend sqlite|postgresql|both]
 
 1. builds the store with the real command line, each step a fresh process whose time and peak
    memory (its own ru_maxrss) are recorded: open four periods, import one CSV per round
@@ -14,6 +15,13 @@
 3. then ``--sessions`` people at once (leaders, offices and units in turn), each visiting every
    page of their menu; the app process's peak resident memory after one session and after them all.
 
+With ``--db-backend postgresql`` (or ``both``: SQLite, then PostgreSQL, in one run) the store is a
+database on a PostgreSQL cluster started for the run as the tests start theirs (tests/pg_server.py),
+but durable — fsync, synchronous commit and full-page writes on, as a server would run; its trial
+copies are ``CREATE DATABASE … TEMPLATE``. On a shared machine wall time says little on its own, so
+each step also reports its CPU time: the ``assess`` process's (user + system), and on PostgreSQL the
+server's (every backend's, summed by the postmaster as it reaps them).
+
 The inputs are deterministic (bench/synth.py, seed 7). Results go to stdout as a Markdown table,
 which bench/RESULTS.md quotes.
 """
@@ -24,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -59,28 +68,96 @@ def run(args: list[str], stdin: str | None = None) -> None:
         raise SystemExit(f"assess {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
 
 
-def build_store(work: Path, n_units: int) -> dict[str, list[tuple[float, float]]]:
-    db = work / "scale.db"
-    if db.exists():
-        db.unlink()
+class SqliteStore:
+    """The store as one SQLite file; a trial runs on a copy of the file as it stands."""
+
+    name = "SQLite"
+
+    def __init__(self, work: Path) -> None:
+        self.work, self.path = work, work / "scale.db"
+        self.location = str(self.path)
+
+    def fresh(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def trial(self) -> str:
+        trial = self.work / "trial.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{trial}{suffix}").unlink(missing_ok=True)
+        shutil.copy(self.path, trial)  # the store is closed between steps: no -wal beside it
+        return str(trial)
+
+    def server_cpu(self) -> float:
+        return 0.0
+
+
+class PostgresStore:
+    """The store as a database on a durable cluster of its own; a trial runs on a copy made with
+    CREATE DATABASE … TEMPLATE (the steps' connections are closed between steps)."""
+
+    name = "PostgreSQL"
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from pg_server import start_cluster
+
+        cluster = start_cluster(durable=True)
+        if cluster is None:
+            raise SystemExit(
+                "--db-backend postgresql needs postgresql-15 (/usr/lib/postgresql/15/bin) or ASSESS_TEST_PG"
+            )
+        self.cluster = cluster
+        self.location = cluster.url("scale")
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.cluster.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql)
+
+    def fresh(self) -> None:
+        self._admin('DROP DATABASE IF EXISTS "scale" WITH (FORCE)')
+        self._admin('CREATE DATABASE "scale" TEMPLATE template0 ENCODING UTF8')
+
+    def trial(self) -> str:
+        self._admin('DROP DATABASE IF EXISTS "trial" WITH (FORCE)')
+        self._admin('CREATE DATABASE "trial" TEMPLATE "scale"')
+        return self.cluster.url("trial")
+
+    def server_cpu(self) -> float:
+        """CPU seconds of the server so far: the postmaster's own and its reaped backends'."""
+        if self.cluster.data is None:
+            return 0.0
+        pid = (self.cluster.data / "postmaster.pid").read_text().split()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime stime cutime cstime
+
+    def stop(self) -> None:
+        self.cluster.stop()
+
+
+def build_store(work: Path, n_units: int, store) -> dict[str, list[tuple[float, ...]]]:
+    store.fresh()
     rubric = synth.write_rubric(work / "bench.json")
     units, rows = synth.findings(n_units * 300 * len(synth.PERIODS))
     units.to_csv(work / "units.csv", index=False)
-    times: dict[str, list[tuple[float, float, float, float]]] = {"import": [], "publish": []}
-    base = ["--db", str(db)]
+    times: dict[str, list[tuple[float, ...]]] = {"import": [], "publish": []}
+    base = ["--db", store.location]
     for period in synth.PERIODS:
         run(["rounds", *base, "--open", "--period", period])
     for period in synth.PERIODS:
         path = work / f"results-{period}.csv"
         synth.as_offices_send(rows[rows["period"] == period]).to_csv(path, index=False)
         times["import"].append(on_copies(["import", *base, "--rubric", str(rubric), "--units", str(work / "units.csv"),
-                                          "--results", str(path)], db, work))  # fmt: skip
-        print(f"imported {period}: {times['import'][-1][0]:.1f} s, {times['import'][-1][1]:.0f} MB", flush=True)
+                                          "--results", str(path)], store, work))  # fmt: skip
+        print(f"{store.name} imported {period}: {times['import'][-1][0]:.1f} s, {times['import'][-1][1]:.0f} MB",
+              flush=True)  # fmt: skip
     for period in synth.PERIODS[:3]:
         run(["rounds", *base, "--period", period, "--status", "feedback"])
         run(["rounds", *base, "--period", period, "--status", "appeal"])
-        times["publish"].append(on_copies(["publish", *base, "--period", period], db, work))
-        print(f"published {period}: {times['publish'][-1][0]:.1f} s", flush=True)
+        times["publish"].append(on_copies(["publish", *base, "--period", period], store, work))
+        print(f"{store.name} published {period}: {times['publish'][-1][0]:.1f} s", flush=True)
     run(["user", *base, "add", "office", "--role", "admin", "--password-stdin"], PASSWORD + "\n")
     for name, role, unit, _ in PEOPLE[::2]:
         extra = ["--unit", unit] if unit else []
@@ -101,16 +178,22 @@ finally:
 """
 
 
-def measured(args: list[str], work: Path) -> tuple[float, float]:
-    """(seconds, the process's own peak MB) of an assess command run as a fresh process."""
+def measured(args: list[str], work: Path, store) -> tuple[float, float, float, float]:
+    """(seconds, the process's own peak MB, its CPU seconds, the server's CPU seconds) of an assess
+    command run as a fresh process."""
     peak = work / "peak.txt"
+    before, server = resource.getrusage(resource.RUSAGE_CHILDREN), store.server_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _OWN_PEAK, str(peak), *args], cwd=ROOT, capture_output=True,
                           text=True, check=False)  # fmt: skip
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
         raise SystemExit(f"assess {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return seconds, int(peak.read_text()) / 1024
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if server:  # a backend's time reaches the postmaster when it has exited and been reaped, just after ours
+        time.sleep(0.5)
+    return seconds, int(peak.read_text()) / 1024, cpu, store.server_cpu() - server
 
 
 # a shared 2-core machine's figures for one run of a few seconds vary by a quarter: each step runs
@@ -118,18 +201,20 @@ def measured(args: list[str], work: Path) -> tuple[float, float]:
 TRIALS = 3
 
 
-def on_copies(args: list[str], db: Path, work: Path) -> tuple[float, float, float, float]:
-    """(median seconds, largest peak MB, fastest, slowest) of an assess step run ``TRIALS`` times."""
+def on_copies(args: list[str], store, work: Path) -> tuple[float, ...]:
+    """(median seconds, largest peak MB, fastest, slowest, median CPU s, median server CPU s) of an
+    assess step run ``TRIALS`` times."""
     runs = []
     for _ in range(TRIALS - 1):
-        trial = work / "trial.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{trial}{suffix}").unlink(missing_ok=True)
-        shutil.copy(db, trial)  # the store is closed between steps: no -wal beside it
-        runs.append(measured([str(trial) if a == str(db) else a for a in args], work))
-    runs.append(measured(args, work))
-    seconds = sorted(s for s, _ in runs)
-    return seconds[len(seconds) // 2], max(m for _, m in runs), seconds[0], seconds[-1]
+        trial = store.trial()
+        runs.append(measured([trial if a == store.location else a for a in args], work, store))
+    runs.append(measured(args, work, store))
+    seconds = sorted(r[0] for r in runs)
+
+    def median(i: int) -> float:
+        return sorted(r[i] for r in runs)[len(runs) // 2]
+
+    return median(0), max(r[1] for r in runs), seconds[0], seconds[-1], median(2), median(3)
 
 
 def _free_port() -> int:
@@ -138,13 +223,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(db: Path) -> tuple[subprocess.Popen, str]:
+def start_app(db: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "ASSESS_DEMO"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**env, "ASSESS_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env={**env, "ASSESS_DB": db}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
@@ -266,34 +351,39 @@ async def drive(url: str, pid: int, sessions: int) -> dict:
     return {"rows": rows, "mem_one": one, "mem_many": many, "crowd_s": crowd_s, "crowd_slowest": slowest}
 
 
-def report(n_units: int, build: dict, app: dict, sessions: int) -> str:
+def report(n_units: int, results: list[tuple[str, dict, dict]], sessions: int) -> str:
     lines = [f"### The app at province scale: {n_units:,} units × {len(synth.PERIODS)} rounds (bench/app_scale.py)", ""]
-    imp, pub = build["import"], build["publish"]
     lines += [
-        f"| step (one process each, {TRIALS} runs) | median s | fastest–slowest s | peak MB |",
-        "|---|---|---|---|",
+        f"| store | step (one process each, {TRIALS} runs) | median s | fastest–slowest s | CPU s, assess | "
+        "CPU s, server | peak MB |",
+        "|---|---|---|---|---|---|---|",
     ]
-    lines += [f"| {what} {p} | {s:.1f} | {lo:.1f}–{hi:.1f} | {m:.0f} |"
-              for what, steps in (("import", imp), ("publish", pub))
-              for p, (s, m, lo, hi) in zip(synth.PERIODS, steps, strict=False)]  # fmt: skip
-    lines += ["", f"| who | page | first visit s | again s (median of {TRIALS}) |", "|---|---|---|---|"]
-    lines += [f"| {who} | {page} | {a:.2f} | {'' if b is None else f'{b:.2f}'} |" for who, page, a, b in app["rows"]]
-    pages = app["rows"]
-    worst_first = max(a for _, _, a, _ in pages)
-    worst_again = max(b for _, _, _, b in pages if b is not None)
-    verdict = [
-        ("slowest first visit", worst_first, TARGETS["first"], "s"),
-        ("slowest repeated visit", worst_again, TARGETS["again"], "s"),
-        ("app peak memory, one session", app["mem_one"][1], TARGETS["mem_one"], "MB"),
-        (f"app peak memory, then {sessions} sessions at once", app["mem_many"][1], TARGETS["mem_ten"], "MB"),
-        ("slowest import (median)", max(s[0] for s in imp), TARGETS["import_s"], "s"),
-        ("largest import peak", max(s[1] for s in imp), TARGETS["import_mb"], "MB"),
-        ("slowest publish (median)", max(s[0] for s in pub), TARGETS["publish_s"], "s"),
-    ]
-    lines += [""] + [f"- {what}: {v:.2f} {unit} (target ≤ {t:g} {unit}) {'met' if v <= t else 'NOT MET'}"
-                     for what, v, t, unit in verdict]  # fmt: skip
-    lines.append(f"- {sessions} sessions at once, each signing in and visiting every page of its menu: all done in "
-                 f"{app['crowd_s']:.1f} s; the slowest single page {app['crowd_slowest']:.1f} s")  # fmt: skip
+    for backend, build, _ in results:
+        for what in ("import", "publish"):
+            for p, step in zip(synth.PERIODS, build[what], strict=False):
+                s, m, lo, hi, cpu, server = (*step, 0.0, 0.0)[:6]
+                server_cell = f"{server:.1f}" if backend == "PostgreSQL" else "—"
+                lines.append(
+                    f"| {backend} | {what} {p} | {s:.1f} | {lo:.1f}–{hi:.1f} | {cpu:.1f} | {server_cell} | {m:.0f} |"
+                )
+    lines += ["", f"| store | who | page | first visit s | again s (median of {TRIALS}) |", "|---|---|---|---|---|"]
+    lines += [f"| {backend} | {who} | {page} | {a:.2f} | {'' if b is None else f'{b:.2f}'} |"
+              for backend, _, app in results for who, page, a, b in app["rows"]]  # fmt: skip
+    for backend, build, app in results:
+        imp, pub, pages = build["import"], build["publish"], app["rows"]
+        verdict = [
+            ("slowest first visit", max(a for _, _, a, _ in pages), TARGETS["first"], "s"),
+            ("slowest repeated visit", max(b for _, _, _, b in pages if b is not None), TARGETS["again"], "s"),
+            ("app peak memory, one session", app["mem_one"][1], TARGETS["mem_one"], "MB"),
+            (f"app peak memory, then {sessions} sessions at once", app["mem_many"][1], TARGETS["mem_ten"], "MB"),
+            ("slowest import (median)", max(s[0] for s in imp), TARGETS["import_s"], "s"),
+            ("largest import peak", max(s[1] for s in imp), TARGETS["import_mb"], "MB"),
+            ("slowest publish (median)", max(s[0] for s in pub), TARGETS["publish_s"], "s"),
+        ]
+        lines += ["", f"{backend}:"] + [f"- {what}: {v:.2f} {unit} (target ≤ {t:g} {unit}) {'met' if v <= t else 'NOT MET'}"
+                                        for what, v, t, unit in verdict]  # fmt: skip
+        lines.append(f"- {sessions} sessions at once, each signing in and visiting every page of its menu: all done "
+                     f"in {app['crowd_s']:.1f} s; the slowest single page {app['crowd_slowest']:.1f} s")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -302,28 +392,39 @@ def main() -> None:
     p.add_argument("--units", type=int, default=2000)
     p.add_argument("--sessions", type=int, default=10)
     p.add_argument("--work", type=Path)
-    p.add_argument("--reuse", action="store_true", help="use the store already in --work (skip building)")
+    p.add_argument("--reuse", action="store_true", help="use the SQLite store already in --work (skip building)")
     p.add_argument("--keep", action="store_true")
     p.add_argument("--build-only", action="store_true", help="build the store and report its figures; no app")
+    p.add_argument("--db-backend", choices=["sqlite", "postgresql", "both"], default="sqlite",
+                   help="the store's backend; both: SQLite, then PostgreSQL, in one run")  # fmt: skip
     args = p.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="app-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    build = {"import": [], "publish": []}
-    if not args.reuse:
-        build = build_store(work, args.units)
-        (work / "build.json").write_text(json.dumps(build))
-    else:
-        build = json.loads((work / "build.json").read_text())
-    if args.build_only:
-        print(json.dumps(build))
-        return
-    proc, url = start_app(work / "scale.db")
-    try:
-        app = asyncio.run(drive(url, proc.pid, args.sessions))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    print(report(args.units, build, app, args.sessions))
+    backends = ["sqlite", "postgresql"] if args.db_backend == "both" else [args.db_backend]
+    results = []
+    for backend in backends:
+        store = SqliteStore(work) if backend == "sqlite" else PostgresStore()
+        try:
+            if args.reuse and backend == "sqlite":
+                build = json.loads((work / "build-sqlite.json").read_text())
+            else:
+                build = build_store(work, args.units, store)
+                (work / f"build-{backend}.json").write_text(json.dumps(build))
+            if args.build_only:
+                print(json.dumps({backend: build}))
+                continue
+            proc, url = start_app(store.location)
+            try:
+                app = asyncio.run(drive(url, proc.pid, args.sessions))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+            results.append((store.name, build, app))
+        finally:
+            if backend == "postgresql":
+                store.stop()
+    if results:
+        print(report(args.units, results, args.sessions))
     if not args.keep and not args.work:
         shutil.rmtree(work)
 

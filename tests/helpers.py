@@ -171,9 +171,10 @@ def filled_template(template: bytes, share: float) -> bytes:
 
 
 @contextmanager
-def served_app(db: Path, demo: bool | str = True) -> Iterator[str]:
-    """The real app (``streamlit run app.py``) on the store ``db`` at a free loopback port; its URL.
-    ``demo``: demo mode, or the demo rubric's id (``ASSESS_DEMO``).
+def served_app(db: Path | str, demo: bool | str = True) -> Iterator[str]:
+    """The real app (``streamlit run app.py``) on the store ``db`` (a file, or a ``postgresql://``
+    URL) at a free loopback port; its URL. Several may serve one store at once, as several processes
+    behind a proxy do. ``demo``: demo mode, or the demo rubric's id (``ASSESS_DEMO``).
     The file watcher is off: an edit to the working tree during a run must not make the app ask to rerun."""
     import pytest
 

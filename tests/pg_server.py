@@ -41,9 +41,10 @@ def _as_postgres(args: list[str]) -> list[str]:
 class PgCluster:
     """A throwaway cluster: ``url(db)`` names a database on it, ``create()`` makes a new one."""
 
-    def __init__(self, base_url: str, stop=None):
+    def __init__(self, base_url: str, stop=None, data: Path | None = None):
         self.base_url = base_url
         self._stop = stop
+        self.data = data  # the cluster's folder, when this process started it
 
     def url(self, database: str) -> str:
         parts = urlsplit(self.base_url)
@@ -70,8 +71,9 @@ class PgCluster:
             self._stop()
 
 
-def start_cluster() -> PgCluster | None:
-    """A running cluster, or None where no PostgreSQL is installed (and none is given)."""
+def start_cluster(*, durable: bool = False) -> PgCluster | None:
+    """A running cluster, or None where no PostgreSQL is installed (and none is given). ``durable``:
+    fsync and synchronous commit on, as a server runs (the bench's honest figures)."""
     given = os.environ.get("ASSESS_TEST_PG")
     if given:
         return PgCluster(given)
@@ -91,7 +93,9 @@ def start_cluster() -> PgCluster | None:
                                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]), **run)  # fmt: skip
     # fsync off: a test cluster is thrown away, and the tests measure behaviour, not durability
     options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sock} "
-               "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")  # fmt: skip
+               "-c max_connections=200")  # fmt: skip
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"),
                                  "-o", options, "-w", "start"]), **run)  # fmt: skip
 
@@ -100,7 +104,7 @@ def start_cluster() -> PgCluster | None:
                        capture_output=True, timeout=60)  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)
 
-    return PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop)
+    return PgCluster(f"postgresql://postgres@127.0.0.1:{port}/postgres", stop, data)
 
 
 def unavailable(reason: str):

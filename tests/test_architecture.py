@@ -4,7 +4,7 @@ module's imports (ast). A failure names the module, the line and the import.
 - the core (``scoring/*.py``) imports no store, workbooks, cli, streamlit, openpyxl or sqlite3;
 - views, workbooks, monitor and robustness import no store (the store keeps what a monitor run found,
   not the other way round);
-- only ``scoring/store/`` imports sqlite3 or runs SQL; only ``ui/`` and ``app.py`` import streamlit;
+- only ``scoring/store/`` imports sqlite3 or psycopg, or runs SQL; only ``ui/`` and ``app.py`` import streamlit;
 - no module imports upward from its own package's ``__init__``.
 """
 
@@ -82,7 +82,7 @@ def _broken(path: Path, text: str | None = None) -> list[str]:
             out.append(f"{said}: the core imports no store, workbooks, cli, streamlit, openpyxl or sqlite3")
         if where in ("views", "workbooks", "monitor", "robustness") and target == "store":
             out.append(f"{said}: {where} import no store")
-        if top == "sqlite3" and where != "store":
+        if top in ("sqlite3", "psycopg", "psycopg_pool") and where != "store":
             out.append(f"{said}: only scoring/store/ touches SQL")
         if top == "streamlit" and where != "ui":
             out.append(f"{said}: only ui/ and app.py import streamlit")
@@ -112,6 +112,7 @@ def test_every_module_keeps_to_its_room():
         ("scoring/monitor/run.py", "from scoring.store.probes import record_run", "monitor import no store"),
         ("scoring/robustness/agreement.py", "from scoring.store import open_store", "robustness import no store"),
         ("ui/auth.py", "import sqlite3", "only scoring/store/ touches SQL"),
+        ("ui/data.py", "import psycopg", "only scoring/store/ touches SQL"),
         ("ui/demo.py", "store.db.execute('SELECT 1')", "runs SQL"),
         ("scoring/output.py", "import streamlit as st", "only ui/ and app.py import streamlit"),
         ("scoring/store/rounds.py", "from scoring.store import now", "never imports upward"),

@@ -30,9 +30,10 @@ from scoring.views.explain import missing_results, unsupported_losses
 from scoring.views.rectification import rectification
 
 from .demo import demo_accounts, seed_demo
+from .demo import demo_credentials as credentials_of
 from .demo_national import RUBRIC_ID as NATIONAL_DEMO
 from .demo_national import seed_national_demo
-from .glossary import CREDENTIAL_COLUMNS, LABEL
+from .glossary import LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +68,7 @@ def demo_rubric() -> str:
     return NATIONAL_DEMO if os.environ.get("ASSESS_DEMO", "") == NATIONAL_DEMO else ""
 
 
-def db_path() -> Path:
+def db_path() -> Path | str:
     # the demo lives in its own file, so demo rounds and accounts never mix with real ones
     if demo_mode() and not os.environ.get("ASSESS_DB"):
         # each demo assessment in its own file: rounds of two rubrics are never ranked together
@@ -76,25 +77,24 @@ def db_path() -> Path:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str, demo: bool) -> tuple[Store, pd.DataFrame]:
+def _store(path: str, demo: bool) -> Store:
     store = open_store(path)
-    credentials = pd.DataFrame(columns=CREDENTIAL_COLUMNS)
     if demo:
         if demo_rubric() == NATIONAL_DEMO:
             seed_national_demo(store)
         else:
             seed_demo(store)
-        credentials = demo_accounts(store)
+        demo_accounts(store)
     # the rounds are loaded while the first person signs in, not when they open their first page
     warm = threading.Thread(target=_warm, args=(path,), name="assess-warm-up", daemon=True)
     add_script_run_ctx(warm)
     warm.start()
-    return store, credentials
+    return store
 
 
 def _warm(path: str) -> None:
     try:
-        stamp = _store(path, demo_mode())[0].data_version()
+        stamp = _store(path, demo_mode()).data_version()
         views = _rounds(path, stamp)
         _setup(path, stamp)
         # what leaders and units open first (published rounds, read as frozen: quick), then the
@@ -112,12 +112,12 @@ def _warm(path: str) -> None:
 
 
 def store() -> Store:
-    return _store(str(db_path()), demo_mode())[0]
+    return _store(str(db_path()), demo_mode())
 
 
 def demo_credentials() -> pd.DataFrame:
-    """The demo accounts made at this start, with their passwords (demo mode only)."""
-    return _store(str(db_path()), demo_mode())[1]
+    """The demo accounts with their passwords (demo mode only), the same in every app process."""
+    return credentials_of(store())
 
 
 def version() -> int:
@@ -132,14 +132,14 @@ def version() -> int:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _frozen(path: str, period: str, revision: int, stamp: str) -> Assessment:
     # a published revision never changes: its kept tables are loaded once per process, never rescored
-    return published_scores(_store(path, demo_mode())[0], period, revision)
+    return published_scores(_store(path, demo_mode()), period, revision)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _preliminary(path: str, period: str, version: int) -> Assessment:
     # the findings are dropped once scored: the views read the score tables only; a unit whose
     # results are incomplete has no score, rank or grade before publication (issue 29)
-    return without_findings(provisional(load_round(_store(path, demo_mode())[0], period, None)))
+    return without_findings(provisional(load_round(_store(path, demo_mode()), period, None)))
 
 
 def _cached_round(store: Store, period: str, revision: int | None) -> Assessment:
@@ -151,7 +151,7 @@ def _cached_round(store: Store, period: str, revision: int | None) -> Assessment
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _rounds(path: str, stamp: int) -> tuple[RoundView, ...]:
-    store = _store(path, demo_mode())[0]
+    store = _store(path, demo_mode())
     t = rounds_table(store)
     d = revision_digests(store)
     digests = {(p, int(r)): g for p, r, g in zip(d["period"], d["revision"], d["digest"], strict=True)}
@@ -166,7 +166,7 @@ def _rounds(path: str, stamp: int) -> tuple[RoundView, ...]:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _combined(path: str, stamp: int, periods: tuple[str, ...]) -> Assessment | None:
     """These rounds side by side (published ones as frozen); the check tables stay per round."""
-    store = _store(path, demo_mode())[0]
+    store = _store(path, demo_mode())
     views = {v.period: v for v in _rounds(path, stamp)}
     parts = [_cached_round(store, p, views[p].revision) for p in periods]
     return combine_rounds(parts) if parts else None
@@ -174,7 +174,7 @@ def _combined(path: str, stamp: int, periods: tuple[str, ...]) -> Assessment | N
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _tables(path: str, stamp: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    store = _store(path, demo_mode())[0]
+    store = _store(path, demo_mode())
     return rounds_table(store), revision_digests(store)
 
 
@@ -204,7 +204,7 @@ def round_views() -> dict[str, RoundView]:
 def _setup(path: str, stamp: int) -> tuple[Rubric, pd.DataFrame] | None:
     # the rubric and roster only: a draft round of a province is never scored to name its units (issue 34)
     views = _rounds(path, stamp)
-    return round_setup(_store(path, demo_mode())[0], views[-1].period) if views else None
+    return round_setup(_store(path, demo_mode()), views[-1].period) if views else None
 
 
 def rubric() -> Rubric | None:
@@ -250,7 +250,7 @@ def _rectification(path: str, stamp: int, shown: tuple[str, ...], period: str, b
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _progress(path: str, stamp: int, period: str) -> tuple[int, int]:
-    store_ = _store(path, demo_mode())[0]
+    store_ = _store(path, demo_mode())
     views = {v.period: v for v in _rounds(path, stamp)}
     return round_progress(_cached_round(store_, period, views[period].revision).scores, period)
 
@@ -327,7 +327,7 @@ def whole_round(period: str) -> Assessment:
 def _intervals(path: str, stamp: int, period: str) -> pd.DataFrame:
     from scoring.robustness.sensitivity import overlaps_next, rank_intervals
 
-    store_ = _store(path, demo_mode())[0]
+    store_ = _store(path, demo_mode())
     views = {v.period: v for v in _rounds(path, stamp)}
     out = rank_intervals(_cached_round(store_, period, views[period].revision), periods=[period])
     return out.assign(overlaps_next=overlaps_next(out))
@@ -343,7 +343,7 @@ def rank_intervals_for(period: str) -> pd.DataFrame:
 def _priorities(path: str, stamp: int, period: str, unit: str) -> pd.DataFrame:
     from scoring.views.whatif import fix_priorities
 
-    store_ = _store(path, demo_mode())[0]
+    store_ = _store(path, demo_mode())
     views = {v.period: v for v in _rounds(path, stamp)}
     return fix_priorities(_cached_round(store_, period, views[period].revision), unit, period)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import io
 import re
 import secrets
@@ -28,7 +29,7 @@ from scoring.monitor.loopback import serve_sites
 from scoring.output import csv_bytes
 from scoring.records import compute_records
 from scoring.store import Store
-from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, add_user, list_users, set_password
+from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, demo_salts, ensure_demo_accounts
 from scoring.store.appeals import file_appeal
 from scoring.store.evidence import add_evidence
 from scoring.store.probes import home_history, record_run
@@ -47,9 +48,15 @@ DEMO = User(DEMO_ACTOR, OPERATOR)
 
 
 def seed_demo(store: Store) -> bool:
-    """Seed only a store that has never held anything; True if it did."""
-    if not store.is_empty():
-        return False
+    """Seed only a store that has never held anything; True if it did.
+
+    Several app processes may start together on one (PostgreSQL) store: the first to take the
+    writer's lock claims the seeding with an audit entry, and every other finds the store not empty.
+    """
+    with store.transaction():
+        if not store.is_empty():
+            return False
+        store.audit(DEMO_ACTOR, "demo.claim", "store", "seeding the demo rounds")
     rubric = ROOT / "rubrics" / "suzhou-2017.yaml"
     units = ROOT / "sample_data" / "units.csv"
     rounds = sorted((ROOT / "sample_data" / "results").glob("*.xlsx"))
@@ -143,18 +150,31 @@ PASSWORD_LENGTH = 12  # 56 letters: about 70 bits, as many as the 12 characters 
 
 
 def demo_password() -> str:
-    """A fresh demo password of characters that cannot be mistaken for one another."""
+    """A fresh random password of characters that cannot be mistaken for one another."""
     return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
 
 
-def demo_accounts(store: Store) -> pd.DataFrame:
-    """One account per role with a fresh password at every start of demo mode (shown on the sign-in page)."""
-    rows = []
-    for name, role, unit, label in DEMO_ACCOUNTS:
-        password = demo_password()
-        if name in set(list_users(store)["name"]):
-            set_password(store, name, password, DEMO)
-        else:
-            add_user(store, name, role, password, DEMO, unit_id=unit, demo=True)
-        rows.append((ROLE_NAMES[role], name, password, label))
+def demo_password_of(salt: bytes) -> str:
+    """A demo account's password, following from its (random) salt, so that every app process on the
+    store shows the same one. Whoever reads the store can work it out; in demo mode the sign-in page
+    shows it to everyone anyway, and outside demo mode a demo account never signs in."""
+    number = int.from_bytes(hashlib.sha256(b"assess demo password\0" + salt).digest(), "big")
+    letters = []
+    for _ in range(PASSWORD_LENGTH):  # 12 base-56 digits of a 256-bit number: as good as uniform
+        number, at = divmod(number, len(PASSWORD_ALPHABET))
+        letters.append(PASSWORD_ALPHABET[at])
+    return "".join(letters)
+
+
+def demo_accounts(store: Store) -> None:
+    """One account per role, made once for the store (a start of another process keeps them)."""
+    ensure_demo_accounts(store, [(name, role, unit) for name, role, unit, _ in DEMO_ACCOUNTS], demo_password_of, DEMO)
+
+
+def demo_credentials(store: Store) -> pd.DataFrame:
+    """The demo accounts with their passwords, as the sign-in page shows them (read from the store
+    each time: another process may have made them)."""
+    salts = demo_salts(store)
+    rows = [(ROLE_NAMES[role], name, demo_password_of(salts[name]), label)
+            for name, role, _, label in DEMO_ACCOUNTS if name in salts]  # fmt: skip
     return pd.DataFrame(rows, columns=CREDENTIAL_COLUMNS)

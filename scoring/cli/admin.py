@@ -47,8 +47,13 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     store = store_of(args, writes=False)
-    out = store.backup(args.out)
-    print(f"已备份 {store.path} → {out}({out.stat().st_size / 2**20:.1f} MB)")
+    if store.backend == "postgresql":  # the server's store as one SQLite file, copied and proved as store copy does
+        from scoring.store.copy import backup_to_sqlite
+
+        out = Path(backup_to_sqlite(store.path, args.out).destination)
+    else:
+        out = store.backup(args.out)
+    print(f"已备份 {store.location} → {out}({out.stat().st_size / 2**20:.1f} MB)")
     return 0
 
 

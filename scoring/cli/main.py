@@ -22,6 +22,7 @@ from scoring.cli.records import add_records_parser
 from scoring.cli.reports import cmd_annual, cmd_circular, cmd_report
 from scoring.cli.robustness import cmd_agreement, cmd_sensitivity
 from scoring.cli.rounds import cmd_appeal, cmd_import, cmd_publish, cmd_rounds, cmd_verify
+from scoring.cli.stores import add_store_parser
 from scoring.errors import InputError
 from scoring.store.db import default_actor
 from scoring.version import __version__
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         title="命令 commands",
         parser_class=ChineseArgumentParser,
-        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,user,monitor,records,sensitivity,agreement,audit,sample}",
+        metavar="{validate,schema,score,template,import,rounds,appeal,publish,verify,report,annual,circular,evidence,backup,store,user,monitor,records,sensitivity,agreement,audit,sample}",
     )
 
     v = sub.add_parser("validate", help="检查指标体系文件,可同时检查单位名单(check a rubric, and a roster)")
@@ -200,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     bk = stored("backup", "备份存储:在应用运行时也可安全地复制整个存储文件(back up the store)")
     bk.add_argument("--out", required=True, help="备份文件(.db)")
     bk.set_defaults(run=cmd_backup)
+
+    add_store_parser(sub, default_actor())
 
     us = stored("user", "账号:add(创建)、list(列出)、disable(停用)、enable(启用)、passwd(改密码)(accounts)")
     us.add_argument("action", choices=["add", "list", "disable", "enable", "passwd"],

@@ -85,5 +85,5 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     print(f"已监测 {run.pages['unit_id'].nunique()} 个单位、{len(run.probes)} 个网址(失败 {failed} 个);"
           f"写出 {len(run.rows)} 行测评结果到 {args.out}(测评日 {as_of.isoformat()})")  # fmt: skip
     if store is not None:
-        print(f"探测记录和网页存档已保存到 {store.path}")
+        print(f"探测记录和网页存档已保存到 {store.location}")
     return 0

@@ -90,7 +90,7 @@ def cmd_records(args: argparse.Namespace) -> int:
     print(f"已读取办件 {run.read['cases']:,} 件、评价 {run.read['ratings']:,} 条、账号 {run.read['accounts']:,} 个、"
           f"发文 {run.read['posts']:,} 条;写出 {len(run.rows)} 行测评结果到 {args.out}(统计区间 {start} 至 {end})")  # fmt: skip
     if store is not None:
-        print(f"结果文件已作为佐证 {name} 保存到 {store.path}")
+        print(f"结果文件已作为佐证 {name} 保存到 {store.location}")
     return 0
 
 

@@ -31,7 +31,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(
         f"已导入 {len(res.batches)} 个文件(批次 {'、'.join(map(str, res.batches))}),{res.rows} 行;期次 {'、'.join(res.periods)}"
     )
-    print(f"存储:{store.path}")
+    print(f"存储:{store.location}")
     # stored is stored: a note that cannot be made after the commit must not turn it into exit 2
     try:
         _warn_unsupported(res)
@@ -75,7 +75,7 @@ def cmd_rounds(args: argparse.Namespace) -> int:
     opened = open_periods(store)
     waiting = opened[~opened["period"].isin(table["period"])]
     if table.empty and waiting.empty:
-        print(f"{store.path} 中还没有测评轮次;用 assess rounds --open --period 期次 开启,再用 assess import 导入")
+        print(f"{store.location} 中还没有测评轮次;用 assess rounds --open --period 期次 开启,再用 assess import 导入")
         return 0
     print("期次\t状态\t指标体系\t批次\t结果行\t待复核申诉\t已发布版本")
     for r in table.itertuples():

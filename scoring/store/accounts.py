@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -31,9 +32,11 @@ __all__ = [
     "acting_user",
     "add_user",
     "authenticate",
+    "demo_salts",
     "disable_user",
     "enable_user",
     "ended_session",
+    "ensure_demo_accounts",
     "has_accounts",
     "hash_password",
     "list_users",
@@ -117,6 +120,47 @@ def add_user(
         )
         store.audit(actor, "user.add", name, f"role {role}" + (f", unit {unit_id}" if unit_id else ""))
     return User(name, role, unit_id)
+
+
+def ensure_demo_accounts(store: Store, accounts: list[tuple[str, str, str | None]],
+                         password_of: Callable[[bytes], str], by: User) -> list[str]:  # fmt: skip
+    """Each demo account (name, role, unit_id) exists with the password ``password_of(its salt)``;
+    the names made or reset.
+
+    Several app processes share one store, and each shows the demo passwords on its sign-in page:
+    the password follows from what the store holds, so every process shows the same one, and it is
+    made once, under the writer's lock (two processes starting together do not reset each other's).
+    Only a demo account whose password does not follow from its salt (one made by an earlier
+    version, or changed by hand) is given a new salt.
+    """
+    made = []
+    with store.transaction() as db:
+        for name, role, unit_id in accounts:
+            row = db.execute("SELECT salt, hash FROM account WHERE name = ?", (name,)).fetchone()
+            if row is not None and hmac.compare_digest(
+                hash_password(password_of(bytes(row["salt"])), bytes(row["salt"]))[1], bytes(row["hash"])
+            ):
+                continue
+            salt = secrets.token_bytes(16)
+            _, digest = hash_password(password_of(salt), salt)
+            if row is None:
+                db.execute(
+                    "INSERT INTO account(name, role, unit_id, salt, hash, disabled, demo, created_at, created_by)"
+                    " VALUES (?,?,?,?,?,0,1,?,?)",
+                    (name, role, unit_id, salt, digest, now(), by.name),
+                )
+                store.audit(by.name, "user.add", name, f"role {role}" + (f", unit {unit_id}" if unit_id else ""))
+            else:
+                db.execute("UPDATE account SET salt = ?, hash = ? WHERE name = ?", (salt, digest, name))
+                store.audit(by.name, "user.passwd", name)
+            made.append(name)
+    return made
+
+
+def demo_salts(store: Store) -> dict[str, bytes]:
+    """Each demo account's salt, which its shown password follows from (demo mode only)."""
+    rows = store.db.execute("SELECT name, salt FROM account WHERE demo = 1").fetchall()
+    return {r["name"]: bytes(r["salt"]) for r in rows}
 
 
 def list_users(store: Store) -> pd.DataFrame:

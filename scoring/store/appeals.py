@@ -52,11 +52,10 @@ def file_appeal(
         cited = [n for n, _ in new] + already
         proof = " | ".join([p for p in [proof.strip()] if p] + cited)
         insert_evidence(store, new, user.name)
-        cur = db.execute(
+        aid = store.insert_returning_id(
             "INSERT INTO appeal(round_id, unit_id, check_id, reason, proof, filed_at, filed_by) VALUES (?,?,?,?,?,?,?)",
             (r["id"], unit_id, check_id, reason, proof, now(), user.name),
         )
-        aid = int(cur.lastrowid)
         store.audit(user.name, "appeal.file", f"{period}/{unit_id}/{check_id}", f"appeal {aid}: {reason}")
     return aid
 
@@ -98,10 +97,10 @@ def decide_appeal(
             rest = current.drop(index=old.index).drop(columns="finding_id")
             validate_results(rubric, roster, pd.concat([rest, replacement], ignore_index=True), allow_missing=True)
             digest = hashlib.sha256(f"appeal:{appeal_id}".encode()).hexdigest()
-            bid = int(db.execute(
+            bid = store.insert_returning_id(
                 "INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by) VALUES (?,?,1,?,?)",
                 (label, digest, now(), actor),
-            ).lastrowid)  # fmt: skip
+            )
             row = replacement.iloc[0]
             new_id = int(insert_findings(db, bid, pd.DataFrame([{
                 "round_id": int(a["round_id"]), "_sheet": "", "_row": 1, "unit_id": row["unit_id"],
@@ -126,7 +125,7 @@ def appeals_table(store: Store, period: str | None = None, unit_id: str | None =
                     COALESCE(d.outcome, 'open') AS outcome, d.new_value, d.reason AS decision_reason,
                     d.decided_by, d.decided_at
              FROM appeal a JOIN round r ON r.id = a.round_id LEFT JOIN decision d ON d.appeal_id = a.id
-             WHERE (? IS NULL OR r.period = ?) AND (? IS NULL OR a.unit_id = ?) ORDER BY a.id"""
+             WHERE (CAST(? AS TEXT) IS NULL OR r.period = ?) AND (CAST(? AS TEXT) IS NULL OR a.unit_id = ?) ORDER BY a.id"""
     rows = store.db.execute(sql, (period, period, unit_id, unit_id)).fetchall()
     cols = ["id", "period", "unit_id", "check_id", "reason", "proof", "filed_by", "filed_at", "outcome", "new_value",
             "decision_reason", "decided_by", "decided_at"]  # fmt: skip

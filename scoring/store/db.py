@@ -1,7 +1,11 @@
-"""The evaluation store: one SQLite file that keeps a round from import to publication.
+"""The evaluation store: one SQLite file — or a PostgreSQL database, named by a ``postgresql://``
+URL (SPEC extension 7) — that keeps a round from import to publication.
 
-Standard library only. WAL mode so that readers never wait for an import; foreign keys on;
+SQLite: standard library only. WAL mode so that readers never wait for an import; foreign keys on;
 the schema is versioned with ``PRAGMA user_version`` and moved forward by :data:`MIGRATIONS`.
+PostgreSQL: ``scoring/store/pg_store.py``; the store's modules run one SQL text on both (``?``
+placeholders, portable statements), and the few things that differ are hooks of :class:`Store`
+(:meth:`Store.insert_returning_id`, :meth:`Store.bulk_insert`, :meth:`Store.transaction`).
 Findings, batches, snapshots, appeals and decisions, and the audit log are only ever inserted
 (triggers refuse the rest, :data:`INSERT_ONLY`): a correction is a new finding that supersedes the
 old one, and a change to a published round is a new revision.
@@ -20,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from scoring.store.failures import StoreUnusable, store_failure
+from scoring.store.failures import PG_SCHEMES, StoreUnusable, is_url, shown_location, store_failure
 
 __all__ = [
     "INSERT_ONLY",
@@ -28,10 +32,13 @@ __all__ = [
     "SCHEMA_VERSION",
     "Store",
     "StoreUnusable",
+    "bulk_insert",
     "default_actor",
     "default_db_path",
+    "insert_returning_id",
     "now",
     "open_store",
+    "shown_location",
 ]
 
 ROUND_STATUSES = ("draft", "feedback", "appeal", "published")
@@ -40,7 +47,10 @@ ROUND_STATUSES = ("draft", "feedback", "appeal", "published")
 _GUARDED_BY_5 = ("batch", "snapshot", "snapshot_row", "supersession", "decision", "appeal", "rubric_version",
                  "roster_version", "roster_unit", "round_revision_reason")  # fmt: skip
 
-# each entry moves the schema from version i to i + 1; never edit one that has shipped
+# each entry moves the schema from version i to i + 1; never edit one that has shipped.
+# EVERY NEW MIGRATION NEEDS BOTH: its SQLite text here, and its PostgreSQL twin appended to
+# pg_schema.PG_MIGRATIONS (a new PostgreSQL store is made at pg_schema.BASE_VERSION and moved on by
+# those); tests/store/test_pg_schema.py fails until the two schemas agree again.
 MIGRATIONS: list[str] = [
     # 1: rubrics, rosters, rounds, imported batches and their findings, score snapshots, audit log
     """
@@ -300,6 +310,16 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX finding_round_batch ON finding(round_id, batch_id);
     """,
+    # 11: the roster's order is a column (issue 30): a digest covers the roster in the order it was
+    # loaded, which SQLite kept as rowid order and PostgreSQL does not keep at all. The rows stored
+    # so far take their rowid, which orders them as before (the guard is lifted for that one update)
+    """
+    ALTER TABLE roster_unit ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    DROP TRIGGER roster_unit_no_update;
+    UPDATE roster_unit SET seq = rowid;
+    CREATE TRIGGER roster_unit_no_update BEFORE UPDATE ON roster_unit BEGIN SELECT RAISE(ABORT, 'roster_unit rows are never changed'); END;
+    CREATE UNIQUE INDEX roster_unit_seq ON roster_unit(roster_id, seq);
+    """,
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
 INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame",
@@ -320,9 +340,38 @@ def default_actor() -> str:
         return "unknown"
 
 
-def default_db_path() -> Path:
-    """``ASSESS_DB`` if set, else ``data/assess.db`` under the working directory."""
-    return Path(os.environ.get("ASSESS_DB") or Path.cwd() / "data" / "assess.db")
+def default_db_path() -> Path | str:
+    """``ASSESS_DB`` if set, else ``data/assess.db`` under the working directory. A URL stays a
+    string: as a Path, ``postgresql://…`` would become the folder ``postgresql:/…``."""
+    given = os.environ.get("ASSESS_DB")
+    if given and is_url(given):
+        return given
+    return Path(given or Path.cwd() / "data" / "assess.db")
+
+
+def store_url(location: str | Path) -> str | None:
+    """The PostgreSQL URL ``location`` names, None for a file's path; any other URL is refused
+    (before anything is made of it: a URL taken as a path made a folder named by its password)."""
+    if not is_url(location):
+        return None
+    scheme = str(location).split("://", 1)[0]
+    if scheme.lower() not in PG_SCHEMES:
+        raise StoreUnusable("scheme", location, scheme=scheme)
+    return str(location)
+
+
+def insert_returning_id(db, sql: str, params: tuple | list = ()) -> int:
+    """Run ``INSERT …`` and return the id it gave (``RETURNING id``, on both backends)."""
+    return int(db.execute(sql + " RETURNING id", params).fetchone()[0])
+
+
+def bulk_insert(db, table: str, columns: tuple[str, ...] | list[str], rows) -> None:
+    """Insert many rows: ``executemany`` on SQLite, ``COPY … FROM STDIN`` on PostgreSQL."""
+    if isinstance(db, sqlite3.Connection):
+        marks = ",".join("?" * len(columns))
+        db.executemany(f"INSERT INTO {table}({', '.join(columns)}) VALUES ({marks})", rows)
+    else:
+        db.copy_rows(table, columns, rows)
 
 
 class Store:
@@ -333,7 +382,18 @@ class Store:
     the first, one's ROLLBACK undoing the other's write) and let a reader see another thread's
     uncommitted rows. So each thread gets its own connection (``db``), and SQLite's locks order
     the threads as they order processes.
+
+    ``Store(url)`` with a ``postgresql://`` URL is a :class:`scoring.store.pg_store.PgStore`.
     """
+
+    backend = "sqlite"
+
+    def __new__(cls, path: str | Path, *, read_only: bool = False):
+        if cls is Store and store_url(path) is not None:
+            from scoring.store.pg_store import PgStore
+
+            return super().__new__(PgStore)
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
@@ -352,6 +412,21 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _wal(self.db)
         self.migrate()
+
+    @property
+    def location(self) -> str:
+        """Where the store is, as it may be printed (a URL without its password)."""
+        return shown_location(self.path)
+
+    def insert_returning_id(self, sql: str, params: tuple | list = ()) -> int:
+        return insert_returning_id(self.db, sql, params)
+
+    def bulk_insert(self, table: str, columns: tuple[str, ...] | list[str], rows) -> None:
+        bulk_insert(self.db, table, columns, rows)
+
+    def advance_identities(self) -> None:
+        """After rows were inserted with their ids given: new rows get ids after them. SQLite's
+        rowid keys always do; PostgreSQL's identity sequences need telling."""
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -452,6 +527,10 @@ class Store:
         os.replace(tmp, out)
         return out
 
+    def dispose(self) -> None:
+        """Close every connection this process holds to the store (for SQLite: this thread's)."""
+        self.close()
+
     def close(self) -> None:
         """Close this thread's connection (another use opens a new one)."""
         conn = getattr(self._local, "db", None)
@@ -513,7 +592,10 @@ def open_store(path: str | Path | None = None, *, writes: bool = True) -> Store:
     """The store at ``path`` (default :func:`default_db_path`), or :class:`StoreUnusable` saying why
     not. ``writes=False``: the caller only reads, so a store that cannot be written (a read-only disk
     or folder) is opened read-only instead of refused."""
-    path = Path(path or default_db_path())
+    path = path or default_db_path()
+    if store_url(path) is not None:
+        return Store(path, read_only=not writes)  # the server's grants decide what may be written
+    path = Path(path)
     try:
         return Store(path)
     except (sqlite3.Error, OSError) as exc:

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.store.db import Store
+from scoring.store.db import Store, bulk_insert
 
 __all__ = ["FINDING_COLUMNS", "copy_problems", "copy_stored_batches", "findings_frame", "insert_findings"]
 
@@ -28,10 +28,9 @@ RAW_COLUMNS = ["period", "unit_id", "check_id", "value", "evidence", "note", "ev
 # what a caller of insert_findings hands over, one row per finding, in the order stored
 FINDING_COLUMNS = ["round_id", "_sheet", "_row", "unit_id", "check_id", "value", "evidence", "note", "evaluator",
                    "checked_at"]  # fmt: skip
-_INSERT = (
-    "INSERT INTO finding(id, batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator,"
-    " checked_at) VALUES "
-)
+_INSERT_COLUMNS = ("id", "batch_id", "round_id", "sheet", "row_no", "unit_id", "check_id", "value", "evidence",
+                   "note", "evaluator", "checked_at")  # fmt: skip
+_INSERT = f"INSERT INTO finding({', '.join(_INSERT_COLUMNS)}) VALUES "
 _ROW = "(?,?,?,?,?,?,?,?,?,?,?,?)"
 _ROWS_PER_INSERT = 100
 # rows go in and come out a slice at a time: a round of 600 k rows as Python tuples all at once
@@ -80,7 +79,8 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
             copy.close()
             db.execute(
                 "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
-                (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo), sink.getvalue()),
+                (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo),
+                 sink.getvalue().to_pybytes()),
             )  # fmt: skip
     in_row_order = np.empty_like(ids)
     in_row_order[order] = ids
@@ -91,7 +91,11 @@ def _insert_rows(db: sqlite3.Connection, columns: list[list]) -> None:
     """Insert one slice of findings, given as its columns' Python values in ``_INSERT``'s order.
 
     A hundred rows a statement: executemany's work per row (a step and a reset of the statement,
-    its parameters looked up one tuple at a time) took a third of a province's insert (issue 34)."""
+    its parameters looked up one tuple at a time) took a third of a province's insert (issue 34).
+    PostgreSQL takes the slice by ``COPY``."""
+    if not isinstance(db, sqlite3.Connection):
+        bulk_insert(db, "finding", _INSERT_COLUMNS, zip(*columns, strict=True))
+        return
     width, n = len(columns), len(columns[0])
     flat: list = [None] * (width * n)
     for i, values in enumerate(columns):
@@ -308,8 +312,9 @@ def findings_frame(store: Store, round_id: int, as_of: int | None = None, *, fro
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     period = db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
     batches = pc.unique(table["batch_id"]).to_pylist()
+    # no batch: no statement (PostgreSQL refuses an empty IN list, which SQLite takes)
     files = dict(db.execute(f"SELECT id, file_name FROM batch WHERE id IN ({','.join('?' * len(batches))})",
-                            batches).fetchall())  # fmt: skip
+                            batches).fetchall()) if batches else {}  # fmt: skip
     frame.insert(0, "period", pd.array([period[0] if period else ""] * len(frame), dtype=frame["unit_id"].dtype))
     frame.insert(8, "_file", pd.array(frame.pop("batch_id").map(files), dtype=frame["unit_id"].dtype))
     return frame[[*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]]

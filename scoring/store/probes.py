@@ -37,7 +37,7 @@ def home_history(store: Store, period: str):
 
     def counts(homes: dict[str, str]) -> pd.DataFrame:
         rows = store.db.execute(
-            "SELECT unit_id, url, COUNT(*), SUM(failure != '') FROM probe WHERE period = ? AND kind = 'home' "
+            "SELECT unit_id, url, COUNT(*), SUM(CASE WHEN failure <> '' THEN 1 ELSE 0 END) FROM probe WHERE period = ? AND kind = 'home' "
             "GROUP BY unit_id, url",
             (period,),
         ).fetchall()
@@ -82,8 +82,9 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
 
 def latest_results(store: Store, period: str) -> tuple[str, bytes] | None:
     """The rows of the period's latest monitor run (its results file's name and CSV), if any."""
-    row = store.db.execute("SELECT name, content FROM evidence_file WHERE name GLOB ? ORDER BY id DESC LIMIT 1",
-                           (f"{RESULTS_PREFIX}{period}_*",)).fetchone()  # fmt: skip
+    row = store.db.execute("SELECT name, content FROM evidence_file WHERE substr(name, 1, length(CAST(? AS TEXT))) = ?"
+                           " ORDER BY id DESC LIMIT 1",
+                           (f"{RESULTS_PREFIX}{period}_",) * 2).fetchone()  # fmt: skip
     return None if row is None else (str(row[0]), bytes(row[1]))
 
 

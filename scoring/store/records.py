@@ -36,6 +36,7 @@ def record_records(store: Store, period: str, rows_csv: bytes, user: User) -> st
 
 def latest_records(store: Store, period: str) -> tuple[str, bytes] | None:
     """The rows of the period's latest records run (its file's name and CSV), if any."""
-    row = store.db.execute("SELECT name, content FROM evidence_file WHERE name GLOB ? ORDER BY id DESC LIMIT 1",
-                           (f"{RECORDS_PREFIX}{period}_*",)).fetchone()  # fmt: skip
+    row = store.db.execute("SELECT name, content FROM evidence_file WHERE substr(name, 1, length(CAST(? AS TEXT))) = ?"
+                           " ORDER BY id DESC LIMIT 1",
+                           (f"{RECORDS_PREFIX}{period}_",) * 2).fetchone()  # fmt: skip
     return None if row is None else (str(row[0]), bytes(row[1]))

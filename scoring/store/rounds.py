@@ -90,11 +90,10 @@ def _rubric_version(store: Store, rubric: Rubric, actor: str) -> int:
     row = store.db.execute("SELECT id FROM rubric_version WHERE sha256 = ?", (rubric.sha256,)).fetchone()
     if row:
         return int(row["id"])
-    cur = store.db.execute(
+    return store.insert_returning_id(
         "INSERT INTO rubric_version(rubric_id, version, sha256, path, text, loaded_at, loaded_by) VALUES (?,?,?,?,?,?,?)",
         (rubric.id, rubric.spec.version, rubric.sha256, rubric.path, rubric.text, now(), actor),
     )
-    return int(cur.lastrowid)
 
 
 def _roster_version(store: Store, roster: pd.DataFrame, actor: str) -> int:
@@ -102,15 +101,16 @@ def _roster_version(store: Store, roster: pd.DataFrame, actor: str) -> int:
     row = store.db.execute("SELECT id FROM roster_version WHERE sha256 = ?", (src.sha256,)).fetchone()
     if row:
         return int(row["id"])
-    cur = store.db.execute(
+    rid = store.insert_returning_id(
         "INSERT INTO roster_version(sha256, path, loaded_at, loaded_by) VALUES (?,?,?,?)",
         (src.sha256, src.path, now(), actor),
     )
-    rid = int(cur.lastrowid)
-    store.db.executemany(
-        "INSERT INTO roster_unit(roster_id, unit_id, name, grp) VALUES (?,?,?,?)",
-        [(rid, u, n, g) for u, n, g in zip(roster["unit_id"], roster["name"], roster["group"], strict=True)],
-    )
+    # seq keeps the roster's order, which a revision's digest covers (migration 11)
+    store.bulk_insert(
+        "roster_unit", ("roster_id", "unit_id", "name", "grp", "seq"),
+        [(rid, u, n, g, i) for i, (u, n, g) in enumerate(
+            zip(roster["unit_id"], roster["name"], roster["group"], strict=True), start=1)],
+    )  # fmt: skip
     return rid
 
 
@@ -129,7 +129,7 @@ def _round_inputs(store: Store, period: str) -> tuple[sqlite3.Row, Rubric, pd.Da
         raise _fail("unknown-round", f"没有期次 {period} 的测评轮次;请先导入该期测评结果")
     rubric = _parsed_rubric(r["text"], r["path"], r["rubric_sha"])
     units = store.db.execute(
-        "SELECT unit_id, name, grp AS 'group' FROM roster_unit WHERE roster_id = ? ORDER BY rowid", (r["roster_id"],)
+        'SELECT unit_id, name, grp AS "group" FROM roster_unit WHERE roster_id = ? ORDER BY seq', (r["roster_id"],)
     ).fetchall()
     roster = pd.DataFrame([tuple(u) for u in units], columns=["unit_id", "name", "group"])
     return r, rubric, roster
@@ -247,22 +247,20 @@ def import_results(
         round_ids = dict(existing)
         for p in periods:
             if p not in round_ids:
-                cur = db.execute(
+                round_ids[p] = store.insert_returning_id(
                     "INSERT INTO round(period, rubric_version_id, roster_id, status, created_at, created_by)"
                     " VALUES (?,?,?,'draft',?,?)",
                     (p, rv, sv, now(), actor),
                 )
-                round_ids[p] = int(cur.lastrowid)
                 store.audit(actor, "round.create", p, f"rubric {rub.id} {rub.spec.version}")
         batch_ids = []
         for f in inputs:
             ours = (rows["_file"] == f.path).to_numpy(dtype=bool)
             mine = rows if ours.all() else rows[ours]  # one file: no copy of a round's texts
-            cur = db.execute(
+            bid = store.insert_returning_id(
                 "INSERT INTO batch(file_name, sha256, rows, imported_at, imported_by) VALUES (?,?,?,?,?)",
                 (f.path, f.sha256, len(mine), now(), actor),
             )
-            bid = int(cur.lastrowid)
             batch_ids.append(bid)
             new_ids = insert_findings(db, bid, pd.DataFrame({
                 "round_id": mine["period"].map(round_ids).astype("int64"), "_sheet": mine["_sheet"],
@@ -348,12 +346,12 @@ def _replaced_findings(db: sqlite3.Connection, changed: pd.DataFrame, stored: pd
     at = pd.MultiIndex.from_frame(changed[key].astype(str))
     ids = old["finding_id"].reindex(at).astype("int64").set_axis(changed.index)
     found = ", ".join("?" * len(ids))
-    by = dict(db.execute(f"SELECT f.id, b.imported_by || char(31) || b.imported_at FROM finding f"
-                         f" JOIN batch b ON b.id = f.batch_id WHERE f.id IN ({found})",
-                         [int(i) for i in ids]).fetchall())  # fmt: skip
+    by = {r[0]: (r[1], r[2]) for r in db.execute(f"SELECT f.id, b.imported_by, b.imported_at FROM finding f"
+                                                 f" JOIN batch b ON b.id = f.batch_id WHERE f.id IN ({found})",
+                                                 [int(i) for i in ids]).fetchall()}  # fmt: skip
     issues = []
     for i, r in changed.astype({c: str for c in [*key, "value", "_file", "_sheet"]}).iterrows():
-        who, when = by[int(ids[i])].split("\x1f")
+        who, when = by[int(ids[i])]
         if who == user.name:
             continue
         before = old.loc[(r["period"], r["unit_id"], r["check_id"]), "value"]

@@ -35,8 +35,8 @@ PUBLISHED = ["2017Q3", "2017Q4", "2018Q1"]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = open_store(tmp_path_factory.mktemp("access") / "assess.db")
+def store(module_location):
+    s = open_store(module_location)
     seed_demo(s)  # 2017Q3–2018Q1 published, 2018Q2 in its appeal window with 萧县's appeal
     return s
 
@@ -128,6 +128,7 @@ def test_actions_per_role(action, allowed):
 
 
 def test_stored_hashes_are_never_the_password(tmp_path):
+    """SQLite only: the file's bytes, write-ahead log included, are searched for the password."""
     s = open_store(tmp_path / "a.db")
     add_user(s, "boss", "admin", "correct-horse-1", OP)
     add_user(s, "boss2", "admin", "correct-horse-1", OP)
@@ -139,8 +140,8 @@ def test_stored_hashes_are_never_the_password(tmp_path):
     assert authenticate(s, "boss", "correct-horse-1") == User("boss", "admin")
 
 
-def test_lockout_after_repeated_failures_then_the_window_passes(tmp_path):
-    s = open_store(tmp_path / "a.db")
+def test_lockout_after_repeated_failures_then_the_window_passes(store_location):
+    s = open_store(store_location)
     add_user(s, "mayor", "leader", "correct-horse-1", OP)
     t0 = datetime(2018, 1, 1, 9, 0, tzinfo=UTC)
     for i in range(LOCKOUT_FAILURES):
@@ -153,8 +154,8 @@ def test_lockout_after_repeated_failures_then_the_window_passes(tmp_path):
     assert actions[-3:] == ["sign-in.failed", "sign-in.locked", "sign-in"]
 
 
-def test_disabled_accounts_and_password_changes(tmp_path):
-    s = open_store(tmp_path / "a.db")
+def test_disabled_accounts_and_password_changes(store_location):
+    s = open_store(store_location)
     add_user(s, "u1", "unit", "correct-horse-1", OP, unit_id="341302")
     set_password(s, "u1", "battery-staple-2", OP)
     with pytest.raises(SignInError):
@@ -168,8 +169,8 @@ def test_disabled_accounts_and_password_changes(tmp_path):
     assert authenticate(s, "u1", "battery-staple-2").unit_id == "341302"
 
 
-def test_the_last_usable_admin_account_cannot_be_disabled(tmp_path):
-    s = open_store(tmp_path / "a.db")
+def test_the_last_usable_admin_account_cannot_be_disabled(store_location):
+    s = open_store(store_location)
     add_user(s, "boss", "admin", "correct-horse-1", OP)
     with pytest.raises(InputError, match="最后一个可用的考核办账号"):
         disable_user(s, "boss", OP)
@@ -179,8 +180,8 @@ def test_the_last_usable_admin_account_cannot_be_disabled(tmp_path):
         disable_user(s, "deputy", OP)
 
 
-def test_a_bad_account_is_refused_with_every_problem(tmp_path):
-    s = open_store(tmp_path / "a.db")
+def test_a_bad_account_is_refused_with_every_problem(store_location):
+    s = open_store(store_location)
     add_user(s, "mayor", "leader", "correct-horse-1", OP)
     with pytest.raises(InputError) as err:
         add_user(s, "mayor", "unit", "short", OP)
@@ -192,8 +193,8 @@ def test_a_bad_account_is_refused_with_every_problem(tmp_path):
     assert len(list_users(s)) == 1
 
 
-def test_demo_accounts_never_exist_outside_demo_mode(tmp_path):
-    s = open_store(tmp_path / "real.db")
+def test_demo_accounts_never_exist_outside_demo_mode(store_location):
+    s = open_store(store_location)
     seed_demo(s)  # demo rounds may be loaded, but accounts are made only by demo mode
     assert list_users(s).empty
     add_user(s, "lingbi", "unit", "correct-horse-1", OP, unit_id="341323", demo=True)
@@ -202,8 +203,8 @@ def test_demo_accounts_never_exist_outside_demo_mode(tmp_path):
     assert authenticate(s, "lingbi", "correct-horse-1", demo_allowed=True).unit_id == "341323"
 
 
-def test_user_commands(tmp_path):
-    db = str(tmp_path / "a.db")
+def test_user_commands(store_location):
+    db = str(store_location)
 
     def user(*args, stdin=""):
         return subprocess.run([sys.executable, "-m", "scoring.cli", "user", *args, "--db", db], input=stdin,
@@ -235,10 +236,10 @@ def test_user_commands(tmp_path):
 
 
 @pytest.fixture
-def staffed(store, tmp_path):
+def staffed(store, clone):
     """A copy of the seeded store with an office and an evaluator account (the module's store stays
     without accounts for the other tests)."""
-    s = open_store(store.backup(tmp_path / "staffed.db"))
+    s = open_store(clone(store.path, "staffed"))
     add_user(s, "boss", "admin", "correct-horse-1", OP)
     add_user(s, "tester", "evaluator", "correct-horse-1", OP)
     return s
@@ -287,17 +288,17 @@ def test_the_store_refuses_a_disabled_or_unknown_account_whatever_the_caller_pas
     assert appeals_table(staffed, "2018Q2").loc[0, "decided_by"] == "li@example.org"
 
 
-def test_a_store_without_accounts_takes_any_named_user(tmp_path):
-    s = open_store(tmp_path / "a.db")
+def test_a_store_without_accounts_takes_any_named_user(store_location):
+    s = open_store(store_location)
     add_user(s, "boss", "admin", "correct-horse-1", User("first", "admin"))  # nobody to check against yet
     with pytest.raises(AccessDenied, match="账号 first 不存在"):
         add_user(s, "boss2", "admin", "correct-horse-1", User("first", "admin"))
 
 
-def test_an_unknown_account_costs_the_same_scrypt_as_a_known_one(tmp_path, monkeypatch):
+def test_an_unknown_account_costs_the_same_scrypt_as_a_known_one(store_location, monkeypatch):
     from scoring.store import accounts
 
-    s = open_store(tmp_path / "a.db")
+    s = open_store(store_location)
     add_user(s, "mayor", "leader", "correct-horse-1", OP)
     add_user(s, "gone", "leader", "correct-horse-1", OP)
     disable_user(s, "gone", OP)

@@ -24,8 +24,8 @@ UNIT, CHECK = "341302", "GK1.1.1"  # a binary check: one row per unit
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "assess.db")
+def store(store_location):
+    s = open_store(store_location)
     open_periods(s)
     import_results(s, RUBRIC, UNITS, [SAMPLE], EVALUATOR)
     yield s
@@ -103,7 +103,9 @@ def test_a_result_corrected_twice_keeps_every_earlier_value(store):
     back = InputFile("更正二.csv", SAMPLE.read_bytes() + b"\n")  # the original value again (another file)
     assert import_results(store, RUBRIC, UNITS, [back], EVALUATOR).replaced == 1
     assert _value(store) == was
-    chain = store.db.execute("SELECT old_finding_id, new_finding_id FROM supersession ORDER BY rowid").fetchall()
+    chain = store.db.execute(
+        "SELECT old_finding_id, new_finding_id FROM supersession ORDER BY new_finding_id, old_finding_id"
+    ).fetchall()
     assert len(chain) == 2 and chain[0][1] == chain[1][0]  # the second correction supersedes the first
     values = [store.db.execute("SELECT value FROM finding WHERE id = ?", (i,)).fetchone()[0]
               for i in (chain[0][0], chain[0][1], chain[1][1])]  # fmt: skip

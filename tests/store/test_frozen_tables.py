@@ -10,14 +10,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import nullcontext
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from store_backends import drop_guards, raw_db
 
 from helpers import ROOT, open_periods
 from scoring.pipeline import checks_of, combine_rounds, concat_frames, narrowed
@@ -39,7 +40,7 @@ def _reference_findings(db_path, round_id: int, as_of: int | None = None) -> pd.
     """The findings as the store read them before issue 21: one query, one row object each."""
     limit = as_of if as_of is not None else 2**62
     # a connection of its own, or the caller's (to see rows it has not committed)
-    with sqlite3.connect(db_path) if not isinstance(db_path, sqlite3.Connection) else nullcontext(db_path) as raw:
+    with raw_db(db_path) if isinstance(db_path, (str, Path)) else nullcontext(db_path) as raw:
         rows = raw.execute(
             """SELECT r.period, f.unit_id, f.check_id, f.value, f.evidence, f.note, f.evaluator, f.checked_at,
                       b.file_name, f.sheet, f.row_no, f.id
@@ -67,10 +68,9 @@ def corrected_then_published(store) -> None:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(module_location):
     """Two rounds: 2017Q3 published after a corrected appeal (a superseded finding), 2017Q4 a draft."""
-    path = tmp_path_factory.mktemp("frozen") / "assess.db"
-    store = open_store(path)
+    store = open_store(module_location)
     open_periods(store)
     for name in ("2017Q3.csv", "2017Q4.csv"):
         import_results(store, RUBRIC, UNITS, [ROUNDS / name], EVALUATOR)
@@ -98,7 +98,7 @@ def test_findings_read_in_slices_are_the_plain_query(published, monkeypatch):
         pd.testing.assert_frame_equal(ours.astype({c: object for c in ours.columns if ours[c].dtype != "int64"}),
                                       ref.astype({c: object for c in ref.columns if ref[c].dtype != "int64"}))  # fmt: skip
     # the corrected finding is left out, and its replacement read
-    with sqlite3.connect(published.path) as raw:
+    with raw_db(published.path) as raw:
         old, new = raw.execute("SELECT old_finding_id, new_finding_id FROM supersession").fetchone()
     ids = set(findings_frame(published, 1)["finding_id"])
     assert old not in ids and new in ids
@@ -109,17 +109,16 @@ def test_an_empty_round_reads_as_an_empty_frame(published):
     assert empty.empty and list(empty.columns)[-1] == "finding_id"
 
 
-def test_verify_checks_the_kept_tables(published, tmp_path):
+def test_verify_checks_the_kept_tables(published, clone):
     assert verify(published).differences == []
-    copy = tmp_path / "tampered.db"
-    published.backup(copy)
+    copy = clone(published.path, "tampered")
     store = open_store(copy)
     kept = published_scores(store, "2017Q3", 1).scores.checks
     changed = kept.assign(earned=kept["earned"].where(kept.index != 0, kept["earned"] + 1))
     from scoring.store.frames import frame_bytes
 
-    with sqlite3.connect(copy) as raw:  # someone with the file drops the guard and edits a frozen table
-        raw.execute("DROP TRIGGER snapshot_frame_no_update")
+    with raw_db(copy) as raw:  # someone with the file drops the guards and edits a frozen table
+        drop_guards(raw, copy)
         raw.execute("UPDATE snapshot_frame SET arrow = ? WHERE tbl = 'check'", (frame_bytes(changed),))
     found = verify(store).differences
     # the check table is kept only whole: its first changed line is named, and the table
@@ -127,11 +126,10 @@ def test_verify_checks_the_kept_tables(published, tmp_path):
     assert found[0].startswith("期次 2017Q3 第 1 版 check 第 2 行:存档「") and ",4,3,0,1," in found[0]
 
 
-def test_a_missing_kept_check_table_is_named_and_rescoring_stands_in(published, tmp_path):
-    copy = tmp_path / "gone.db"
-    published.backup(copy)
-    with sqlite3.connect(copy) as raw:
-        raw.execute("DROP TRIGGER snapshot_frame_no_delete")
+def test_a_missing_kept_check_table_is_named_and_rescoring_stands_in(published, clone):
+    copy = clone(published.path, "gone")
+    with raw_db(copy) as raw:
+        drop_guards(raw, copy)
         raw.execute("DELETE FROM snapshot_frame")
     store = open_store(copy)
     # readers fall back to rescoring the revision, as for one published before the tables were kept

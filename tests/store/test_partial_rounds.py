@@ -35,8 +35,8 @@ def cli(*args: object) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_location):
+    s = open_store(store_location)
     open_round(s, "2017Q3", OFFICE, "2017年第三季度")
     return s
 
@@ -93,8 +93,8 @@ def test_a_period_not_opened_or_malformed_is_refused_at_its_row(store, tmp_path,
     assert store.db.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == 0
 
 
-def test_the_office_opens_periods_from_the_command_line(tmp_path):
-    db = tmp_path / "s.db"
+def test_the_office_opens_periods_from_the_command_line(store_location):
+    db = store_location
     p = cli("rounds", "--db", db, "--open", "--period", "2018Q9x!")
     assert p.returncode == 2 and "无效" in p.stderr
     assert cli("rounds", "--db", db, "--open", "--period", "2017Q3", "--title", "2017年第三季度").returncode == 0

@@ -39,11 +39,11 @@ OFFICE = User("考核办", OPERATOR)
 
 
 @pytest.fixture
-def setup(tmp_path):
+def setup(tmp_path, store_location):
     rubric_path, units_path = tmp_path / "rubric.yaml", tmp_path / "units.csv"
     rubric_path.write_text(json.dumps(rubric_dict(CHECKS), ensure_ascii=False), encoding="utf-8")
     units_path.write_bytes(units_file().data)
-    store = open_store(tmp_path / "s.db")
+    store = open_store(store_location)
     open_periods(store, "2017Q3")
     return store, rubric_path, units_path
 

@@ -17,8 +17,8 @@ def _audits(store) -> int:
     return store.db.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
 
 
-def test_transactions_of_many_threads_take_turns(tmp_path):
-    store = open_store(tmp_path / "assess.db")
+def test_transactions_of_many_threads_take_turns(store_location):
+    store = open_store(store_location)
     errors: list[BaseException] = []
 
     def person(i: int) -> None:
@@ -39,8 +39,8 @@ def test_transactions_of_many_threads_take_turns(tmp_path):
     assert _audits(store) == 40
 
 
-def test_a_thread_never_reads_another_threads_uncommitted_rows(tmp_path):
-    store = open_store(tmp_path / "assess.db")
+def test_a_thread_never_reads_another_threads_uncommitted_rows(store_location):
+    store = open_store(store_location)
     inside, release = threading.Event(), threading.Event()
 
     def writer() -> None:

@@ -6,6 +6,9 @@ still be listed, read and verified.
 Real files, really damaged; read-only and full disks are real mounts when the tests run as root
 (root ignores permission bits), the permission bits otherwise; a full disk also as the file-size
 limit of the child process.
+
+SQLite files only: each case is about the file, its folder or its disk. A PostgreSQL server that
+cannot be used (unreachable, no such database, a role without grants) is in test_backends.py.
 """
 
 from __future__ import annotations
