@@ -26,6 +26,7 @@ EVALUATOR = "monitor"  # the results rows' evaluator: a batch like any other, ap
 DEFAULT_TIMEOUT_S = 15.0
 DEFAULT_DEADLINE_S = 3600.0  # SPEC 4a --deadline 60
 NOT_VISITED = "截止时间已到,未访问"
+CONTENT_COLUMNS = ["unit_id", "rule", "url", "found", "context", "severity", "key"]
 RESULT_HEADER = ["period", "unit_id", "check_id", "value", "evidence", "note", "evaluator", "checked_at"]
 
 
@@ -40,6 +41,9 @@ class MonitorRun:
     # pages or links were not all probed by then, which get no row
     unvisited: int = 0
     unfinished: list[tuple[str, str]] = field(default_factory=list)
+    # content findings (SPEC 4a), one row per distinct finding, masked; and the units whose pages were all read
+    content: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONTENT_COLUMNS))
+    content_units: list[str] = field(default_factory=list)
 
 
 def monitored_checks(rubric: Rubric) -> list[tuple[str, str, MonitorSpec]]:

@@ -1,0 +1,166 @@
+"""Content findings tracked across monitor runs (SPEC 4a, issue 31): new, still present, fixed
+(已整改) asked of insert-only rows, and the office's versioned wrong-words list. Real SQLite files;
+the findings frames are built by hand, as the monitor's rules hand them over."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from scoring import InputError, InputFile
+from scoring.store import open_store
+from scoring.store.content import (
+    content_history,
+    insert_content,
+    latest_words,
+    run_counts,
+    save_words,
+    words_version,
+    words_versions,
+)
+from scoring.store.users import OPERATOR, User
+from scoring.words_list import read_words_list, words_from_table
+
+OP = User("操作员", OPERATOR)
+OFFICE = User("考核办", "admin")
+XIAO = User("xiaoxian", "unit", "341322")
+# a fictional resident ID number with a valid GB 11643 check digit (1949-12-31, district 110105)
+PLANTED_ID = "11010519491231002X"
+
+# (unit, key letter, rule): the findings of the three runs
+FOUND = {
+    "a": ("C1", "hidden_links", "http://c1.example/", "http://casino.example/"),
+    "b": ("C1", "wrong_words", "http://c1.example/news/1.html", "国土资源局"),
+    "c": ("C2", "privacy_leaks", "http://c2.example/dibao.xlsx", "1101************2X"),
+    "d": ("C1", "unanswered_messages", "http://c1.example/msg/", "留言 2018-01-02"),
+    "e": ("C3", "hidden_links", "http://c3.example/", "http://bet.example/"),
+}
+
+
+def frame(*letters: str) -> pd.DataFrame:
+    rows = [(FOUND[x][0], FOUND[x][1], FOUND[x][2], FOUND[x][3], f"……前文 {FOUND[x][3]} 后文……", "严重",
+             f"{FOUND[x][1]}|{FOUND[x][2]}|{FOUND[x][3]}") for x in letters]  # fmt: skip
+    return pd.DataFrame(rows, columns=["unit_id", "rule", "url", "found", "context", "severity", "key"])
+
+
+def key(letter: str) -> str:
+    return frame(letter)["key"].iat[0]
+
+
+def record(store, content: pd.DataFrame, units: list[str], words_id: int | None = None, period="2018Q3") -> int:
+    with store.transaction():
+        return insert_content(store, period, content, units, OP, words_id)
+
+
+@pytest.fixture
+def three_runs(tmp_path):
+    """Run 1 reads C1 and C2; run 2 reads all three; run 3 reads C1 and C3 but not C2."""
+    store = open_store(tmp_path / "s.db")
+    runs = [
+        record(store, frame("a", "b", "c"), ["C1", "C2"]),
+        record(store, frame("a", "d", "c", "e"), ["C1", "C2", "C3"]),  # b fixed; d, e new
+        record(store, frame("b", "d"), ["C1", "C3"]),  # b back; a, e fixed; C2 not read: c stays open
+    ]
+    return store, runs
+
+
+def test_three_runs_count_new_still_and_fixed_by_hand(three_runs):
+    store, (r1, r2, r3) = three_runs
+    assert r1 < r2 < r3
+    assert run_counts(store, r1) == {"new": 3, "still": 0, "fixed": 0}
+    assert run_counts(store, r2) == {"new": 2, "still": 2, "fixed": 1}  # new d, e; still a, c; fixed b
+    assert run_counts(store, r3) == {"new": 1, "still": 1, "fixed": 2}  # new b again; still d; fixed a, e
+
+
+def test_each_episode_has_its_first_last_and_fixing_run(three_runs):
+    store, (r1, r2, r3) = three_runs
+    h = content_history(store)
+    got = {(r.key, r.first_run): (r.unit_id, r.status, r.last_run, r.fixed_run, r.latest_run)
+           for r in h.itertuples()}  # fmt: skip
+    assert got == {
+        (key("a"), r1): ("C1", "fixed", r2, r3, r3),
+        # a finding that comes back after being fixed is a new episode: new again, the old one stays fixed
+        (key("b"), r1): ("C1", "fixed_before", r1, r2, r3),
+        (key("b"), r3): ("C1", "new", r3, 0, r3),
+        (key("d"), r2): ("C1", "still", r3, 0, r3),
+        # C2 was not read whole by run 3: nothing can say c is gone, so it stays open as of run 2
+        (key("c"), r1): ("C2", "still", r2, 0, r2),
+        (key("e"), r2): ("C3", "fixed", r2, r3, r3),
+    }
+    fixed = h[h["status"] == "fixed"]
+    assert (fixed["fixed_at"] >= fixed["last_at"]).all() and (fixed["fixed_at"] != "").all()
+    assert set(h.loc[h["fixed_run"] == 0, "fixed_at"]) == {""}
+    # a unit's rows only: a unit account's view
+    assert set(content_history(store, ["C2"])["key"]) == {key("c")}
+    assert content_history(store, []).empty
+
+
+def test_a_full_id_number_is_never_stored_even_when_handed_over_unmasked(tmp_path):
+    store = open_store(tmp_path / "s.db")
+    leak = frame("c").assign(found=PLANTED_ID, context=f"低保名单 张三 {PLANTED_ID} 在册")
+    record(store, leak, ["C2"])
+    with sqlite3.connect(tmp_path / "s.db") as raw:
+        dump = "\n".join(raw.iterdump())
+    assert PLANTED_ID not in dump
+    assert content_history(store)["found"].tolist() == ["1101************2X"]
+    # a longer run of digits is not an ID number and is left as it is
+    record(store, frame("a").assign(context="编号 123456789012345678901 止"), ["C1"])
+    assert "123456789012345678901" in content_history(store, ["C1"])["context"].iat[0]
+
+
+@pytest.mark.parametrize("table", ["content_run", "content_unit", "content_finding", "words_version"])
+def test_the_content_tables_refuse_update_and_delete(tmp_path, table):
+    store = open_store(tmp_path / "s.db")
+    words_id = save_words(store, words_from_table(pd.DataFrame({"wrong": ["国土资源局"], "right": ["自然资源和规划局"],
+                                                                "severity": ["严重"]})), "清单", OFFICE)  # fmt: skip
+    record(store, frame("a"), ["C1"], words_id)
+    with sqlite3.connect(tmp_path / "s.db") as raw:
+        with pytest.raises(sqlite3.IntegrityError, match="never changed"):
+            raw.execute(f"UPDATE {table} SET rowid = rowid")
+        with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+            raw.execute(f"DELETE FROM {table}")
+
+
+WORDS_V1 = pd.DataFrame({"wrong": ["国土资源局", "萧县县政府"], "right": ["自然资源和规划局", "萧县人民政府"],
+                         "severity": ["严重", "一般"]})  # fmt: skip
+
+
+def test_words_list_versions_are_kept_and_a_run_names_the_one_it_used(tmp_path):
+    store = open_store(tmp_path / "s.db")
+    assert latest_words(store) is None
+    v1 = save_words(store, words_from_table(WORDS_V1), "初版", OFFICE)
+    v2 = save_words(store, words_from_table(WORDS_V1.iloc[:1]), "删去一条", OFFICE)
+    assert save_words(store, words_from_table(WORDS_V1), "再存一次", OFFICE) == v1  # same list, same version
+    assert v1 < v2 and latest_words(store).id == v2
+    assert latest_words(store).words.to_dict("list") == WORDS_V1.iloc[:1].to_dict("list")
+    assert words_version(store, v1).words.to_dict("list") == WORDS_V1.to_dict("list")
+    assert words_versions(store)[["id", "name", "entries", "saved_by"]].values.tolist() == [
+        [v2, "删去一条", 1, "考核办"], [v1, "初版", 2, "考核办"]]  # fmt: skip
+    run = record(store, frame("b"), ["C1"], v1)
+    with sqlite3.connect(tmp_path / "s.db") as raw:
+        assert raw.execute("SELECT words_id FROM content_run WHERE id = ?", (run,)).fetchone()[0] == v1
+    with pytest.raises(InputError):  # a unit keeps no list for the office
+        save_words(store, words_from_table(WORDS_V1), "单位改的", XIAO)
+
+
+def test_a_words_file_in_chinese_headers_reads_and_a_bad_one_names_every_cell(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "清单"
+    ws.append(["错误表述", "正确表述", "严重程度"])
+    ws.append(["国土资源局", "自然资源和规划局", "严重"])
+    ws.append(["", "某某", "一般"])
+    ws.append(["安监局", "安监局", "很严重"])
+    ws.append(["国土资源局", "", "一般"])
+    path = tmp_path / "words.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        read_words_list(InputFile.from_path(path))
+    got = sorted((i.sheet, i.row, i.column, i.code) for i in err.value.issues)
+    assert got == [("清单", 3, "错误表述", "empty-cell"), ("清单", 4, "严重程度", "bad-severity"),
+                   ("清单", 4, "正确表述", "right-is-wrong"), ("清单", 5, "错误表述", "wrong-twice")]  # fmt: skip
+    good = InputFile("words.csv", "错误表述,正确表述,严重程度\n国土资源局,自然资源和规划局,严重\n".encode())
+    assert read_words_list(good).values.tolist() == [["国土资源局", "自然资源和规划局", "严重"]]
