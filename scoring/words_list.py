@@ -13,7 +13,9 @@ from scoring.tables import Columns, InputFile, as_text, frame_from_sheet, read_s
 
 __all__ = ["SEVERITIES", "WORDS_COLUMNS", "read_words_list", "words_csv", "words_from_table"]
 
-WORDS_COLUMNS = Columns({"wrong": "错误表述", "right": "正确表述", "severity": "严重程度"}, ("wrong", "severity"))
+WORDS_COLUMNS = Columns(
+    {"wrong": "错误表述", "right": "正确表述", "severity": "严重程度"}, ("wrong", "right", "severity")
+)
 SEVERITIES = ("严重", "一般")
 
 
@@ -56,6 +58,7 @@ def _checked(frame: pd.DataFrame, name: str, sheet: str | None, issues: list[Iss
                                 column=WORDS_COLUMNS.aliases[col], value=value or None))  # fmt: skip
 
     each(frame["wrong"] == "", "wrong", "empty-cell", "错误表述为空;每行须写出一个错误或过时的表述")
+    each(frame["right"] == "", "right", "empty-cell", "正确表述为空;请写出应改成的表述")
     each(~frame["severity"].isin(SEVERITIES), "severity", "bad-severity",
          "严重程度 “{v}” 不可用;可填 " + " 或 ".join(SEVERITIES))  # fmt: skip
     each((frame["wrong"] == frame["right"]) & (frame["wrong"] != ""), "right", "right-is-wrong",

@@ -153,6 +153,7 @@ def monitor_sites(
     max_links: int = DEFAULT_MAX_LINKS,
     deadline_s: float = DEFAULT_DEADLINE_S,
     keep_pages: bool = True,
+    words: pd.DataFrame | None = None,
 ) -> MonitorRun:
     """Probe, read and judge. ``history`` gives, for {unit_id: home URL}, the home probes stored
     before this run (unit_id → probes, failed), so that a daily run makes the period's failure rate.

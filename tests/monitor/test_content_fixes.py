@@ -81,10 +81,27 @@ def test_record_run_keeps_each_runs_findings_and_counts_them(files, tmp_path):
     assert content_history(store)[["key", "status"]].values.tolist() == [[link[-1], "still"], [word[-1], "fixed"]]
 
 
+def _with_content_check(tmp_path, rubric):
+    """The rubric plus a hidden_links check where the rubric language knows it (the content rules)."""
+    from scoring import InputError
+    from scoring.rubric import parse_rubric
+
+    checks = [*CHECKS, {"id": "W7", "name": "无暗链", "method": "veto", "cap": 59, "monitor": {"rule": "hidden_links"}}]
+    text = json.dumps(rubric_dict(checks), ensure_ascii=False)
+    try:
+        parse_rubric(text, "rubric.yaml")
+    except InputError:
+        return rubric
+    path = tmp_path / "content-rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_assess_monitor_with_db_prints_the_counts(files, tmp_path):
     """The command line: after two stored runs that found two problems on 甲县's site, a run of the
-    clean site either reads its content (both fixed) or says that it read none."""
+    clean site reads its content and finds both fixed (or, without content rules, says it read none)."""
     rubric, units, sites = files
+    rubric = _with_content_check(tmp_path, rubric)
     db = tmp_path / "s.db"
     open_periods(db, "2017Q3")
     store = open_store(db)

@@ -161,6 +161,7 @@ def test_a_words_file_in_chinese_headers_reads_and_a_bad_one_names_every_cell(tm
         read_words_list(InputFile.from_path(path))
     got = sorted((i.sheet, i.row, i.column, i.code) for i in err.value.issues)
     assert got == [("清单", 3, "错误表述", "empty-cell"), ("清单", 4, "严重程度", "bad-severity"),
-                   ("清单", 4, "正确表述", "right-is-wrong"), ("清单", 5, "错误表述", "wrong-twice")]  # fmt: skip
+                   ("清单", 4, "正确表述", "right-is-wrong"), ("清单", 5, "正确表述", "empty-cell"),
+                   ("清单", 5, "错误表述", "wrong-twice")]  # fmt: skip
     good = InputFile("words.csv", "错误表述,正确表述,严重程度\n国土资源局,自然资源和规划局,严重\n".encode())
     assert read_words_list(good).values.tolist() == [["国土资源局", "自然资源和规划局", "严重"]]
