@@ -20,14 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.store.access import authorize
+from scoring.store.access import authorize, require
 from scoring.store.db import Store, now
 from scoring.store.users import User
 from scoring.tables import InputFile
 from scoring.words_list import read_words_list, words_csv
 
 __all__ = ["CONTENT_STATUSES", "WordsVersion", "content_history", "insert_content", "latest_words", "run_counts",
-           "save_words", "words_version", "words_versions"]  # fmt: skip
+           "save_words", "visible_history", "words_version", "words_versions"]  # fmt: skip
 
 # relative to the unit's latest covering run: seen there for the first time, seen there and before,
 # gone there, gone in an earlier run
@@ -54,13 +54,13 @@ class WordsVersion:
 
 def save_words(store: Store, words: pd.DataFrame, name: str, user: User) -> int:
     """Keep a version of the office's words list (already checked: scoring.words_list); its id. The
-    same list saved again is the same version: a run records which list it used, not when it was saved."""
+    list as it stands saved again is no new version; an earlier list saved again is (it is current again)."""
     authorize(store, user, "monitor", "words")
     text = words_csv(words)
     digest = InputFile(name, text).sha256
     with store.transaction():
-        row = store.db.execute("SELECT id FROM words_version WHERE sha256 = ?", (digest,)).fetchone()
-        if row is not None:
+        row = store.db.execute("SELECT id, sha256 FROM words_version ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None and row[1] == digest:
             return int(row[0])
         new = store.db.execute(
             "INSERT INTO words_version(sha256, name, text, entries, saved_at, saved_by) VALUES (?, ?, ?, ?, ?, ?) "
@@ -196,6 +196,13 @@ def _status_order(col: pd.Series) -> pd.Series:
 
 def _empty_history() -> pd.DataFrame:
     return pd.DataFrame(columns=_HISTORY)
+
+
+def visible_history(store: Store, user: User | None) -> pd.DataFrame:
+    """content_history as this user may see it: the office and the evaluators every unit's, a unit
+    account its own only; anyone else is refused (AccessDenied)."""
+    require(user, "content_fixes")
+    return content_history(store, [user.unit_id] if user.role == "unit" else None)  # type: ignore[union-attr]
 
 
 def run_counts(store: Store, run_id: int) -> dict[str, int]:

@@ -306,7 +306,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE words_version (
         id INTEGER PRIMARY KEY,
-        sha256 TEXT NOT NULL UNIQUE,
+        sha256 TEXT NOT NULL,
         name TEXT NOT NULL,
         text TEXT NOT NULL,
         entries INTEGER NOT NULL,

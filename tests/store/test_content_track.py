@@ -133,12 +133,15 @@ def test_words_list_versions_are_kept_and_a_run_names_the_one_it_used(tmp_path):
     assert latest_words(store) is None
     v1 = save_words(store, words_from_table(WORDS_V1), "初版", OFFICE)
     v2 = save_words(store, words_from_table(WORDS_V1.iloc[:1]), "删去一条", OFFICE)
-    assert save_words(store, words_from_table(WORDS_V1), "再存一次", OFFICE) == v1  # same list, same version
+    assert save_words(store, words_from_table(WORDS_V1.iloc[:1]), "再存一次", OFFICE) == v2  # unchanged: no version
     assert v1 < v2 and latest_words(store).id == v2
     assert latest_words(store).words.to_dict("list") == WORDS_V1.iloc[:1].to_dict("list")
     assert words_version(store, v1).words.to_dict("list") == WORDS_V1.to_dict("list")
     assert words_versions(store)[["id", "name", "entries", "saved_by"]].values.tolist() == [
         [v2, "删去一条", 1, "考核办"], [v1, "初版", 2, "考核办"]]  # fmt: skip
+    # the first list saved again is current again, as a version of its own
+    v3 = save_words(store, words_from_table(WORDS_V1), "恢复初版", OFFICE)
+    assert v3 > v2 and latest_words(store).words.to_dict("list") == WORDS_V1.to_dict("list")
     run = record(store, frame("b"), ["C1"], v1)
     with sqlite3.connect(tmp_path / "s.db") as raw:
         assert raw.execute("SELECT words_id FROM content_run WHERE id = ?", (run,)).fetchone()[0] == v1
