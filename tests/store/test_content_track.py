@@ -168,3 +168,16 @@ def test_a_words_file_in_chinese_headers_reads_and_a_bad_one_names_every_cell(tm
                    ("清单", 5, "错误表述", "wrong-twice")]  # fmt: skip
     good = InputFile("words.csv", "错误表述,正确表述,严重程度\n国土资源局,自然资源和规划局,严重\n".encode())
     assert read_words_list(good).values.tolist() == [["国土资源局", "自然资源和规划局", "严重"]]
+
+
+def test_the_page_editors_table_is_checked_like_a_file():
+    """The table editor hands over None for an empty cell and an empty row for a row being added."""
+    edited = pd.DataFrame({"wrong": ["国土资源局", None, "安监局"], "right": ["自然资源和规划局", None, "应急管理局"],
+                           "severity": ["严重", None, None]})  # fmt: skip
+    with pytest.raises(InputError) as err:
+        words_from_table(edited, "页面编辑")
+    assert [(i.file, i.row, i.column, i.code) for i in err.value.issues] == [
+        ("页面编辑", 4, "严重程度", "bad-severity")
+    ]
+    good = words_from_table(edited.assign(severity=["严重", None, "一般"]))
+    assert good.values.tolist() == [["国土资源局", "自然资源和规划局", "严重"], ["安监局", "应急管理局", "一般"]]
