@@ -84,6 +84,10 @@ except InputError as exc:
         + "\n".join(f"- {format_issue(i)}" for i in exc.issues[:20])
     )
 
+if sites is not None:
+    kept_words = latest_words(store)
+    st.caption(LABEL["monitor_words_none"] if kept_words is None
+               else LABEL["monitor_words_used"].format(id=kept_words.id, n=len(kept_words.words)))  # fmt: skip
 if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="monitor_go"):
     bar = st.progress(0.0, text=LABEL["monitor_progress"].format(done=0, total=sites["url"].nunique()))
 
