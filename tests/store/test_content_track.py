@@ -9,6 +9,8 @@ import sqlite3
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scoring import InputError, InputFile
 from scoring.store import open_store
@@ -181,3 +183,56 @@ def test_the_page_editors_table_is_checked_like_a_file():
     ]
     good = words_from_table(edited.assign(severity=["严重", None, "一般"]))
     assert good.values.tolist() == [["国土资源局", "自然资源和规划局", "严重"], ["安监局", "应急管理局", "一般"]]
+
+
+def _reference(runs: list[tuple[set[str], set[tuple[str, str]]]]) -> tuple[set[tuple], dict[int, dict[str, int]]]:
+    """Episodes and per-run counts, walked run by run, finding by finding: the definition, slowly."""
+    episodes: list[dict] = []
+    open_: dict[tuple[str, str], dict] = {}
+    pairs = sorted({p for _, seen in runs for p in seen})
+    for r, (covered, seen) in enumerate(runs, start=1):
+        for pair in pairs:
+            if pair in seen:
+                if pair not in open_:
+                    open_[pair] = {"pair": pair, "first": r, "last": r, "fixed": 0, "seen": {r}}
+                    episodes.append(open_[pair])
+                open_[pair]["last"] = r
+                open_[pair]["seen"].add(r)
+            elif pair[0] in covered and pair in open_:
+                open_.pop(pair)["fixed"] = r
+    latest = {u: max(r for r, (c, s) in enumerate(runs, start=1) if u in c or any(p[0] == u for p in s))
+              for u in {p[0] for p in pairs}}  # fmt: skip
+
+    def status(e: dict) -> str:
+        top = latest[e["pair"][0]]
+        if e["last"] == top:
+            return "new" if e["first"] == top else "still"
+        return "fixed" if e["fixed"] == top else ("still" if e["fixed"] == 0 else "fixed_before")
+
+    got = {(*e["pair"], e["first"], e["last"], e["fixed"], status(e)) for e in episodes}
+    counts = {r: {"new": sum(e["first"] == r for e in episodes),
+                  "still": sum(r in e["seen"] and e["first"] < r for e in episodes),
+                  "fixed": sum(e["fixed"] == r for e in episodes)} for r in range(1, len(runs) + 1)}  # fmt: skip
+    return got, counts
+
+
+UNITS = ["C1", "C2", "C3"]
+PAIRS = [(u, k) for u in UNITS for k in ("k1", "k2")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sets(st.sampled_from(UNITS)), st.sets(st.sampled_from(PAIRS))), min_size=1, max_size=6))
+def test_episodes_and_counts_agree_with_walking_the_runs_one_by_one(tmp_path_factory, runs):
+    store = open_store(tmp_path_factory.mktemp("p") / "s.db")
+    ids = []
+    for covered, seen in runs:
+        found = pd.DataFrame([(u, "hidden_links", f"http://{u}.example/", k, "", "", k) for u, k in sorted(seen)],
+                             columns=["unit_id", "rule", "url", "found", "context", "severity", "key"])  # fmt: skip
+        ids.append(record(store, found, sorted(covered)))
+    assert ids == list(range(1, len(runs) + 1))  # a fresh store numbers its runs from 1
+    expected, counts = _reference(runs)
+    h = content_history(store)
+    assert set(zip(h["unit_id"], h["key"], h["first_run"], h["last_run"], h["fixed_run"], h["status"],
+                   strict=True)) == expected  # fmt: skip
+    assert len(h) == len(expected)
+    assert {r: run_counts(store, r) for r in ids} == counts
