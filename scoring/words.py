@@ -6,7 +6,8 @@ called where people read them (workbooks, the command's messages; the app's own 
 from __future__ import annotations
 
 __all__ = [
-    "APPEAL_OUTCOMES", "CHECK_STATUS_NAMES", "KIND_NAMES", "METHOD_NAMES", "OPERATOR", "RECTIFICATION_NAMES",
+    "APPEAL_OUTCOMES", "CHECK_STATUS_NAMES", "CONTENT_ANNEX_COLUMNS", "CONTENT_RULE_NAMES", "CONTENT_STATUS_NAMES",
+    "KIND_NAMES", "METHOD_NAMES", "OPERATOR", "RECTIFICATION_NAMES",
     "ROLE_NAMES", "ROUND_STATUS_NAMES", "UNSCORED", "VALUE_WORDS",
 ]  # fmt: skip
 
@@ -34,3 +35,11 @@ VALUE_WORDS = {"pass": "通过", "fail": "未通过", "happened": "发生", "not
                "workdays": "{n} 个工作日", "unanswered": "未答复"}  # fmt: skip
 # where a score would stand for a unit failed by a veto of effect 'unscored' (单项否决): no number
 UNSCORED = "不计分"
+# the monitor's content findings (SPEC 4a) and how a later run left them (scoring.store.content)
+CONTENT_RULE_NAMES = {"wrong_words": "错误表述", "privacy_leaks": "泄露身份证号", "hidden_links": "暗链",
+                      "unanswered_messages": "留言超期未回复"}  # fmt: skip
+CONTENT_STATUS_NAMES = {"new": "新发现", "still": "仍存在", "fixed": "已整改", "fixed_before": "此前已整改"}
+# the rectification list as the circular's annex (and the page's table) calls its columns
+CONTENT_ANNEX_COLUMNS = {"no": "序号", "unit": "单位", "rule": "问题类型", "severity": "严重程度", "status": "整改状态",
+                         "url": "网页", "found": "发现内容", "context": "上下文", "first_at": "首次发现(北京时间)",
+                         "last_at": "最近发现(北京时间)", "fixed_at": "确认整改(北京时间)"}  # fmt: skip

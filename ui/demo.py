@@ -24,13 +24,14 @@ from PIL import Image, ImageDraw
 
 from scoring import InputFile, load_rubric, read_roster
 from scoring.monitor import monitor_sites
-from scoring.monitor.demo_site import demo_pages, demo_sites_frame
+from scoring.monitor.demo_site import DEMO_WORDS, demo_pages, demo_sites_frame
 from scoring.monitor.loopback import serve_sites
 from scoring.output import csv_bytes
 from scoring.records import compute_records
 from scoring.store import Store
 from scoring.store.accounts import OPERATOR, ROLE_NAMES, User, demo_salts, ensure_demo_accounts
 from scoring.store.appeals import file_appeal
+from scoring.store.content import save_words
 from scoring.store.evidence import add_evidence
 from scoring.store.probes import home_history, record_run
 from scoring.store.publish import publish
@@ -38,6 +39,7 @@ from scoring.store.records import record_records
 from scoring.store.rounds import import_results, open_round, set_status
 from scoring.views.periods import period_span
 from scoring.views.records_shown import files_up_to
+from scoring.words_list import words_from_table
 
 from .glossary import CREDENTIAL_COLUMNS
 
@@ -78,8 +80,12 @@ def seed_demo(store: Store) -> bool:
     )  # fmt: skip
     # a real run of the monitor against the demo's websites, as an evaluator starts 2018Q3 with
     rub, roster = load_rubric(rubric), read_roster(units, load_rubric(rubric))
-    run = monitor_sites(rub, roster, demo_sites(), "2018Q3", DEMO_AS_OF, history=home_history(store, "2018Q3"))
-    record_run(store, "2018Q3", run, DEMO)
+    # with the office's starter words list, kept as its first version; the sites carry planted problems
+    words = words_from_table(pd.DataFrame(DEMO_WORDS, columns=["wrong", "right", "severity"]))
+    words_id = save_words(store, words, "演示清单", DEMO)
+    run = monitor_sites(rub, roster, demo_sites(), "2018Q3", DEMO_AS_OF, history=home_history(store, "2018Q3"),
+                        words=words)  # fmt: skip
+    record_run(store, "2018Q3", run, DEMO, words_id)
     # and the 政务服务 checks from the platforms' exports, over the open quarter (not imported: the
     # draft round stays without results until an evaluator imports them)
     files = demo_records_files("2018Q3")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scoring.views.rectification import RECTIFICATION_NAMES
+from scoring.words import CONTENT_ANNEX_COLUMNS
 from scoring.words import UNSCORED as _UNSCORED
 from scoring.words import VALUE_WORDS as _VALUE_WORDS
 
@@ -105,6 +106,32 @@ LABEL = {
     "monitor_probes": "各单位首页的最近探测",
     "monitor_no_probes": "本期还没有探测记录。",
     "monitor_failing": "近 7 天首页打不开的比例超过 3% 的单位:{units}",
+    "fixes_title": "网站内容问题整改",
+    "fixes_intro": "网站监测读取各单位网页、文章和附件中的错误表述、未遮盖的身份证号码、暗链和超期未回复的留言。"
+    "每个问题记下首次和最近发现的监测;此后某次监测读完该单位全部网页而不再发现它,即记为已整改。"
+    "下表为各单位最近一次监测与上一次相比:新发现、仍存在和已整改的问题(身份证号码只显示前 4 位和后 2 位)。",
+    "fixes_unit_intro": "本单位网站最近一次监测与上一次相比:新发现、仍存在和已整改的内容问题。",
+    "fixes_none": "还没有网站内容问题的记录:指标体系含内容检查的测评点时,每次监测的发现都记在这里。",
+    "fixes_counts": "各单位问题数",
+    "fixes_unit": "单位",
+    "fixes_all_units": "全部单位",
+    "fixes_list": "问题清单({n} 条)",
+    "fixes_annex": "下载整改清单(通报附件,Excel)",
+    "words_title": "错误表述清单",
+    "words_intro": "网站监测按这份清单查找错误和过时的表述(如机构改革前的机构名称);正确表述中包含的错误表述不计。"
+    "每次保存为一个新版本,监测记录所用的版本,已发布的结果可据此复核。",
+    "words_latest": "当前为第 {id} 版({name},{n} 条),{by} 于 {at}(北京时间)保存。",
+    "words_none": "还没有错误表述清单:请在下表中填写后保存,或上传文件。",
+    "words_save": "保存为新版本",
+    "words_saved": "已保存为第 {id} 版;此后的监测使用这一版本。",
+    "words_same": "清单未改动(与第 {id} 版相同)。",
+    "words_bad": "清单有 {n} 处问题,未保存:",
+    "words_upload": "或上传清单文件(CSV 或 Excel:错误表述、正确表述、严重程度)",
+    "words_upload_save": "保存上传的清单为新版本",
+    "words_versions": "历史版本",
+    "words_edited_name": "页面编辑",
+    "monitor_words_used": "监测使用错误表述清单第 {id} 版({n} 条;在本页下方修改)。",
+    "monitor_words_none": "还没有错误表述清单:本次监测不检查错误表述(在本页下方填写或上传)。",
     "period": "期次",
     "track": "考核轨道",
     "group": "分组",
@@ -476,7 +503,7 @@ AUDIT_ACTIONS = {
     "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录",
     "sign-out.ended": "账号变更,会话结束", "demo.seed": "载入演示数据",
     "denied": "被拒绝的操作", "monitor.run": "网站监测", "records.run": "政务服务记录计算",
-    "finding.replace": "草稿阶段更正结果",
+    "finding.replace": "草稿阶段更正结果", "words.save": "保存错误表述清单",
 }  # fmt: skip
 AUDIT_TARGETS = {"store": "测评数据库"}
 # the stored audit details (written in English by the store, insert-only) as the office reads them:
@@ -491,7 +518,12 @@ AUDIT_DETAILS = [
     (r"^rubric (\S+) (\S+)$", "指标体系 {rubric},版本 {1}"),
     (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
     (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
+    (
+        r"^(\d+) probes, (\d+) pages kept, content run (\d+): (\d+) findings$",
+        "探测 {0} 个网址,保存网页 {1} 个,内容检查记录 {2}:发现 {3} 个问题",
+    ),
     (r"^(\d+) probes, (\d+) pages kept$", "探测 {0} 个网址,保存网页 {1} 个"),
+    (r"^version (\d+), (\d+) entries, sha256 ", "第 {0} 版,{1} 条,sha256 "),
     (r"^(\S+\.csv), (\d+) bytes$", "结果文件 {0},{1} 字节"),
     (r"^finding (\d+) -> (\d+): ", "结果记录 {0} 由记录 {1} 取代:"),
 ]
@@ -555,7 +587,13 @@ FILE = {
     "problems": "共性问题_{period}_{track}_{group}",
     "unit_report": "测评报告_{unit}_{period}.xlsx",
     "template": "测评模板_{period}.xlsx",
+    "content_annex": "网站内容问题整改清单_{date}.xlsx",
 }
+# the words list's versions as the page lists them
+WORDS_VERSION_COLUMNS = {"id": "版本", "name": "来源", "entries": "条数", "saved_at": "保存时间(北京时间)",
+                         "saved_by": "保存人"}  # fmt: skip
+FIXES_COUNT_COLUMNS = {"unit": "单位", "new": "新发现", "still": "仍存在", "fixed": "已整改"}
+CONTENT_COLUMNS = CONTENT_ANNEX_COLUMNS
 # sheet names of single-table workbooks
 SHEET = {"missing": "缺少结果", "ranking": "排名", "annual": "年度汇总", "annual_totals": "目标管理分", "rectification": "整改跟踪",
          "problems": "共性问题"}  # fmt: skip

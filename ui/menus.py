@@ -50,5 +50,5 @@ MENUS = {
         "rubric",
     ],
     "leader": ["ranking", "annual", "rectification", "problems", "unit", "rubric"],
-    "unit": ["unit", "ranking", "annual", "appeals", "rubric"],
+    "unit": ["unit", "ranking", "annual", "appeals", "monitor", "rubric"],
 }

@@ -6,12 +6,17 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from scoring.cli.common import actor, store_of, write_atomically
 from scoring.errors import InputError, Issue
 from scoring.output import csv_bytes
 from scoring.tables import InputFile
+
+if TYPE_CHECKING:
+    from scoring.store import Store
+    from scoring.store.users import User
 
 __all__ = ["cmd_monitor", "parse_as_of"]
 
@@ -78,12 +83,28 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         late = "、".join(f"{unit_name.get(u, u)}({u})「{check_name.get(c, c)}」({c})" for u, c in run.unfinished)
         print(f"注意:已到时限(--deadline {args.deadline:g} 分钟),{run.unvisited} 个网址未访问或未读完;"
               f"所需网页或链接未访问完的测评点未写出结果:{late or '无'}", file=sys.stderr)  # fmt: skip
+    content_run = None
     if store is not None:
-        record_run(store, args.period, run, user)
+        content_run = record_run(store, args.period, run, user, _words_version(store, args, user))
     write_atomically(Path(args.out), csv_bytes(run.rows))
     failed = sum(not p.ok for p in run.probes)
     print(f"已监测 {run.pages['unit_id'].nunique()} 个单位、{len(run.probes)} 个网址(失败 {failed} 个);"
           f"写出 {len(run.rows)} 行测评结果到 {args.out}(测评日 {as_of.isoformat()})")  # fmt: skip
     if store is not None:
+        from scoring.store.content import run_counts
+        from scoring.views.content_fixes import content_summary
+
         print(f"探测记录和网页存档已保存到 {store.location}")
+        print(content_summary(None if content_run is None else run_counts(store, content_run)))
     return 0
+
+
+def _words_version(store: Store, args: argparse.Namespace, user: User) -> int | None:
+    """The words list given with --words, kept as a version in the store so that the run can be replayed."""
+    if getattr(args, "words", None) is None:
+        return None
+    from scoring.store.content import save_words
+    from scoring.words_list import read_words_list
+
+    words = InputFile.from_path(args.words)
+    return save_words(store, read_words_list(words), Path(words.name).name, user)

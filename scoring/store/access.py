@@ -35,6 +35,7 @@ ACTIONS = {
     "accounts": ("admin",),
     "add_evidence": ("admin", "evaluator"),
     "monitor": ("admin", "evaluator"),
+    "content_fixes": ("admin", "evaluator", "unit"),  # reads only; a unit its own sites' findings
     "records": ("admin", "evaluator"),
     "agreement": ("admin",),  # reads only; the office checks the third party's consistency
     "quality": ("admin",),  # reads only; the office judges its own rubric's checks (issue 33)

@@ -320,10 +320,54 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER roster_unit_no_update BEFORE UPDATE ON roster_unit BEGIN SELECT RAISE(ABORT, 'roster_unit rows are never changed'); END;
     CREATE UNIQUE INDEX roster_unit_seq ON roster_unit(roster_id, seq);
     """,
+    # 12: what the monitor read on the sites (SPEC 4a): each content run, the units it read whole,
+    # the findings it saw, and the office's versions of the wrong-words list it used; whether a
+    # finding was fixed is asked of these rows (scoring/store/content.py), never written into them
+    """
+    CREATE TABLE words_version (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        saved_at TEXT NOT NULL,
+        saved_by TEXT NOT NULL
+    );
+    CREATE TABLE content_run (
+        id INTEGER PRIMARY KEY,
+        period TEXT NOT NULL,
+        at TEXT NOT NULL,
+        run_by TEXT NOT NULL,
+        words_id INTEGER REFERENCES words_version(id)
+    );
+    CREATE TABLE content_unit (
+        run_id INTEGER NOT NULL REFERENCES content_run(id),
+        unit_id TEXT NOT NULL,
+        PRIMARY KEY (run_id, unit_id)
+    );
+    CREATE TABLE content_finding (
+        run_id INTEGER NOT NULL REFERENCES content_run(id),
+        unit_id TEXT NOT NULL,
+        finding_key TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        url TEXT NOT NULL,
+        found TEXT NOT NULL,
+        context TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        PRIMARY KEY (run_id, unit_id, finding_key)
+    );
+    CREATE INDEX content_finding_unit ON content_finding(unit_id, run_id);
+    """
+    + "".join(
+        f"""
+    CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} BEGIN SELECT RAISE(ABORT, '{table} rows are never changed'); END;
+    CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN SELECT RAISE(ABORT, '{table} rows are never deleted'); END;"""
+        for table in ("words_version", "content_run", "content_unit", "content_finding")
+    ),
 ]
 # tables that only ever grow (a test tries UPDATE and DELETE on each)
 INSERT_ONLY = ("audit", "finding", "evidence_file", *_GUARDED_BY_5, "snapshot_digest", "round_open", "snapshot_frame",
-               "probe", "batch_frame")  # fmt: skip
+               "probe", "batch_frame", "words_version", "content_run", "content_unit", "content_finding")  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 # the migration that begins the columnar copies of findings makes those of the batches already stored
 _COPIES_BEGIN = 9

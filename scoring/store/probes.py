@@ -12,6 +12,7 @@ from scoring.monitor.fetch import Probe
 from scoring.monitor.run import MonitorRun, archive_name
 from scoring.output import csv_bytes
 from scoring.store.access import authorize
+from scoring.store.content import insert_content
 from scoring.store.db import Store
 from scoring.store.evidence import check_evidence, insert_evidence
 from scoring.store.rounds import open_periods
@@ -49,8 +50,10 @@ def home_history(store: Store, period: str):
     return counts
 
 
-def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
-    """Store the run's probes and the pages it read (as evidence files), all or nothing."""
+def record_run(store: Store, period: str, run: MonitorRun, user: User, words_id: int | None = None) -> int | None:
+    """Store the run's probes, the pages it read (as evidence files) and what it found on them (with
+    ``words_id``, the words-list version it used), all or nothing. The content run's id, or None
+    when the run read no unit's content (a rubric without content checks)."""
     authorize(store, user, "monitor", period)
     sites = run.pages
     kind_of = dict(zip(sites["url"], sites["kind"], strict=False))
@@ -76,8 +79,12 @@ def record_run(store: Store, period: str, run: MonitorRun, user: User) -> int:
               round(p.elapsed * 1000), p.failure, p.sha256, archive_name(p) if p.url in pages else "", user.name)
              for p in run.probes],
         )  # fmt: skip
-        store.audit(user.name, "monitor.run", period, f"{len(run.probes)} probes, {len(new)} pages kept")
-    return len(run.probes)
+        content_run = None
+        if run.content_units or not run.content.empty:
+            content_run = insert_content(store, period, run.content, run.content_units, user, words_id)
+        store.audit(user.name, "monitor.run", period, f"{len(run.probes)} probes, {len(new)} pages kept"
+                    + (f", content run {content_run}: {len(run.content)} findings" if content_run else ""))  # fmt: skip
+    return content_run
 
 
 def latest_results(store: Store, period: str) -> tuple[str, bytes] | None:

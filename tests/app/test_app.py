@@ -1200,3 +1200,23 @@ def test_the_warm_up_ends_quietly_when_the_run_it_came_from_ends(tmp_path, monke
     warm.join(timeout=TIMEOUT)
     assert not warm.is_alive()
     assert escaped == []  # was ["StopException"]: "Exception in thread assess-warm-up" in the log
+
+
+def test_the_demo_store_never_holds_the_planted_id_number_in_full(seeded_db):
+    """Issue 31: the demo's 灵璧县 低保 list carries a (fictional) ID number in full; whatever the
+    monitor read and kept of it (findings, evidence, archived pages, audit, results rows) shows it
+    masked only. Every text and blob cell of every table is scanned."""
+    import sqlite3
+
+    from scoring.monitor.demo_site import PLANTED_ID
+
+    with sqlite3.connect(seeded_db) as raw:
+        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        seen = 0
+        for table in tables:
+            for row in raw.execute(f"SELECT * FROM {table}"):
+                for cell in row:
+                    text = cell.decode("utf-8", "replace") if isinstance(cell, bytes) else str(cell)
+                    assert PLANTED_ID not in text, table
+                    seen += 1
+    assert seen > 1000 and "content_run" in tables

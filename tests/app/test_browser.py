@@ -433,3 +433,131 @@ def test_records_computed_imported_and_seen_by_the_unit(app_url, page, credentia
     ARTIFACTS.mkdir(exist_ok=True)  # the list itself, below the fold of the page's own scroll
     page.locator('[data-testid="stMarkdownContainer"]', has_text="由办件、评价记录计算的失分点").last.screenshot(
         path=str(ARTIFACTS / "records-unit-ids.png"))  # fmt: skip
+
+
+# --- 网站内容问题整改 (issue 31): a store of its own, three content runs recorded by hand ---------
+
+FIXES_PASSWORD = "correct-horse-31"
+# fictional: province 99 does not exist; the check digit is valid (the demo sites plant the same)
+FULL_ID = "990101195001010010"
+
+
+@pytest.fixture(scope="module")
+def fixes_url(tmp_path_factory):
+    """The app on a store whose content runs found: 萧县 an outdated agency name (run 1, still in
+    run 2), 灵璧县 an ID number in a 低保 list (run 1, fixed in run 2, handed over unmasked in its
+    context), 泗县 a hidden link (runs 1 and 2) and an unanswered message (new in run 2)."""
+    import pandas as pd
+
+    from scoring.store import open_store
+    from scoring.store.accounts import OPERATOR, User, add_user
+    from scoring.store.content import insert_content
+
+    if not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true":
+        pytest.skip("Debian chromium is not installed (CI installs it)")
+    db = tmp_path_factory.mktemp("fixes") / "fixes.db"
+    store = open_store(db)
+    op = User("操作员", OPERATOR)
+    add_user(store, "boss", "admin", FIXES_PASSWORD, op)
+    add_user(store, "xiaoxian", "unit", FIXES_PASSWORD, op, unit_id="341322")
+    rows = {
+        "word": ("341322", "wrong_words", "http://127.0.0.1:9/news/a0.html", "萧县国土资源局",
+                 "(演示)萧县国土资源局召开土地例行督察", "严重"),
+        "id": ("341323", "privacy_leaks", "http://127.0.0.1:9/notice/a1.html", "9901************10",
+               f"示例甲 {FULL_ID} 城市低保", "严重"),
+        "link": ("341324", "hidden_links", "http://127.0.0.1:9/news/a1.html", "http://bocai-demo.example/",
+                 "隐藏方式:display:none", ""),
+        "message": ("341324", "unanswered_messages", "http://127.0.0.1:9/hudong/", "关于小区路灯维修的咨询(演示)",
+                    "留言时间:2018-05-01 待答复", ""),
+    }  # fmt: skip
+
+    def found(*names: str) -> pd.DataFrame:
+        return pd.DataFrame([(*rows[n], f"{rows[n][1]}|{rows[n][2]}|{rows[n][3]}") for n in names],
+                            columns=["unit_id", "rule", "url", "found", "context", "severity", "key"])  # fmt: skip
+
+    for content in (found("word", "id", "link"), found("word", "link", "message")):
+        with store.transaction():
+            insert_content(store, "2018Q3", content, ["341322", "341323", "341324"], op, None)
+    store.close()
+    with served_app(db, demo=False) as url:
+        yield url
+
+
+def _grid_text(page) -> str:
+    """The cells of every table on the page: Streamlit draws them on a canvas, and keeps them in
+    an accessible table for screen readers."""
+    return "\n".join(page.locator('[data-testid="stDataFrame"] table').all_inner_texts())
+
+
+def test_the_office_sees_the_rectification_list_and_downloads_the_annex(fixes_url, page):
+    sign_in(page, fixes_url, {"boss": FIXES_PASSWORD}, "boss", "网站监测")
+    page.get_by_text("网站内容问题整改").first.wait_for()
+    page.get_by_text("问题清单(4 条)").first.wait_for()
+    _wait_ready(page)
+    text = page.locator("body").inner_text() + _grid_text(page)
+    assert "9901************10" in text and FULL_ID not in text  # the table's cells are scanned too
+    _shot(page, "content-fixes")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载整改清单(通报附件,Excel)").click()
+    assert download.value.suggested_filename.startswith("网站内容问题整改清单_")
+    data = download.value.path().read_bytes()
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["网站内容问题整改清单"]
+    sheet = workbook.active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][:6] == ["序号", "单位", "问题类型", "严重程度", "整改状态", "网页"]
+    got = sorted((r[1], r[2], r[4]) for r in rows[1:])
+    assert got == [("泗县人民政府", "暗链", "仍存在"), ("泗县人民政府", "留言超期未回复", "新发现"),
+                   ("灵璧县人民政府", "泄露身份证号", "已整改"), ("萧县人民政府", "错误表述", "仍存在")]  # fmt: skip
+    assert sheet.column_dimensions["H"].width >= 40  # the context column is wide enough to read
+    assert all(FULL_ID not in str(c) for r in rows for c in r)
+    assert any(str(c).startswith("9901************10") for r in rows for c in r)
+
+
+def test_a_unit_sees_only_its_own_sites_findings(fixes_url, page):
+    sign_in(page, fixes_url, {"xiaoxian": FIXES_PASSWORD}, "xiaoxian", "网站监测")
+    page.get_by_text("网站内容问题整改").first.wait_for()
+    page.get_by_text("问题清单(1 条)").first.wait_for()
+    _wait_ready(page)
+    text = page.locator("body").inner_text() + _grid_text(page)
+    assert "萧县国土资源局" in text and "灵璧县" not in text
+    assert "开始监测" not in text and "错误表述清单" not in text  # a unit neither runs the monitor nor keeps the list
+    assert FULL_ID not in text
+    _shot(page, "content-fixes-unit")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载整改清单(通报附件,Excel)").click()
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active.iter_rows(values_only=True)
+    )
+    assert [(r[1], r[2], r[4]) for r in rows[1:]] == [("萧县人民政府", "错误表述", "仍存在")]
+
+
+def test_the_office_keeps_the_words_list_as_versions(fixes_url, page, tmp_path):
+    """The words list: a bad file is refused naming its rows and columns; a good one becomes version 1,
+    which the table editor then shows; the earlier versions are listed."""
+    bad = tmp_path / "bad-words.csv"
+    bad.write_text("错误表述,正确表述,严重程度\n国土资源局,自然资源和规划局,很严重\n,砀山县,一般\n", encoding="utf-8")
+    good = tmp_path / "words.csv"
+    good.write_text("错误表述,正确表述,严重程度\n萧县国土资源局,萧县自然资源和规划局,严重\n荡山县,砀山县,一般\n",
+                    encoding="utf-8")  # fmt: skip
+    sign_in(page, fixes_url, {"boss": FIXES_PASSWORD}, "boss", "网站监测")
+    page.get_by_text("还没有错误表述清单", exact=False).first.wait_for()
+    uploader = page.locator('[data-testid="stFileUploader"]', has_text="或上传清单文件").locator('input[type="file"]')
+    uploader.set_input_files(str(bad))
+    page.get_by_text("bad-words.csv").first.wait_for()
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="保存上传的清单为新版本").click()
+    alert = page.locator('[data-testid="stAlert"]', has_text="未保存").first
+    alert.wait_for(timeout=60_000)
+    said = alert.inner_text()
+    assert "bad-words.csv 第 2 行 列「严重程度」" in said and "bad-words.csv 第 3 行 列「错误表述」" in said
+    uploader.set_input_files(str(good))
+    page.get_by_text("words.csv").first.wait_for()
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="保存上传的清单为新版本").click()
+    page.get_by_text("已保存为第 1 版", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("当前为第 1 版(words.csv,2 条)", exact=False).first.wait_for()
+    _wait_ready(page)
+    editor = "\n".join(page.locator('[data-testid="stDataFrame"] table').all_inner_texts())
+    assert "荡山县" in editor and "萧县自然资源和规划局" in editor
+    _shot(page, "words-list")

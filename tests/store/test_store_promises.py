@@ -184,6 +184,11 @@ def test_every_insert_only_table_refuses_update_and_delete(published, clone, tab
                 "INSERT INTO probe(period, unit_id, kind, url, at, status, elapsed_ms, failure, sha256, evidence,"
                 " run_by) VALUES ('2017Q3', 'C1', 'home', 'http://127.0.0.1:9/', 't', 200, 5, '', 'x', '', 'op')"
             )
+        if table in ("words_version", "content_run", "content_unit", "content_finding"):  # the monitor's content runs
+            raw.execute("INSERT INTO words_version VALUES (1, 'x', '清单', 'wrong,right,severity', 0, 't', 'op')")
+            raw.execute("INSERT INTO content_run VALUES (1, '2017Q3', 't', 'op', 1)")
+            raw.execute("INSERT INTO content_unit VALUES (1, 'C1')")
+            raw.execute("INSERT INTO content_finding VALUES (1, 'C1', 'k', 'hidden_links', 'u', 'f', 'c', '严重')")
         assert raw.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0
         column = second_column(raw, db, table)
         with pytest.raises(refused_errors(), match=r"never|append-only"):

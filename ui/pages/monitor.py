@@ -14,26 +14,42 @@ from scoring.monitor import monitor_sites
 from scoring.monitor.run import DEFAULT_DEADLINE_S, monitored_checks
 from scoring.monitor.sites import KINDS, read_sites
 from scoring.monitor.warnings import due_columns, failing_homes
+from scoring.store.access import can
+from scoring.store.content import latest_words
 from scoring.store.probes import home_history, latest_results, probes_table, record_run
 from scoring.store.rounds import open_periods
 from scoring.views.periods import date_within
 from scoring.views.values_shown import value_text
 from ui import data
+from ui.content_fixes import content_fixes_section, saved_note, words_editor
 from ui.glossary import FILE, LABEL, MONITOR_COLUMNS
 from ui.tables import beijing_time, table_height
 from ui.widgets import RESULTS_MB, action_page, evidence_viewer, import_rows_button, table_downloads
 
-user = action_page("monitor", "monitor")
-st.caption(LABEL["monitor_intro"])
+user = action_page("monitor", "monitor", "content_fixes")
 store = data.store()
 rubric_path, units_path = data.shipped_rubric(), data.shipped_units()
 rubric = load_rubric(rubric_path)
 roster = read_roster(units_path, rubric)
 names = roster.set_index("unit_id")["name"]
+if not can(user, "monitor"):  # a unit account: what the monitor found on its own sites, nothing else
+    content_fixes_section(store, user, names)
+    st.stop()
+
+
+def stop() -> None:
+    """The page ends here; the rectification list and the words list are still shown."""
+    content_fixes_section(store, user, names)
+    words_editor(store, user)
+    st.stop()
+
+
+st.caption(LABEL["monitor_intro"])
+saved_note()
 checks = monitored_checks(rubric)
 if not checks:
     st.info(LABEL["monitor_no_checks"])
-    st.stop()
+    stop()
 check_name = rubric.checks.set_index("check_id")["check_name"]
 st.caption(LABEL["monitor_checks"].format(checks="、".join(f"{c} {check_name[c]}" for c, _, _ in checks)))
 
@@ -43,7 +59,7 @@ statuses = data.round_views()
 opened = [p for p in open_periods(store)["period"] if p not in statuses or statuses[p].status == "draft"]
 if not opened:
     st.info(LABEL["monitor_no_open_round"])
-    st.stop()
+    stop()
 c1, c2 = st.columns([1, 1])
 period = c1.selectbox(LABEL["period"], opened[::-1], key="monitor_period")
 demo = data.demo_mode()
@@ -68,6 +84,10 @@ except InputError as exc:
         + "\n".join(f"- {format_issue(i)}" for i in exc.issues[:20])
     )
 
+if sites is not None:
+    kept_words = latest_words(store)
+    st.caption(LABEL["monitor_words_none"] if kept_words is None
+               else LABEL["monitor_words_used"].format(id=kept_words.id, n=len(kept_words.words)))  # fmt: skip
 if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="monitor_go"):
     bar = st.progress(0.0, text=LABEL["monitor_progress"].format(done=0, total=sites["url"].nunique()))
 
@@ -75,8 +95,11 @@ if sites is not None and st.button(LABEL["monitor_run"], type="primary", key="mo
         bar.progress(min(1.0, done / max(total, 1)), text=LABEL["monitor_progress"].format(done=done, total=total))
 
     try:
-        run = monitor_sites(rubric, roster, sites, period, as_of, history=home_history(store, period), progress=moved)
-        record_run(store, period, run, user)
+        # without a file of its own, a run uses the office's latest words list, and records which
+        words = latest_words(store)
+        run = monitor_sites(rubric, roster, sites, period, as_of, history=home_history(store, period), progress=moved,
+                            words=None if words is None else words.words)  # fmt: skip
+        record_run(store, period, run, user, None if words is None else words.id)
         # the pages' bodies are in the store now; a session keeps only what the page shows
         st.session_state["monitor_run"] = (period, as_of, replace(run, probes=[], screenshots={}))
     except InputError as exc:
@@ -160,3 +183,6 @@ else:
         kind=latest["kind"].map(KINDS),
     )[["unit", "url", "at", "outcome", "probes", "failed"]].rename(columns=MONITOR_COLUMNS)
     st.dataframe(view, hide_index=True, placeholder="", width="stretch", height=table_height(len(view)))
+
+content_fixes_section(store, user, names)
+words_editor(store, user)
