@@ -12,6 +12,7 @@ import pytest
 from store_backends import is_pg
 
 from helpers import ROOT, open_periods
+from scoring import InputFile
 from scoring.store import open_store
 from scoring.store.failures import StoreUnusable, shown_location
 from scoring.store.publish import publish, revision_digests, verify
@@ -23,10 +24,12 @@ UNITS = ROOT / "sample_data" / "units.csv"
 ROUNDS = ROOT / "sample_data" / "results"
 OP = User("考核办", OPERATOR)
 # revision 1 of the demo's first two rounds, as the store published them before PostgreSQL came
-# (commit 1185749, roster read in rowid order): the roster order a digest covers has not changed
+# (commit 1185749, roster read in rowid order): the roster order a digest covers has not changed.
+# The digest covers each finding's file name as imported, so the files go in by a name of their own,
+# not by a path that differs from one clone to the next
 GOLDEN = {
-    "2017Q3": "2a375c77a68a1daae1b54637b316442db7c0206d6797ece213c5b520e8c071eb",
-    "2017Q4": "076fdcc6a381ce6966abf1d682067f9072ef9fb544f3ed69bf519d40b08418ba",
+    "2017Q3": "52666fb55bc553460583d1cd64e686235096829a272372f47282fc1d8a9ce910",
+    "2017Q4": "d6e0419febf5f137b4002c769d9773fbe1cc192fcea72ba2cead7fc169684ace",
 }
 
 
@@ -40,7 +43,8 @@ def cli(*args, env: dict | None = None, cwd: Path = ROOT) -> subprocess.Complete
 def _publish_golden(location) -> None:
     s = open_store(location)
     open_periods(s, "2017Q3", "2017Q4")
-    import_results(s, RUBRIC, UNITS, [ROUNDS / "2017Q3.csv", ROUNDS / "2017Q4.csv"], OP)
+    files = [InputFile(f"{p}.csv", (ROUNDS / f"{p}.csv").read_bytes()) for p in GOLDEN]
+    import_results(s, RUBRIC, UNITS, files, OP)
     for period in GOLDEN:
         set_status(s, period, "feedback", OP)
         set_status(s, period, "appeal", OP)
@@ -59,7 +63,9 @@ def test_a_store_from_before_the_roster_order_column_keeps_its_order_and_digests
     """SQLite only (a file of schema 10): migration 11 gives each roster row its rowid as seq."""
     db = tmp_path / "s.db"
     _publish_golden(db)
-    with sqlite3.connect(db) as raw:  # as the store stood at schema 10
+    with sqlite3.connect(db) as raw:  # as the store stood at schema 10 (migration 12's tables are empty)
+        for table in ("content_finding", "content_unit", "content_run", "words_version"):
+            raw.execute(f"DROP TABLE {table}")
         raw.execute("DROP INDEX roster_unit_seq")
         raw.execute("ALTER TABLE roster_unit DROP COLUMN seq")
         raw.execute("PRAGMA user_version=10")
