@@ -42,19 +42,19 @@ CASES = Kind("办件", Columns(
      "accepted_at": "受理时间", "finished_at": "办结时间", "promised_days": "承诺时限",
      "statutory_days": "法定时限", "visits": "跑动次数"},
     ("case_id", "unit_id", "channel", "accepted_at", "promised_days"),
-))  # fmt: skip
+), dates=("accepted_at", "finished_at"), counts=("promised_days", "statutory_days", "visits"))  # fmt: skip
 RATINGS = Kind("好差评", Columns(
     {"rating_id": "评价编号", "unit_id": "单位编码", "case_id": "办件编号", "rated_at": "评价时间",
      "level": "评价等级", "verified": "核实结果", "fixed_at": "整改完成时间", "callback_at": "回访时间"},
     ("rating_id", "unit_id", "rated_at", "level"),
-))  # fmt: skip
+), dates=("rated_at", "fixed_at", "callback_at"))  # fmt: skip
 ACCOUNTS = Kind("政务新媒体账号", Columns(
     {"account_id": "账号编码", "unit_id": "单位编码", "platform": "平台", "name": "账号名称"},
     ("account_id", "unit_id"),
 ))  # fmt: skip
 POSTS = Kind("政务新媒体发文", Columns(
     {"account_id": "账号编码", "published_at": "发布时间", "title": "标题"}, ("account_id", "published_at")
-))  # fmt: skip
+), dates=("published_at",))  # fmt: skip
 
 # channel codes: 0 online, 1 mobile (both count as handled online), 2 window, 3 self-service
 CHANNELS = {"online": 0, "网上办理": 0, "mobile": 1, "移动端": 1, "window": 2, "窗口": 2, "self_service": 3,
@@ -86,8 +86,9 @@ class Problems:
         return take
 
     def at(self, block: Block, mask: np.ndarray, code: str, column: str, message: str,
-           values: pa.Array | np.ndarray | None = None) -> None:  # fmt: skip
-        """One issue per row of ``mask``, each naming the file, sheet, row and column."""
+           values: str | pa.Array | np.ndarray | None = None) -> None:  # fmt: skip
+        """One issue per row of ``mask``, each naming the file, sheet, row and column; ``values``
+        gives each row's cell: an array, or the name of the block's column (text or typed)."""
         where = np.flatnonzero(mask)
         if len(where) == 0:
             return
@@ -95,6 +96,8 @@ class Problems:
         shown = block.headers.get(column, column)
         if values is None:
             cells: list = [None] * len(where)
+        elif isinstance(values, str):
+            cells = block.cells(values, where)
         elif isinstance(values, np.ndarray):
             cells = values[where].tolist()
         else:
@@ -124,8 +127,20 @@ def _required(block: Block, problems: Problems, columns: Columns) -> np.ndarray:
 FAST_FORMATS = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
 
 
+def _typed_seconds(column: pa.Array) -> np.ndarray:
+    """A Parquet file's naive timestamps or dates as int64 seconds (MISSING where null), truncated to
+    the whole second as the text path reads them."""
+    if pa.types.is_timestamp(column.type):
+        seconds = pc.cast(column, pa.timestamp("s"), safe=False).cast(pa.int64())
+    else:
+        seconds = pc.multiply(column.cast(pa.date32()).cast(pa.int32()).cast(pa.int64()), SECONDS_PER_DAY)
+    return pc.fill_null(seconds, np.int64(MISSING)).to_numpy(zero_copy_only=False)
+
+
 def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
     """int64 seconds since 1970 (MISSING where empty); unparseable dates are located problems."""
+    if name in block.typed:  # every stored timestamp is a real date: only the calendar may refuse it
+        return _typed_seconds(block.typed[name])
     text = block.text[name]
     seconds = np.full(len(text), np.int64(MISSING))
     todo = ~block.empty(name)
@@ -150,7 +165,7 @@ def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
         seconds[where[good]] = parsed[good].to_numpy(dtype="datetime64[s]").astype(np.int64)
         todo[where[good]] = False
     problems.at(block, todo, "records-bad-date", name,
-                "“{value}” 不是日期;请写作 2017-09-04 或 2017-09-04 10:30:00(日期须真实存在)", text)  # fmt: skip
+                "“{value}” 不是日期;请写作 2017-09-04 或 2017-09-04 10:30:00(日期须真实存在)", name)  # fmt: skip
     return seconds
 
 
@@ -160,8 +175,14 @@ def day_numbers(seconds: np.ndarray) -> np.ndarray:
 
 def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarray:
     """Whole numbers 0..10^9 as int32 (MISSING where empty); anything else a located problem."""
-    text = block.text[name]
     filled = ~block.empty(name)
+    if name in block.typed:  # a Parquet integer column: only its range may be wrong
+        numbers = pc.fill_null(block.typed[name], 0).cast(pa.int64(), safe=False).to_numpy(zero_copy_only=False)
+        good = (numbers >= 0) & (numbers <= MAX_COUNT)
+        problems.at(block, filled & ~good, "records-bad-count", name,
+                    f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", name)  # fmt: skip
+        return np.where(filled & good, numbers, MISSING).astype(np.int32)
+    text = block.text[name]
     cells = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     try:
         numbers = cells.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("float64")
@@ -171,7 +192,7 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
     numbers = np.where(filled, numbers, 0)
     good = np.isfinite(numbers) & (numbers >= 0) & (numbers <= MAX_COUNT) & (numbers == np.floor(numbers))
     problems.at(block, filled & ~good, "records-bad-count", name,
-                f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", text)  # fmt: skip
+                f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", name)  # fmt: skip
     return np.where(filled & good, np.nan_to_num(numbers), MISSING).astype(np.int32)
 
 
@@ -183,7 +204,7 @@ def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], w
     out = codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int8)
     filled = ~block.empty(name)
     problems.at(block, filled & (out == -2), "records-bad-value", name, f"“{{value}}” 无法识别;可填 {words}",
-                block.text[name])  # fmt: skip
+                name)  # fmt: skip
     return np.where(out == -2, -1, out).astype(np.int8)
 
 
@@ -200,6 +221,8 @@ def ids(array: pa.Array) -> pd.Series:
 
 def _timed(block: Block, name: str, seconds: np.ndarray) -> np.ndarray:
     """Cells that give a time of day: more than a date, and not the midnight of a date cell."""
+    if name in block.typed:  # a stored timestamp always has a time (a stored date never)
+        return np.full(len(seconds), pa.types.is_timestamp(block.typed[name].type)) & (seconds % SECONDS_PER_DAY != 0)
     longer = pc.greater(pc.utf8_length(block.text[name]), 10).to_numpy(zero_copy_only=False)
     return longer & (seconds % SECONDS_PER_DAY != 0)
 
@@ -213,7 +236,7 @@ def _order(
     timed = _timed(block, first_name, first) & _timed(block, name, then)
     earlier = np.where(timed, then < first, then // SECONDS_PER_DAY < first // SECONDS_PER_DAY)
     bad = (first != MISSING) & (then != MISSING) & earlier
-    problems.at(block, bad, "records-order", name, message, block.text[name])
+    problems.at(block, bad, "records-order", name, message, name)
     return bad
 
 

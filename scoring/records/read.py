@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,27 +36,46 @@ BLANK_LINE = re.compile(rb"\n\r?\n(?=[\r\n]*[^\r\n])")  # a blank line with a re
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of export: its name in messages and its columns."""
+    """One kind of export: its name in messages and its columns. ``dates`` and ``counts`` name the
+    columns parsed as dates and as whole numbers: a Parquet export that stores them typed
+    (timestamps, dates, integers) hands them over as they are, never as text to be parsed back."""
 
     name: str  # 办件, 好差评, 政务新媒体账号, 政务新媒体发文
     columns: Columns
+    dates: tuple[str, ...] = ()
+    counts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Block:
-    """Rows of one file (and sheet): each known column as trimmed Arrow text ('' when empty or absent)."""
+    """Rows of one file (and sheet): each known column as trimmed Arrow text ('' when empty or
+    absent), except the dates and counts a Parquet file stores typed: those are in ``typed`` as
+    Arrow timestamps, dates or integers (null when empty) and not in ``text``."""
 
     file: str
     sheet: str | None
     headers: dict[str, str]  # column name -> the header as written in the file (for messages)
     text: dict[str, pa.Array]
     rows: np.ndarray  # int32: the row number a person sees
+    typed: dict[str, pa.Array] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def empty(self, name: str) -> np.ndarray:
+        if name in self.typed:
+            return self.typed[name].is_null().to_numpy(zero_copy_only=False)
         return pc.equal(self.text[name], "").to_numpy(zero_copy_only=False)
+
+    def cells(self, name: str, where: np.ndarray) -> list[str]:
+        """The cells of rows ``where`` as a person reads them (for messages): a typed timestamp in
+        whole seconds, as the text path shows it."""
+        if name not in self.typed:
+            return self.text[name].take(pa.array(where, pa.int64())).to_pylist()
+        cells = self.typed[name].take(pa.array(where, pa.int64()))
+        if pa.types.is_timestamp(cells.type):
+            cells = pc.cast(cells, pa.timestamp("s"), safe=False)
+        return cells.cast(pa.string()).to_pylist()
 
 
 def _lookup(columns: Columns) -> dict[str, str]:
@@ -99,19 +118,20 @@ def _trimmed(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _block(f: InputFile, sheet: str | None, found: dict[str, tuple[int, str]], kind: Kind,
-           cells: dict[str, pa.Array], first_row: int, n: int) -> Block:  # fmt: skip
+           cells: dict[str, pa.Array], first_row: int, n: int, typed: dict[str, pa.Array] | None = None) -> Block:  # fmt: skip
+    typed = typed or {}
     text = {name: cells[name] if name in cells else pa.array(np.full(n, "", dtype=object), pa.string())
-            for name in kind.columns.aliases}  # fmt: skip
+            for name in kind.columns.aliases if name not in typed}  # fmt: skip
     rows = np.arange(first_row, first_row + n, dtype=np.int32)
     # rows left wholly empty (Excel's trailing rows) are no records
     filled = None
-    for name in cells:
-        here = pc.not_equal(text[name], "")
+    for here in [*(pc.not_equal(text[name], "") for name in cells), *(a.is_valid() for a in typed.values())]:
         filled = here if filled is None else pc.or_(filled, here)
     if filled is not None and not pc.all(filled).as_py() and n:
         text = {name: pc.filter(a, filled) for name, a in text.items()}
+        typed = {name: pc.filter(a, filled) for name, a in typed.items()}
         rows = rows[filled.to_numpy(zero_copy_only=False)]
-    return Block(f.name, sheet, {name: found[name][1] for name in found}, text, rows)
+    return Block(f.name, sheet, {name: found[name][1] for name in found}, text, rows, typed)
 
 
 def _utf8(data: bytes) -> bool:
@@ -234,9 +254,12 @@ def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None) -> Itera
     _bounded(f, pf, [names[pos] for pos, _ in found.values()], upload=path is None)
     row = 2
     for batch in pf.iter_batches(batch_size=1 << 20, columns=[names[pos] for pos, _ in found.values()]):
-        cells = {}
+        cells, typed = {}, {}
         for name, (pos, _) in found.items():
             column = batch.column(names[pos])
+            if _keeps_type(kind, name, column.type):
+                typed[name] = column
+                continue
             if pa.types.is_floating(column.type):
                 # a whole float (3.0) is the count 3, as in a spreadsheet cell
                 whole = pc.equal(column, pc.floor(column))
@@ -250,8 +273,16 @@ def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None) -> Itera
             elif pa.types.is_timestamp(column.type):
                 column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
             cells[name] = _trimmed(column)
-        yield _block(f, None, found, kind, cells, row, batch.num_rows)
+        yield _block(f, None, found, kind, cells, row, batch.num_rows, typed)
         row += batch.num_rows
+
+
+def _keeps_type(kind: Kind, name: str, type_: pa.DataType) -> bool:
+    """A Parquet column handed to the parser as it is stored: a date column of naive timestamps or
+    dates, a count column of integers. Anything else (text, floats, zoned times) is made text."""
+    if name in kind.dates:
+        return (pa.types.is_timestamp(type_) and type_.tz is None) or pa.types.is_date(type_)
+    return name in kind.counts and pa.types.is_integer(type_)
 
 
 def _complete(data: bytes) -> int:
