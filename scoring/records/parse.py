@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from scoring.errors import Issue
 from scoring.records.read import Block, Kind
+from scoring.records.table import Table
 from scoring.tables import Columns
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "POSTS",
     "RATINGS",
     "Problems",
-    "concat",
     "parse_accounts",
     "parse_cases",
     "parse_posts",
@@ -215,8 +215,8 @@ def categories(array: pa.Array) -> pd.Categorical:
                                      categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))  # fmt: skip
 
 
-def ids(array: pa.Array) -> pd.Series:
-    return pd.Series(array, dtype=pd.ArrowDtype(pa.string()))
+def ids(array: pa.Array) -> pa.Array:
+    return array
 
 
 def _timed(block: Block, name: str, seconds: np.ndarray) -> np.ndarray:
@@ -249,30 +249,14 @@ def _constant(value: str, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))
 
 
-def concat(frames: list[pd.DataFrame], like: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Parsed blocks as one frame; categoricals of different blocks are united, not turned to text."""
-    if not frames:
-        return like.iloc[:0] if like is not None else pd.DataFrame()
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    out = {}
-    for name in frames[0].columns:
-        parts = [f[name] for f in frames]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            out[name] = pd.api.types.union_categoricals(parts)
-        else:
-            out[name] = pd.concat(parts, ignore_index=True)
-    return pd.DataFrame(out)
-
-
-def parse_cases(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_cases(block: Block, problems: Problems) -> Table:
     bad = _required(block, problems, CASES.columns)
     accepted = _dates(block, problems, "accepted_at")
     finished = _dates(block, problems, "finished_at")
     bad |= _order(block, problems, accepted, finished, "finished_at",
                   "办结时间 {value} 早于受理时间;办结不能早于受理")  # fmt: skip
     t = block.text
-    out = pd.DataFrame({
+    return Table({
         "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": categories(t["item_code"]),
         "channel": _coded(block, problems, "channel", CHANNELS, CHANNEL_WORDS),
         "accepted": day_numbers(accepted), "finished": day_numbers(finished),
@@ -280,10 +264,9 @@ def parse_cases(block: Block, problems: Problems) -> pd.DataFrame:
         "statutory": _counts(block, problems, "statutory_days", "法定时限"),
         "visits": _counts(block, problems, "visits", "跑动次数"), **_base(block, CASES),
     })  # fmt: skip
-    return out
 
 
-def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_ratings(block: Block, problems: Problems) -> Table:
     _required(block, problems, RATINGS.columns)
     rated = _dates(block, problems, "rated_at")
     fixed = _dates(block, problems, "fixed_at")
@@ -291,7 +274,7 @@ def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
     _order(block, problems, rated, fixed, "fixed_at", "整改完成时间 {value} 早于评价时间")
     _order(block, problems, rated, called, "callback_at", "回访时间 {value} 早于评价时间")
     t = block.text
-    return pd.DataFrame({
+    return Table({
         "rating_id": ids(t["rating_id"]), "unit_id": categories(t["unit_id"]), "case_id": ids(t["case_id"]),
         "rated": day_numbers(rated), "level": _coded(block, problems, "level", LEVELS, LEVEL_WORDS),
         "verified": _coded(block, problems, "verified", VERIFIED, "属实、不属实,或留空(尚未核实)"),
@@ -299,15 +282,15 @@ def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def parse_accounts(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_accounts(block: Block, problems: Problems) -> Table:
     _required(block, problems, ACCOUNTS.columns)
     t = block.text
-    return pd.DataFrame({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
+    return Table({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
                          "name": ids(t["name"]), **_base(block, ACCOUNTS)})  # fmt: skip
 
 
-def parse_posts(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_posts(block: Block, problems: Problems) -> Table:
     _required(block, problems, POSTS.columns)
     published = _dates(block, problems, "published_at")
-    return pd.DataFrame({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
+    return Table({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
                          **_base(block, POSTS)})  # fmt: skip
