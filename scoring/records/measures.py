@@ -140,26 +140,29 @@ def one_visit_rate(w: Window, cases: Table, params: dict) -> Measured:
 def time_reduction(w: Window, cases: Table, _: dict) -> Measured:
     statutory = cases["statutory"]
     item = cases["item_code"]
-    named = item.categories.astype(str) != ""
+    named = pc.not_equal(item.categories, "").to_numpy(zero_copy_only=False)
     codes = item.codes
     take = _in(cases["accepted"], w) & (statutory != MISSING) & (statutory > 0) & named[codes]
     idx = np.flatnonzero(take)
-    unit, code, accepted = cases["unit"][idx], codes[idx], cases["accepted"][idx]
-    # each item by its latest accepted case; on one day the greatest case id (the rows are in id order)
-    order = np.lexsort((accepted, code, unit))
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = (unit[order][1:] != unit[order][:-1]) | (code[order][1:] != code[order][:-1])
-    rows = idx[order[last]]
-    latest = pd.DataFrame({"unit": cases["unit"][rows],
-                           "item": item.categories.astype(str).to_numpy()[codes[rows]],
-                           "cut": np.clip(1 - cases["promised"][rows] / statutory[rows], 0, 1)})  # fmt: skip
-    latest = latest.sort_values(["unit", "item"], kind="stable").reset_index(drop=True)  # ties by item code
-    u, cut = latest["unit"], latest["cut"]
+    # each item by its latest accepted case; on one day the greatest case id (the rows are in id
+    # order): the largest (day, position) per (unit, item), one hashed group-by in Arrow, no sort
+    accepted = cases["accepted"][idx].astype(np.int64)
+    rank = ((accepted - (accepted.min() if len(idx) else 0)) << 32) | np.arange(len(idx), dtype=np.int64)
+    groups = pa.table({"u": cases["unit"][idx], "c": codes[idx], "k": rank}).group_by(["u", "c"]).aggregate([("k", "max")])
+    rows = idx[groups["k_max"].to_numpy() & 0xFFFFFFFF]
+    unit = cases["unit"][rows]
+    named_items = item.categories.take(pa.array(codes[rows]))
+    # ties by item code
+    order = pc.sort_indices(pa.table({"u": unit, "i": named_items}), sort_keys=[("u", "ascending"), ("i", "ascending")])
+    order = order.to_numpy()
+    u, rows = unit[order], rows[order]
+    items = named_items.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    cut = np.clip(1 - cases["promised"][rows] / statutory[rows], 0, 1)
     d = np.bincount(u, minlength=w.units)
     s = np.bincount(u, weights=cut, minlength=w.units)
     value = np.where(d > 0, s / np.maximum(d, 1), np.nan)
     below = cut < 1
-    lost = _lost(u, latest["item"], below, 1 - cut)
+    lost = _lost(u, items, below, 1 - cut)
     lost = lost.assign(cut=1 - lost["key"])
     return Measured(s, d, value, lost, np.bincount(u[below], minlength=w.units), {})
 

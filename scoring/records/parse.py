@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from scoring.errors import Issue
 from scoring.records.read import Block, Kind
-from scoring.records.table import Table
+from scoring.records.table import Coded, Table
 from scoring.tables import Columns
 
 __all__ = [
@@ -208,11 +208,9 @@ def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], w
     return np.where(out == -2, -1, out).astype(np.int8)
 
 
-def categories(array: pa.Array) -> pd.Categorical:
+def categories(array: pa.Array) -> Coded:
     """Ids with few distinct values (units, items) as codes: hashed once, in Arrow."""
-    encoded = pc.dictionary_encode(array)
-    return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
-                                     categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))  # fmt: skip
+    return Coded.of(array)
 
 
 def ids(array: pa.Array) -> pa.Array:
@@ -245,8 +243,8 @@ def _base(block: Block, kind: Kind) -> dict[str, object]:
     return {"_file": _constant(block.file, n), "_sheet": _constant(block.sheet or "", n), "_row": block.rows}
 
 
-def _constant(value: str, n: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))
+def _constant(value: str, n: int) -> Coded:
+    return Coded(np.zeros(n, dtype=np.int32), pa.array([value], pa.string()))
 
 
 def parse_cases(block: Block, problems: Problems) -> Table:

@@ -109,9 +109,10 @@ def _by_id(table: Table, id_col: str, kind: Kind, problems: Problems) -> Table:
     every list of records shown is the same however the files were ordered or split, and a
     repeated id is two neighbours (the later row is the problem; its message names the first).
     An export already in id order (the usual one) is not taken again."""
-    order = pc.sort_indices(table[id_col]).to_numpy()  # stable: of two rows with one id, the earlier first
-    if not np.array_equal(order, np.arange(len(order))):
-        table = table.take(order)
+    ids = table[id_col]
+    # an export in id order needs no sort: one pass of comparisons says so
+    if len(ids) > 1 and pc.any(pc.less(ids[1:], ids[:-1])).as_py():
+        table = table.take(pc.sort_indices(ids).to_numpy())  # stable: of two rows with one id, the earlier first
     ranked = table[id_col]
     if len(ranked) > 1:
         same = pc.and_(pc.equal(ranked[1:], ranked[:-1]), pc.not_equal(ranked[1:], ""))
@@ -133,7 +134,7 @@ def _units(table: Table, roster: pd.DataFrame) -> np.ndarray:
     """Each row's unit as its roster position, −1 for a unit not on the roster (categories mapped once)."""
     position = pd.Index(roster["unit_id"].astype(str))
     cats = table["unit_id"]
-    lookup = np.append(position.get_indexer(pd.Index(cats.categories.astype(str))), -1)
+    lookup = np.append(position.get_indexer(pd.Index(cats.texts(), dtype=object)), -1)
     return lookup[cats.codes].astype(np.int64)
 
 

@@ -1,7 +1,7 @@
 """The parsed records of one kind: named columns without a DataFrame around them.
 
-Ten million cases are numpy arrays (dates, counts, codes), pandas Categoricals (few-valued ids:
-units, items) and Arrow chunked arrays (record ids). Blocks are joined by appending chunks and
+Ten million cases are numpy arrays (dates, counts, codes), ``Coded`` columns (few-valued ids:
+units, items, files) and Arrow chunked arrays (record ids). Blocks are joined by appending chunks and
 concatenating numbers; nothing is copied to be aligned, consolidated or re-indexed, and a table
 already in the order asked for is not taken again (issue 28: the block concat was 15% of the time
 and the moment two copies of the ids were alive the peak).
@@ -10,14 +10,41 @@ and the moment two copies of the ids were alive the peak).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["Column", "Table"]
+__all__ = ["Coded", "Column", "Table"]
 
-Column = np.ndarray | pd.Categorical | pa.ChunkedArray
+
+@dataclass(frozen=True)
+class Coded:
+    """A few-valued text column as int32 codes into Arrow strings: hashed once per block in Arrow,
+    never a Python string per row or per category."""
+
+    codes: np.ndarray  # int32 positions in ``categories``
+    categories: pa.Array  # distinct strings
+
+    @classmethod
+    def of(cls, array: pa.Array) -> Coded:
+        encoded = pc.dictionary_encode(array)
+        return cls(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: int) -> str:
+        return self.categories[int(self.codes[i])].as_py()
+
+    def texts(self) -> np.ndarray:
+        """The categories as Python strings (an object array), for lookups in pandas."""
+        return self.categories.to_numpy(zero_copy_only=False)
+
+
+Column = np.ndarray | Coded | pa.ChunkedArray
 
 
 class Table:
@@ -63,10 +90,7 @@ class Table:
 
     def frame(self) -> pd.DataFrame:
         """As a DataFrame, for the small kinds (accounts, posts) that pandas handles best."""
-        return pd.DataFrame({
-            name: pd.Series(c, dtype=pd.ArrowDtype(c.type)) if isinstance(c, pa.ChunkedArray) else c
-            for name, c in self.columns.items()
-        })  # fmt: skip
+        return pd.DataFrame({name: _plain(c) for name, c in self.columns.items()})
 
     @staticmethod
     def concat(tables: list[Table]) -> Table:
@@ -76,7 +100,7 @@ class Table:
         out: dict[str, Column] = {}
         for name in tables[0].columns:
             parts = [t[name] for t in tables]
-            if isinstance(parts[0], pd.Categorical):
+            if isinstance(parts[0], Coded):
                 out[name] = _united(parts)
             elif isinstance(parts[0], pa.ChunkedArray):
                 out[name] = pa.chunked_array([chunk for p in parts for chunk in p.chunks], parts[0].type)
@@ -88,14 +112,26 @@ class Table:
 def _take(column: Column, rows: np.ndarray) -> Column:
     if isinstance(column, pa.ChunkedArray):
         return column.take(pa.array(rows, pa.int64()))
-    if isinstance(column, pd.Categorical):
-        return pd.Categorical.from_codes(column.codes[rows], dtype=column.dtype)
+    if isinstance(column, Coded):
+        return Coded(column.codes[rows], column.categories)
     return column[rows]
 
 
-def _united(parts: list[pd.Categorical]) -> pd.Categorical:
-    """One Categorical from several: each part's codes mapped onto the union of the categories
-    (a lookup per category, a gather per row)."""
-    union = pd.Index(np.concatenate([p.categories.to_numpy(dtype=object) for p in parts])).unique()
-    codes = [np.append(union.get_indexer(p.categories), -1).astype(np.int32)[p.codes] for p in parts]
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=union)
+def _plain(column: Column) -> object:
+    if isinstance(column, pa.ChunkedArray):
+        return pd.Series(column, dtype=pd.ArrowDtype(column.type))
+    if isinstance(column, Coded):
+        return pd.Categorical.from_codes(column.codes, categories=pd.Index(column.texts(), dtype=object))
+    return column
+
+
+def _united(parts: list[Coded]) -> Coded:
+    """One Coded column from several: the categories of all parts hashed together in Arrow, each
+    part's codes then mapped by a gather."""
+    encoded = pc.dictionary_encode(pa.concat_arrays([p.categories for p in parts]))
+    where = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    codes, start = [], 0
+    for p in parts:
+        codes.append(where[start : start + len(p.categories)][p.codes])
+        start += len(p.categories)
+    return Coded(np.concatenate(codes), encoded.dictionary)
