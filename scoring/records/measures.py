@@ -51,11 +51,30 @@ def _lost(unit: np.ndarray, ids: pa.ChunkedArray | np.ndarray, mask: np.ndarray,
     """The records of ``mask``, worst (largest key) first, at most LOST_KEPT a unit. The rows come
     in the order of their ids, so stable sorts leave ties by id: the same records are shown however
     the files were ordered."""
-    ordered = _worst_first(unit, key, np.flatnonzero(mask))
+    ordered = _worst_first(unit, key, _candidates(unit, key, np.flatnonzero(mask)))
     units = unit[ordered]
-    rank = np.arange(len(ordered)) - np.searchsorted(units, units, "left")
+    counts = np.bincount(units)
+    rank = np.arange(len(ordered)) - (np.cumsum(counts) - counts)[units]  # place within its unit
     kept = ordered[rank < LOST_KEPT]
     return pd.DataFrame({"unit": unit[kept], "key": key[kept].astype("float64"), "id": _texts(ids, kept)})
+
+
+def _candidates(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """The rows of ``where`` that may be among their unit's LOST_KEPT worst. For whole keys of a
+    small range one histogram per (unit, key) gives each unit's cut-off key, and the rows below it
+    (most of a share's millions of records) are dropped before anything is sorted."""
+    if len(where) <= LOST_KEPT or key.dtype.kind not in "iu":
+        return where
+    k, u = key[where], unit[where]
+    top = int(k.max())
+    span, units = top - int(k.min()) + 1, int(u.max()) + 1
+    if span == 1 or units * span > 1 << 24:
+        return where
+    level = (top - k).astype(np.int64)  # 0: the worst
+    hist = np.bincount(u * span + level, minlength=units * span).reshape(units, span)
+    enough = np.cumsum(hist, axis=1) >= LOST_KEPT
+    cut = np.where(enough.any(axis=1), enough.argmax(axis=1), span - 1)
+    return where[level <= cut[u]]
 
 
 def _worst_first(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -64,8 +83,11 @@ def _worst_first(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.nda
     and the units are sorted as uint16, which numpy sorts by radix in linear time; anything else
     by the general stable sort."""
     k, u = key[where], unit[where]
-    small = len(where) > 0 and u.max() < 2**16
-    if small and k.dtype.kind in "iu" and int(k.max()) - int(k.min()) < 2**16:
+    if len(where) == 0:
+        return where
+    if u.max() < 2**16 and k.dtype.kind in "iu" and int(k.max()) - int(k.min()) < 2**16:
+        if k.min() == k.max():  # one key (a share's records that are simply not counted): by unit alone
+            return where[np.argsort(u.astype(np.uint16), kind="stable")]
         by_key = np.argsort((int(k.max()) - k).astype(np.uint16), kind="stable")
         return where[by_key[np.argsort(u[by_key].astype(np.uint16), kind="stable")]]
     by_key = where[np.argsort(-k, kind="stable")]
@@ -148,7 +170,9 @@ def time_reduction(w: Window, cases: Table, _: dict) -> Measured:
     # order): the largest (day, position) per (unit, item), one hashed group-by in Arrow, no sort
     accepted = cases["accepted"][idx].astype(np.int64)
     rank = ((accepted - (accepted.min() if len(idx) else 0)) << 32) | np.arange(len(idx), dtype=np.int64)
-    groups = pa.table({"u": cases["unit"][idx], "c": codes[idx], "k": rank}).group_by(["u", "c"]).aggregate([("k", "max")])
+    groups = (
+        pa.table({"u": cases["unit"][idx], "c": codes[idx], "k": rank}).group_by(["u", "c"]).aggregate([("k", "max")])
+    )
     rows = idx[groups["k_max"].to_numpy() & 0xFFFFFFFF]
     unit = cases["unit"][rows]
     named_items = item.categories.take(pa.array(codes[rows]))
