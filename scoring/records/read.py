@@ -196,7 +196,7 @@ def _arrow_csv(source: Callable[[], pa.NativeFile], f: InputFile, kind: Kind, fo
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass  # the text path reads on from the block refused
     try:
-        for batch in _csv_batches(source(), names, wanted, {}, skip + done):
+        for batch in _csv_batches(source(), names, wanted, {}, skip, done):
             yield _csv_block(batch, f, kind, found, wanted, done)
             done += batch.num_rows
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -205,10 +205,12 @@ def _arrow_csv(source: Callable[[], pa.NativeFile], f: InputFile, kind: Kind, fo
 
 
 def _csv_batches(source: pa.NativeFile, names: list[str], wanted: dict[str, str], types: dict[str, pa.DataType],
-                 skip: int) -> Iterator[pa.RecordBatch]:  # fmt: skip
+                 skip: int, done: int = 0) -> Iterator[pa.RecordBatch]:  # fmt: skip
+    # the rows read already are skipped as parsed rows: skip_rows must end within the first block
     return pa_csv.open_csv(
         source,
-        read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES, skip_rows=skip),
+        read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES, skip_rows=skip,
+                                        skip_rows_after_names=done),
         parse_options=pa_csv.ParseOptions(newlines_in_values=False),
         convert_options=pa_csv.ConvertOptions(
             include_columns=list(wanted), column_types={**dict.fromkeys(wanted, pa.string()), **types},
