@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from records.test_records import (
     C1_CASES,
     C2_CASES,
@@ -145,3 +149,24 @@ def test_a_csv_cell_the_typed_reader_refuses_in_a_later_block_is_located_on_its_
     typed_then_text = run(cases=[path]).rows
     monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 64 << 20)
     pd.testing.assert_frame_equal(typed_then_text, run(cases=[csv_file("c.csv", CASE_HEADER, fine)]).rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    alphabet=st.sampled_from(["az\x00\x7f", "甲乙é", "a甲"]),
+    data=st.data(),
+)
+def test_ids_found_by_binary_search_are_the_ids_arrow_finds_by_hashing(alphabet, data):
+    from scoring.records.measures import _named
+
+    word = st.text(alphabet=alphabet, min_size=2, max_size=2)
+    ids = sorted(set(data.draw(st.lists(word, max_size=40))), key=lambda t: t.encode())
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(ids)), max_size=3)))
+    chunks = [ids[a:b] for a, b in zip([0, *cuts], [*cuts, len(ids)], strict=True)]
+    # Arrow slices too: a chunk that starts inside its buffer
+    arrays = [pa.array(["pad", *c], pa.string())[1:] for c in chunks]
+    haystack = pa.chunked_array(arrays, pa.string())
+    named = pa.chunked_array([pa.array(data.draw(st.lists(st.one_of(word, st.just(""), st.just("x")), max_size=30)),
+                                       pa.string())])  # fmt: skip
+    want = pc.is_in(haystack, value_set=named).to_numpy(zero_copy_only=False) if len(ids) else np.zeros(0, bool)
+    np.testing.assert_array_equal(_named(haystack, named), want)
