@@ -170,3 +170,28 @@ def test_ids_found_by_binary_search_are_the_ids_arrow_finds_by_hashing(alphabet,
                                        pa.string())])  # fmt: skip
     want = pc.is_in(haystack, value_set=named).to_numpy(zero_copy_only=False) if len(ids) else np.zeros(0, bool)
     np.testing.assert_array_equal(_named(haystack, named), want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=["a", ",", "\n", "\r", "甲", "é"], max_size=60),
+    tail=st.sampled_from([b"", b"\xff", "甲".encode()[:2]]),
+    block=st.integers(4, 40),
+)
+def test_the_scan_of_a_csv_in_blocks_tells_what_the_whole_file_tells(tmp_path_factory, text, tail, block):
+    import scoring.records.read as read
+
+    data = text.encode() + tail
+    path = tmp_path_factory.mktemp("scan") / "f.csv"
+    path.write_bytes(data)
+    saved, read.CSV_BLOCK_BYTES = read.CSV_BLOCK_BYTES, block
+    try:
+        utf8, blank, first = read._scan(path)
+    finally:
+        read.CSV_BLOCK_BYTES = saved
+    try:
+        data.decode("utf-8")
+        whole_utf8 = True
+    except UnicodeDecodeError:
+        whole_utf8 = False
+    assert (utf8, blank, first) == (whole_utf8, read.BLANK_LINE.search(data) is not None, data[:block])
