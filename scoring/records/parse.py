@@ -2,7 +2,9 @@
 
 Dates become int32 day numbers (days since 1970-01-01) plus, where an order between two times
 of one record must be checked, int64 seconds that live only as long as that check. Codes with few
-values (unit, item, channel) become categoricals or small ints; ids stay Arrow strings.
+values (unit, item, channel) become ``Coded`` columns or small ints; ids stay Arrow strings. Dates
+and counts a file stores typed (Parquet's timestamps and integers, a CSV's cells Arrow's reader
+converted) skip the text parsers: only their range and the calendar can be wrong.
 """
 
 from __future__ import annotations

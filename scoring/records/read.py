@@ -1,4 +1,5 @@
-"""Read the platforms' exports (CSV UTF-8/GB18030, XLSX, Parquet) into frames of trimmed text.
+"""Read the platforms' exports (CSV UTF-8/GB18030, XLSX, Parquet) into blocks of trimmed text,
+with the dates and counts a file gives typed kept typed.
 
 Only the columns a kind names are read; everything else in a real export is skipped unread where
 the format allows (Arrow's CSV reader and Parquet by column). A CSV is streamed in blocks, so ten
