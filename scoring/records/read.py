@@ -11,6 +11,7 @@ row number a person sees in the spreadsheet (header = 1; for Parquet, as if it h
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -59,6 +60,7 @@ class Block:
     text: dict[str, pa.Array]
     rows: np.ndarray  # int32: the row number a person sees
     typed: dict[str, pa.Array] = field(default_factory=dict)
+    from_text: bool = False  # typed cells converted from a CSV's text (a midnight was most likely a date)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -76,7 +78,11 @@ class Block:
         cells = self.typed[name].take(pa.array(where, pa.int64()))
         if pa.types.is_timestamp(cells.type):
             cells = pc.cast(cells, pa.timestamp("s"), safe=False)
-        return cells.cast(pa.string()).to_pylist()
+        shown = cells.cast(pa.string()).to_pylist()
+        if self.from_text and pa.types.is_timestamp(cells.type):
+            # a CSV cell 2017-09-04 was read as its midnight: shown as it was written
+            shown = [c[:10] if c is not None and c.endswith(" 00:00:00") else c for c in shown]
+        return shown
 
 
 def _lookup(columns: Columns) -> dict[str, str]:
@@ -229,7 +235,8 @@ def _csv_block(batch: pa.RecordBatch, f: InputFile, kind: Kind, found: dict[str,
             cells[wanted[c]] = _trimmed(column)
         else:
             typed[wanted[c]] = column
-    return _block(f, None, found, kind, cells, 2 + done, batch.num_rows, typed)
+    block = _block(f, None, found, kind, cells, 2 + done, batch.num_rows, typed)
+    return dataclasses.replace(block, from_text=True) if typed else block
 
 
 def _sheet_blocks(f: InputFile, kind: Kind, *, csv_file: bool = False) -> Iterator[Block]:

@@ -143,6 +143,11 @@ def test_a_csv_cell_the_typed_reader_refuses_in_a_later_block_is_located_on_its_
         (str(path), 42, "accepted_at", "records-bad-date"),
         (str(path), 44, "promised_days", "records-bad-count"),
     }
+    # an order fault in a block the typed reader converted shows the cell as it was written
+    late = [("C1", "C1", "I1", "online", "2017-09-04 10:30:00", "2017-09-03", "1", "", "", "")]
+    with pytest.raises(InputError) as err:
+        run(cases=[csv_file("o.csv", CASE_HEADER, late)])
+    assert [(i.row, i.column, i.value) for i in err.value.issues] == [(2, "finished_at", "2017-09-03")]
     # the good rows read typed and the rest read as text give what one text block gives
     fine = [*good, bad[1]]
     path.write_bytes(csv_file("c.csv", CASE_HEADER, fine).data)
