@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
+from scoring.records.table import Table
 
 __all__ = ["Measured", "Window", "measure"]
 
@@ -46,28 +47,61 @@ def _bins(unit: np.ndarray, mask: np.ndarray, n: int, weights: np.ndarray | None
     return np.bincount(unit[mask], weights=None if weights is None else weights[mask], minlength=n)
 
 
-def _lost(unit: np.ndarray, ids: pd.Series, mask: np.ndarray, key: np.ndarray) -> pd.DataFrame:
+def _lost(unit: np.ndarray, ids: pa.ChunkedArray | np.ndarray, mask: np.ndarray, key: np.ndarray) -> pd.DataFrame:
     """The records of ``mask``, worst (largest key) first, at most LOST_KEPT a unit. The rows come
     in the order of their ids, so stable sorts leave ties by id: the same records are shown however
     the files were ordered."""
-    where = np.flatnonzero(mask)
-    by_key = where[np.argsort(-key[where], kind="stable")]
-    ordered = by_key[np.argsort(unit[by_key], kind="stable")]
+    ordered = _worst_first(unit, key, _candidates(unit, key, np.flatnonzero(mask)))
     units = unit[ordered]
-    rank = np.arange(len(ordered)) - np.searchsorted(units, units, "left")
+    counts = np.bincount(units)
+    rank = np.arange(len(ordered)) - (np.cumsum(counts) - counts)[units]  # place within its unit
     kept = ordered[rank < LOST_KEPT]
-    return pd.DataFrame({"unit": unit[kept], "key": key[kept].astype("float64"),
-                         "id": _texts(ids.iloc[kept])})  # fmt: skip
+    return pd.DataFrame({"unit": unit[kept], "key": key[kept].astype("float64"), "id": _texts(ids, kept)})
 
 
-def _texts(ids: pd.Series) -> np.ndarray:
-    """Ids as Python strings: Arrow's own conversion, not one call per cell."""
-    if isinstance(ids.dtype, pd.ArrowDtype):
-        return pa.array(ids).to_numpy(zero_copy_only=False)
-    return ids.astype(str).to_numpy(dtype=object)
+def _candidates(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """The rows of ``where`` that may be among their unit's LOST_KEPT worst. For whole keys of a
+    small range one histogram per (unit, key) gives each unit's cut-off key, and the rows below it
+    (most of a share's millions of records) are dropped before anything is sorted."""
+    if len(where) <= LOST_KEPT or key.dtype.kind not in "iu":
+        return where
+    k, u = key[where], unit[where]
+    top = int(k.max())
+    span, units = top - int(k.min()) + 1, int(u.max()) + 1
+    if span == 1 or units * span > 1 << 24:
+        return where
+    level = (top - k).astype(np.int64)  # 0: the worst
+    hist = np.bincount(u * span + level, minlength=units * span).reshape(units, span)
+    enough = np.cumsum(hist, axis=1) >= LOST_KEPT
+    cut = np.where(enough.any(axis=1), enough.argmax(axis=1), span - 1)
+    return where[level <= cut[u]]
 
 
-def _share(w: Window, unit: np.ndarray, ids: pd.Series, den: np.ndarray, good: np.ndarray, key: np.ndarray,
+def _worst_first(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``where`` by unit, then by key from the largest, then as it was: two stable sorts. Whole keys
+    within 2^16 of each other (days late, levels, visits: every measure over millions of records)
+    and the units are sorted as uint16, which numpy sorts by radix in linear time; anything else
+    by the general stable sort."""
+    k, u = key[where], unit[where]
+    if len(where) == 0:
+        return where
+    if u.max() < 2**16 and k.dtype.kind in "iu" and int(k.max()) - int(k.min()) < 2**16:
+        if k.min() == k.max():  # one key (a share's records that are simply not counted): by unit alone
+            return where[np.argsort(u.astype(np.uint16), kind="stable")]
+        by_key = np.argsort((int(k.max()) - k).astype(np.uint16), kind="stable")
+        return where[by_key[np.argsort(u[by_key].astype(np.uint16), kind="stable")]]
+    by_key = where[np.argsort(-k, kind="stable")]
+    return by_key[np.argsort(unit[by_key], kind="stable")]
+
+
+def _texts(ids: pa.ChunkedArray | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The ids of ``rows`` as Python strings: Arrow's own conversion, not one call per cell."""
+    if isinstance(ids, pa.ChunkedArray):
+        return ids.take(pa.array(rows, pa.int64())).to_numpy(zero_copy_only=False)
+    return ids[rows].astype(str).astype(object)
+
+
+def _share(w: Window, unit: np.ndarray, ids: pa.ChunkedArray | np.ndarray, den: np.ndarray, good: np.ndarray, key: np.ndarray,
            parts: dict[str, np.ndarray] | None = None) -> Measured:  # fmt: skip
     d = _bins(unit, den, w.units)
     g = _bins(unit, den & good, w.units)
@@ -82,17 +116,17 @@ def _in(day: np.ndarray, w: Window) -> np.ndarray:
     return (day >= w.start) & (day <= w.end)
 
 
-def on_time_rate(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
-    unit, fin, acc = cases["unit"].to_numpy(), cases["finished"].to_numpy(), cases["accepted"].to_numpy()
+def on_time_rate(w: Window, cases: Table, _: dict) -> Measured:
+    unit, fin, acc = cases["unit"], cases["finished"], cases["accepted"]
     done = _in(fin, w)
     late_by = np.zeros(len(cases), dtype=np.int64)
-    late_by[done] = w.days.taken(acc[done], fin[done]) - cases["promised"].to_numpy()[done]
+    late_by[done] = w.days.taken(acc[done], fin[done]) - cases["promised"][done]
     return _share(w, unit, cases["case_id"], done, late_by <= 0, late_by)
 
 
-def overdue_cases(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
-    unit, fin, acc = cases["unit"].to_numpy(), cases["finished"].to_numpy(), cases["accepted"].to_numpy()
-    promised = cases["promised"].to_numpy()
+def overdue_cases(w: Window, cases: Table, _: dict) -> Measured:
+    unit, fin, acc = cases["unit"], cases["finished"], cases["accepted"]
+    promised = cases["promised"]
     done = _in(fin, w)
     # unfinished at --to: accepted by then, and not finished by then
     open_ = (acc <= w.end) & ((fin == MISSING) | (fin > w.end))
@@ -107,64 +141,69 @@ def overdue_cases(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
     return Measured(n.astype("float64"), d, value, _lost(unit, cases["case_id"], late, late_by), n, parts)
 
 
-def online_rate(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
-    accepted = _in(cases["accepted"].to_numpy(), w)
-    online = cases["channel"].to_numpy() <= 1
-    return _share(w, cases["unit"].to_numpy(), cases["case_id"], accepted, online, np.zeros(len(cases)))
+def online_rate(w: Window, cases: Table, _: dict) -> Measured:
+    accepted = _in(cases["accepted"], w)
+    online = cases["channel"] <= 1
+    return _share(w, cases["unit"], cases["case_id"], accepted, online, np.zeros(len(cases), np.int8))
 
 
-def instant_rate(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
-    accepted = _in(cases["accepted"].to_numpy(), w)
-    promised = cases["promised"].to_numpy()
-    return _share(w, cases["unit"].to_numpy(), cases["case_id"], accepted, promised == 0, promised)
+def instant_rate(w: Window, cases: Table, _: dict) -> Measured:
+    accepted = _in(cases["accepted"], w)
+    promised = cases["promised"]
+    return _share(w, cases["unit"], cases["case_id"], accepted, promised == 0, promised)
 
 
-def one_visit_rate(w: Window, cases: pd.DataFrame, params: dict) -> Measured:
-    visits = cases["visits"].to_numpy()
-    counted = _in(cases["accepted"].to_numpy(), w) & (visits != MISSING)
-    return _share(w, cases["unit"].to_numpy(), cases["case_id"], counted, visits <= params.get("max_visits", 1), visits)
+def one_visit_rate(w: Window, cases: Table, params: dict) -> Measured:
+    visits = cases["visits"]
+    counted = _in(cases["accepted"], w) & (visits != MISSING)
+    return _share(w, cases["unit"], cases["case_id"], counted, visits <= params.get("max_visits", 1), visits)
 
 
-def time_reduction(w: Window, cases: pd.DataFrame, _: dict) -> Measured:
-    statutory = cases["statutory"].to_numpy()
-    item = cases["item_code"].cat
-    named = item.categories.astype(str) != ""
-    codes = item.codes.to_numpy()
-    take = _in(cases["accepted"].to_numpy(), w) & (statutory != MISSING) & (statutory > 0) & named[codes]
+def time_reduction(w: Window, cases: Table, _: dict) -> Measured:
+    statutory = cases["statutory"]
+    item = cases["item_code"]
+    named = pc.not_equal(item.categories, "").to_numpy(zero_copy_only=False)
+    codes = item.codes
+    take = _in(cases["accepted"], w) & (statutory != MISSING) & (statutory > 0) & named[codes]
     idx = np.flatnonzero(take)
-    unit, code, accepted = cases["unit"].to_numpy()[idx], codes[idx], cases["accepted"].to_numpy()[idx]
-    # each item by its latest accepted case; on one day the greatest case id (the rows are in id order)
-    order = np.lexsort((accepted, code, unit))
-    last = np.ones(len(order), dtype=bool)
-    last[:-1] = (unit[order][1:] != unit[order][:-1]) | (code[order][1:] != code[order][:-1])
-    rows = idx[order[last]]
-    latest = pd.DataFrame({"unit": cases["unit"].to_numpy()[rows],
-                           "item": item.categories.astype(str).to_numpy()[codes[rows]],
-                           "cut": np.clip(1 - cases["promised"].to_numpy()[rows] / statutory[rows], 0, 1)})  # fmt: skip
-    latest = latest.sort_values(["unit", "item"], kind="stable").reset_index(drop=True)  # ties by item code
-    u, cut = latest["unit"].to_numpy(), latest["cut"].to_numpy()
+    # each item by its latest accepted case; on one day the greatest case id (the rows are in id
+    # order): the largest (day, position) per (unit, item), one hashed group-by in Arrow, no sort
+    accepted = cases["accepted"][idx].astype(np.int64)
+    rank = ((accepted - (accepted.min() if len(idx) else 0)) << 32) | np.arange(len(idx), dtype=np.int64)
+    groups = (
+        pa.table({"u": cases["unit"][idx], "c": codes[idx], "k": rank}).group_by(["u", "c"]).aggregate([("k", "max")])
+    )
+    rows = idx[groups["k_max"].to_numpy() & 0xFFFFFFFF]
+    unit = cases["unit"][rows]
+    named_items = item.categories.take(pa.array(codes[rows]))
+    # ties by item code
+    order = pc.sort_indices(pa.table({"u": unit, "i": named_items}), sort_keys=[("u", "ascending"), ("i", "ascending")])
+    order = order.to_numpy()
+    u, rows = unit[order], rows[order]
+    items = named_items.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    cut = np.clip(1 - cases["promised"][rows] / statutory[rows], 0, 1)
     d = np.bincount(u, minlength=w.units)
     s = np.bincount(u, weights=cut, minlength=w.units)
     value = np.where(d > 0, s / np.maximum(d, 1), np.nan)
     below = cut < 1
-    lost = _lost(u, latest["item"], below, 1 - cut)
+    lost = _lost(u, items, below, 1 - cut)
     lost = lost.assign(cut=1 - lost["key"])
     return Measured(s, d, value, lost, np.bincount(u[below], minlength=w.units), {})
 
 
-def _ratings_in(w: Window, ratings: pd.DataFrame) -> np.ndarray:
-    return _in(ratings["rated"].to_numpy(), w)
+def _ratings_in(w: Window, ratings: Table) -> np.ndarray:
+    return _in(ratings["rated"], w)
 
 
-def satisfaction(w: Window, ratings: pd.DataFrame, _: dict) -> Measured:
-    level = ratings["level"].to_numpy()
-    return _share(w, ratings["unit"].to_numpy(), ratings["rating_id"], _ratings_in(w, ratings), level >= 3, 3 - level)
+def satisfaction(w: Window, ratings: Table, _: dict) -> Measured:
+    level = ratings["level"]
+    return _share(w, ratings["unit"], ratings["rating_id"], _ratings_in(w, ratings), level >= 3, 3 - level)
 
 
-def bad_fixed_on_time(w: Window, ratings: pd.DataFrame, params: dict) -> Measured:
+def bad_fixed_on_time(w: Window, ratings: Table, params: dict) -> Measured:
     days = params.get("days", 5)
-    rated, fixed = ratings["rated"].to_numpy(), ratings["fixed"].to_numpy()
-    bad = _ratings_in(w, ratings) & (ratings["level"].to_numpy() <= 2)
+    rated, fixed = ratings["rated"], ratings["fixed"]
+    bad = _ratings_in(w, ratings) & (ratings["level"] <= 2)
     has_fix = fixed != MISSING
     due = np.zeros(len(ratings), dtype=bool)
     due[bad] = w.days.taken(rated[bad], np.full(int(bad.sum()), w.end)) >= days
@@ -173,31 +212,62 @@ def bad_fixed_on_time(w: Window, ratings: pd.DataFrame, params: dict) -> Measure
     fixed_rows = counted & has_fix
     fix_took[fixed_rows] = w.days.taken(rated[fixed_rows], fixed[fixed_rows])
     # unfixed first, then the latest fixes
-    return _share(w, ratings["unit"].to_numpy(), ratings["rating_id"], counted, fix_took <= days, fix_took)
+    return _share(w, ratings["unit"], ratings["rating_id"], counted, fix_took <= days, fix_took)
 
 
-def callback_rate(w: Window, ratings: pd.DataFrame, _: dict) -> Measured:
-    bad = _ratings_in(w, ratings) & (ratings["level"].to_numpy() <= 2)
-    called = ratings["callback"].to_numpy() != MISSING
-    return _share(w, ratings["unit"].to_numpy(), ratings["rating_id"], bad, called, np.zeros(len(ratings)))
+def callback_rate(w: Window, ratings: Table, _: dict) -> Measured:
+    bad = _ratings_in(w, ratings) & (ratings["level"] <= 2)
+    called = ratings["callback"] != MISSING
+    return _share(w, ratings["unit"], ratings["rating_id"], bad, called, np.zeros(len(ratings), np.int8))
 
 
-def rating_coverage(w: Window, cases: pd.DataFrame, extra: dict) -> Measured:
-    done = _in(cases["finished"].to_numpy(), w)
+def rating_coverage(w: Window, cases: Table, extra: dict) -> Measured:
+    done = _in(cases["finished"], w)
     named = extra["rated_cases"]
-    rated = np.zeros(len(cases), dtype=bool)
-    ids = pa.array(cases["case_id"].iloc[np.flatnonzero(done)])
-    rated[done] = pc.is_in(ids, value_set=named).to_numpy(zero_copy_only=False)
-    return _share(w, cases["unit"].to_numpy(), cases["case_id"], done, rated, np.zeros(len(cases)))
+    rated = _named(cases["case_id"], named) & done
+    return _share(w, cases["unit"], cases["case_id"], done, rated, np.zeros(len(cases), np.int8))
 
 
-def stale_accounts(w: Window, accounts: pd.DataFrame, extra: dict) -> Measured:
+def _named(ids: pa.ChunkedArray, named: pa.ChunkedArray) -> np.ndarray:
+    """Which of ``ids`` (in order, as the records are) ``named`` holds. Ids of one byte length, as an
+    export's usually are, are found by binary search over the Arrow buffers seen as fixed-width
+    bytes, in place (issue 28: hashing the rated ids and probing ten million was the costliest
+    measure); any other ids by Arrow's hashed set."""
+    sizes = pc.min_max(pc.binary_length(ids)).as_py() if len(ids) else {"min": 0, "max": 0}
+    width = sizes["min"]
+    if not width or sizes["max"] != width or ids.type != pa.string() or ids.null_count:
+        return pc.is_in(ids, value_set=named).to_numpy(zero_copy_only=False)
+    wanted = named.filter(pc.equal(pc.binary_length(named), width)).combine_chunks()
+    if wanted.type != pa.string() or wanted.null_count:
+        return pc.is_in(ids, value_set=named).to_numpy(zero_copy_only=False)
+    needles = np.sort(_fixed(wanted, width))
+    found = np.zeros(len(ids), dtype=bool)
+    start = 0
+    for chunk in ids.chunks:
+        if len(chunk):
+            hay = _fixed(chunk, width)
+            sel = needles[np.searchsorted(needles, hay[0], "left") : np.searchsorted(needles, hay[-1], "right")]
+            at = np.minimum(np.searchsorted(hay, sel), len(hay) - 1)
+            found[start + at[hay[at] == sel]] = True
+        start += len(chunk)
+    return found
+
+
+def _fixed(strings: pa.Array, width: int) -> np.ndarray:
+    """Arrow strings all ``width`` bytes long as a numpy bytes array over the same buffer (no copy):
+    for equal lengths numpy's order is Arrow's (bytewise)."""
+    first = int(np.frombuffer(strings.buffers()[1], dtype=np.int32, count=1, offset=4 * strings.offset)[0])
+    return np.frombuffer(strings.buffers()[2], dtype=f"S{width}", count=len(strings), offset=first)
+
+
+def stale_accounts(w: Window, accounts: Table, extra: dict) -> Measured:
     days = extra.get("days", 14)
     newest = extra["newest"]  # account_id -> newest post day on or before --to
-    last = accounts["account_id"].map(newest).to_numpy(dtype="float64", na_value=np.nan)
+    account = accounts["account_id"].to_numpy(zero_copy_only=False)
+    last = newest.reindex(account).to_numpy(dtype="float64", na_value=np.nan)
     age = np.where(np.isnan(last), np.inf, w.end - np.nan_to_num(last))
     fresh = age <= days
-    unit = accounts["unit"].to_numpy()
+    unit = accounts["unit"]
     everyone = np.ones(len(accounts), dtype=bool)
     m = _share(w, unit, accounts["account_id"], everyone, fresh, np.where(np.isinf(age), 1e12, age))
     stale = m.denominator - m.numerator.astype(np.int64)
@@ -220,5 +290,5 @@ MEASURES = {
 }
 
 
-def measure(name: str, w: Window, table: pd.DataFrame, params: dict) -> Measured:
+def measure(name: str, w: Window, table: Table, params: dict) -> Measured:
     return MEASURES[name][1](w, table, params)

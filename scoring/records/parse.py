@@ -2,7 +2,9 @@
 
 Dates become int32 day numbers (days since 1970-01-01) plus, where an order between two times
 of one record must be checked, int64 seconds that live only as long as that check. Codes with few
-values (unit, item, channel) become categoricals or small ints; ids stay Arrow strings.
+values (unit, item, channel) become ``Coded`` columns or small ints; ids stay Arrow strings. Dates
+and counts a file stores typed (Parquet's timestamps and integers, a CSV's cells Arrow's reader
+converted) skip the text parsers: only their range and the calendar can be wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pyarrow.compute as pc
 
 from scoring.errors import Issue
 from scoring.records.read import Block, Kind
+from scoring.records.table import Coded, Table
 from scoring.tables import Columns
 
 __all__ = [
@@ -25,7 +28,6 @@ __all__ = [
     "POSTS",
     "RATINGS",
     "Problems",
-    "concat",
     "parse_accounts",
     "parse_cases",
     "parse_posts",
@@ -42,19 +44,19 @@ CASES = Kind("办件", Columns(
      "accepted_at": "受理时间", "finished_at": "办结时间", "promised_days": "承诺时限",
      "statutory_days": "法定时限", "visits": "跑动次数"},
     ("case_id", "unit_id", "channel", "accepted_at", "promised_days"),
-))  # fmt: skip
+), dates=("accepted_at", "finished_at"), counts=("promised_days", "statutory_days", "visits"))  # fmt: skip
 RATINGS = Kind("好差评", Columns(
     {"rating_id": "评价编号", "unit_id": "单位编码", "case_id": "办件编号", "rated_at": "评价时间",
      "level": "评价等级", "verified": "核实结果", "fixed_at": "整改完成时间", "callback_at": "回访时间"},
     ("rating_id", "unit_id", "rated_at", "level"),
-))  # fmt: skip
+), dates=("rated_at", "fixed_at", "callback_at"))  # fmt: skip
 ACCOUNTS = Kind("政务新媒体账号", Columns(
     {"account_id": "账号编码", "unit_id": "单位编码", "platform": "平台", "name": "账号名称"},
     ("account_id", "unit_id"),
 ))  # fmt: skip
 POSTS = Kind("政务新媒体发文", Columns(
     {"account_id": "账号编码", "published_at": "发布时间", "title": "标题"}, ("account_id", "published_at")
-))  # fmt: skip
+), dates=("published_at",))  # fmt: skip
 
 # channel codes: 0 online, 1 mobile (both count as handled online), 2 window, 3 self-service
 CHANNELS = {"online": 0, "网上办理": 0, "mobile": 1, "移动端": 1, "window": 2, "窗口": 2, "self_service": 3,
@@ -86,8 +88,9 @@ class Problems:
         return take
 
     def at(self, block: Block, mask: np.ndarray, code: str, column: str, message: str,
-           values: pa.Array | np.ndarray | None = None) -> None:  # fmt: skip
-        """One issue per row of ``mask``, each naming the file, sheet, row and column."""
+           values: str | pa.Array | np.ndarray | None = None) -> None:  # fmt: skip
+        """One issue per row of ``mask``, each naming the file, sheet, row and column; ``values``
+        gives each row's cell: an array, or the name of the block's column (text or typed)."""
         where = np.flatnonzero(mask)
         if len(where) == 0:
             return
@@ -95,6 +98,8 @@ class Problems:
         shown = block.headers.get(column, column)
         if values is None:
             cells: list = [None] * len(where)
+        elif isinstance(values, str):
+            cells = block.cells(values, where)
         elif isinstance(values, np.ndarray):
             cells = values[where].tolist()
         else:
@@ -124,8 +129,20 @@ def _required(block: Block, problems: Problems, columns: Columns) -> np.ndarray:
 FAST_FORMATS = (("%Y-%m-%d %H:%M:%S", 19), ("%Y-%m-%d", 10))
 
 
+def _typed_seconds(column: pa.Array) -> np.ndarray:
+    """A Parquet file's naive timestamps or dates as int64 seconds (MISSING where null), truncated to
+    the whole second as the text path reads them."""
+    if pa.types.is_timestamp(column.type):
+        seconds = pc.cast(column, pa.timestamp("s"), safe=False).cast(pa.int64())
+    else:
+        seconds = pc.multiply(column.cast(pa.date32()).cast(pa.int32()).cast(pa.int64()), SECONDS_PER_DAY)
+    return pc.fill_null(seconds, np.int64(MISSING)).to_numpy(zero_copy_only=False)
+
+
 def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
     """int64 seconds since 1970 (MISSING where empty); unparseable dates are located problems."""
+    if name in block.typed:  # every stored timestamp is a real date: only the calendar may refuse it
+        return _typed_seconds(block.typed[name])
     text = block.text[name]
     seconds = np.full(len(text), np.int64(MISSING))
     todo = ~block.empty(name)
@@ -150,7 +167,7 @@ def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
         seconds[where[good]] = parsed[good].to_numpy(dtype="datetime64[s]").astype(np.int64)
         todo[where[good]] = False
     problems.at(block, todo, "records-bad-date", name,
-                "“{value}” 不是日期;请写作 2017-09-04 或 2017-09-04 10:30:00(日期须真实存在)", text)  # fmt: skip
+                "“{value}” 不是日期;请写作 2017-09-04 或 2017-09-04 10:30:00(日期须真实存在)", name)  # fmt: skip
     return seconds
 
 
@@ -160,8 +177,14 @@ def day_numbers(seconds: np.ndarray) -> np.ndarray:
 
 def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarray:
     """Whole numbers 0..10^9 as int32 (MISSING where empty); anything else a located problem."""
-    text = block.text[name]
     filled = ~block.empty(name)
+    if name in block.typed:  # a Parquet integer column: only its range may be wrong
+        numbers = pc.fill_null(block.typed[name], 0).cast(pa.int64(), safe=False).to_numpy(zero_copy_only=False)
+        good = (numbers >= 0) & (numbers <= MAX_COUNT)
+        problems.at(block, filled & ~good, "records-bad-count", name,
+                    f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", name)  # fmt: skip
+        return np.where(filled & good, numbers, MISSING).astype(np.int32)
+    text = block.text[name]
     cells = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     try:
         numbers = cells.cast(pa.int64()).to_numpy(zero_copy_only=False).astype("float64")
@@ -171,7 +194,7 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
     numbers = np.where(filled, numbers, 0)
     good = np.isfinite(numbers) & (numbers >= 0) & (numbers <= MAX_COUNT) & (numbers == np.floor(numbers))
     problems.at(block, filled & ~good, "records-bad-count", name,
-                f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", text)  # fmt: skip
+                f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", name)  # fmt: skip
     return np.where(filled & good, np.nan_to_num(numbers), MISSING).astype(np.int32)
 
 
@@ -183,23 +206,23 @@ def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], w
     out = codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int8)
     filled = ~block.empty(name)
     problems.at(block, filled & (out == -2), "records-bad-value", name, f"“{{value}}” 无法识别;可填 {words}",
-                block.text[name])  # fmt: skip
+                name)  # fmt: skip
     return np.where(out == -2, -1, out).astype(np.int8)
 
 
-def categories(array: pa.Array) -> pd.Categorical:
+def categories(array: pa.Array) -> Coded:
     """Ids with few distinct values (units, items) as codes: hashed once, in Arrow."""
-    encoded = pc.dictionary_encode(array)
-    return pd.Categorical.from_codes(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32),
-                                     categories=pd.Index(encoded.dictionary.to_pylist(), dtype=object))  # fmt: skip
+    return Coded.of(array)
 
 
-def ids(array: pa.Array) -> pd.Series:
-    return pd.Series(array, dtype=pd.ArrowDtype(pa.string()))
+def ids(array: pa.Array) -> pa.Array:
+    return array
 
 
 def _timed(block: Block, name: str, seconds: np.ndarray) -> np.ndarray:
     """Cells that give a time of day: more than a date, and not the midnight of a date cell."""
+    if name in block.typed:  # a stored timestamp always has a time (a stored date never)
+        return np.full(len(seconds), pa.types.is_timestamp(block.typed[name].type)) & (seconds % SECONDS_PER_DAY != 0)
     longer = pc.greater(pc.utf8_length(block.text[name]), 10).to_numpy(zero_copy_only=False)
     return longer & (seconds % SECONDS_PER_DAY != 0)
 
@@ -213,7 +236,7 @@ def _order(
     timed = _timed(block, first_name, first) & _timed(block, name, then)
     earlier = np.where(timed, then < first, then // SECONDS_PER_DAY < first // SECONDS_PER_DAY)
     bad = (first != MISSING) & (then != MISSING) & earlier
-    problems.at(block, bad, "records-order", name, message, block.text[name])
+    problems.at(block, bad, "records-order", name, message, name)
     return bad
 
 
@@ -222,34 +245,18 @@ def _base(block: Block, kind: Kind) -> dict[str, object]:
     return {"_file": _constant(block.file, n), "_sheet": _constant(block.sheet or "", n), "_row": block.rows}
 
 
-def _constant(value: str, n: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))
+def _constant(value: str, n: int) -> Coded:
+    return Coded(np.zeros(n, dtype=np.int32), pa.array([value], pa.string()))
 
 
-def concat(frames: list[pd.DataFrame], like: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Parsed blocks as one frame; categoricals of different blocks are united, not turned to text."""
-    if not frames:
-        return like.iloc[:0] if like is not None else pd.DataFrame()
-    if len(frames) == 1:
-        return frames[0].reset_index(drop=True)
-    out = {}
-    for name in frames[0].columns:
-        parts = [f[name] for f in frames]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            out[name] = pd.api.types.union_categoricals(parts)
-        else:
-            out[name] = pd.concat(parts, ignore_index=True)
-    return pd.DataFrame(out)
-
-
-def parse_cases(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_cases(block: Block, problems: Problems) -> Table:
     bad = _required(block, problems, CASES.columns)
     accepted = _dates(block, problems, "accepted_at")
     finished = _dates(block, problems, "finished_at")
     bad |= _order(block, problems, accepted, finished, "finished_at",
                   "办结时间 {value} 早于受理时间;办结不能早于受理")  # fmt: skip
     t = block.text
-    out = pd.DataFrame({
+    return Table({
         "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": categories(t["item_code"]),
         "channel": _coded(block, problems, "channel", CHANNELS, CHANNEL_WORDS),
         "accepted": day_numbers(accepted), "finished": day_numbers(finished),
@@ -257,10 +264,9 @@ def parse_cases(block: Block, problems: Problems) -> pd.DataFrame:
         "statutory": _counts(block, problems, "statutory_days", "法定时限"),
         "visits": _counts(block, problems, "visits", "跑动次数"), **_base(block, CASES),
     })  # fmt: skip
-    return out
 
 
-def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_ratings(block: Block, problems: Problems) -> Table:
     _required(block, problems, RATINGS.columns)
     rated = _dates(block, problems, "rated_at")
     fixed = _dates(block, problems, "fixed_at")
@@ -268,7 +274,7 @@ def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
     _order(block, problems, rated, fixed, "fixed_at", "整改完成时间 {value} 早于评价时间")
     _order(block, problems, rated, called, "callback_at", "回访时间 {value} 早于评价时间")
     t = block.text
-    return pd.DataFrame({
+    return Table({
         "rating_id": ids(t["rating_id"]), "unit_id": categories(t["unit_id"]), "case_id": ids(t["case_id"]),
         "rated": day_numbers(rated), "level": _coded(block, problems, "level", LEVELS, LEVEL_WORDS),
         "verified": _coded(block, problems, "verified", VERIFIED, "属实、不属实,或留空(尚未核实)"),
@@ -276,15 +282,15 @@ def parse_ratings(block: Block, problems: Problems) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def parse_accounts(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_accounts(block: Block, problems: Problems) -> Table:
     _required(block, problems, ACCOUNTS.columns)
     t = block.text
-    return pd.DataFrame({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
+    return Table({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
                          "name": ids(t["name"]), **_base(block, ACCOUNTS)})  # fmt: skip
 
 
-def parse_posts(block: Block, problems: Problems) -> pd.DataFrame:
+def parse_posts(block: Block, problems: Problems) -> Table:
     _required(block, problems, POSTS.columns)
     published = _dates(block, problems, "published_at")
-    return pd.DataFrame({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
+    return Table({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
                          **_base(block, POSTS)})  # fmt: skip

@@ -22,13 +22,13 @@ from scoring.records.parse import (
     POSTS,
     RATINGS,
     Problems,
-    concat,
     parse_accounts,
     parse_cases,
     parse_posts,
     parse_ratings,
 )  # fmt: skip
 from scoring.records.read import Block, Kind, read_blocks
+from scoring.records.table import Table
 from scoring.rubric.load import Rubric
 from scoring.tables import InputFile
 
@@ -73,23 +73,23 @@ def records_checks(rubric: Rubric) -> pd.DataFrame:
     return frame.merge(rubric.checks[["check_id", "check_order"]], on="check_id")
 
 
-def _empty(kind: Kind, parse) -> pd.DataFrame:
+def _empty(kind: Kind, parse) -> Table:
     text = {n: pa.array([], pa.string()) for n in kind.columns.aliases}
     return parse(Block("", None, {}, text, np.array([], dtype=np.int32)), Problems([]))
 
 
-def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems) -> pd.DataFrame:
-    frames = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues)
-    return concat(frames) if frames else _empty(kind, parse)
+def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems) -> Table:
+    tables = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues)
+    return Table.concat(tables) if tables else _empty(kind, parse)
 
 
 def _in_calendar(parse, index: DayIndex, columns: tuple[str, ...]):
     """``parse`` that also locates every date (of the working-day columns) in a year the calendar lacks."""
 
-    def run(block: Block, problems: Problems) -> pd.DataFrame:
+    def run(block: Block, problems: Problems) -> Table:
         out = parse(block, problems)
         for name in columns:
-            day = out[COLUMN_FIELD[name]].to_numpy()
+            day = out[COLUMN_FIELD[name]]
             outside = (day != MISSING) & ~index.inside(day)
             if outside.any():
                 years = DayIndex.year_of(np.where(outside, day, 0))
@@ -104,19 +104,22 @@ def _in_calendar(parse, index: DayIndex, columns: tuple[str, ...]):
 COLUMN_FIELD = {"accepted_at": "accepted", "finished_at": "finished", "rated_at": "rated", "fixed_at": "fixed"}
 
 
-def _by_id(frame: pd.DataFrame, id_col: str, kind: Kind, problems: Problems) -> pd.DataFrame:
+def _by_id(table: Table, id_col: str, kind: Kind, problems: Problems) -> Table:
     """The records in the order of their ids, one sort that serves twice: every later measure and
     every list of records shown is the same however the files were ordered or split, and a
-    repeated id is two neighbours (the later row is the problem; its message names the first)."""
-    ids = pa.array(frame[id_col])
-    order = pc.sort_indices(ids).to_numpy()  # stable: of two rows with one id, the earlier first
-    ranked = ids.take(pa.array(order))
+    repeated id is two neighbours (the later row is the problem; its message names the first).
+    An export already in id order (the usual one) is not taken again."""
+    ids = table[id_col]
+    # an export in id order needs no sort: one pass of comparisons says so
+    if len(ids) > 1 and pc.any(pc.less(ids[1:], ids[:-1])).as_py():
+        table = table.take(pc.sort_indices(ids).to_numpy())  # stable: of two rows with one id, the earlier first
+    ranked = table[id_col]
     if len(ranked) > 1:
         same = pc.and_(pc.equal(ranked[1:], ranked[:-1]), pc.not_equal(ranked[1:], ""))
-        again = np.flatnonzero(same.to_numpy(zero_copy_only=False))
+        again = np.flatnonzero(same.to_numpy())
         alias = kind.columns.aliases[id_col]
         for i in again[: problems.room("records-duplicate-id", id_col, len(again))]:
-            first, later = frame.iloc[order[i]], frame.iloc[order[i + 1]]
+            first, later = table.row(i), table.row(i + 1)
             sheet = f" 工作表「{first['_sheet']}」" if first["_sheet"] else ""
             problems.issues.append(Issue(
                 code="records-duplicate-id", file=str(later["_file"]), sheet=str(later["_sheet"]) or None,
@@ -124,15 +127,23 @@ def _by_id(frame: pd.DataFrame, id_col: str, kind: Kind, problems: Problems) -> 
                 message=f"{alias} {later[id_col]} 重复:已见于 {first['_file']}{sheet} 第 {int(first['_row'])} 行;"
                         f"{alias}在所有文件中必须唯一",
             ))  # fmt: skip
-    return frame.iloc[order].reset_index(drop=True)
+    return table
 
 
-def _units(frame: pd.DataFrame, roster: pd.DataFrame) -> np.ndarray:
+def _units(table: Table, roster: pd.DataFrame) -> np.ndarray:
     """Each row's unit as its roster position, −1 for a unit not on the roster (categories mapped once)."""
     position = pd.Index(roster["unit_id"].astype(str))
-    cats = frame["unit_id"].cat
-    lookup = np.append(position.get_indexer(pd.Index(cats.categories.astype(str))), -1)
-    return lookup[cats.codes.to_numpy()].astype(np.int64)
+    cats = table["unit_id"]
+    lookup = np.append(position.get_indexer(pd.Index(cats.texts(), dtype=object)), -1)
+    return lookup[cats.codes].astype(np.int64)
+
+
+def _ids_by_unit(lost: pd.DataFrame) -> dict[int, tuple[str, ...]]:
+    """unit -> the ids of its lost records, worst first (``lost`` holds each unit's rows together)."""
+    units, found = lost["unit"].to_numpy(), lost["id"].to_numpy(dtype=object)
+    cuts = np.flatnonzero(units[1:] != units[:-1]) + 1
+    return {int(units[a]): tuple(found[a:b]) for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(units)], strict=True)
+            if b > a}  # fmt: skip
 
 
 def _day(d: dt.date) -> int:
@@ -215,31 +226,31 @@ def compute_records(
     outside: dict[str, int] = {}
     read = {"cases": len(case_frame), "ratings": len(rating_frame), "accounts": len(account_frame),
             "posts": len(post_frame)}  # fmt: skip
-    tables: dict[str, pd.DataFrame] = {}
-    for kind, frame in (("cases", case_frame), ("ratings", rating_frame), ("accounts", account_frame)):
-        unit = _units(frame, roster)
+    tables: dict[str, Table] = {}
+    for kind, table in (("cases", case_frame), ("ratings", rating_frame), ("accounts", account_frame)):
+        unit = _units(table, roster)
         off_roster[kind] = int((unit < 0).sum())
-        tables[kind] = frame.assign(unit=unit)[unit >= 0].reset_index(drop=True)
+        tables[kind] = table.assign(unit=unit).where(unit >= 0)
+    del case_frame, rating_frame, account_frame  # the roster's records only from here: one copy at most
     c = tables["cases"]
-    acc, fin = c["accepted"].to_numpy(), c["finished"].to_numpy()
+    acc, fin = c["accepted"], c["finished"]
     used = ((acc >= w.start) & (acc <= w.end)) | ((fin >= w.start) & (fin <= w.end))
     used |= (acc <= w.end) & ((fin == MISSING) | (fin > w.end))
     outside["cases"] = int((~used).sum())
     r = tables["ratings"]
-    rated = r["rated"].to_numpy()
+    rated = r["rated"]
     outside["ratings"] = int(((rated < w.start) | (rated > w.end)).sum())
     # an unfounded rating (verified 不属实) is left out of every measure, rating_coverage's too
-    founded = r["verified"].to_numpy() != 0
-    tables["ratings"] = r[founded].reset_index(drop=True)
-    published = post_frame["published"].to_numpy()
+    tables["ratings"] = r.where(r["verified"] != 0)
+    published = post_frame["published"]
     outside["posts"] = int((published > w.end).sum())
-    kept = post_frame[published <= w.end]
+    kept = post_frame.where(published <= w.end).frame()
     newest = kept.groupby(kept["account_id"].astype(str), sort=False)["published"].max()
     # the ratings of the window name the cases rated: a rating given after --to did not exist at --to,
     # and records outside the window are ignored (SPEC 6) — the row-by-row reference reads it so too
-    founded_rated = tables["ratings"]["rated"].to_numpy()
+    founded_rated = tables["ratings"]["rated"]
     in_window = (founded_rated >= w.start) & (founded_rated <= w.end)
-    rated_cases = pa.array(tables["ratings"]["case_id"][in_window]).unique()
+    rated_cases = tables["ratings"]["case_id"].filter(pa.array(in_window))  # is_in's set drops repeats itself
 
     checks = records_checks(rubric)
     checks = checks[[all(given[k] for k in NEEDS[MEASURES[m][0]]) for m in checks["measure"]]]
@@ -269,7 +280,7 @@ def compute_records(
             "evidence": evidence_texts(check.measure, params, units, m), "note": "", "evaluator": "records",
             "checked_at": end.isoformat(),
         }))  # fmt: skip
-        lost_ids = m.lost.groupby("unit", sort=False)["id"].agg(tuple)
+        lost_ids = _ids_by_unit(m.lost)
         details.append(pd.DataFrame({
             "pos": units, "check_order": check.check_order, "unit_id": here["unit_id"].to_numpy(),
             "check_id": check.check_id, "measure": check.measure, "value": m.value[units],
