@@ -165,8 +165,8 @@ def test_a_words_file_in_chinese_headers_reads_and_a_bad_one_names_every_cell(tm
     with pytest.raises(InputError) as err:
         read_words_list(InputFile.from_path(path))
     got = sorted((i.sheet, i.row, i.column, i.code) for i in err.value.issues)
-    assert got == [("清单", 3, "错误表述", "empty-cell"), ("清单", 4, "严重程度", "bad-severity"),
-                   ("清单", 4, "正确表述", "right-is-wrong"), ("清单", 5, "正确表述", "empty-cell"),
+    assert got == [("清单", 3, "错误表述", "empty-cell"), ("清单", 4, "严重程度", "unknown-severity"),
+                   ("清单", 4, "正确表述", "same-forms"), ("清单", 5, "正确表述", "empty-cell"),
                    ("清单", 5, "错误表述", "wrong-twice")]  # fmt: skip
     good = InputFile("words.csv", "错误表述,正确表述,严重程度\n国土资源局,自然资源和规划局,严重\n".encode())
     assert read_words_list(good).values.tolist() == [["国土资源局", "自然资源和规划局", "严重"]]
@@ -179,7 +179,7 @@ def test_the_page_editors_table_is_checked_like_a_file():
     with pytest.raises(InputError) as err:
         words_from_table(edited, "页面编辑")
     assert [(i.file, i.row, i.column, i.code) for i in err.value.issues] == [
-        ("页面编辑", 4, "严重程度", "bad-severity")
+        ("页面编辑", 4, "严重程度", "empty-cell")
     ]
     good = words_from_table(edited.assign(severity=["严重", None, "一般"]))
     assert good.values.tolist() == [["国土资源局", "自然资源和规划局", "严重"], ["安监局", "应急管理局", "一般"]]
