@@ -247,7 +247,9 @@ def _copies(db: sqlite3.Connection, round_id: int) -> tuple[list[pa.Table], list
         "SELECT first_id, last_id, rows, arrow FROM batch_frame WHERE round_id = ? ORDER BY first_id", (round_id,)
     ).fetchall():
         try:
-            table = pa.ipc.open_file(pa.py_buffer(blob)).read_all()
+            # one piece per copy, as a copy was before it was written a slice at a time: a gather
+            # from a column of many pieces joins them first, on every call
+            table = pa.ipc.open_file(pa.py_buffer(blob)).read_all().combine_chunks()
         except pa.ArrowException:
             continue  # an unreadable copy: its rows are read from the table
         if table.num_rows == n and table.schema.equals(_SCHEMA):
