@@ -178,9 +178,7 @@ def test_the_page_editors_table_is_checked_like_a_file():
                            "severity": ["严重", None, None]})  # fmt: skip
     with pytest.raises(InputError) as err:
         words_from_table(edited, "页面编辑")
-    assert [(i.file, i.row, i.column, i.code) for i in err.value.issues] == [
-        ("页面编辑", 4, "严重程度", "empty-cell")
-    ]
+    assert [(i.file, i.row, i.column, i.code) for i in err.value.issues] == [("页面编辑", 4, "严重程度", "empty-cell")]
     good = words_from_table(edited.assign(severity=["严重", None, "一般"]))
     assert good.values.tolist() == [["国土资源局", "自然资源和规划局", "严重"], ["安监局", "应急管理局", "一般"]]
 
