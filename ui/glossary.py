@@ -501,7 +501,7 @@ AUDIT_ACTIONS = {
     "appeal.corrected": "复核:更正结果", "evidence.add": "保存佐证文件", "user.add": "新建账号",
     "user.disable": "停用账号", "user.enable": "启用账号", "user.passwd": "修改密码", "sign-in": "登录",
     "sign-in.failed": "登录失败", "sign-in.locked": "登录被锁定", "sign-out": "退出登录",
-    "sign-out.ended": "账号变更,会话结束", "demo.seed": "载入演示数据",
+    "sign-out.ended": "账号变更,会话结束", "demo.seed": "载入演示数据", "demo.claim": "开始载入演示数据",
     "denied": "被拒绝的操作", "monitor.run": "网站监测", "records.run": "政务服务记录计算",
     "finding.replace": "草稿阶段更正结果", "words.save": "保存错误表述清单",
 }  # fmt: skip
@@ -518,6 +518,8 @@ AUDIT_DETAILS = [
     (r"^rubric (\S+) (\S+)$", "指标体系 {rubric},版本 {1}"),
     (r"^(\w+) -> (\w+)", "{from_status} → {to_status}"),
     (r"^demo rounds (\S+) loaded$", "载入演示数据 {0}"),
+    (r"^seeding the demo rounds$", "由本进程载入演示数据(其他进程不再重复载入)"),
+    (r"^demo round (\S+) on (\S+) loaded$", "载入演示数据 {0}(指标体系 {1})"),
     (
         r"^(\d+) probes, (\d+) pages kept, content run (\d+): (\d+) findings$",
         "探测 {0} 个网址,保存网页 {1} 个,内容检查记录 {2}:发现 {3} 个问题",

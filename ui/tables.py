@@ -139,12 +139,13 @@ def audit_details(details: pd.Series, roster: pd.DataFrame, rubric_titles: dict[
 
     def said(match: re.Match, template: str) -> str:
         groups = match.groups()
+        first, last = (groups[0], groups[-1]) if groups else ("", "")  # a detail of fixed words has none
         named = {
-            "role": ROLE_NAMES.get(groups[0], groups[0]),
-            "unit": units.get(groups[-1], groups[-1]),
-            "rubric": rubric_titles.get(groups[0], groups[0]),
-            "from_status": ROUND_STATUS_NAMES.get(groups[0], groups[0]),
-            "to_status": ROUND_STATUS_NAMES.get(groups[-1], groups[-1]),
+            "role": ROLE_NAMES.get(first, first),
+            "unit": units.get(last, last),
+            "rubric": rubric_titles.get(first, first),
+            "from_status": ROUND_STATUS_NAMES.get(first, first),
+            "to_status": ROUND_STATUS_NAMES.get(last, last),
         }
         return template.format(*groups, **named)
 
