@@ -156,3 +156,28 @@ def test_sensitivity_without_spread_gives_the_published_ranks_of_the_national_fl
     assert len(out) == len(national.scores.units)
     for col in ("median_rank", "p05", "p95"):
         assert (out[col] == out["rank"]).all(), out
+
+
+def test_the_city_roster_serves_the_national_rubrics():
+    """The city's own roster (sample_data/units.csv: county, park, central, department) scores on
+    both national rubrics: a county's site is a portal (办事服务 and the bonus), a park's, a vertical
+    office's and a department's are department sites with services (办事服务, no bonus)."""
+    roster = pd.read_csv(ROOT / "sample_data" / "units.csv", dtype=str)
+    units = [(r.unit_id, r.name, r.group) for r in roster.itertuples()]
+    picked = {g: next(u for u in units if u[2] == g) for g in ("county", "park", "central", "department")}
+    sites = list(picked.values())
+    rows = []
+    for unit, _, group in sites:
+        values = clean(unit, group) | {"D1.1": "50", "B1.1": "70"}
+        rows.extend((unit, check, value) for check, value in values.items() if check in clean(unit, group))
+    r = run(WEBSITE, rows, sites, allow_missing=False)
+    u = r.scores.units.set_index("unit_id")
+    county, park = picked["county"][0], picked["park"][0]
+    assert (u.loc[county, "base"], u.loc[county, "bonus"], u.loc[county, "score"]) == (95, 7, 102)
+    for g in ("park", "central", "department"):
+        unit = picked[g][0]
+        assert (u.loc[unit, "base"], u.loc[unit, "bonus"], u.loc[unit, "rank_of"]) == (95, 0, 1), g
+    assert "B1.1" not in set(r.scores.checks.loc[r.scores.checks["unit_id"] == park, "check_id"])
+
+    newmedia = load_rubric(ROOT / "rubrics" / "gov-newmedia-2019.yaml")
+    assert {"county", "park", "central", "department"} <= set(newmedia.groups)
