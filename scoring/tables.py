@@ -390,6 +390,23 @@ def read_sheets(f: InputFile, columns: Columns) -> list[tuple[str | None, list[s
     raise InputError([Issue(code="file-type", message=f"不支持的文件类型 .{f.kind};只接受 .csv 或 .xlsx", file=f.name)])
 
 
+def first_sheet_frame(f: InputFile, columns: Columns) -> tuple[pd.DataFrame, str | None, list[Issue]]:
+    """The first sheet that holds ``columns``' required headers, as :func:`frame_from_sheet` gives it,
+    with its sheet name and the issues it raised. A workbook with no such sheet raises its first
+    sheet's header issues (InputError): the sheet a user most likely meant. A sheet before the one
+    found (a 说明 sheet) raises nothing."""
+    issues: list[Issue] = []
+    for sheet_name, header, body in read_sheets(f, columns):
+        tried: list[Issue] = []
+        frame = frame_from_sheet(f, sheet_name, header, body, columns, tried)
+        if frame is not None or sheet_name is None:
+            if frame is None:
+                raise InputError(issues + tried)
+            return frame, sheet_name, tried
+        issues = issues or tried
+    raise InputError(issues)
+
+
 def frame_from_sheet(
     f: InputFile, sheet: str | None, header: list[str], body: pd.DataFrame, columns: Columns, issues: list[Issue]
 ) -> pd.DataFrame | None:

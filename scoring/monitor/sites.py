@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import InputError, Issue
-from scoring.tables import Columns, InputFile, as_text, frame_from_sheet, read_sheets
+from scoring.tables import Columns, InputFile, as_text, first_sheet_frame
 
 __all__ = ["COLUMN_KINDS", "KINDS", "SITES_COLUMNS", "read_sites"]
 
@@ -28,18 +28,7 @@ def _issue(f: InputFile, sheet: str | None, row: int, name: str, code: str, mess
 
 def read_sites(f: InputFile, roster: pd.DataFrame) -> pd.DataFrame:
     """unit_id, column, kind, url and the row, in file order; every problem at once (InputError)."""
-    issues: list[Issue] = []
-    frame, sheet = None, None
-    for sheet_name, header, body in read_sheets(f, SITES_COLUMNS):
-        tried: list[Issue] = []
-        frame = frame_from_sheet(f, sheet_name, header, body, SITES_COLUMNS, tried)
-        if frame is not None or sheet_name is None:
-            issues += tried
-            sheet = sheet_name
-            break
-        issues = issues or tried  # a workbook with no sheet of sites reports its first sheet's header
-    if frame is None:
-        raise InputError(issues)
+    frame, sheet, issues = first_sheet_frame(f, SITES_COLUMNS)
     for name in SITES_COLUMNS.aliases:
         frame[name] = as_text(frame[name]).astype(str).str.strip()
     rows = frame["_row"].to_numpy()

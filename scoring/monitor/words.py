@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import InputError, Issue
-from scoring.tables import Columns, InputFile, as_text, frame_from_sheet, read_sheets
+from scoring.tables import Columns, InputFile, as_text, first_sheet_frame
 
 __all__ = ["SEVERITIES", "WORDS_COLUMNS", "WordList", "read_words"]
 
@@ -32,18 +32,7 @@ def _issue(f: InputFile, sheet: str | None, row: int, name: str, code: str, mess
 
 def read_words(f: InputFile) -> pd.DataFrame:
     """wrong, right, severity and the row, in file order; every problem at once (InputError)."""
-    issues: list[Issue] = []
-    frame, sheet = None, None
-    for sheet_name, header, body in read_sheets(f, WORDS_COLUMNS):
-        tried: list[Issue] = []
-        frame = frame_from_sheet(f, sheet_name, header, body, WORDS_COLUMNS, tried)
-        if frame is not None or sheet_name is None:
-            issues += tried
-            sheet = sheet_name
-            break
-        issues = issues or tried
-    if frame is None:
-        raise InputError(issues)
+    frame, sheet, issues = first_sheet_frame(f, WORDS_COLUMNS)
     for name in WORDS_COLUMNS.aliases:
         frame[name] = as_text(frame[name]).astype(str).str.strip()
     rows = frame["_row"].to_numpy()

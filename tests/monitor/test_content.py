@@ -316,6 +316,26 @@ def test_a_words_file_with_chinese_headers_reads():
         read_words(InputFile("w.csv", "错误表述,正确表述,严重程度\n".encode()))
 
 
+def test_a_words_workbook_whose_first_sheet_is_a_note_reads_the_sheet_of_words():
+    """Offices put a 说明 sheet first; its missing headers are not the words list's (they were
+    reported, and the list refused, before first_sheet_frame)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["本表列出错误表述,每年一月更新"])
+    ws = wb.create_sheet("词表")
+    ws.append(["错误表述", "正确表述", "严重程度"])
+    ws.append(["国土资源局", "自然资源和规划局", "一般"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    got = read_words(InputFile("w.xlsx", buf.getvalue()))
+    assert list(got["wrong"]) == ["国土资源局"] and list(got["_row"]) == [2]
+    wb.remove(ws)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(InputError, match="工作表「说明」 第 1 行: 缺少必需的列"):
+        read_words(InputFile("w.xlsx", buf.getvalue()))
+
+
 def test_the_validator_locates_a_content_rule_used_wrongly(tmp_path):
     checks = [
         {"id": "K1", "name": "错误表述", "method": "binary", "points": 10, "monitor": {"rule": "wrong_words"}},

@@ -281,8 +281,9 @@ def test_a_sites_workbook_with_chinese_headers_reads_the_same(files, tmp_path, s
 
     rubric, units, _ = files
     wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "站点清单"
+    wb.active.title = "填表说明"  # a note sheet first, as offices' workbooks have: passed over
+    wb.active.append(["每个栏目一行", "网址以 http 开头"])
+    ws = wb.create_sheet("站点清单")
     ws.append(["单位编码", "栏目", "类型", "网址"])
     for row in sites_rows(site):
         ws.append(list(row))
