@@ -110,6 +110,19 @@ def ranking_download(table: pd.DataFrame, columns: list[str], has_previous: bool
     return out
 
 
+def machine_rows_shown(rows: pd.DataFrame, names: dict[str, str], checks: pd.DataFrame) -> pd.DataFrame:
+    """A machine's result rows (the monitor's, the records') as the pages show them: unit and check
+    by name, the value in words ("NA" as not applicable), the evidence as written."""
+    by_check = checks.set_index("check_id")
+    status = pd.Series("scored", index=rows.index).where(rows["value"] != "NA", "na")
+    return pd.DataFrame({
+        "unit": rows["unit_id"].map(names).fillna(rows["unit_id"]),
+        "check": rows["check_id"].map(by_check["check_name"]),
+        "value": value_text(rows["check_id"].map(by_check["method"]), rows["value"], status),
+        "evidence": rows["evidence"],
+    })  # fmt: skip
+
+
 def yes_no(flag: pd.Series) -> pd.Series:
     return flag.map({True: YES, False: NO})
 

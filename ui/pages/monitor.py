@@ -19,11 +19,10 @@ from scoring.store.content import latest_words
 from scoring.store.probes import home_history, latest_results, probes_table, record_run
 from scoring.store.rounds import open_periods
 from scoring.views.periods import date_within
-from scoring.views.values_shown import value_text
 from ui import data
 from ui.content_fixes import content_fixes_section, saved_note, words_editor
 from ui.glossary import FILE, LABEL, MONITOR_COLUMNS
-from ui.tables import beijing_time, table_height
+from ui.tables import beijing_time, machine_rows_shown, table_height
 from ui.widgets import RESULTS_MB, action_page, evidence_viewer, import_rows_button, table_downloads
 
 user = action_page("monitor", "monitor", "content_fixes")
@@ -117,13 +116,7 @@ elif (kept := latest_results(store, period)) is not None:
     ran_as_of = dt.date.fromisoformat(rows["checked_at"].iloc[0]) if len(rows) else as_of
     st.caption(LABEL["monitor_stored"].format(name=kept[0]))
 if rows is not None:
-    check_names = rubric.checks.set_index("check_id")
-    shown = pd.DataFrame({
-        "unit": rows["unit_id"].map(names),
-        "check": rows["check_id"].map(check_names["check_name"]),
-        "value": value_text(rows["check_id"].map(check_names["method"]), rows["value"], pd.Series("scored", index=rows.index)),
-        "evidence": rows["evidence"],
-    }).rename(columns=MONITOR_COLUMNS)  # fmt: skip
+    shown = machine_rows_shown(rows, names, rubric.checks).rename(columns=MONITOR_COLUMNS)
     st.subheader(LABEL["monitor_rows"].format(n=len(rows), as_of=ran_as_of.isoformat()))
     if without:
         st.caption(LABEL["monitor_without_sites"].format(units="、".join(names.get(u, u) for u in without)))

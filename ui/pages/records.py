@@ -16,10 +16,9 @@ from scoring.store.records import latest_records, record_records
 from scoring.store.rounds import open_periods
 from scoring.views.periods import period_span
 from scoring.views.records_shown import quarter_window, records_shown
-from scoring.views.values_shown import value_text
 from ui import data
 from ui.glossary import FILE, LABEL, RECORDS_COLUMNS
-from ui.tables import table_height
+from ui.tables import machine_rows_shown, table_height
 from ui.widgets import RESULTS_MB, action_page, import_rows_button, show_problems, table_downloads
 
 user = action_page("records", "records")
@@ -112,14 +111,7 @@ if rows is not None:
     if detail is not None:
         shown = records_shown(rows, detail, names, rubric_checks)
     else:  # a kept run has its rows only: the evidence cell holds its counts and ids
-        by_check = rubric_checks.set_index("check_id")
-        shown = pd.DataFrame({
-            "unit": rows["unit_id"].map(names).fillna(rows["unit_id"]),
-            "check": rows["check_id"].map(by_check["check_name"]),
-            "value": value_text(rows["check_id"].map(by_check["method"]), rows["value"],
-                                pd.Series("scored", index=rows.index).where(rows["value"] != "NA", "na")),
-            "evidence": rows["evidence"],
-        })  # fmt: skip
+        shown = machine_rows_shown(rows, names, rubric_checks)
     shown = shown.rename(columns=RECORDS_COLUMNS)
     window = (LABEL["records_window"].format(start=ran_from, end=ran_to) if ran_from is not None
               else LABEL["records_window_to"].format(end=ran_to))  # fmt: skip
