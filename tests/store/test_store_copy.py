@@ -199,6 +199,26 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row_id_byte_and_digest(source
     pg.dispose()
 
 
+def test_postgresql_to_postgresql_keeps_every_row_and_digest(source, pg_url, pg_cluster):
+    """A province moving its store to another server: both ends PostgreSQL, read by one pool and
+    written by another, the copy proved the same way."""
+    copy_store(source, pg_url)
+    other = pg_cluster.create()
+    try:
+        moved = copy_store(pg_url, other)
+        assert {t.name: t.rows for t in moved.tables} == _counts(source) and moved.revisions == 3
+        a, b = open_store(pg_url), open_store(other)
+        assert b.backend == "postgresql" and revision_digests(b).equals(revision_digests(a))
+        assert not verify(b).differences
+        for t in store_tables():
+            sql = f"SELECT {', '.join(t.columns)} FROM {t.name} ORDER BY {', '.join(t.key)}"
+            assert a.db.execute(sql).fetchall() == b.db.execute(sql).fetchall(), t.name
+        a.dispose()
+        b.dispose()
+    finally:
+        pg_cluster.drop(other)
+
+
 def test_a_database_holding_anything_is_refused_and_no_password_is_printed(source, pg_url):
     url = _with_password(pg_url, "s3cret-pw")  # the test server trusts 127.0.0.1: any password opens it
     first = _assess("store", "copy", str(source), url)
