@@ -321,4 +321,31 @@ PG_MIGRATIONS: list[list[str]] = [
             if s.strip()
         ),
     ],
+    # 13: a finding's batch and round checked once a statement, over the distinct ids the statement
+    # added, in place of the two foreign keys' per-row checks (a trigger call and a row lock each:
+    # 4.8 s of the server's 7.3 s for a 595 k-row COPY). Batches and rounds are never deleted (their
+    # guards), so the referenced rows need no lock; an id that is not there still fails the whole
+    # statement, with the foreign key's SQLSTATE.
+    [
+        "ALTER TABLE finding DROP CONSTRAINT finding_batch_id_fkey",
+        "ALTER TABLE finding DROP CONSTRAINT finding_round_id_fkey",
+        """CREATE FUNCTION assess_finding_refs() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            missing TEXT;
+        BEGIN
+            SELECT 'batch ' || b.batch_id INTO missing FROM (SELECT DISTINCT batch_id FROM added) b
+                WHERE NOT EXISTS (SELECT 1 FROM batch WHERE batch.id = b.batch_id) LIMIT 1;
+            IF missing IS NULL THEN
+                SELECT 'round ' || r.round_id INTO missing FROM (SELECT DISTINCT round_id FROM added) r
+                    WHERE NOT EXISTS (SELECT 1 FROM round WHERE round.id = r.round_id) LIMIT 1;
+            END IF;
+            IF missing IS NOT NULL THEN
+                RAISE EXCEPTION 'a finding refers to % that does not exist', missing
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            RETURN NULL;
+        END $$""",
+        "CREATE TRIGGER finding_refs AFTER INSERT ON finding REFERENCING NEW TABLE AS added"
+        " FOR EACH STATEMENT EXECUTE FUNCTION assess_finding_refs()",
+    ],
 ]

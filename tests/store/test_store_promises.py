@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -195,6 +196,37 @@ def test_every_insert_only_table_refuses_update_and_delete(published, clone, tab
             raw.execute(f"UPDATE {table} SET {column} = {column}")
         with pytest.raises(refused_errors(), match=r"never|append-only"):
             raw.execute(f"DELETE FROM {table}")
+
+
+@pytest.mark.parametrize("missing", ["batch", "round"])
+def test_a_finding_whose_batch_or_round_is_not_there_is_refused_whole(published, clone, missing):
+    """SQLite's foreign keys; on PostgreSQL, migration 13's statement-level check (issue 30) — by a
+    single INSERT and by COPY, as the store imports: the whole statement fails, nothing lands."""
+    import psycopg
+
+    db = clone(published)
+    with raw_db(db) as raw:
+        if not is_pg(db):
+            raw.execute("PRAGMA foreign_keys=ON")  # as the store's connections are
+        batch, round_id = raw.execute("SELECT batch_id, round_id FROM finding LIMIT 1").fetchone()
+        top = raw.execute("SELECT MAX(id) FROM finding").fetchone()[0]
+        before = raw.execute("SELECT COUNT(*) FROM finding").fetchone()[0]
+        bad = (batch + 1000, round_id) if missing == "batch" else (batch, round_id + 1000)
+        rows = [(top + i, *((batch, round_id) if i < 3 else bad), "", 2, "C1", "GK1", "1", "", "", "op", "t")
+                for i in (1, 2, 3, 4)]  # fmt: skip
+        columns = (
+            "id, batch_id, round_id, sheet, row_no, unit_id, check_id, value, evidence, note, evaluator, checked_at"
+        )
+        refused = (sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)
+        with pytest.raises(refused, match=r"FOREIGN KEY|does not exist"):
+            raw.execute(f"INSERT INTO finding ({columns}) VALUES {', '.join(['(' + ', '.join('?' * 12) + ')'] * 4)}",
+                        [v for r in rows for v in r])  # fmt: skip
+        if is_pg(db):
+            with pytest.raises(psycopg.errors.ForeignKeyViolation, match=f"refers to {missing} "):
+                raw.copy_rows("finding", columns.split(", "), rows)
+        assert raw.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == before
+        raw.execute(f"INSERT INTO finding ({columns}) VALUES ({', '.join('?' * 12)})", rows[0])  # a good one lands
+        assert raw.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == before + 1
 
 
 def test_a_round_changes_its_status_only(published, clone):
