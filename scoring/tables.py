@@ -450,9 +450,31 @@ def frame_from_sheet(
     frame["_file"] = _constant(f.name, n)
     frame["_sheet"] = _constant(sheet if sheet is not None else "", n)
     frame["_row"] = np.arange(2, n + 2, dtype="int64")
+    _nul_cells(f, sheet, frame, columns, issues)
     # rows left wholly empty (Excel's trailing rows, blank CSV lines) are not findings
     empty = np.logical_and.reduce([(frame[name] == "").to_numpy(dtype=bool) for name in columns.aliases])
     return frame[~empty].reset_index(drop=True) if empty.any() else frame
+
+
+def _nul_cells(f: InputFile, sheet: str | None, frame: pd.DataFrame, columns: Columns, issues: list[Issue]) -> None:
+    """Report every cell holding U+0000. PostgreSQL cannot store it in text (SQLite would, and a
+    copy or a move of the store would then fail far from the file); it is never meant (a binary
+    pasted into a cell), so it is refused on every backend, where the file is read. A CSV without
+    a NUL byte (UTF-8 and GB18030 encode U+0000 as that byte alone) is passed over in one scan."""
+    if f.kind == "csv" and b"\x00" not in f.data:
+        return
+    for name in columns.aliases:
+        cells = frame[name]
+        if isinstance(cells.dtype, pd.CategoricalDtype):
+            hit = cells.cat.categories.astype(str).str.contains("\x00", regex=False)
+            found = np.isin(cells.cat.codes.to_numpy(), np.flatnonzero(hit))
+        else:
+            found = cells.astype(str).str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        for i in np.flatnonzero(found):
+            issues.append(Issue(code="nul-character", file=f.name, sheet=sheet, row=int(frame["_row"].iat[i]),
+                                column=columns.aliases[name],
+                                message="单元格含有空字符(U+0000),这不是可保存的文本(常见于从其他系统复制的内容);"
+                                "请在原系统或 Excel 中删除该字符后再试"))  # fmt: skip
 
 
 def _constant(value: str, n: int) -> pd.Series:

@@ -144,6 +144,24 @@ def test_the_same_file_twice_is_refused_naming_the_earlier_batch(store):
     assert store.db.execute("SELECT COUNT(*) FROM batch").fetchone()[0] == 1
 
 
+def test_a_cell_holding_nul_is_refused_at_its_row_and_nothing_is_stored(store, tmp_path):
+    """PostgreSQL cannot store U+0000 in text: its refusal named no row and came after the batch
+    was begun. Now the file is refused where it is read, located, on both backends (issue 30)."""
+    frame = pd.read_csv(ROUNDS / "2017Q3.csv", dtype=str, keep_default_na=False)
+    frame.loc[5, "evidence"] = "截图\x00见附件"
+    frame.loc[900, "note"] = "复核\x00"
+    bad = tmp_path / "2017Q3-nul.csv"
+    frame.to_csv(bad, index=False)
+    with pytest.raises(InputError) as info:
+        import_results(store, RUBRIC, UNITS, [bad], ACTOR)
+    assert [(i.code, Path(i.file).name, i.row, i.column) for i in info.value.issues] == [
+        ("nul-character", "2017Q3-nul.csv", 7, "佐证"),
+        ("nul-character", "2017Q3-nul.csv", 902, "备注"),
+    ]
+    assert store.db.execute("SELECT COUNT(*) FROM finding").fetchone()[0] == 0
+    assert store.db.execute("SELECT COUNT(*) FROM batch").fetchone()[0] == 0
+
+
 def test_rows_stored_before_are_skipped_and_a_changed_result_is_refused_naming_both(store):
     """The same results again (a template uploaded once more with more filled in) add nothing twice;
     a result another account stored, with another value, is refused, naming both values (one's own
