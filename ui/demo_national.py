@@ -28,6 +28,9 @@ PERIOD = "2018Q3"
 # invented single vetoes, so that the demo shows 不合格 without a score: a department whose 办事指南
 # lacks its key elements, and a zone whose consultation column left a message unanswered
 VETOED = {("GSJ", "V6.2"), ("MAS", "V5.2")}
+# 单项否决 四 was hand-recorded when the demo's findings were first drawn: its checks stay in the draw
+# (their values unused, the monitor measures them now) so that every other finding is what it was
+DRAWN_THOUGH_MEASURED = {"V4.1", "V4.2", "V4.3"}
 
 
 def national_paths() -> tuple[str, str]:
@@ -38,7 +41,7 @@ def hand_findings(rubric, roster: pd.DataFrame, measured: set[str]) -> pd.DataFr
     """What an evaluator records by hand for every check the monitor does not measure: vetoes not
     found (but VETOED), deductions and portals' bonus in tenths of a point, from a fixed seed."""
     rng = np.random.default_rng(2019)
-    checks = rubric.checks[~rubric.checks["check_id"].isin(measured)]
+    checks = rubric.checks[~rubric.checks["check_id"].isin(measured - DRAWN_THOUGH_MEASURED)]
     pairs = rubric.applicability(roster).merge(checks[["check_id", "method", "check_order"]], on="check_id")
     pairs = pairs.merge(roster[["unit_id"]].reset_index(), on="unit_id").sort_values(["index", "check_order"])
     tenths = {"D1.1": 120, "D2.4": 260, "B1.1": 160}  # the most an evaluator records, in tenths
@@ -46,9 +49,10 @@ def hand_findings(rubric, roster: pd.DataFrame, measured: set[str]) -> pd.DataFr
     value = np.where(pairs["method"].eq("veto"), 0, rng.integers(0, high + 1))
     vetoed = [(u, c) in VETOED for u, c in zip(pairs["unit_id"], pairs["check_id"], strict=True)]
     value = np.where(vetoed, 1, value)
-    return pd.DataFrame({"period": PERIOD, "unit_id": pairs["unit_id"].to_numpy(), "check_id": pairs["check_id"].to_numpy(),
-                         "value": value.astype(str), "evidence": "", "evaluator": DEMO_ACTOR,
-                         "checked_at": DEMO_AS_OF.isoformat()})  # fmt: skip
+    found = pd.DataFrame({"period": PERIOD, "unit_id": pairs["unit_id"].to_numpy(), "check_id": pairs["check_id"].to_numpy(),
+                          "value": value.astype(str), "evidence": "", "evaluator": DEMO_ACTOR,
+                          "checked_at": DEMO_AS_OF.isoformat()})  # fmt: skip
+    return found[~found["check_id"].isin(measured)].reset_index(drop=True)
 
 
 def seed_national_demo(store: Store) -> bool:

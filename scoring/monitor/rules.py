@@ -26,6 +26,7 @@ NOTHING = {"wrong_words": "未发现错误表述", "privacy_leaks": "未发现�
            "hidden_links": "未发现隐藏链接", "unanswered_messages": "未发现逾期未答复的留言"}  # fmt: skip
 DISTINCT = {"wrong_words": ["url", "found"], "privacy_leaks": ["ident"], "hidden_links": ["found"],
             "unanswered_messages": ["url", "found"]}  # fmt: skip
+KIND_NAMES = {"news": "动态", "notice": "通知公告", "policy": "政策文件", "static": "静态"}
 EVIDENCE_ITEMS = 30  # a cell names this many pages or links, then how many more
 
 
@@ -114,6 +115,50 @@ def _content_values(rule: MonitorSpec, method: str, pages: pd.DataFrame, units: 
     return pd.DataFrame({"value": value, "evidence": evidence}, index=units)
 
 
+def _column_values(rule: MonitorSpec, method: str, columns: pd.DataFrame, units: pd.Index,
+                   as_of: dt.date) -> pd.DataFrame:  # fmt: skip
+    """stale_columns and empty_columns: how many of the unit's columns (of ``rule.kinds``) are
+    stale or empty; on a veto, 1 when they are at least ``rule.at_least`` (单项否决 四)."""
+    limits = {**DEFAULT_LIMITS, **(rule.limits or {})}
+    kinds = rule.kinds or list(COLUMN_KINDS)
+    columns = columns[columns["kind"].isin(kinds)]
+    empty = ~columns["ok"].astype(bool) | (columns["unreadable"] != "") | (columns["dated_items"] == 0)
+    age = pd.Series(age_days(columns["newest_item"].to_numpy(dtype="datetime64[D]"), as_of), index=columns.index)
+    # float even when no row is a column (a sites file of home pages only)
+    limit = columns["kind"].map(limits).astype("float64")
+    if rule.rule == "empty_columns":
+        hit = columns[empty]
+        why = np.where(~hit["ok"].astype(bool), hit["said"],
+                       np.where(hit["unreadable"] != "", "无法读取(" + hit["unreadable"] + ")", "未列出带日期的条目"))  # fmt: skip
+        parts = "「" + hit["column"] + "」" + hit["url"] + ":" + pd.Series(why, index=hit.index)
+    else:
+        stale = ~empty & (age > limit)
+        hit = columns[stale]
+        parts = ("「" + hit["column"] + "」" + hit["url"] + ":最新 " + _date_text(hit["newest_item"]) + "(已 "
+                 + age[stale].astype(int).astype(str) + " 天,限 " + limit[stale].astype(int).astype(str) + " 天)")  # fmt: skip
+    counts = hit.groupby("unit_id").size().reindex(units, fill_value=0)
+    checked = columns.groupby("unit_id").size().reindex(units, fill_value=0).astype(str)
+    named = _joined("「" + columns["column"] + "」" + columns["url"], columns["unit_id"], units)
+    fine = (
+        "已检查栏目 "
+        + checked
+        + " 个:"
+        + ("均有带日期的条目" if rule.rule == "empty_columns" else "均在更新期限内")
+        + " | "
+        + named
+    ).where(checked != "0", f"站点清单中没有该单位的栏目({'、'.join(KIND_NAMES[k] for k in kinds)})")
+    evidence = _joined(parts, hit["unit_id"], units)
+    if method != "veto":
+        return pd.DataFrame({"value": counts.astype(str), "evidence": evidence.where(counts > 0, fine)})
+    # a veto names every column it counted, and says how far the count is from the threshold
+    at_least = rule.at_least if rule.at_least is not None else 1
+    what = "空白栏目" if rule.rule == "empty_columns" else "未按期更新的栏目"
+    vetoed = counts >= at_least
+    head = (what + " " + counts.astype(str) + " 个," + np.where(vetoed, "达到", "未达到") + f" {at_least} 个"
+            + np.where(vetoed, "(单项否决)", "") + ":")  # fmt: skip
+    return pd.DataFrame({"value": np.where(vetoed, "1", "0"), "evidence": (head + evidence).where(counts > 0, fine)})
+
+
 def rule_values(
     rule: MonitorSpec, method: str, pages: pd.DataFrame, links: pd.DataFrame, home_counts: pd.DataFrame,
     as_of: dt.date, *, max_links: int = DEFAULT_MAX_LINKS, found: pd.DataFrame | None = None,
@@ -168,34 +213,7 @@ def rule_values(
         return pd.DataFrame({"value": np.where(exists, "1", "0"), "evidence": said}, index=units)
 
     if rule.rule in ("stale_columns", "empty_columns"):
-        limits = {**DEFAULT_LIMITS, **(rule.limits or {})}
-        empty = ~columns["ok"].astype(bool) | (columns["unreadable"] != "") | (columns["dated_items"] == 0)
-        age = pd.Series(age_days(columns["newest_item"].to_numpy(dtype="datetime64[D]"), as_of), index=columns.index)
-        # float even when no row is a column (a sites file of home pages only)
-        limit = columns["kind"].map(limits).astype("float64")
-        if rule.rule == "empty_columns":
-            hit = columns[empty]
-            why = np.where(~hit["ok"].astype(bool), hit["said"],
-                           np.where(hit["unreadable"] != "", "无法读取(" + hit["unreadable"] + ")", "未列出带日期的条目"))  # fmt: skip
-            parts = "「" + hit["column"] + "」" + hit["url"] + ":" + pd.Series(why, index=hit.index)
-        else:
-            stale = ~empty & (age > limit)
-            hit = columns[stale]
-            parts = ("「" + hit["column"] + "」" + hit["url"] + ":最新 " + _date_text(hit["newest_item"]) + "(已 "
-                     + age[stale].astype(int).astype(str) + " 天,限 " + limit[stale].astype(int).astype(str) + " 天)")  # fmt: skip
-        counts = hit.groupby("unit_id").size().reindex(units, fill_value=0)
-        checked = columns.groupby("unit_id").size().reindex(units, fill_value=0).astype(str)
-        named = _joined("「" + columns["column"] + "」" + columns["url"], columns["unit_id"], units)
-        fine = (
-            "已检查栏目 "
-            + checked
-            + " 个:"
-            + ("均有带日期的条目" if rule.rule == "empty_columns" else "均在更新期限内")
-            + " | "
-            + named
-        ).where(checked != "0", "站点清单中没有该单位的栏目(动态、通知公告、政策文件、静态)")
-        evidence = _joined(parts, hit["unit_id"], units)
-        return pd.DataFrame({"value": counts.astype(str), "evidence": evidence.where(counts > 0, fine)})
+        return _column_values(rule, method, columns, units, as_of)
 
     if rule.rule == "broken_links":
         broken = links[~links["ok"].astype(bool)]

@@ -148,7 +148,7 @@ def _unfinished(spec: MonitorSpec, pages: pd.DataFrame, links: pd.DataFrame,
     if spec.rule in ("unreachable", "home_stale"):
         needed = pages[pages["kind"] == "home"]
     elif spec.rule in ("stale_columns", "empty_columns"):
-        needed = pages[pages["kind"].isin(COLUMN_KINDS)]
+        needed = pages[pages["kind"].isin(spec.kinds or COLUMN_KINDS)]
     elif spec.rule == "page_exists":
         needed = pages[pages["column"] == spec.column]
     else:  # broken_links: its pages and their links

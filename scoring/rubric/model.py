@@ -84,6 +84,10 @@ class MonitorSpec(_Model):
     limits: dict[Literal["news", "notice", "policy", "static"], Annotated[int, Field(ge=0, le=100_000)]] | None = None
     column: Text | None = None
     severity: Literal["严重", "一般"] | None = None  # wrong_words: count only the forms of this severity
+    # stale_columns, empty_columns: count only columns of these kinds (default all four)
+    kinds: Annotated[list[Literal["news", "notice", "policy", "static"]], Field(min_length=1)] | None = None
+    # stale_columns, empty_columns on a veto: vetoed when at least this many columns are counted (default 1)
+    at_least: Annotated[int, Field(ge=1, le=100_000)] | None = None
 
 
 RECORDS_MEASURES = (

@@ -131,12 +131,12 @@ def _check_method(loc: Loc, check: dict, track: dict | None) -> Iterator[Problem
 
 
 # SPEC extension 4: the methods each monitor rule serves and the parameters it takes
-MONITOR_METHODS = {"unreachable": ("veto", "binary"), "home_stale": ("veto", "binary"), "stale_columns": ("deduct",),
-                   "empty_columns": ("deduct",), "broken_links": ("deduct",), "page_exists": ("binary",),
+MONITOR_METHODS = {"unreachable": ("veto", "binary"), "home_stale": ("veto", "binary"), "stale_columns": ("deduct", "veto"),
+                   "empty_columns": ("deduct", "veto"), "broken_links": ("deduct",), "page_exists": ("binary",),
                    "wrong_words": ("deduct", "veto"), "privacy_leaks": ("deduct", "veto"),
                    "hidden_links": ("deduct", "veto"), "unanswered_messages": ("deduct", "veto")}  # fmt: skip
-MONITOR_PARAMS = {"unreachable": {"max_failure_rate", "timeout_s"}, "home_stale": {"days"}, "stale_columns": {"limits"},
-                  "empty_columns": set(), "broken_links": set(), "page_exists": {"column"},
+MONITOR_PARAMS = {"unreachable": {"max_failure_rate", "timeout_s"}, "home_stale": {"days"}, "stale_columns": {"limits", "kinds", "at_least"},
+                  "empty_columns": {"kinds", "at_least"}, "broken_links": set(), "page_exists": {"column"},
                   "wrong_words": {"severity"}, "privacy_leaks": set(), "hidden_links": set(),
                   "unanswered_messages": {"days"}}  # fmt: skip
 
@@ -155,6 +155,12 @@ def _check_monitor(loc: Loc, check: dict) -> Iterator[Problem]:
     for param in sorted(set(monitor) - {"rule"} - MONITOR_PARAMS[rule]):
         taken = f"它接受 {'、'.join(sorted(MONITOR_PARAMS[rule]))}" if MONITOR_PARAMS[rule] else "它不接受任何参数"
         yield (*loc, "monitor", param), "monitor-param-unused", f"监测规则 {rule} 不使用参数 {param};{taken}"
+    if "at_least" in monitor and "at_least" in MONITOR_PARAMS[rule] and method in METHODS and method != "veto":
+        yield (
+            (*loc, "monitor", "at_least"),
+            "monitor-at-least-not-veto",
+            f"at_least(栏目数达到此数即单项否决)只用于方法 veto;本测评点的方法是 {method},按栏目个数扣分时请删除 at_least",
+        )
     if rule == "page_exists" and not monitor.get("column"):
         yield (*loc, "monitor"), "monitor-param-missing", "监测规则 page_exists 需要 column(站点清单中的栏目名称)"
 

@@ -62,7 +62,7 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("CheckSpec", "criteria"): "评分标准(单位看到的失分说明)",
     ("CheckSpec", "monitor"): "由网站监测(assess monitor)自动测评:rule 及其参数",
     ("MonitorSpec", "rule"): "unreachable 首页不可访问(veto/binary)| home_stale 首页长期未更新(veto/binary)| "
-    "stale_columns 栏目未按时更新数(deduct)| empty_columns 空白栏目数(deduct)| broken_links 不可用链接数(deduct)| "
+    "stale_columns 栏目未按时更新数(deduct/veto)| empty_columns 空白栏目数(deduct/veto)| broken_links 不可用链接数(deduct)| "
     "page_exists 页面存在(binary)| wrong_words 错误表述数(deduct/veto)| privacy_leaks 未遮盖的身份证号码数"
     "(deduct/veto)| hidden_links 隐藏链接数(deduct/veto)| unanswered_messages 逾期未答复留言数(deduct/veto)",
     ("MonitorSpec", "max_failure_rate"): "unreachable:本期首页探测失败比例达到此值即判定(默认 0.05)",
@@ -70,6 +70,8 @@ DESCRIPTIONS: dict[tuple[str, str], str] = {
     ("MonitorSpec", "days"): "home_stale:首页最新日期距测评日超过此天数即判定(默认 14);"
     "unanswered_messages:留言超过此天数未答复或答复晚于此天数即计入(默认 90)",
     ("MonitorSpec", "limits"): "stale_columns:各类栏目的更新期限(天),默认 news 14、notice 183、policy 183、static 365",
+    ("MonitorSpec", "kinds"): "stale_columns、empty_columns:只计这些类型的栏目(news、notice、policy、static,默认全部)",
+    ("MonitorSpec", "at_least"): "stale_columns、empty_columns 的 veto:计入的栏目达到此数即否决(整数 ≥ 1,默认 1)",
     ("MonitorSpec", "column"): "page_exists:站点清单中的栏目名称,例如 依申请公开",
     ("MonitorSpec", "severity"): "wrong_words:只计此严重程度(严重 或 一般)的错误表述(默认全部)",
     ("CheckSpec", "records"): "由办件、好差评、政务新媒体记录计算(assess records);不能与 monitor 同时使用",

@@ -181,3 +181,33 @@ def test_the_city_roster_serves_the_national_rubrics():
 
     newmedia = load_rubric(ROOT / "rubrics" / "gov-newmedia-2019.yaml")
     assert {"county", "park", "central", "department"} <= set(newmedia.groups)
+
+
+def test_every_check_a_machine_measures_carries_the_texts_thresholds():
+    """The monitor and the records fill these checks, with the numbers of the text (单项否决 二:
+    5% of probes over 15 s; 三: 2 weeks; 四: 2 weeks / 6 months and 5, 10, 5 columns; 五: 3 months;
+    新媒体: 2 weeks); everything else is the evaluator's, as the rubrics' headers say."""
+
+    def wired(rubric, kind: str) -> dict[str, dict]:
+        return {c.id: getattr(c, kind).model_dump(exclude_none=True) for t in rubric.spec.tracks for d in t.dimensions
+                for i in d.indicators for c in i.checks if getattr(c, kind) is not None}  # fmt: skip
+
+    assert wired(WEBSITE, "monitor") == {
+        "V1.1": {"rule": "wrong_words", "severity": "严重"},
+        "V1.4": {"rule": "hidden_links"},
+        "V2.1": {"rule": "unreachable", "max_failure_rate": 0.05, "timeout_s": 15},
+        "V3.1": {"rule": "home_stale", "days": 14},
+        "V4.1": {"rule": "stale_columns", "kinds": ["news", "notice", "policy"],
+                 "limits": {"news": 14, "notice": 183, "policy": 183}, "at_least": 5},
+        "V4.2": {"rule": "stale_columns", "limits": {"news": 365, "notice": 365, "policy": 365, "static": 365},
+                 "at_least": 10},
+        "V4.3": {"rule": "empty_columns", "at_least": 5},
+        "V5.2": {"rule": "unanswered_messages", "days": 90},
+        "D2.1": {"rule": "stale_columns", "limits": {"news": 14, "notice": 183, "policy": 183, "static": 365}},
+        "D2.2": {"rule": "empty_columns"},
+        "D2.3": {"rule": "broken_links"},
+    }  # fmt: skip
+    assert wired(WEBSITE, "records") == {}
+    newmedia = load_rubric(ROOT / "rubrics" / "gov-newmedia-2019.yaml")
+    assert wired(newmedia, "records") == {"NV2.1": {"measure": "stale_accounts", "days": 14}}
+    assert wired(newmedia, "monitor") == {}

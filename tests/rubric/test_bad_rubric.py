@@ -250,6 +250,29 @@ def test_units_named_by_a_check_must_be_in_the_roster():
         ({"rule": "ping"}, "binary", f"{CHECK_PATH}[A].monitor.rule", None),
         ({"rule": "unreachable", "max_failure_rate": 1.5}, "binary", f"{CHECK_PATH}[A].monitor.max_failure_rate", None),
         ({"rule": "stale_columns", "limits": {"blog": 3}}, "deduct", f"{CHECK_PATH}[A].monitor.limits", None),
+        # 单项否决 四's column counts: a threshold belongs to a veto, and is a whole number from 1
+        (
+            {"rule": "stale_columns", "at_least": 5},
+            "deduct",
+            f"{CHECK_PATH}[A].monitor.at_least",
+            "monitor-at-least-not-veto",
+        ),
+        ({"rule": "empty_columns", "at_least": 5}, "binary", f"{CHECK_PATH}[A].monitor.rule", "monitor-method"),
+        ({"rule": "empty_columns", "at_least": 2.5}, "veto", f"{CHECK_PATH}[A].monitor.at_least", "rubric-int-type"),
+        (
+            {"rule": "stale_columns", "at_least": 0},
+            "veto",
+            f"{CHECK_PATH}[A].monitor.at_least",
+            "rubric-greater-than-equal",
+        ),
+        ({"rule": "stale_columns", "at_least": "5"}, "veto", f"{CHECK_PATH}[A].monitor.at_least", None),
+        ({"rule": "stale_columns", "kinds": ["blog"]}, "veto", f"{CHECK_PATH}[A].monitor.kinds", None),
+        (
+            {"rule": "broken_links", "at_least": 5},
+            "deduct",
+            f"{CHECK_PATH}[A].monitor.at_least",
+            "monitor-param-unused",
+        ),
     ],
 )
 def test_a_monitored_check_is_checked_for_what_its_rule_takes(monitor, method, path, code):
@@ -269,5 +292,7 @@ def test_every_rule_with_its_methods_is_accepted():
         {"id": "E", "name": "e", "method": "deduct", "points": 2, "per_item": 1, "monitor": {"rule": "empty_columns"}},
         {"id": "L", "name": "l", "method": "deduct", "points": 2, "per_item": 1, "monitor": {"rule": "broken_links"}},
         {"id": "P", "name": "p", "method": "binary", "points": 2, "monitor": {"rule": "page_exists", "column": "依申请公开"}},
+        {"id": "V", "name": "v", "method": "veto", "monitor": {"rule": "stale_columns", "kinds": ["news"], "at_least": 5}},
+        {"id": "W", "name": "w", "method": "veto", "monitor": {"rule": "empty_columns"}},
     ]  # fmt: skip
     parse_rubric(json.dumps(mutate(lambda d: check(d).extend(ok)), ensure_ascii=False), "r.yaml")
