@@ -309,6 +309,26 @@ def test_hostile_and_damaged_attachments_are_refused_with_a_reason():
         attachment_text(buf.getvalue() + b"PK\x03\x04 not a workbook", ".xlsx")
 
 
+def test_a_legacy_xls_attachment_is_read_and_a_damaged_one_is_refused_with_a_reason():
+    """Offices still publish .xls (BIFF8) tables: calamine reads them, every sheet, in the text
+    budget; an .xls cut short is a reason, never a crash."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("2017年招聘")
+    for i, row in enumerate([["姓名", "身份证号", "岗位"], ["张三", "341302199003071211", "办事员,窗口"],
+                             ["李四", "无", "科员\n(试用期)"]]):  # fmt: skip
+        for j, cell in enumerate(row):
+            sheet.write(i, j, cell)
+    book.add_sheet("说明").write(0, 0, "原国土资源局发布")
+    buf = io.BytesIO()
+    book.save(buf)
+    text = attachment_text(buf.getvalue(), ".xls")
+    assert "341302199003071211" in text and "办事员,窗口" in text and "原国土资源局发布" in text
+    with pytest.raises(Unreadable, match="附件已损坏或格式不符"):
+        attachment_text(buf.getvalue()[: len(buf.getvalue()) // 3], ".xls")
+
+
 def test_a_words_file_with_chinese_headers_reads():
     got = read_words(InputFile("w.csv", WORDS_CSV.encode()))
     assert list(got["wrong"]) == ["国土资源局", "苏洲", "江苏州际", "环境保护局"]
