@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from scoring.engine import Scores
 from scoring.errors import InputError
-from scoring.output import csv_pieces, score_tables_as_text
+from scoring.output import csv_pieces, score_tables_as_text, text_holds
 from scoring.pipeline import Assessment, combine_rounds, without_findings
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
@@ -146,8 +146,7 @@ def _findings_csv(findings: pd.DataFrame) -> Pieces | bytes:
     times faster, except for a text with a carriage return and no line feed, which pandas leaves
     unquoted; such a round takes the slow path."""
     texts = [c for c in findings.columns if findings[c].dtype.kind not in "iufb"]
-    lone_cr = any(findings[c].astype(str).str.contains("\r", regex=False).any() for c in texts)
-    if lone_cr:
+    if any(text_holds(findings[c], "\r") for c in texts):
         return findings.to_csv(index=False, lineterminator="\n").encode("utf-8")
     return csv_pieces(findings)
 
