@@ -5,9 +5,10 @@ nothing insert-only has gone missing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -84,17 +85,19 @@ def _lines(text: bytes) -> list[str]:
 
 
 def _scored_with_texts(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True,
-                       from_table: bool = False) -> tuple[Assessment, dict[str, Pieces], Pieces | bytes]:  # fmt: skip
-    """The round scored, its score tables' CSV and its findings' CSV: what a digest covers. The
-    findings' CSV is written in a second thread from the moment they are read, while this one
-    validates, scores and writes the tables (Arrow kernels let go of the interpreter, so on two
-    cores the shorter hides in the longer: a province's round, 1.0 s saved)."""
+                       from_table: bool = False) -> tuple[Assessment, dict[str, Pieces], Future[Pieces | bytes]]:  # fmt: skip
+    """The round scored, its score tables' CSV and its findings' CSV (to come): what a digest
+    covers. The findings' CSV is written in a second thread from the moment they are read, while
+    this one validates, scores and writes the tables, and publishing stores them (Arrow kernels
+    let go of the interpreter, so on two cores the shorter hides in the longer: a province's
+    round, 1.0 s saved; asked for only when the digest is made, 0.2 s more)."""
     rubric, roster, rows = round_rows(store, period, as_of=as_of, from_table=from_table)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        findings_csv = pool.submit(_findings_csv, rows)
-        result = score_rows(rubric, roster, rows, allow_missing=allow_missing)
-        texts = _table_texts(result.scores, result.rubric.spec.rounding.decimals)
-        return result, texts, findings_csv.result()
+    pool = ThreadPoolExecutor(max_workers=1)
+    findings_csv = pool.submit(_findings_csv, rows)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    result = score_rows(rubric, roster, rows, allow_missing=allow_missing)
+    texts = _table_texts(result.scores, result.rubric.spec.rounding.decimals)
+    return result, texts, findings_csv
 
 
 # the tables kept as lines in snapshot_row; the check table (600 k lines a round for a province)
@@ -152,11 +155,16 @@ def _findings_csv(findings: pd.DataFrame) -> Pieces | bytes:
 
 
 def _insert_lines(store: Store, snapshot_id: int, texts: dict[str, Pieces]) -> None:
-    # the unit and dimension tables: a few thousand lines a round (seq from 0, as json_each gave them)
+    # the unit and dimension tables: 22 k lines a province's round (seq from 0, as json_each gives them)
     for tbl in _LINE_TABLES:
         tlines = _lines(_joined(texts[tbl]))
-        store.bulk_insert("snapshot_row", ("snapshot_id", "tbl", "seq", "line"),
-                          [(snapshot_id, tbl, i, line) for i, line in enumerate(tlines)])  # fmt: skip
+        if store.backend == "sqlite":
+            # one statement: SQLite walks the JSON array itself, in half executemany's time (0.05 s)
+            store.db.execute("INSERT INTO snapshot_row(snapshot_id, tbl, seq, line) SELECT ?, ?, key, value"
+                             " FROM json_each(?)", (snapshot_id, tbl, json.dumps(tlines, ensure_ascii=False)))  # fmt: skip
+        else:
+            store.bulk_insert("snapshot_row", ("snapshot_id", "tbl", "seq", "line"),
+                              [(snapshot_id, tbl, i, line) for i, line in enumerate(tlines)])  # fmt: skip
 
 
 def publish(store: Store, period: str, user: User, reason: str = "", *, allow_missing: bool = False) -> int:
@@ -196,7 +204,7 @@ def publish(store: Store, period: str, user: User, reason: str = "", *, allow_mi
         previous = _stored_digest(store, period, revision - 1) if revision > 1 else ""
         snap = {"max_finding_id": max_id, "round_id": info["id"], "roster_id": result_roster_id(db, info["id"]),
                 "text": result.rubric.text}  # fmt: skip
-        digest = _digest(store, period, revision, snap, previous or "", texts, findings_csv)
+        digest = _digest(store, period, revision, snap, previous or "", texts, findings_csv.result())
         db.execute("INSERT INTO snapshot_digest(snapshot_id, digest, previous) VALUES (?,?,?)",
                    (sid, digest, previous or ""))  # fmt: skip
         db.execute("UPDATE round SET status = 'published' WHERE id = ?", (info["id"],))
@@ -314,7 +322,7 @@ def _verify(store: Store, period: str | None, digest: str | None, revision: int 
                 if a != b:
                     diffs.append(f"{where} {tbl} 第 {i + 1} 行:存档「{a}」≠ 重算「{b}」")
         previous = recomputed.get((s["period"], s["revision"] - 1), "")
-        again = _digest(store, s["period"], int(s["revision"]), s, previous, fresh, findings_csv)
+        again = _digest(store, s["period"], int(s["revision"]), s, previous, fresh, findings_csv.result())
         if kept_texts is not None and kept_texts != fresh:
             bad = "、".join(t for t in fresh if kept_texts[t] != fresh[t])
             diffs.append(f"{where}:存档的完整得分表({bad})与重算不符")
