@@ -99,7 +99,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]] | None:
         if hi - lo < len(values) // 4:
             return (ints - lo).astype(np.int64), [str(v) for v in range(lo, hi + 1)]
         # ids and row numbers: written by Arrow's cast (hashing 600 k of them as Python objects
-        # to find them distinct took 0.15 s a column of a province's findings)
+        # to find them distinct took up to 0.15 s a column of a province's findings)
         return None
     codes, uniq = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
     if len(uniq) > len(values) // 4:
@@ -152,8 +152,8 @@ def _large_text(values: pd.Series) -> pa.LargeStringArray:
 
 
 def _text_bytes(column: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
-    """The column's characters as UTF-8 bytes (a view, no copy) and where each text ends in them
-    (the first value is where the first text starts)."""
+    """The column's characters as UTF-8 bytes (a view, no copy) and each text's offset in them
+    (n + 1 offsets from 0: text i is bytes[offsets[i]:offsets[i + 1]])."""
     _, offsets, data = column.buffers()
     ends = np.frombuffer(offsets, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
     if data is None or len(column) == 0:

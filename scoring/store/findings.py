@@ -317,7 +317,7 @@ def findings_frame(store: Store, round_id: int, as_of: int | None = None, *, fro
     files = dict(db.execute(f"SELECT id, file_name FROM batch WHERE id IN ({','.join('?' * len(batches))})",
                             batches.to_pylist()).fetchall()) if len(batches) else {}  # fmt: skip
     # the period and each row's file name made in Arrow: a Python str per row of a province's
-    # round, then an array of them, took 0.08 s
+    # round, then an array of them, was 0.03 s of the read's 0.17 s
     names = pa.array([files.get(b) for b in batches.to_pylist()], pa.string())
     table = table.append_column("period", pa.repeat(pa.scalar(period[0] if period else "", pa.string()), len(table)))
     table = table.append_column("_file", names.take(pc.index_in(table["batch_id"], value_set=batches)))
