@@ -311,15 +311,18 @@ def findings_frame(store: Store, round_id: int, as_of: int | None = None, *, fro
         keep = pc.and_(keep, pc.invert(pc.is_in(table["finding_id"], pa.array(gone, pa.int64()))))
     if not pc.all(keep).as_py():  # a filter copies every text even when it keeps them all
         table = table.filter(keep)
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     period = db.execute("SELECT period FROM round WHERE id = ?", (round_id,)).fetchone()
-    batches = pc.unique(table["batch_id"]).to_pylist()
+    batches = pc.unique(table["batch_id"])
     # no batch: no statement (PostgreSQL refuses an empty IN list, which SQLite takes)
     files = dict(db.execute(f"SELECT id, file_name FROM batch WHERE id IN ({','.join('?' * len(batches))})",
-                            batches).fetchall()) if batches else {}  # fmt: skip
-    frame.insert(0, "period", pd.array([period[0] if period else ""] * len(frame), dtype=frame["unit_id"].dtype))
-    frame.insert(8, "_file", pd.array(frame.pop("batch_id").map(files), dtype=frame["unit_id"].dtype))
-    return frame[[*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"]]
+                            batches.to_pylist()).fetchall()) if len(batches) else {}  # fmt: skip
+    # the period and each row's file name made in Arrow: a Python str per row of a province's
+    # round, then an array of them, was 0.03 s of the read's 0.17 s
+    names = pa.array([files.get(b) for b in batches.to_pylist()], pa.string())
+    table = table.append_column("period", pa.repeat(pa.scalar(period[0] if period else "", pa.string()), len(table)))
+    table = table.append_column("_file", names.take(pc.index_in(table["batch_id"], value_set=batches)))
+    table = table.select([*RAW_COLUMNS, "_file", "_sheet", "_row", "finding_id"])
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
 
 
 def copy_problems(store: Store, round_id: int) -> list[int]:

@@ -5,9 +5,10 @@ nothing insert-only has gone missing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pyarrow as pa
 
 from scoring.engine import Scores
 from scoring.errors import InputError
-from scoring.output import csv_pieces, score_tables_as_text
+from scoring.output import csv_pieces, score_tables_as_text, text_holds
 from scoring.pipeline import Assessment, combine_rounds, without_findings
 from scoring.store.access import authorize
 from scoring.store.db import Store, now
@@ -72,7 +73,13 @@ def _joined(text: Pieces | bytes) -> bytes:
     return text if isinstance(text, bytes) else b"".join(text)
 
 
+class _Hashed(bytes):
+    """A text's sha256, taken in the thread that wrote the text: the digest takes it as it is."""
+
+
 def _sha(text: Pieces | bytes) -> bytes:
+    if isinstance(text, _Hashed):
+        return text
     h = hashlib.sha256()
     for piece in [text] if isinstance(text, bytes) else text:
         h.update(piece)
@@ -83,18 +90,43 @@ def _lines(text: bytes) -> list[str]:
     return text.decode("utf-8").split("\n")
 
 
-def _scored_with_texts(store: Store, period: str, *, as_of: int | None = None, allow_missing: bool = True,
-                       from_table: bool = False) -> tuple[Assessment, dict[str, Pieces], Pieces | bytes]:  # fmt: skip
-    """The round scored, its score tables' CSV and its findings' CSV: what a digest covers. The
-    findings' CSV is written in a second thread from the moment they are read, while this one
-    validates, scores and writes the tables (Arrow kernels let go of the interpreter, so on two
-    cores the shorter hides in the longer: a province's round, 1.0 s saved)."""
+def _scored_with_texts(
+    store: Store,
+    period: str,
+    *,
+    as_of: int | None = None,
+    allow_missing: bool = True,
+    from_table: bool = False,
+    frames: bool = False,
+) -> tuple[Assessment, dict[str, Pieces], Future[bytes], Future[dict[str, bytes]] | None]:
+    """The round scored, its score tables' CSV and (to come) its findings' CSV hashed: what a
+    digest covers; with ``frames``, also (to come) the score tables as kept at publication.
+
+    The findings' CSV is written and hashed in a second thread from the moment they are read,
+    while this one validates, scores and writes the tables (Arrow kernels, zstd and sha256 let go
+    of the interpreter, so on two cores the shorter hides in the longer: a province's round,
+    1.0 s saved). The kept tables are compressed there too, once the check table is built; both
+    are asked for only when the revision is stored.
+    """
     rubric, roster, rows = round_rows(store, period, as_of=as_of, from_table=from_table)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        findings_csv = pool.submit(_findings_csv, rows)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        findings_sha = pool.submit(_findings_sha, rows)
         result = score_rows(rubric, roster, rows, allow_missing=allow_missing)
-        texts = _table_texts(result.scores, result.rubric.spec.rounding.decimals)
-        return result, texts, findings_csv.result()
+        scores = result.scores
+        kept = pool.submit(_frames_kept, scores.units, scores.dimensions, scores.checks) if frames else None
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its tasks
+    texts = _table_texts(scores, result.rubric.spec.rounding.decimals)
+    return result, texts, findings_sha, kept
+
+
+def _findings_sha(findings: pd.DataFrame) -> _Hashed:
+    return _Hashed(_sha(_findings_csv(findings)))
+
+
+def _frames_kept(units: pd.DataFrame, dimensions: pd.DataFrame, checks: pd.DataFrame) -> dict[str, bytes]:
+    return {"unit": frame_bytes(units), "dimension": frame_bytes(dimensions), "check": frame_bytes(checks)}
 
 
 # the tables kept as lines in snapshot_row; the check table (600 k lines a round for a province)
@@ -146,18 +178,22 @@ def _findings_csv(findings: pd.DataFrame) -> Pieces | bytes:
     times faster, except for a text with a carriage return and no line feed, which pandas leaves
     unquoted; such a round takes the slow path."""
     texts = [c for c in findings.columns if findings[c].dtype.kind not in "iufb"]
-    lone_cr = any(findings[c].astype(str).str.contains("\r", regex=False).any() for c in texts)
-    if lone_cr:
+    if any(text_holds(findings[c], "\r") for c in texts):
         return findings.to_csv(index=False, lineterminator="\n").encode("utf-8")
     return csv_pieces(findings)
 
 
 def _insert_lines(store: Store, snapshot_id: int, texts: dict[str, Pieces]) -> None:
-    # the unit and dimension tables: a few thousand lines a round (seq from 0, as json_each gave them)
+    # the unit and dimension tables: 22 k lines a province's round (seq from 0, as json_each gives them)
     for tbl in _LINE_TABLES:
         tlines = _lines(_joined(texts[tbl]))
-        store.bulk_insert("snapshot_row", ("snapshot_id", "tbl", "seq", "line"),
-                          [(snapshot_id, tbl, i, line) for i, line in enumerate(tlines)])  # fmt: skip
+        if store.backend == "sqlite":
+            # one statement: SQLite walks the JSON array itself, in half executemany's time (0.05 s)
+            store.db.execute("INSERT INTO snapshot_row(snapshot_id, tbl, seq, line) SELECT ?, ?, key, value"
+                             " FROM json_each(?)", (snapshot_id, tbl, json.dumps(tlines, ensure_ascii=False)))  # fmt: skip
+        else:
+            store.bulk_insert("snapshot_row", ("snapshot_id", "tbl", "seq", "line"),
+                              [(snapshot_id, tbl, i, line) for i, line in enumerate(tlines)])  # fmt: skip
 
 
 def publish(store: Store, period: str, user: User, reason: str = "", *, allow_missing: bool = False) -> int:
@@ -182,7 +218,7 @@ def publish(store: Store, period: str, user: User, reason: str = "", *, allow_mi
         if undecided:
             ids = "、".join(str(i) for i in undecided)
             raise _fail("appeals-open", f"期次 {period} 还有 {len(undecided)} 个申诉未复核(编号 {ids});请先复核,再发布")
-        result, texts, findings_csv = _scored_with_texts(store, period, allow_missing=allow_missing)
+        result, texts, findings_sha, kept = _scored_with_texts(store, period, allow_missing=allow_missing, frames=True)
         max_id = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM finding WHERE round_id = ?",
                                 (info["id"],)).fetchone()[0])  # fmt: skip
         sid = store.insert_returning_id(
@@ -191,13 +227,12 @@ def publish(store: Store, period: str, user: User, reason: str = "", *, allow_mi
             (info["id"], revision, max_id, reason or "首次发布", now(), user.name),
         )
         _insert_lines(store, sid, texts)
-        frames = {"unit": result.scores.units, "dimension": result.scores.dimensions, "check": result.scores.checks}
         db.executemany("INSERT INTO snapshot_frame(snapshot_id, tbl, arrow) VALUES (?,?,?)",
-                       [(sid, tbl, frame_bytes(frame)) for tbl, frame in frames.items()])  # fmt: skip
+                       [(sid, tbl, blob) for tbl, blob in kept.result().items()])  # fmt: skip
         previous = _stored_digest(store, period, revision - 1) if revision > 1 else ""
         snap = {"max_finding_id": max_id, "round_id": info["id"], "roster_id": result_roster_id(db, info["id"]),
                 "text": result.rubric.text}  # fmt: skip
-        digest = _digest(store, period, revision, snap, previous or "", texts, findings_csv)
+        digest = _digest(store, period, revision, snap, previous or "", texts, findings_sha.result())
         db.execute("INSERT INTO snapshot_digest(snapshot_id, digest, previous) VALUES (?,?,?)",
                    (sid, digest, previous or ""))  # fmt: skip
         db.execute("UPDATE round SET status = 'published' WHERE id = ?", (info["id"],))
@@ -290,8 +325,8 @@ def _verify(store: Store, period: str | None, digest: str | None, revision: int 
     for s in snaps:
         where = f"期次 {s['period']} 第 {s['revision']} 版"
         try:
-            result, fresh, findings_csv = _scored_with_texts(store, s["period"], as_of=int(s["max_finding_id"]),
-                                                             from_table=True)  # fmt: skip
+            result, fresh, findings_sha, _ = _scored_with_texts(store, s["period"], as_of=int(s["max_finding_id"]),
+                                                                from_table=True)  # fmt: skip
         except InputError as exc:  # the stored findings no longer make a valid round: rows were removed
             diffs.append(f"{where}:存储的测评结果已无法重算({exc.issues[0].message})")
             continue
@@ -315,7 +350,7 @@ def _verify(store: Store, period: str | None, digest: str | None, revision: int 
                 if a != b:
                     diffs.append(f"{where} {tbl} 第 {i + 1} 行:存档「{a}」≠ 重算「{b}」")
         previous = recomputed.get((s["period"], s["revision"] - 1), "")
-        again = _digest(store, s["period"], int(s["revision"]), s, previous, fresh, findings_csv)
+        again = _digest(store, s["period"], int(s["revision"]), s, previous, fresh, findings_sha.result())
         if kept_texts is not None and kept_texts != fresh:
             bad = "、".join(t for t in fresh if kept_texts[t] != fresh[t])
             diffs.append(f"{where}:存档的完整得分表({bad})与重算不符")
