@@ -38,7 +38,9 @@ class Measured:
     numerator: np.ndarray  # float64 (time_reduction sums fractions; the rest count)
     denominator: np.ndarray  # int64
     value: np.ndarray  # float64
-    lost: pd.DataFrame  # unit (int), id (str), key (float: worse is larger) — worst first, ≤ LOST_KEPT per unit
+    # unit (int), id (text: Arrow-backed until shown), key (float: worse is larger) — worst first,
+    # ≤ LOST_KEPT per unit
+    lost: pd.DataFrame
     lost_count: np.ndarray  # int64: every record that cost points
     parts: dict[str, np.ndarray]  # extra per-unit counts the evidence names
 
@@ -94,10 +96,11 @@ def _worst_first(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.nda
     return by_key[np.argsort(unit[by_key], kind="stable")]
 
 
-def _texts(ids: pa.ChunkedArray | np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The ids of ``rows`` as Python strings: Arrow's own conversion, not one call per cell."""
+def _texts(ids: pa.ChunkedArray | np.ndarray, rows: np.ndarray) -> pd.Series | np.ndarray:
+    """The ids of ``rows``, kept in Arrow: a Python string is made only for an id shown (the lost
+    records of eleven measures were two million strings, ~1 s, where a results file shows 5 a row)."""
     if isinstance(ids, pa.ChunkedArray):
-        return ids.take(pa.array(rows, pa.int64())).to_numpy(zero_copy_only=False)
+        return pd.Series(pd.arrays.ArrowExtensionArray(ids.take(pa.array(rows, pa.int64()))), copy=False)
     return ids[rows].astype(str).astype(object)
 
 
@@ -162,20 +165,28 @@ def one_visit_rate(w: Window, cases: Table, params: dict) -> Measured:
 def time_reduction(w: Window, cases: Table, _: dict) -> Measured:
     statutory = cases["statutory"]
     item = cases["item_code"]
-    named = pc.not_equal(item.categories, "").to_numpy(zero_copy_only=False)
-    codes = item.codes
-    take = _in(cases["accepted"], w) & (statutory != MISSING) & (statutory > 0) & named[codes]
+    # items stay text: an export's item codes are many (a unit's own), and hashing them once here,
+    # in the group-by, is cheaper than coding them at reading (issue 28)
+    named = pc.greater(pc.binary_length(item), 0).to_numpy(zero_copy_only=False)
+    take = _in(cases["accepted"], w) & (statutory != MISSING) & (statutory > 0) & named
     idx = np.flatnonzero(take)
     # each item by its latest accepted case; on one day the greatest case id (the rows are in id
     # order): the largest (day, position) per (unit, item), one hashed group-by in Arrow, no sort
-    accepted = cases["accepted"][idx].astype(np.int64)
-    rank = ((accepted - (accepted.min() if len(idx) else 0)) << 32) | np.arange(len(idx), dtype=np.int64)
+    # over every row (a row not counted ranks -1), so that ten million item codes are not copied
+    accepted = cases["accepted"].astype(np.int64)
+    rank = np.full(len(cases), -1, dtype=np.int64)
+    rank[take] = ((accepted[take] - (accepted[take].min() if len(idx) else 0)) << 32) | idx
+    del accepted
     groups = (
-        pa.table({"u": cases["unit"][idx], "c": codes[idx], "k": rank}).group_by(["u", "c"]).aggregate([("k", "max")])
+        pa.table({"u": cases["unit"], "i": item, "k": rank})
+        .group_by(["u", "i"], use_threads=False)  # one thread: less CPU for the same groups
+        .aggregate([("k", "max")])
     )
-    rows = idx[groups["k_max"].to_numpy() & 0xFFFFFFFF]
-    unit = cases["unit"][rows]
-    named_items = item.categories.take(pa.array(codes[rows]))
+    del rank
+    groups = groups.filter(pc.greater_equal(groups["k_max"], 0))
+    rows = groups["k_max"].to_numpy() & 0xFFFFFFFF
+    unit = groups["u"].to_numpy()
+    named_items = groups["i"]
     # ties by item code
     order = pc.sort_indices(pa.table({"u": unit, "i": named_items}), sort_keys=[("u", "ascending"), ("i", "ascending")])
     order = order.to_numpy()

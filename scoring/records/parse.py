@@ -44,16 +44,17 @@ CASES = Kind("办件", Columns(
      "accepted_at": "受理时间", "finished_at": "办结时间", "promised_days": "承诺时限",
      "statutory_days": "法定时限", "visits": "跑动次数"},
     ("case_id", "unit_id", "channel", "accepted_at", "promised_days"),
-), dates=("accepted_at", "finished_at"), counts=("promised_days", "statutory_days", "visits"))  # fmt: skip
+), dates=("accepted_at", "finished_at"), counts=("promised_days", "statutory_days", "visits"),
+   few=("unit_id", "channel"))  # fmt: skip
 RATINGS = Kind("好差评", Columns(
     {"rating_id": "评价编号", "unit_id": "单位编码", "case_id": "办件编号", "rated_at": "评价时间",
      "level": "评价等级", "verified": "核实结果", "fixed_at": "整改完成时间", "callback_at": "回访时间"},
     ("rating_id", "unit_id", "rated_at", "level"),
-), dates=("rated_at", "fixed_at", "callback_at"))  # fmt: skip
+), dates=("rated_at", "fixed_at", "callback_at"), few=("unit_id", "level", "verified"))  # fmt: skip
 ACCOUNTS = Kind("政务新媒体账号", Columns(
     {"account_id": "账号编码", "unit_id": "单位编码", "platform": "平台", "name": "账号名称"},
     ("account_id", "unit_id"),
-))  # fmt: skip
+), few=("unit_id",))  # fmt: skip
 POSTS = Kind("政务新媒体发文", Columns(
     {"account_id": "账号编码", "published_at": "发布时间", "title": "标题"}, ("account_id", "published_at")
 ), dates=("published_at",))  # fmt: skip
@@ -200,7 +201,8 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
 
 def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], words: str) -> np.ndarray:
     """A few-valued column by its table (case-insensitive), as int8; -1 where empty or unknown."""
-    encoded = pc.dictionary_encode(block.text[name])
+    text = block.text[name]
+    encoded = text if pa.types.is_dictionary(text.type) else pc.dictionary_encode(text)
     lookup = {k.lower(): v for k, v in table.items()}
     codes = np.array([lookup.get(str(c).lower(), -2) for c in encoded.dictionary.to_pylist()] + [-1], dtype=np.int8)
     out = codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int8)
@@ -257,7 +259,7 @@ def parse_cases(block: Block, problems: Problems) -> Table:
                   "办结时间 {value} 早于受理时间;办结不能早于受理")  # fmt: skip
     t = block.text
     return Table({
-        "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": categories(t["item_code"]),
+        "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": ids(t["item_code"]),
         "channel": _coded(block, problems, "channel", CHANNELS, CHANNEL_WORDS),
         "accepted": day_numbers(accepted), "finished": day_numbers(finished),
         "promised": _counts(block, problems, "promised_days", "承诺时限"),

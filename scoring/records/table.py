@@ -30,7 +30,8 @@ class Coded:
 
     @classmethod
     def of(cls, array: pa.Array) -> Coded:
-        encoded = pc.dictionary_encode(array)
+        """Text as codes; a dictionary array (distinct values, no nulls: the reader's) as it is."""
+        encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
         return cls(encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary)
 
     def __len__(self) -> int:
