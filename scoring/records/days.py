@@ -48,7 +48,7 @@ class DayIndex:
 
     def at(self, day: np.ndarray) -> np.ndarray:
         """Working days up to and including each day (every day covered)."""
-        return self.count[day.astype(np.int64) - self.first]
+        return self.count[np.subtract(day, self.first, dtype=np.int64 if day.dtype.itemsize > 4 else np.int32)]
 
     def taken(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Working days d with start < d ≤ end (SPEC extension 1a); a same-day pair took 0."""

@@ -248,7 +248,8 @@ def _base(block: Block, kind: Kind) -> dict[str, object]:
 
 
 def _constant(value: str, n: int) -> Coded:
-    return Coded(np.zeros(n, dtype=np.int32), pa.array([value], pa.string()))
+    # one byte a row: a file's name and sheet are the same for its whole block
+    return Coded(np.zeros(n, dtype=np.uint8), pa.array([value], pa.string()))
 
 
 def parse_cases(block: Block, problems: Problems) -> Table:

@@ -151,7 +151,7 @@ def _units(table: Table, roster: pd.DataFrame) -> np.ndarray:
     position = pd.Index(roster["unit_id"].astype(str))
     cats = table["unit_id"]
     lookup = np.append(position.get_indexer(pd.Index(cats.texts(), dtype=object)), -1)
-    return lookup[cats.codes].astype(np.int64)
+    return lookup.astype(np.int32)[cats.codes]  # int32: 40 MB less over ten million cases
 
 
 def _ids_by_unit(lost: pd.DataFrame) -> dict[int, tuple[str, ...]]:
@@ -258,6 +258,7 @@ def compute_records(
     outside["ratings"] = int(((rated < w.start) | (rated > w.end)).sum())
     # an unfounded rating (verified 不属实) is left out of every measure, rating_coverage's too
     tables["ratings"] = r.where(r["verified"] != 0)
+    del r, rated  # the kept ratings only from here (their ids were held twice up to the measures)
     published = post_frame["published"]
     outside["posts"] = int((published > w.end).sum())
     kept = post_frame.where(published <= w.end).frame()
@@ -276,6 +277,7 @@ def compute_records(
 
     rows, details = [], []
     cache: dict[tuple, Measured] = {}
+    memo: dict[str, np.ndarray] = {}  # masks and counts the measures of the cases share
     for check in checks.itertuples(index=False):  # a loop over checks, each vectorised over every record
         here = pairs[pairs["check_id"] == check.check_id]
         if here.empty:
@@ -285,7 +287,7 @@ def compute_records(
         if key not in cache:
             source = MEASURES[check.measure][0]
             table = tables["accounts"] if source == "accounts+posts" else tables[source.split("+")[0]]
-            extra = {**params, "rated_cases": rated_cases, "newest": newest}
+            extra = {**params, "rated_cases": rated_cases, "newest": newest, "memo": memo}
             cache[key] = measure(check.measure, w, table, extra)
         m = cache[key]
         units = here["pos"].to_numpy()
