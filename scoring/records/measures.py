@@ -214,29 +214,35 @@ def one_visit_rate(w: Window, cases: Table, params: dict) -> Measured:
     return _share(w, cases["unit"], cases["case_id"], counted, visits <= params.get("max_visits", 1), visits)
 
 
-def _latest(unit: np.ndarray, item: pa.ChunkedArray, rank: np.ndarray, idx: np.ndarray) -> pa.Table:
-    """Per (unit, item) of the rows ``idx`` the largest ``rank`` (u, i, k_max), by one hashed
-    group-by in Arrow over every row (a row left out ranks -1): ten million item codes are not
-    copied. Grouped by the item alone first — half the hashing — which is the same grouping when
-    no item is named by two units (checked: each item's least and greatest unit are one); else by
-    both."""
-    one = np.zeros(len(unit), dtype=bool)
-    one[idx] = True
-    most = np.where(one, unit, -1).astype(np.int32)
-    least = np.where(one, unit, np.iinfo(np.int32).max).astype(np.int32)
-    del one
-    by_item = (
-        pa.table({"i": item, "k": rank, "most": most, "least": least})
-        .group_by(["i"], use_threads=False)  # one thread: less CPU for the same groups
-        .aggregate([("k", "max"), ("most", "max"), ("least", "min")])
-    )
-    by_item = by_item.filter(pc.greater_equal(by_item["k_max"], 0))
-    if pc.all(pc.equal(by_item["most_max"], by_item["least_min"])).as_py() is not False:
-        return pa.table({"u": by_item["most_max"], "i": by_item["i"], "k_max": by_item["k_max"]})
-    groups = (
-        pa.table({"u": unit, "i": item, "k": rank}).group_by(["u", "i"], use_threads=False).aggregate([("k", "max")])
-    )
-    return groups.filter(pc.greater_equal(groups["k_max"], 0))
+def _latest(unit: np.ndarray, item: pa.ChunkedArray, rank: np.ndarray, take: np.ndarray) -> pa.Table:
+    """Per (unit, item) of the rows of ``take`` the largest ``rank``: a table (u, i, k_max) from
+    one hashed group-by in Arrow. Grouped by the item alone first — half the hashing — which is the
+    same grouping when no item is named by two units (checked: each item's least and greatest unit
+    are one); else by both. Item codes of one byte length (an export's usually are) are hashed as
+    fixed-width binary, seen in place: 40% less than hashing them as text (issue 28)."""
+    items = item.filter(pa.array(take))  # chunk by chunk: the ten million codes are not joined
+    width = fixed_width(items)
+    key = pa.chunked_array([_fixed_binary(c, width) for c in items.chunks], pa.binary(width)) if width else items
+    units = unit[take]
+    table = pa.table({"i": key, "k": rank, "u": units})
+    # one thread: less CPU for the same groups
+    by_item = table.group_by(["i"], use_threads=False).aggregate([("k", "max"), ("u", "max"), ("u", "min")])
+    if pc.all(pc.equal(by_item["u_max"], by_item["u_min"])).as_py() is not False:
+        groups = pa.table({"u": by_item["u_max"], "i": by_item["i"], "k_max": by_item["k_max"]})
+    else:
+        groups = table.group_by(["u", "i"], use_threads=False).aggregate([("k", "max")])
+    if width:
+        groups = groups.set_column(
+            groups.schema.get_field_index("i"), "i", groups["i"].cast(pa.binary()).cast(pa.string())
+        )
+    return groups
+
+
+def _fixed_binary(strings: pa.Array, width: int) -> pa.Array:
+    """Strings all ``width`` bytes long as fixed-size binary over the same bytes (no copy)."""
+    first = int(np.frombuffer(strings.buffers()[1], dtype=np.int32, count=1, offset=4 * strings.offset)[0])
+    data = strings.buffers()[2].slice(first, width * len(strings)) if len(strings) else pa.py_buffer(b"")
+    return pa.Array.from_buffers(pa.binary(width), len(strings), [None, data])
 
 
 def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
@@ -248,14 +254,12 @@ def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
     take = _accepted_in(w, cases, extra) & (statutory != MISSING) & (statutory > 0) & named
     idx = np.flatnonzero(take)
     # each item by its latest accepted case; on one day the greatest case id (the rows are in id
-    # order): the largest (day, position) per (unit, item), one hashed group-by in Arrow, no sort
-    # over every row (a row not counted ranks -1), so that ten million item codes are not copied
+    # order): the largest (day, position) per (unit, item), no sort
     accepted = cases["accepted"][idx]
-    rank = np.full(len(cases), -1, dtype=np.int64)
-    rank[idx] = ((accepted - (accepted.min() if len(idx) else 0)).astype(np.int64) << 32) | idx
-    del accepted, take
-    groups = _latest(cases["unit"], item, rank, idx)
-    del rank
+    rank = ((accepted - (accepted.min() if len(idx) else 0)).astype(np.int64) << 32) | idx
+    del accepted
+    groups = _latest(cases["unit"], item, rank, take)
+    del rank, take
     rows = groups["k_max"].to_numpy() & 0xFFFFFFFF
     unit = groups["u"].to_numpy()
     named_items = groups["i"]

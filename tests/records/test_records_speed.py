@@ -83,14 +83,17 @@ def test_a_quoted_cell_with_line_breaks_read_in_many_csv_blocks_gives_the_rows_o
         pd.testing.assert_frame_equal(run(cases=[path]).rows, whole)
 
 
-def test_an_item_two_units_share_is_each_unit_s_own_item():
-    # both units name item I1; each unit's latest case of it decides its reduction
+@pytest.mark.parametrize("other", [(), (("A3", "C1", "I22", "online", "2017-09-01", "", "2", "10", "0", ""),)])
+def test_an_item_two_units_share_is_each_unit_s_own_item(other):
+    # both units name item I1; each unit's latest case of it decides its reduction. With I22 too the
+    # item codes are of two lengths: grouped as text, not as fixed-width bytes
     rows = [("A1", "C1", "I1", "online", "2017-09-04", "", "1", "10", "0", ""),
             ("A2", "C1", "I1", "online", "2017-09-05", "", "5", "10", "0", ""),
             ("B1", "C2", "I1", "online", "2017-09-06", "", "2", "10", "0", ""),
-            ("B2", "C2", "I1", "online", "2017-09-01", "", "9", "10", "0", "")]  # fmt: skip
+            ("B2", "C2", "I1", "online", "2017-09-01", "", "9", "10", "0", ""), *other]  # fmt: skip
     got = run(cases=[csv_file("c.csv", CASE_HEADER, rows)]).rows.set_index(["unit_id", "check_id"])["value"]
-    assert (got[("C1", "R6")], got[("C2", "R6")]) == ("0.500000", "0.800000")
+    # C1: I1 by A2 (1 − 5/10), I22 by A3 (1 − 2/10): (0.5 + 0.8) / 2
+    assert (got[("C1", "R6")], got[("C2", "R6")]) == ("0.650000" if other else "0.500000", "0.800000")
 
 
 def _worst_by_sorting(unit: np.ndarray, key: np.ndarray, mask: np.ndarray, kept: int) -> list[tuple[int, int]]:
