@@ -40,6 +40,8 @@ class DayIndex:
 
     def inside(self, day: np.ndarray) -> np.ndarray:
         """Which day numbers lie in a year the calendar covers."""
+        if self.covered.all():  # the usual calendar, its years one run: two comparisons
+            return (day >= self.first) & (day < self.first + len(self.count))
         pos = day.astype(np.int64) - self.first
         ok = (pos >= 0) & (pos < len(self.count))
         out = np.zeros(len(day), dtype=bool)
