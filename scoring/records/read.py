@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -472,6 +474,46 @@ def _csv_path_blocks(path: Path, kind: Kind) -> Iterator[Block]:
     yield from _arrow_csv(lambda: pa.OSFile(str(path)), f, kind, found, len(header), skip=1)
 
 
+def _ahead(blocks: Iterator[Block]) -> Iterator[Block]:
+    """``blocks`` read one ahead on a second thread: Arrow decodes the next block (letting go of the
+    GIL) while this thread parses the one before, as DuckDB reads on two threads. At most one block
+    waits; a problem the reader raises reaches the caller where the block would have."""
+    box: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for block in blocks:
+                if not put(("block", block)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed over, raised in the caller's thread
+            put(("error", exc))
+
+    worker = threading.Thread(target=work, name="records-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            what, item = box.get()
+            if what == "end":
+                return
+            if what == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
 def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Block], T | None],
                 issues: list[Issue]) -> list[T]:  # fmt: skip
     """Every file of one kind, block by block through ``parse``; unreadable files are issues. A
@@ -498,7 +540,7 @@ def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Bloc
             else:
                 raise InputError([Issue(code="file-type", file=f.name,
                                         message=f"不支持的文件类型 .{f.kind};只接受 .csv、.xlsx 或 .parquet")])  # fmt: skip
-            for block in blocks:
+            for block in _ahead(blocks) if f.kind in ("csv", "parquet") else blocks:
                 parsed = parse(block)
                 if parsed is not None:
                     out.append(parsed)

@@ -141,3 +141,22 @@ def test_rows_taken_chunk_by_chunk_are_arrow_s_own_take(sizes, data):
     column = pa.chunked_array(chunks, pa.string())
     rows = np.array(data.draw(st.lists(st.integers(0, max(start - 1, 0)), max_size=12 if start else 0)), dtype=np.int64)
     assert take_rows(column, rows).to_pylist() == column.take(pa.array(rows, pa.int64())).to_pylist()
+
+
+def test_a_problem_the_reader_meets_in_a_later_block_reaches_the_caller_and_no_reader_thread_is_left(
+    tmp_path, monkeypatch
+):
+    import threading
+
+    import scoring.records.read as read
+
+    rows = [(f"A{i:03d}", "C1", "I1", "online", "2017-09-04", "", "1", "", "", "") for i in range(60)]
+    path = tmp_path / "c.csv"
+    # a row with one cell too many, blocks after the first: read on the reader's thread
+    path.write_bytes(csv_file("c.csv", CASE_HEADER, rows).data + b"A999,C1,I1,online,2017-09-04,,1,,,,extra\n")
+    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 512)
+    before = threading.active_count()
+    with pytest.raises(InputError) as err:
+        run(cases=[path])
+    assert [(i.code, i.file) for i in err.value.issues] == [("csv-malformed", str(path))]
+    assert threading.active_count() == before
