@@ -40,6 +40,8 @@ class DayIndex:
 
     def inside(self, day: np.ndarray) -> np.ndarray:
         """Which day numbers lie in a year the calendar covers."""
+        if self.covered.all():  # the usual calendar, its years one run: two comparisons
+            return (day >= self.first) & (day < self.first + len(self.count))
         pos = day.astype(np.int64) - self.first
         ok = (pos >= 0) & (pos < len(self.count))
         out = np.zeros(len(day), dtype=bool)
@@ -48,7 +50,7 @@ class DayIndex:
 
     def at(self, day: np.ndarray) -> np.ndarray:
         """Working days up to and including each day (every day covered)."""
-        return self.count[day.astype(np.int64) - self.first]
+        return self.count[np.subtract(day, self.first, dtype=np.int64 if day.dtype.itemsize > 4 else np.int32)]
 
     def taken(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Working days d with start < d ≤ end (SPEC extension 1a); a same-day pair took 0."""

@@ -45,16 +45,24 @@ NONE = {
 }
 
 
-def _ids(lost: pd.DataFrame, measure: str) -> pd.Series:
-    """unit -> the first records that cost points, joined, with how many more there are."""
+def _ids(lost: pd.DataFrame, measure: str) -> dict[int, str]:
+    """unit -> the first records that cost points, joined (``lost`` holds each unit's rows together,
+    worst first). Only those few ids become Python strings."""
     if lost.empty:
-        return pd.Series(dtype=object)
-    shown = lost.groupby("unit", sort=False).head(SHOWN_IDS)
+        return {}
+    units = lost["unit"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]])
+    sizes = np.diff(np.r_[starts, len(units)])
+    rank = np.arange(len(units)) - np.repeat(starts, sizes)
+    picked = np.flatnonzero(rank < SHOWN_IDS)
+    names = lost["id"].iloc[picked].astype(object).to_numpy()
     if measure == "time_reduction":
-        names = shown["id"] + "(" + (100 * shown["cut"]).map("{:.1f}%".format) + ")"
-    else:
-        names = shown["id"]
-    return names.groupby(shown["unit"], sort=False).agg("、".join)
+        cuts = (100 * lost["cut"].to_numpy()[picked]).tolist()
+        names = [f"{n}({c:.1f}%)" for n, c in zip(names, cuts, strict=True)]
+    shown = np.minimum(sizes, SHOWN_IDS)
+    ends = np.cumsum(shown)
+    # a loop over units (the rows written), not over records
+    return {int(units[a]): "、".join(names[e - n : e]) for a, n, e in zip(starts, shown, ends, strict=True)}
 
 
 def evidence_texts(measure: str, params: dict, units: np.ndarray, m) -> list[str]:
@@ -75,7 +83,7 @@ def evidence_texts(measure: str, params: dict, units: np.ndarray, m) -> list[str
             fields["pct"] = f"{100 * n / d:.1f}%"
         text = f"{den_w.format(**fields)},{num_w.format(**fields)}"
         more = int(m.lost_count[u])
-        if more and u in shown.index:
+        if more and u in shown:
             rest = more - min(more, SHOWN_IDS)
             tail = f" 等 {more:,} {COUNTER[measure]}" if rest else ""
             text += f";{lost_w.format(**fields)}:{shown[u]}{tail}"

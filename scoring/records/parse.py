@@ -44,16 +44,17 @@ CASES = Kind("办件", Columns(
      "accepted_at": "受理时间", "finished_at": "办结时间", "promised_days": "承诺时限",
      "statutory_days": "法定时限", "visits": "跑动次数"},
     ("case_id", "unit_id", "channel", "accepted_at", "promised_days"),
-), dates=("accepted_at", "finished_at"), counts=("promised_days", "statutory_days", "visits"))  # fmt: skip
+), dates=("accepted_at", "finished_at"), counts=("promised_days", "statutory_days", "visits"),
+   few=("unit_id", "channel"))  # fmt: skip
 RATINGS = Kind("好差评", Columns(
     {"rating_id": "评价编号", "unit_id": "单位编码", "case_id": "办件编号", "rated_at": "评价时间",
      "level": "评价等级", "verified": "核实结果", "fixed_at": "整改完成时间", "callback_at": "回访时间"},
     ("rating_id", "unit_id", "rated_at", "level"),
-), dates=("rated_at", "fixed_at", "callback_at"))  # fmt: skip
+), dates=("rated_at", "fixed_at", "callback_at"), few=("unit_id", "level", "verified"))  # fmt: skip
 ACCOUNTS = Kind("政务新媒体账号", Columns(
     {"account_id": "账号编码", "unit_id": "单位编码", "platform": "平台", "name": "账号名称"},
     ("account_id", "unit_id"),
-))  # fmt: skip
+), few=("unit_id",))  # fmt: skip
 POSTS = Kind("政务新媒体发文", Columns(
     {"account_id": "账号编码", "published_at": "发布时间", "title": "标题"}, ("account_id", "published_at")
 ), dates=("published_at",))  # fmt: skip
@@ -136,7 +137,18 @@ def _typed_seconds(column: pa.Array) -> np.ndarray:
         seconds = pc.cast(column, pa.timestamp("s"), safe=False).cast(pa.int64())
     else:
         seconds = pc.multiply(column.cast(pa.date32()).cast(pa.int32()).cast(pa.int64()), SECONDS_PER_DAY)
-    return pc.fill_null(seconds, np.int64(MISSING)).to_numpy(zero_copy_only=False)
+    return _numbers(seconds, MISSING)
+
+
+def _numbers(array: pa.Array, fill: int) -> np.ndarray:
+    """An Arrow int64 array as numpy, ``fill`` where null: numpy's ``where`` over Arrow's own buffer
+    (Arrow's fill_null copied each of ten million values first, issue 28)."""
+    if array.null_count == len(array) or array.buffers()[1] is None:
+        return np.full(len(array), np.int64(fill))
+    values = np.frombuffer(array.buffers()[1], dtype=np.int64, count=len(array), offset=8 * array.offset)
+    if not array.null_count:
+        return values
+    return np.where(array.is_valid().to_numpy(zero_copy_only=False), values, np.int64(fill))
 
 
 def _dates(block: Block, problems: Problems, name: str) -> np.ndarray:
@@ -179,7 +191,7 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
     """Whole numbers 0..10^9 as int32 (MISSING where empty); anything else a located problem."""
     filled = ~block.empty(name)
     if name in block.typed:  # a Parquet integer column: only its range may be wrong
-        numbers = pc.fill_null(block.typed[name], 0).cast(pa.int64(), safe=False).to_numpy(zero_copy_only=False)
+        numbers = _numbers(block.typed[name].cast(pa.int64(), safe=False), 0)
         good = (numbers >= 0) & (numbers <= MAX_COUNT)
         problems.at(block, filled & ~good, "records-bad-count", name,
                     f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", name)  # fmt: skip
@@ -200,7 +212,8 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
 
 def _coded(block: Block, problems: Problems, name: str, table: dict[str, int], words: str) -> np.ndarray:
     """A few-valued column by its table (case-insensitive), as int8; -1 where empty or unknown."""
-    encoded = pc.dictionary_encode(block.text[name])
+    text = block.text[name]
+    encoded = text if pa.types.is_dictionary(text.type) else pc.dictionary_encode(text)
     lookup = {k.lower(): v for k, v in table.items()}
     codes = np.array([lookup.get(str(c).lower(), -2) for c in encoded.dictionary.to_pylist()] + [-1], dtype=np.int8)
     out = codes[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int8)
@@ -219,22 +232,24 @@ def ids(array: pa.Array) -> pa.Array:
     return array
 
 
-def _timed(block: Block, name: str, seconds: np.ndarray) -> np.ndarray:
+def _timed(block: Block, name: str, seconds: np.ndarray, days: np.ndarray) -> np.ndarray:
     """Cells that give a time of day: more than a date, and not the midnight of a date cell."""
+    midnight = seconds == days.astype(np.int64) * SECONDS_PER_DAY  # a product, not a remainder: cheaper
     if name in block.typed:  # a stored timestamp always has a time (a stored date never)
-        return np.full(len(seconds), pa.types.is_timestamp(block.typed[name].type)) & (seconds % SECONDS_PER_DAY != 0)
+        return ~midnight if pa.types.is_timestamp(block.typed[name].type) else np.zeros(len(seconds), dtype=bool)
     longer = pc.greater(pc.utf8_length(block.text[name]), 10).to_numpy(zero_copy_only=False)
-    return longer & (seconds % SECONDS_PER_DAY != 0)
+    return longer & ~midnight
 
 
-def _order(
-    block: Block, problems: Problems, first: np.ndarray, then: np.ndarray, name: str, message: str
-) -> np.ndarray:
+def _order(block: Block, problems: Problems, first: np.ndarray, then: np.ndarray, days: dict[str, np.ndarray],
+           name: str, message: str) -> np.ndarray:  # fmt: skip
     """``then`` before ``first``: by the time where both cells give one, else by the date (a case
-    finished "2017-09-04" was not finished before its acceptance at 10:30 that day)."""
+    finished "2017-09-04" was not finished before its acceptance at 10:30 that day). ``days`` holds
+    both columns' day numbers, made once."""
     first_name = {"finished_at": "accepted_at"}.get(name, "rated_at")
-    timed = _timed(block, first_name, first) & _timed(block, name, then)
-    earlier = np.where(timed, then < first, then // SECONDS_PER_DAY < first // SECONDS_PER_DAY)
+    first_day, then_day = days[first_name], days[name]
+    timed = _timed(block, first_name, first, first_day) & _timed(block, name, then, then_day)
+    earlier = np.where(timed, then < first, then_day < first_day)
     bad = (first != MISSING) & (then != MISSING) & earlier
     problems.at(block, bad, "records-order", name, message, name)
     return bad
@@ -246,20 +261,22 @@ def _base(block: Block, kind: Kind) -> dict[str, object]:
 
 
 def _constant(value: str, n: int) -> Coded:
-    return Coded(np.zeros(n, dtype=np.int32), pa.array([value], pa.string()))
+    # one byte a row: a file's name and sheet are the same for its whole block
+    return Coded(np.zeros(n, dtype=np.uint8), pa.array([value], pa.string()))
 
 
 def parse_cases(block: Block, problems: Problems) -> Table:
     bad = _required(block, problems, CASES.columns)
     accepted = _dates(block, problems, "accepted_at")
     finished = _dates(block, problems, "finished_at")
-    bad |= _order(block, problems, accepted, finished, "finished_at",
+    days = {"accepted_at": day_numbers(accepted), "finished_at": day_numbers(finished)}
+    bad |= _order(block, problems, accepted, finished, days, "finished_at",
                   "办结时间 {value} 早于受理时间;办结不能早于受理")  # fmt: skip
     t = block.text
     return Table({
-        "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": categories(t["item_code"]),
+        "case_id": ids(t["case_id"]), "unit_id": categories(t["unit_id"]), "item_code": ids(t["item_code"]),
         "channel": _coded(block, problems, "channel", CHANNELS, CHANNEL_WORDS),
-        "accepted": day_numbers(accepted), "finished": day_numbers(finished),
+        "accepted": days["accepted_at"], "finished": days["finished_at"],
         "promised": _counts(block, problems, "promised_days", "承诺时限"),
         "statutory": _counts(block, problems, "statutory_days", "法定时限"),
         "visits": _counts(block, problems, "visits", "跑动次数"), **_base(block, CASES),
@@ -271,14 +288,15 @@ def parse_ratings(block: Block, problems: Problems) -> Table:
     rated = _dates(block, problems, "rated_at")
     fixed = _dates(block, problems, "fixed_at")
     called = _dates(block, problems, "callback_at")
-    _order(block, problems, rated, fixed, "fixed_at", "整改完成时间 {value} 早于评价时间")
-    _order(block, problems, rated, called, "callback_at", "回访时间 {value} 早于评价时间")
+    days = {"rated_at": day_numbers(rated), "fixed_at": day_numbers(fixed), "callback_at": day_numbers(called)}
+    _order(block, problems, rated, fixed, days, "fixed_at", "整改完成时间 {value} 早于评价时间")
+    _order(block, problems, rated, called, days, "callback_at", "回访时间 {value} 早于评价时间")
     t = block.text
     return Table({
         "rating_id": ids(t["rating_id"]), "unit_id": categories(t["unit_id"]), "case_id": ids(t["case_id"]),
-        "rated": day_numbers(rated), "level": _coded(block, problems, "level", LEVELS, LEVEL_WORDS),
+        "rated": days["rated_at"], "level": _coded(block, problems, "level", LEVELS, LEVEL_WORDS),
         "verified": _coded(block, problems, "verified", VERIFIED, "属实、不属实,或留空(尚未核实)"),
-        "fixed": day_numbers(fixed), "callback": day_numbers(called), **_base(block, RATINGS),
+        "fixed": days["fixed_at"], "callback": days["callback_at"], **_base(block, RATINGS),
     })  # fmt: skip
 
 
