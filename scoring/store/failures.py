@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,10 +138,7 @@ def store_failure(exc: BaseException, path: str | Path, *, opening: bool = False
     if is_url(path):
         return _url_failure(exc, str(path))
     path = Path(path)
-    seen: set[int] = set()
-    e: BaseException | None = exc
-    while e is not None and id(e) not in seen:
-        seen.add(id(e))
+    for e in _chain(exc):
         if isinstance(e, StoreUnusable):
             return e
         kind = None
@@ -150,20 +148,25 @@ def store_failure(exc: BaseException, path: str | Path, *, opening: bool = False
             kind = _os_kind(e, path)
         if kind is not None:
             return StoreUnusable(kind, path, detail=str(e))
-        e = e.__cause__ or e.__context__
     return None
 
 
-def _url_failure(exc: BaseException, url: str) -> StoreUnusable | None:
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the errors it arose from, each once (a cycle of causes ends the walk)."""
     seen: set[int] = set()
     e: BaseException | None = exc
     while e is not None and id(e) not in seen:
         seen.add(id(e))
+        yield e
+        e = e.__cause__ or e.__context__
+
+
+def _url_failure(exc: BaseException, url: str) -> StoreUnusable | None:
+    for e in _chain(exc):
         if isinstance(e, StoreUnusable):
             return e
         kind = _pg_kind(e)
         if kind is not None:
             # the server's own words may name the user, never the password; the state is shown, not the text
             return StoreUnusable(kind, url, detail=getattr(e, "sqlstate", None) or type(e).__name__)
-        e = e.__cause__ or e.__context__
     return None
