@@ -12,12 +12,13 @@ import streamlit as st
 
 from scoring import InputError, InputFile, format_issue
 from scoring.store import Store
-from scoring.store.content import latest_words, save_words, visible_history, words_versions
+from scoring.store.content import latest_words, save_words, words_versions
 from scoring.store.users import User
 from scoring.views.content_fixes import rectification_list, unit_counts
 from scoring.views.people import beijing_time
 from scoring.words_list import SEVERITIES, WORDS_COLUMNS, read_words_list, words_from_table
 from scoring.workbooks.content_annex import content_annex_xlsx
+from ui.data import content_fixes_history
 from ui.glossary import CONTENT_COLUMNS, FILE, FIXES_COUNT_COLUMNS, LABEL, WORDS_VERSION_COLUMNS
 from ui.tables import table_height
 
@@ -26,11 +27,11 @@ __all__ = ["content_fixes_section", "words_editor"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def content_fixes_section(store: Store, user: User, names: pd.Series) -> None:
+def content_fixes_section(user: User, names: pd.Series) -> None:
     """The rectification list this user may see, and the annex to download."""
     st.subheader(LABEL["fixes_title"])
     st.caption(LABEL["fixes_unit_intro"] if user.role == "unit" else LABEL["fixes_intro"])
-    history = visible_history(store, user)
+    history = content_fixes_history(user)
     listing = rectification_list(history, names)
     if listing.empty:
         st.caption(LABEL["fixes_none"])

@@ -23,8 +23,10 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from scoring import Rubric, build_template, load_rubric, read_roster
 from scoring.pipeline import Assessment, checks_of, combine_rounds, narrowed, without_findings
 from scoring.store import Store, default_db_path, open_store
+from scoring.store.content import content_history, visible_part
 from scoring.store.publish import load_round, published_scores, revision_digests, snapshot_stamp
 from scoring.store.rounds import STATUS_NAMES, round_setup, rounds_table
+from scoring.store.users import User
 from scoring.views.completeness import provisional, round_progress
 from scoring.views.explain import missing_results, unsupported_losses
 from scoring.views.rectification import rectification
@@ -246,6 +248,19 @@ def _rectification(path: str, stamp: int, shown: tuple[str, ...], period: str, b
                    units: tuple[str, ...]) -> pd.DataFrame:  # fmt: skip
     combined = _combined(path, stamp, shown)
     return rectification(checks_of(combined.scores, [before, period], list(units)), period, before, list(units))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _content_history(path: str, stamp: int) -> pd.DataFrame:
+    # every monitor run leaves an audit entry, so the stamp changes when the history can (1.5 s to
+    # build at 500 units × 30 runs: once per run, not on every visit of 网站监测)
+    return content_history(_store(path, demo_mode()))
+
+
+def content_fixes_history(user: User | None) -> pd.DataFrame:
+    """The monitor's content findings this user may see (scoring.store.content.visible_history), from
+    one copy kept for every session until the next run."""
+    return visible_part(_content_history(str(db_path()), version()), user)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -27,7 +27,7 @@ from scoring.tables import InputFile
 from scoring.words_list import read_words_list, words_csv
 
 __all__ = ["CONTENT_STATUSES", "WordsVersion", "content_history", "insert_content", "latest_words", "run_counts",
-           "save_words", "visible_history", "words_version", "words_versions"]  # fmt: skip
+           "save_words", "visible_history", "visible_part", "words_version", "words_versions"]  # fmt: skip
 
 # relative to the unit's latest covering run: seen there for the first time, seen there and before,
 # gone there, gone in an earlier run
@@ -203,6 +203,15 @@ def visible_history(store: Store, user: User | None) -> pd.DataFrame:
     account its own only; anyone else is refused (AccessDenied)."""
     require(user, "content_fixes")
     return content_history(store, [user.unit_id] if user.role == "unit" else None)  # type: ignore[union-attr]
+
+
+def visible_part(history: pd.DataFrame, user: User | None) -> pd.DataFrame:
+    """visible_history taken from every unit's content_history (one the app keeps for all sessions):
+    a unit's episodes depend on its own runs only, so its rows of the whole are its own history."""
+    require(user, "content_fixes")
+    if user.role != "unit":  # type: ignore[union-attr]
+        return history
+    return history[history["unit_id"] == user.unit_id].reset_index(drop=True)  # type: ignore[union-attr]
 
 
 def run_counts(store: Store, run_id: int) -> dict[str, int]:

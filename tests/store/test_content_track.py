@@ -13,12 +13,14 @@ from store_backends import raw_db, refused_errors
 
 from scoring import InputError, InputFile
 from scoring.store import open_store
+from scoring.store.access import AccessDenied
 from scoring.store.content import (
     content_history,
     insert_content,
     latest_words,
     run_counts,
     save_words,
+    visible_part,
     words_version,
     words_versions,
 )
@@ -234,3 +236,17 @@ def test_episodes_and_counts_agree_with_walking_the_runs_one_by_one(tmp_path_fac
                    strict=True)) == expected  # fmt: skip
     assert len(h) == len(expected)
     assert {r: run_counts(store, r) for r in ids} == counts
+    # the app keeps every unit's history for all sessions and gives a unit account its own rows:
+    # those must be exactly the history computed from the unit's runs alone
+    for u in UNITS:
+        mine = visible_part(h, User(f"unit-{u}", "unit", u))
+        pd.testing.assert_frame_equal(mine, content_history(store, [u]), check_dtype=False)
+    assert visible_part(h, OFFICE) is h
+
+
+def test_the_shared_history_is_refused_to_an_account_without_the_right(three_runs):
+    h = content_history(three_runs[0])
+    with pytest.raises(AccessDenied):
+        visible_part(h, None)
+    with pytest.raises(AccessDenied):  # leaders see rankings, not the sites' findings
+        visible_part(h, User("领导", "leader"))

@@ -32,13 +32,13 @@ rubric = load_rubric(rubric_path)
 roster = read_roster(units_path, rubric)
 names = roster.set_index("unit_id")["name"]
 if not can(user, "monitor"):  # a unit account: what the monitor found on its own sites, nothing else
-    content_fixes_section(store, user, names)
+    content_fixes_section(user, names)
     st.stop()
 
 
 def stop() -> None:
     """The page ends here; the rectification list and the words list are still shown."""
-    content_fixes_section(store, user, names)
+    content_fixes_section(user, names)
     words_editor(store, user)
     st.stop()
 
@@ -177,5 +177,5 @@ else:
     )[["unit", "url", "at", "outcome", "probes", "failed"]].rename(columns=MONITOR_COLUMNS)
     st.dataframe(view, hide_index=True, placeholder="", width="stretch", height=table_height(len(view)))
 
-content_fixes_section(store, user, names)
+content_fixes_section(user, names)
 words_editor(store, user)
