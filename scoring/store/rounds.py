@@ -24,6 +24,7 @@ from scoring.store.access import authorize
 from scoring.store.db import Store, now
 from scoring.store.findings import findings_frame, insert_findings
 from scoring.store.users import User
+from scoring.store.writer import Writer
 from scoring.tables import SourceInfo, as_text
 from scoring.validate import SINGLE_ROW_METHODS, validate_results
 from scoring.words import ROUND_STATUS_NAMES
@@ -254,7 +255,8 @@ def import_results(
                 )
                 store.audit(actor, "round.create", p, f"rubric {rub.id} {rub.spec.version}")
         batch_ids = []
-        for f in inputs:
+        scores = None
+        for i, f in enumerate(inputs):
             ours = (rows["_file"] == f.path).to_numpy(dtype=bool)
             mine = rows if ours.all() else rows[ours]  # one file: no copy of a round's texts
             bid = store.insert_returning_id(
@@ -262,15 +264,25 @@ def import_results(
                 (f.path, f.sha256, len(mine), now(), actor),
             )
             batch_ids.append(bid)
-            new_ids = insert_findings(db, bid, pd.DataFrame({
-                "round_id": mine["period"].map(round_ids).astype("int64"), "_sheet": mine["_sheet"],
-                "_row": mine["_row"].astype("int64"), "unit_id": mine["unit_id"], "check_id": mine["check_id"],
-                "value": as_text(mine["value"]), "evidence": mine["evidence"], "note": mine["note"],
-                "evaluator": mine["evaluator"], "checked_at": mine["checked_at"],
-            }))  # fmt: skip
+            # the rows go to SQLite from a second thread: this one meanwhile gathers the next slice,
+            # compresses the copy and, after the last file, scores (issue 34); ``db`` is the
+            # writer's until it is done
+            with Writer() as writer:
+                new_ids = insert_findings(db, bid, pd.DataFrame({
+                    "round_id": mine["period"].map(round_ids).astype("int64"), "_sheet": mine["_sheet"],
+                    "_row": mine["_row"].astype("int64"), "unit_id": mine["unit_id"], "check_id": mine["check_id"],
+                    "value": as_text(mine["value"]), "evidence": mine["evidence"], "note": mine["note"],
+                    "evaluator": mine["evaluator"], "checked_at": mine["checked_at"],
+                }), writer)  # fmt: skip
+                if i == len(inputs) - 1:
+                    try:
+                        scores = score_findings(rub, roster, checked)
+                    except Exception:  # raised again below, after the commit, where it always was
+                        scores = None
             store.audit(actor, "batch.import", f.path, f"batch {bid}, {len(mine)} rows, sha256 {f.sha256}")
             _supersede(store, old_ids, mine, new_ids, stored_rows, actor)
-    scored = Assessment(rub, roster, checked, score_findings(rub, roster, checked), raw.sources)
+    scored = Assessment(rub, roster, checked, scores if scores is not None else score_findings(rub, roster, checked),
+                        raw.sources)  # fmt: skip
     return ImportResult(batches=batch_ids, rows=len(rows), periods=periods, sources=raw.sources, pending=pending,
                         already=already, replaced=len(old_ids), scored=scored)  # fmt: skip
 
