@@ -34,6 +34,11 @@ _DEPTH = 2
 # every statement (a few hundred microseconds of SQLite's work); at the default 5 ms it would sit
 # idle behind the caller's Python work most of the time
 _SWITCH_S = 0.0002
+# the interval is the process's: writers running at once (two stores written in one app) set it
+# once and the last one to finish puts it back
+_SWITCH_LOCK = threading.Lock()
+_switch_users = 0
+_switch_before = 0.0
 
 
 class Writer:
@@ -45,12 +50,12 @@ class Writer:
         self._stop = False
         self._queue: queue.Queue[Callable[[], object] | object] | None = None
         self._thread: threading.Thread | None = None
-        self._switch: float | None = None
+        self._switched = False
         if threaded:
             self._queue = queue.Queue(maxsize=_DEPTH)
             self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
-            self._switch = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch, _SWITCH_S))
+            _quicker_switches(True)
+            self._switched = True
             self._thread.start()
 
     def submit(self, call: Callable[[], object]) -> None:
@@ -89,17 +94,30 @@ class Writer:
                 self._error = exc
 
     def _finish(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            return
-        assert self._queue is not None
-        self._queue.put(_DONE)
-        self._thread.join()
-        if self._switch is not None:
-            sys.setswitchinterval(self._switch)
-            self._switch = None
+        if self._thread is not None and self._thread.is_alive():
+            assert self._queue is not None
+            self._queue.put(_DONE)
+            self._thread.join()
+        if self._switched:
+            _quicker_switches(False)
+            self._switched = False
 
     def _raise_failure(self) -> None:
         if self._error is not None:
             error, self._error = self._error, None
             self._stop = True
             raise error
+
+
+def _quicker_switches(on: bool) -> None:
+    global _switch_users, _switch_before
+    with _SWITCH_LOCK:
+        if on:
+            if _switch_users == 0:
+                _switch_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_before, _SWITCH_S))
+            _switch_users += 1
+        else:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_before)
