@@ -18,7 +18,6 @@ goes on to the rollback: nothing touches the connection from two threads at once
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -30,15 +29,6 @@ _DONE = object()  # what ends the writer's thread: never a call anyone could sub
 # calls queued ahead of the one running: each holds a slice's values as Python objects (memory),
 # and two keep the writer fed while the caller prepares the next
 _DEPTH = 2
-# how long a thread that wants the GIL waits before asking for it: the writer wants it back after
-# every statement (a few hundred microseconds of SQLite's work); at the default 5 ms it would sit
-# idle behind the caller's Python work most of the time
-_SWITCH_S = 0.0002
-# the interval is the process's: writers running at once (two stores written in one app) set it
-# once and the last one to finish puts it back
-_SWITCH_LOCK = threading.Lock()
-_switch_users = 0
-_switch_before = 0.0
 
 
 class Writer:
@@ -50,12 +40,9 @@ class Writer:
         self._stop = False
         self._queue: queue.Queue[Callable[[], object] | object] | None = None
         self._thread: threading.Thread | None = None
-        self._switched = False
         if threaded:
             self._queue = queue.Queue(maxsize=_DEPTH)
             self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
-            _quicker_switches(True)
-            self._switched = True
             self._thread.start()
 
     def submit(self, call: Callable[[], object]) -> None:
@@ -98,26 +85,9 @@ class Writer:
             assert self._queue is not None
             self._queue.put(_DONE)
             self._thread.join()
-        if self._switched:
-            _quicker_switches(False)
-            self._switched = False
 
     def _raise_failure(self) -> None:
         if self._error is not None:
             error, self._error = self._error, None
             self._stop = True
             raise error
-
-
-def _quicker_switches(on: bool) -> None:
-    global _switch_users, _switch_before
-    with _SWITCH_LOCK:
-        if on:
-            if _switch_users == 0:
-                _switch_before = sys.getswitchinterval()
-                sys.setswitchinterval(min(_switch_before, _SWITCH_S))
-            _switch_users += 1
-        else:
-            _switch_users -= 1
-            if _switch_users == 0:
-                sys.setswitchinterval(_switch_before)
