@@ -28,7 +28,7 @@ _DONE = object()  # what ends the writer's thread: never a call anyone could sub
 
 # calls queued ahead of the one running: each holds a slice's values as Python objects (memory),
 # and two keep the writer fed while the caller prepares the next
-_DEPTH = 2
+_DEPTH = 8
 
 
 class Writer:
