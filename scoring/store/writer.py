@@ -26,9 +26,10 @@ __all__ = ["Writer"]
 
 _DONE = object()  # what ends the writer's thread: never a call anyone could submit
 
-# calls queued ahead of the one running: each holds a slice's values as Python objects (memory),
-# and two keep the writer fed while the caller prepares the next
-_DEPTH = 8
+# calls queued ahead of the one running, each a part of a slice as Python objects (8,000 rows of a
+# province's round, ~1 MB each): enough for the writer to go on inserting while the caller scores
+# and lists the losses after the last part (8 deep: the import's peak 599 MB against 614 allowed)
+_DEPTH = 4
 
 
 class Writer:
