@@ -1,8 +1,8 @@
 """A transaction's bulk writes run by a thread of their own, in order, while the caller's thread
 prepares the next (issue 34).
 
-A province's import spends 1.4 s in SQLite's inserts and about as long gathering the rows, turning
-them into Python values, compressing the columnar copy and scoring, all on one core. SQLite's
+A province's import spent 1.7 s in SQLite's inserts and another second gathering the rows, turning
+them into Python values and compressing the columnar copy, all on one core. SQLite's
 driver releases the GIL while a statement steps (psycopg while it sends a COPY), so a second
 thread that owns the connection for the insert phase puts the machine's other core to work.
 
@@ -28,8 +28,8 @@ _DONE = object()  # what ends the writer's thread: never a call anyone could sub
 
 # calls queued ahead of the one running, each a part of a slice as Python objects (8,000 rows of a
 # province's round, some 8 MB by the peaks measured): the writer goes on inserting while the caller
-# scores and lists the losses after the last part (8 deep: the import's peak 599 MB of 614 allowed)
-_DEPTH = 4
+# scores and lists the losses after the last part (4 deep: the import's peak 620 MB of 614 allowed)
+_DEPTH = 2
 
 
 class Writer:
