@@ -22,8 +22,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from scoring.store.rounds import import_results
 
     store = store_of(args)
-    # the list is made while SQLite inserts the rows (issue 34), and said once they are stored
-    res = import_results(store, args.rubric, args.units, args.results, actor(store, args), meanwhile=_bare_losses)
+    res = import_results(store, args.rubric, args.units, args.results, actor(store, args))
     say_encodings(res.sources)
     if res.pending:
         print(f"{res.pending} 行尚未填写结果,已跳过;发布前仍按缺少结果处理")
@@ -35,21 +34,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"存储:{store.location}")
     # stored is stored: a note that cannot be made after the commit must not turn it into exit 2
     try:
-        _warn_unsupported(res.noted())
+        _warn_unsupported(res)
     except InputError as exc:
         print(f"注意:已导入,但无法列出缺少佐证的失分点:{exc}", file=sys.stderr)
     return 0
 
 
-def _bare_losses(scored, periods: list[str]) -> list[tuple[str, pd.DataFrame]]:
-    """Losses with no evidence are allowed (SPEC §2) but untraceable: each period's, to name on stderr."""
+def _warn_unsupported(res) -> None:
+    """Losses with no evidence are allowed (SPEC §2) but untraceable: name them on stderr."""
     from scoring.views.explain import unsupported_losses
 
-    return [(period, unsupported_losses(scored, [period])) for period in periods]
-
-
-def _warn_unsupported(losses: list[tuple[str, pd.DataFrame]]) -> None:
-    for period, bare in losses:
+    for period in res.periods:
+        bare = unsupported_losses(res.scored, [period])
         if bare.empty:
             continue
         print(f"注意:期次 {period} 有 {len(bare)} 个失分点没有佐证材料:", file=sys.stderr)

@@ -27,8 +27,7 @@ __all__ = ["Writer"]
 _DONE = object()  # what ends the writer's thread: never a call anyone could submit
 
 # calls queued ahead of the one running, each a part of a slice as Python objects (8,000 rows of a
-# province's round, some 8 MB by the peaks measured): the writer goes on inserting while the caller
-# scores and lists the losses after the last part (4 deep: the import's peak 620 MB of 614 allowed)
+# province's round, some 8 MB): two keep the writer fed while the caller converts the next part
 _DEPTH = 2
 
 

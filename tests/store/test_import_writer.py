@@ -15,7 +15,6 @@ from store_backends import is_pg, raw_db, refused_errors
 import scoring.store.findings as findings
 import scoring.store.rounds as rounds
 from helpers import ROOT, open_periods
-from scoring.errors import InputError, Issue
 from scoring.store import open_store
 from scoring.store.rounds import import_results
 from scoring.store.users import User
@@ -101,26 +100,3 @@ def test_a_statement_refused_in_the_writer_leaves_the_store_as_it_was(store_loca
     assert store.db.execute("SELECT COUNT(*) FROM finding WHERE batch_id = ?", (res.batches[0],)).fetchone()[0] == len(
         rows
     )
-
-
-def test_what_runs_while_the_rows_go_in_cannot_fail_the_import(store_location):
-    """``meanwhile`` runs inside the import's transaction, where the command line's list of losses
-    without evidence ran after the commit: its failure is the caller's to hear, and the rows stay."""
-    store = open_store(store_location)
-    open_periods(store)
-
-    def fails(scored, periods):
-        raise InputError([Issue(code="no-list", message="列不出")])
-
-    res = import_results(store, RUBRIC, UNITS, [ROUNDS / "2017Q3.csv"], EVALUATOR, meanwhile=fails)
-    with pytest.raises(InputError, match="列不出"):
-        res.noted()
-    count = "SELECT COUNT(*) FROM finding WHERE batch_id = ?"
-    assert store.db.execute(count, (res.batches[0],)).fetchone()[0] == res.rows > 0
-
-    res = import_results(store, RUBRIC, UNITS, [ROUNDS / "2017Q4.csv"], EVALUATOR,
-                         meanwhile=lambda scored, periods: (periods, scored))  # fmt: skip
-    periods, scored = res.noted()
-    assert periods == ["2017Q4"]
-    assert scored is res.scored  # the rounds as scored for the import, not scored again
-    assert store.db.execute(count, (res.batches[0],)).fetchone()[0] == res.rows > 0
