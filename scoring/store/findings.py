@@ -100,7 +100,7 @@ def insert_findings(
                 db.execute,
                 "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
                 (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo),
-                 memoryview(sink.getvalue())),  # bound as Arrow wrote it: no second 20 MB copy while scoring
+                 memoryview(sink.getvalue())),  # bound as Arrow wrote it: no second 20 MB copy
             ))  # fmt: skip
     if own:
         writer.wait()
