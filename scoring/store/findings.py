@@ -12,8 +12,10 @@ same, so a digest never rests on a copy that differs from the record.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sqlite3
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scoring.store.db import Store, bulk_insert
+from scoring.store.writer import Writer
 
 __all__ = ["FINDING_COLUMNS", "copy_problems", "copy_stored_batches", "findings_frame", "insert_findings"]
 
@@ -33,6 +36,7 @@ _INSERT_COLUMNS = ("id", "batch_id", "round_id", "sheet", "row_no", "unit_id", "
 _INSERT = f"INSERT INTO finding({', '.join(_INSERT_COLUMNS)}) VALUES "
 _ROW = "(?,?,?,?,?,?,?,?,?,?,?,?)"
 _ROWS_PER_INSERT = 100
+_INSERTS_PER_PART = 80
 # rows go in and come out a slice at a time: a round of 600 k rows as Python tuples all at once
 # would take 400 MB for a moment, while a slice turned into Arrow columns holds each text once
 _SLICE = 1 << 16
@@ -45,7 +49,9 @@ _OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 _MAX_RANGES = 400
 
 
-def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -> np.ndarray:
+def insert_findings(
+    db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame, writer: Writer | None = None
+) -> np.ndarray:
     """Store a batch's rows (columns ``FINDING_COLUMNS``) inside the caller's write transaction,
     and a copy per round; returns the finding ids given, in row order.
 
@@ -54,13 +60,22 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
 
     Rows go a slice at a time from the caller's columns to the table and the copy, in index order:
     a reordered copy of the whole batch, its values as Python objects and the copy's columns alive
-    at once took 500 MB of a province's import (issue 34)."""
+    at once took 500 MB of a province's import (issue 34).
+
+    With a ``writer``, the statements are handed to it and may still be running when this returns
+    (the caller waits for it before using ``db`` again): this thread gathers the next slice and
+    compresses the copy while SQLite inserts the one before (issue 34). Without one they run here."""
     first = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM finding").fetchone()[0]) + 1
+    own = writer is None
+    writer = Writer(threaded=False) if writer is None else writer
     order = _index_order(rows)
     ids = np.arange(first, first + len(rows), dtype=np.int64)
     columns = {c: _Column(rows[c]) for c in FINDING_COLUMNS}
     copyable = all(columns[c].arrow is not None for c in [*_TEXT, "_row"])
     round_ids = rows["round_id"].to_numpy(dtype=np.int64)[order]
+    # a slice's Python values go to the writer in parts: fewer of them alive at once (memory), and
+    # the writer starts on a slice's first part while this thread converts the next
+    part_rows = _rows_per_insert(db) * _INSERTS_PER_PART
     # the order puts each round's rows together: a round's copy is a run of slices
     bounds = np.flatnonzero(np.r_[True, round_ids[1:] != round_ids[:-1], True]) if len(rows) else []
     for lo, hi in itertools.pairwise(bounds):
@@ -70,37 +85,54 @@ def insert_findings(db: sqlite3.Connection, batch_id: int, rows: pd.DataFrame) -
             at = order[start : min(start + _SLICE, hi)]
             some = ids[start : start + len(at)]
             part = {c: columns[c].take(at) for c in FINDING_COLUMNS}
-            _insert_rows(db, [some.tolist(), [batch_id] * len(at),
-                              *(columns[c].python(at, part[c]) for c in FINDING_COLUMNS)])  # fmt: skip
+            for p in range(0, len(at), part_rows):
+                q = min(p + part_rows, len(at))
+                values = [some[p:q].tolist(), [batch_id] * (q - p),
+                          *(columns[c].python(at[p:q], part[c][p:q]) for c in FINDING_COLUMNS)]  # fmt: skip
+                writer.submit(_insert_rows(db, values))
+                del values  # the writer's now: its objects go when it has inserted them
             part.update(finding_id=pa.array(some), batch_id=pa.array(np.full(len(at), batch_id, dtype=np.int64)))
             if copy is not None:
                 copy.write_batch(pa.record_batch([part[n] for n in _NAMES], schema=_SCHEMA))
         if copy is not None:
             copy.close()
-            db.execute(
+            writer.submit(functools.partial(
+                db.execute,
                 "INSERT INTO batch_frame(batch_id, round_id, first_id, last_id, rows, arrow) VALUES (?,?,?,?,?,?)",
                 (batch_id, int(round_ids[lo]), int(ids[lo]), int(ids[hi - 1]), int(hi - lo),
-                 sink.getvalue().to_pybytes()),
-            )  # fmt: skip
+                 memoryview(sink.getvalue())),  # bound as Arrow wrote it: no second 20 MB copy
+            ))  # fmt: skip
+    if own:
+        writer.wait()
     in_row_order = np.empty_like(ids)
     in_row_order[order] = ids
     return in_row_order
 
 
-def _insert_rows(db: sqlite3.Connection, columns: list[list]) -> None:
-    """Insert one slice of findings, given as its columns' Python values in ``_INSERT``'s order.
+def _rows_per_insert(db: sqlite3.Connection) -> int:
+    if not isinstance(db, sqlite3.Connection):
+        return _ROWS_PER_INSERT
+    return max(1, min(_ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(_INSERT_COLUMNS)))
+
+
+def _insert_rows(db: sqlite3.Connection, columns: list[list]) -> Callable[[], None]:
+    """The insert of some findings, given as their columns' Python values in ``_INSERT``'s order:
+    the parameters laid out here, the statements run by the call returned (by the writer's thread).
 
     A hundred rows a statement: executemany's work per row (a step and a reset of the statement,
     its parameters looked up one tuple at a time) took a third of a province's insert (issue 34).
-    PostgreSQL takes the slice by ``COPY``."""
+    PostgreSQL takes the rows by ``COPY``."""
     if not isinstance(db, sqlite3.Connection):
-        bulk_insert(db, "finding", _INSERT_COLUMNS, zip(*columns, strict=True))
-        return
+        return functools.partial(bulk_insert, db, "finding", _INSERT_COLUMNS, zip(*columns, strict=True))
     width, n = len(columns), len(columns[0])
     flat: list = [None] * (width * n)
     for i, values in enumerate(columns):
         flat[i::width] = values  # row-major in one C loop per column, no tuple per row
-    per = max(1, min(_ROWS_PER_INSERT, db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+    return functools.partial(_run_inserts, db, flat, n)
+
+
+def _run_inserts(db: sqlite3.Connection, flat: list, n: int) -> None:
+    width, per = len(_INSERT_COLUMNS), _rows_per_insert(db)
     full = n - n % per
     many = _INSERT + ",".join([_ROW] * per)
     for start in range(0, full * width, per * width):
