@@ -9,6 +9,8 @@ converted) skip the text parsers: only their range and the calendar can be wrong
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -91,6 +93,16 @@ class Problems:
             self.hidden[key] = self.hidden.get(key, 0) + n - take
         self.rooms.append((len(self.issues), key, n, take))
         return take
+
+    def checkpoint(self) -> Callable[[], None]:
+        """What undoes every problem recorded after now (a file read again records its own anew)."""
+        issues, rooms, shown, hidden = len(self.issues), len(self.rooms), dict(self.shown), dict(self.hidden)
+
+        def undo() -> None:
+            del self.issues[issues:], self.rooms[rooms:]
+            self.shown, self.hidden = shown, hidden
+
+        return undo
 
     def extend(self, later: Problems) -> None:
         """The problems ``later`` found (on another thread, on its own caps) after these, exactly as

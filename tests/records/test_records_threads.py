@@ -123,3 +123,51 @@ def test_a_file_that_cannot_be_read_on_the_worker_is_an_issue_as_before(province
     one = _issues(province, files, 1)
     assert one == _issues(province, files, 2)
     assert [(code, Path(f).name) for code, f, *_ in one] == [("file-not-found", "nowhere.csv")]
+
+
+def _rows(province: dict, english: bool) -> list[list[str]]:
+    """600 cases as CSV cells (header first), no cell quoted: the known columns only."""
+    from sample_data.records_synth import CHANNELS
+
+    cases = province["tables"]["cases"].slice(0, 600)
+    zh = ["办件编号", "单位编码", "事项编码", "办理渠道", "受理时间", "办结时间", "承诺时限", "法定时限", "跑动次数"]
+    en = ["case_id", "unit_id", "item_code", "channel", "accepted_at", "finished_at", "promised_days",
+          "statutory_days", "visits"]  # fmt: skip
+    columns = [["" if v is None else str(v) for v in cases.column(c).to_pylist()] for c in zh]
+    if english:
+        words = dict((w, e) for e, w in CHANNELS)
+        columns[3] = [words[w] for w in columns[3]]
+    return [en if english else zh, *map(list, zip(*columns, strict=True))]
+
+
+@pytest.mark.parametrize("unusual", ["blank line", "gb18030"])
+def test_a_csv_found_unusual_after_its_first_block_is_read_again_with_nothing_counted_twice(
+    province, tmp_path, monkeypatch, unusual
+):
+    """With two threads a CSV is read while it is scanned; what the scan finds past the first block
+    (a blank line, GB18030 bytes) makes the file read again: the issues are a one-thread run's."""
+    import scoring.records.read as read
+
+    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 4096)
+    rows = _rows(province, english=unusual == "gb18030")
+    rows[10][3] = "fax"  # before the unusual part: found by both attempts, listed once (row 11)
+    lines = [",".join(r).encode() for r in rows]
+    if unusual == "blank line":
+        lines.insert(300, b"")
+        rows[400][3] = "fax"  # its line is row 402 of the file as a person sees it
+        lines[401] = ",".join(rows[400]).encode()
+    else:
+        rows[400][3] = "窗口"
+        lines[400] = ",".join(rows[400]).encode("gb18030")
+        rows[401][3] = "fax"
+        lines[401] = ",".join(rows[401]).encode()
+    assert len(b"\n".join(lines[:300])) > 4 * read.CSV_BLOCK_BYTES
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    files = {"cases": [path]}
+    one = _issues(province, files, 1)
+    assert one == _issues(province, files, 2)
+    assert [(code, row, value) for code, _, _, row, _, value, _ in one] == [
+        ("records-bad-value", 11, "fax"),
+        ("records-bad-value", 402, "fax"),
+    ]
