@@ -322,6 +322,7 @@ def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads:
     post_frame = _read(posts, POSTS, parse_posts, read, threads)
     rating_frame = _by_id(rating_frame, "rating_id", RATINGS, ids)
     account_frame = _by_id(account_frame, "account_id", ACCOUNTS, ids)
+    _give_back()  # the blocks and the id sort's temporaries, before this thread measures the cases
     return _Others(read, ids, rating_frame, account_frame, post_frame)
 
 
@@ -376,8 +377,8 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
         for key, (name, params) in wanted.items():
             if name == "time_reduction":
                 measured[key] = _done(measure, name, w, c, {**params, "memo": memo})
+                _give_back()  # its hash tables and item copies, before rating_coverage's temporaries
     found = others.result()
-    _give_back()
     problems.extend(found.read)
     problems.extend(case_ids)
     problems.extend(found.ids)
