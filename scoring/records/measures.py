@@ -18,7 +18,7 @@ from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
 from scoring.records.table import Table, fixed_views, fixed_width, take_rows
 
-__all__ = ["Measured", "Window", "measure"]
+__all__ = ["Measured", "Window", "measure", "prepare"]
 
 LOST_KEPT = 100  # records that cost points kept per (unit, check) for the page's drill-down
 
@@ -74,31 +74,43 @@ def _candidates(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndar
     span, units = top - int(k.min()) + 1, int(u.max()) + 1
     if units * span > 1 << 24:
         return where
-    level = (top - k).astype(np.int64) if span > 1 else np.zeros(len(k), dtype=np.int64)  # 0: the worst
-    hist = np.bincount(u * span + level, minlength=units * span).reshape(units, span)
+    if span == 1:  # one key (a share's records simply not counted): each unit's first rows, no level arrays
+        del k
+        need = np.minimum(np.bincount(u, minlength=units), LOST_KEPT)
+        return where[_first_of_each(u, need, units)]
+    # int32 throughout (units * span < 2^24): these run beside other measures, their size is the peak's
+    level = np.int32(top) - k.astype(np.int32)  # 0: the worst
+    del k
+    flat = u.astype(np.int32) * np.int32(span)
+    flat += level
+    hist = np.bincount(flat, minlength=units * span).reshape(units, span)
+    del flat
     upto = np.cumsum(hist, axis=1)
     enough = upto >= LOST_KEPT
     cut = np.where(enough.any(axis=1), enough.argmax(axis=1), span - 1)
     everyone = np.arange(units)
     # of the rows at its cut-off key a unit can show only LOST_KEPT less those above it
     need = np.minimum(LOST_KEPT - (upto[everyone, cut] - hist[everyone, cut]), hist[everyone, cut])
-    at_cut = level == cut[u]
-    keep = level < cut[u]
-    del level
+    cut_u = cut.astype(np.int32)[u]
+    at_cut = level == cut_u
+    keep = level < cut_u
+    del level, cut_u
     boundary = np.flatnonzero(at_cut)
     keep[_first_of_each(u[boundary], need, units, boundary)] = True
     return where[keep]
 
 
-def _first_of_each(u: np.ndarray, need: np.ndarray, units: int, rows: np.ndarray) -> np.ndarray:
-    """Of ``rows`` (whose units are ``u``), a set holding each unit's first ``need[unit]``: a prefix
-    a few times the rows needed, and every later row of a unit that prefix does not satisfy."""
+def _first_of_each(u: np.ndarray, need: np.ndarray, units: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """Of ``rows`` (whose units are ``u``; None: the positions of ``u``), in order, a set holding each
+    unit's first ``need[unit]``: a prefix a few times the rows needed, and every later row of a unit
+    that prefix does not satisfy."""
     m = min(len(u), 4 * int(need.sum()) + 1024)
     seen = np.bincount(u[:m], minlength=units)
     short = seen < need
-    if not short.any():
-        return rows[:m]
-    return np.concatenate([rows[:m], rows[m:][short[u[m:]]]])
+    later = np.flatnonzero(short[u[m:]]) + m if short.any() else np.zeros(0, dtype=np.int64)
+    if rows is None:
+        return np.concatenate([np.arange(m), later])
+    return np.concatenate([rows[:m], rows[later]])
 
 
 def _worst_first(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -171,6 +183,14 @@ def _finished_late_by(w: Window, cases: Table, extra: dict) -> np.ndarray:
         return late_by
 
     return _shared(extra, "finished_late_by", make)
+
+
+def prepare(w: Window, cases: Table, memo: dict) -> None:
+    """The masks and counts the measures of the cases share, made into ``memo`` before the measures
+    run (on two threads: none of them then writes to it)."""
+    extra = {"memo": memo}
+    _accepted_in(w, cases, extra)
+    _finished_late_by(w, cases, extra)
 
 
 def on_time_rate(w: Window, cases: Table, extra: dict) -> Measured:
@@ -254,10 +274,13 @@ def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
     take = _accepted_in(w, cases, extra) & (statutory != MISSING) & (statutory > 0) & named
     idx = np.flatnonzero(take)
     # each item by its latest accepted case; on one day the greatest case id (the rows are in id
-    # order): the largest (day, position) per (unit, item), no sort
-    accepted = cases["accepted"][idx]
-    rank = ((accepted - (accepted.min() if len(idx) else 0)).astype(np.int64) << 32) | idx
-    del accepted
+    # order): the largest (day, position) per (unit, item), no sort; made in place (it runs beside
+    # other measures: its temporaries are the peak's)
+    rank = cases["accepted"][idx].astype(np.int64)
+    rank -= rank.min() if len(idx) else 0
+    rank <<= 32
+    rank |= idx
+    del idx
     groups = _latest(cases["unit"], item, rank, take)
     del rank, take
     rows = groups["k_max"].to_numpy() & 0xFFFFFFFF

@@ -9,6 +9,8 @@ converted) skip the text parsers: only their range and the calendar can be wrong
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -77,6 +79,9 @@ class Problems:
         self.issues = issues
         self.hidden: dict[tuple[str, str], int] = {}
         self.shown: dict[tuple[str, str], int] = {}
+        # every room asked: (issues listed before it, key, asked, given), so that problems found on
+        # another thread can be replayed after these as if found here (``extend``)
+        self.rooms: list[tuple[int, tuple[str, str], int, int]] = []
 
     def room(self, code: str, column: str, n: int) -> int:
         """How many of ``n`` new problems may be listed; the others are counted."""
@@ -86,7 +91,36 @@ class Problems:
         self.shown[key] = self.shown.get(key, 0) + take
         if n > take:
             self.hidden[key] = self.hidden.get(key, 0) + n - take
+        self.rooms.append((len(self.issues), key, n, take))
         return take
+
+    def checkpoint(self) -> Callable[[], None]:
+        """What undoes every problem recorded after now (a file read again records its own anew)."""
+        issues, rooms, shown, hidden = len(self.issues), len(self.rooms), dict(self.shown), dict(self.hidden)
+
+        def undo() -> None:
+            del self.issues[issues:], self.rooms[rooms:]
+            self.shown, self.hidden = shown, hidden
+
+        return undo
+
+    def extend(self, later: Problems) -> None:
+        """The problems ``later`` found (on another thread, on its own caps) after these, exactly as
+        if they had been found here in that order: each room it was given is asked again here, and
+        of the issues it listed there only as many as this one allows are kept. (Every room is
+        followed by as many issues as it gave, and ``later`` is not closed.)"""
+        rooms = iter(later.rooms)
+        room = next(rooms, None)
+        i = 0
+        while i < len(later.issues) or room is not None:
+            if room is not None and room[0] <= i:
+                _, (code, column), n, take = room
+                self.issues.extend(later.issues[i : i + self.room(code, column, n)])
+                i += take
+                room = next(rooms, None)
+            else:
+                self.issues.append(later.issues[i])
+                i += 1
 
     def at(self, block: Block, mask: np.ndarray, code: str, column: str, message: str,
            values: str | pa.Array | np.ndarray | None = None) -> None:  # fmt: skip

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import functools
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +18,7 @@ import pyarrow.compute as pc
 from scoring.errors import InputError, Issue
 from scoring.records.days import DayIndex
 from scoring.records.evidence import evidence_texts
-from scoring.records.measures import MEASURES, Measured, Window, measure
+from scoring.records.measures import MEASURES, Measured, Window, measure, prepare
 from scoring.records.parse import (
     ACCOUNTS,
     CASES,
@@ -40,6 +43,7 @@ DEFAULT_DAYS = {"bad_fixed_on_time": 5, "stale_accounts": 14}
 # which files a measure needs (SPEC extension 6)
 NEEDS = {"cases": ("cases",), "ratings": ("ratings",), "cases+ratings": ("cases", "ratings"),
          "accounts+posts": ("accounts", "posts")}  # fmt: skip
+THREADS_ENV = "ASSESS_RECORDS_THREADS"
 DETAIL_COLUMNS = ["unit_id", "check_id", "measure", "value", "numerator", "denominator", "lost", "lost_ids"]
 
 
@@ -94,8 +98,8 @@ def _empty(kind: Kind, parse) -> Table:
     return parse(Block("", None, {}, text, np.array([], dtype=np.int32)), Problems([]))
 
 
-def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems) -> Table:
-    tables = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues)
+def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems, threads: int = 1) -> Table:
+    tables = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues, threads, problems.checkpoint)
     return Table.concat(tables) if tables else _empty(kind, parse)
 
 
@@ -206,9 +210,12 @@ def compute_records(
     ratings: list[InputFile | Path] = (),
     accounts: InputFile | Path | None = None,
     posts: list[InputFile | Path] = (),
+    threads: int | None = None,
 ) -> RecordsRun:
     """Every records-measured check for every roster unit it applies to (SPEC extension 6). A
     file may be given by its bytes (an upload) or its path (streamed from disk where it can be).
+    ``threads``: 1 runs everything in order on this thread; default $ASSESS_RECORDS_THREADS or two
+    where the machine has two cores (the results and the issues are the same either way).
 
     Raises InputError with every problem of the files (each located) and of the window."""
     index = DayIndex.of(rubric.calendar)
@@ -226,70 +233,193 @@ def compute_records(
         raise InputError(issues)
     problems = Problems(issues)
     given = {"cases": bool(cases), "ratings": bool(ratings), "accounts": accounts is not None, "posts": bool(posts)}
-    case_frame = _read(list(cases), CASES, _in_calendar(parse_cases, index, ("accepted_at", "finished_at")), problems)
-    rating_frame = _read(list(ratings), RATINGS, _in_calendar(parse_ratings, index, ("rated_at", "fixed_at")), problems)
-    account_frame = _read([accounts] if accounts else [], ACCOUNTS, parse_accounts, problems)
-    post_frame = _read(list(posts), POSTS, parse_posts, problems)
-    case_frame = _by_id(case_frame, "case_id", CASES, problems)
-    rating_frame = _by_id(rating_frame, "rating_id", RATINGS, problems)
-    account_frame = _by_id(account_frame, "account_id", ACCOUNTS, problems)
-    problems.close()
-    if issues:
-        raise InputError(issues)
+    checks = records_checks(rubric)
+    checks = checks[[all(given[k] for k in NEEDS[MEASURES[m][0]]) for m in checks["measure"]]]
+    pairs = rubric.applicability(roster).merge(checks, on="check_id")
+    pairs["pos"] = pd.Index(roster["unit_id"]).get_indexer(pairs["unit_id"])
+    pairs = pairs.sort_values(["pos", "check_order"], kind="stable").reset_index(drop=True)
+    wanted: dict[tuple, tuple[str, dict]] = {}  # each measure once per distinct params
+    for check in checks.itertuples(index=False):
+        if (pairs["check_id"] == check.check_id).any():
+            wanted.setdefault(_key(check.measure, check.params), (check.measure, dict(check.params)))
+    threads = threads if threads is not None else _threads()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") if threads > 1 else _Inline()
+    try:
+        return _run(roster, period, end, index, window, problems, pairs, checks, wanted, pool, threads,
+                    cases, ratings, accounts, posts)  # fmt: skip
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
+
+def _give_back() -> None:
+    """Free memory the C allocator keeps after a phase handed back to the system (glibc's
+    ``malloc_trim``): the blocks' temporaries, freed but kept, were ~230 MB of the resident size
+    when the two threads' measures began (issue 28). Nothing where the C library has no such call."""
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+def _key(name: str, params: dict) -> tuple:
+    return name, tuple(sorted(params.items()))
+
+
+def _threads() -> int:
+    """Threads a run uses: $ASSESS_RECORDS_THREADS (1: everything in order on the caller's thread),
+    else two where the machine has two cores. The plan has two independent halves at most moments
+    (issue 28), so a third thread has nothing to do."""
+    given = os.environ.get(THREADS_ENV, "").strip()
+    if given.isdigit() and int(given) >= 1:
+        return int(given)
+    return min(2, os.cpu_count() or 1)
+
+
+def _done(fn, /, *args) -> Future:
+    """``fn`` run here and now, as a finished Future (a measure of this thread's lane)."""
+    return _Inline().submit(fn, *args)
+
+
+class _Inline:
+    """The one-thread run: each task runs when it is submitted, in the order submitted, its result
+    or exception kept for ``result()`` as a worker thread's would be."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # raised by result(), where a worker's would be
+            done.set_exception(exc)
+        return done
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass
+
+
+@dataclass
+class _Others:
+    """The ratings, accounts and posts as read on a worker, with the problems of their reading and
+    of their ids found apart (merged after the cases' in the order of a one-thread run)."""
+
+    read: Problems
+    ids: Problems
+    ratings: Table
+    accounts: Table
+    posts: Table
+
+
+def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads: int) -> _Others:
+    read, ids = Problems([]), Problems([])
+    rating_frame = _read(ratings, RATINGS, _in_calendar(parse_ratings, index, ("rated_at", "fixed_at")), read, threads)
+    account_frame = _read([accounts] if accounts else [], ACCOUNTS, parse_accounts, read, threads)
+    post_frame = _read(posts, POSTS, parse_posts, read, threads)
+    rating_frame = _by_id(rating_frame, "rating_id", RATINGS, ids)
+    account_frame = _by_id(account_frame, "account_id", ACCOUNTS, ids)
+    _give_back()  # the blocks and the id sort's temporaries, before this thread measures the cases
+    return _Others(read, ids, rating_frame, account_frame, post_frame)
+
+
+# what only located a problem or named a unit, let go once the ids are checked: the measures count
+# by ``unit`` (60 MB less beside them over ten million cases, issue 28)
+LOCATING = ("unit_id", "_file", "_sheet", "_row")
+
+
+def _on_roster(table: Table, roster: pd.DataFrame) -> tuple[Table, int]:
+    """The records of roster units, each with its unit as a roster position; how many were not."""
+    unit = _units(table, roster)
+    kept = Table({name: col for name, col in table.columns.items() if name not in LOCATING})
+    return kept.assign(unit=unit).where(unit >= 0), int((unit < 0).sum())
+
+
+def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, window: np.ndarray, problems: Problems,
+         pairs: pd.DataFrame, checks: pd.DataFrame, wanted: dict[tuple, tuple[str, dict]], pool, threads: int,
+         cases, ratings, accounts, posts) -> RecordsRun:  # fmt: skip
+    """The run on two threads where there are two: the cases read first (alone: Arrow decodes them on
+    both cores), then the other files read on a worker while the cases' ids are checked and their
+    measures run; the measures of the ratings and accounts last. Problems found apart are merged in
+    a one-thread run's order, so the issues are the same however the threads interleave."""
+    case_frame = _read(list(cases), CASES, _in_calendar(parse_cases, index, ("accepted_at", "finished_at")), problems,
+                       threads)  # fmt: skip
+    _give_back()
+    others = pool.submit(_read_others, index, list(ratings), accounts, list(posts), threads)
+    case_ids = Problems([])
+    case_frame = _by_id(case_frame, "case_id", CASES, case_ids)
     w = Window(int(window[0]), int(window[1]), index, len(roster))
+    read = {"cases": len(case_frame)}
     off_roster: dict[str, int] = {}
     outside: dict[str, int] = {}
-    read = {"cases": len(case_frame), "ratings": len(rating_frame), "accounts": len(account_frame),
-            "posts": len(post_frame)}  # fmt: skip
-    tables: dict[str, Table] = {}
-    for kind, table in (("cases", case_frame), ("ratings", rating_frame), ("accounts", account_frame)):
-        unit = _units(table, roster)
-        off_roster[kind] = int((unit < 0).sum())
-        tables[kind] = table.assign(unit=unit).where(unit >= 0)
-    del case_frame, rating_frame, account_frame  # the roster's records only from here: one copy at most
-    c = tables["cases"]
-    acc, fin = c["accepted"], c["finished"]
-    used = ((acc >= w.start) & (acc <= w.end)) | ((fin >= w.start) & (fin <= w.end))
-    used |= (acc <= w.end) & ((fin == MISSING) | (fin > w.end))
-    outside["cases"] = int((~used).sum())
-    r = tables["ratings"]
+    measured: dict[tuple, Future] = {}
+    memo: dict[str, np.ndarray] = {}  # masks and counts the measures of the cases share
+    # the cases' measures start while the other files are read, unless the run already failed
+    if not problems.issues and not case_ids.issues:
+        c, off_roster["cases"] = _on_roster(case_frame, roster)
+        del case_frame  # the roster's records only from here: one copy at most
+        acc, fin = c["accepted"], c["finished"]
+        used = ((acc >= w.start) & (acc <= w.end)) | ((fin >= w.start) & (fin <= w.end))
+        used |= (acc <= w.end) & ((fin == MISSING) | (fin > w.end))
+        outside["cases"] = int((~used).sum())
+        del used, acc, fin
+        prepare(w, c, memo)
+        # two lanes of about equal length: the worker measures the cases once it has read the other
+        # files; this thread runs time_reduction (its hashing the longest measure) meanwhile, then
+        # rating_coverage. The two largest sets of temporaries (time_reduction's, rating_coverage's)
+        # are never alive at once: the peak stays the one-thread run's
+        for key, (name, params) in wanted.items():
+            if MEASURES[name][0] == "cases" and name != "time_reduction":
+                measured[key] = pool.submit(measure, name, w, c, {**params, "memo": memo})
+        for key, (name, params) in wanted.items():
+            if name == "time_reduction":
+                measured[key] = _done(measure, name, w, c, {**params, "memo": memo})
+                _give_back()  # its hash tables and item copies, before rating_coverage's temporaries
+    found = others.result()
+    problems.extend(found.read)
+    problems.extend(case_ids)
+    problems.extend(found.ids)
+    problems.close()
+    if problems.issues:
+        raise InputError(problems.issues)
+
+    read.update(ratings=len(found.ratings), accounts=len(found.accounts), posts=len(found.posts))
+    r, off_roster["ratings"] = _on_roster(found.ratings, roster)
+    a, off_roster["accounts"] = _on_roster(found.accounts, roster)
+    post_frame = found.posts
+    del found
     rated = r["rated"]
     outside["ratings"] = int(((rated < w.start) | (rated > w.end)).sum())
     # an unfounded rating (verified 不属实) is left out of every measure, rating_coverage's too
-    tables["ratings"] = r.where(r["verified"] != 0)
-    del r, rated  # the kept ratings only from here (their ids were held twice up to the measures)
+    r = r.where(r["verified"] != 0)
+    del rated  # the kept ratings only from here (their ids were held twice up to the measures)
     published = post_frame["published"]
     outside["posts"] = int((published > w.end).sum())
     kept = post_frame.where(published <= w.end).frame()
     newest = kept.groupby(kept["account_id"].astype(str), sort=False)["published"].max()
     # the ratings of the window name the cases rated: a rating given after --to did not exist at --to,
     # and records outside the window are ignored (SPEC 6) — the row-by-row reference reads it so too
-    founded_rated = tables["ratings"]["rated"]
+    founded_rated = r["rated"]
     in_window = (founded_rated >= w.start) & (founded_rated <= w.end)
-    rated_cases = tables["ratings"]["case_id"].filter(pa.array(in_window))  # is_in's set drops repeats itself
-
-    checks = records_checks(rubric)
-    checks = checks[[all(given[k] for k in NEEDS[MEASURES[m][0]]) for m in checks["measure"]]]
-    pairs = rubric.applicability(roster).merge(checks, on="check_id")
-    pairs["pos"] = pd.Index(roster["unit_id"]).get_indexer(pairs["unit_id"])
-    pairs = pairs.sort_values(["pos", "check_order"], kind="stable").reset_index(drop=True)
+    rated_cases = r["case_id"].filter(pa.array(in_window))  # is_in's set drops repeats itself
+    tables = {"cases": c, "ratings": r, "accounts": a}
+    for key, (name, params) in wanted.items():
+        if key not in measured:
+            source = MEASURES[name][0]
+            table = tables["accounts"] if source == "accounts+posts" else tables[source.split("+")[0]]
+            extra = {**params, "rated_cases": rated_cases, "newest": newest, "memo": memo}
+            measured[key] = _done(measure, name, w, table, extra)
 
     rows, details = [], []
-    cache: dict[tuple, Measured] = {}
-    memo: dict[str, np.ndarray] = {}  # masks and counts the measures of the cases share
     for check in checks.itertuples(index=False):  # a loop over checks, each vectorised over every record
         here = pairs[pairs["check_id"] == check.check_id]
         if here.empty:
             continue
         params = dict(check.params)
-        key = (check.measure, tuple(sorted(params.items())))
-        if key not in cache:
-            source = MEASURES[check.measure][0]
-            table = tables["accounts"] if source == "accounts+posts" else tables[source.split("+")[0]]
-            extra = {**params, "rated_cases": rated_cases, "newest": newest, "memo": memo}
-            cache[key] = measure(check.measure, w, table, extra)
-        m = cache[key]
+        m = measured[_key(check.measure, params)].result()
         units = here["pos"].to_numpy()
         rows.append(pd.DataFrame({
             "pos": units, "check_order": check.check_order, "period": period, "unit_id": here["unit_id"].to_numpy(),

@@ -1,0 +1,173 @@
+"""`assess records` on two threads (issue 28): the cases read alone, then the other files read on a
+worker while the cases are measured. Whatever the threads do, the results are the bytes of a run
+forced onto one thread, and the problems of a bad export the same issues in the same order (the
+cap of 200 listed per kind of problem counted across files as one thread counts it)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from records.golden import RUBRIC
+
+from sample_data.records_synth import export_table, synth_records, write_export
+from scoring.errors import InputError
+from scoring.pipeline import read_roster
+from scoring.records import compute_records
+from scoring.records.parse import SHOWN_PER_KIND
+from scoring.records.run import THREADS_ENV
+from scoring.rubric.load import load_rubric
+
+START, END = dt.date(2017, 10, 1), dt.date(2017, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory) -> dict:
+    """200 roster units, 30,000 cases in two files (CSV and Parquet), ratings in two, accounts, posts."""
+    folder = tmp_path_factory.mktemp("threads")
+    roster = [(f"P{i:03d}", f"演示单位{i}", "county" if i % 3 == 0 else "department") for i in range(200)]
+    units = folder / "units.csv"
+    with units.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["单位编码", "单位名称", "分组"], *roster])
+    rec = synth_records([u for u, _, _ in roster], "2017-10-01", "2017-12-31", 30_000, 11, export_at="2018-01-20")
+    return {"folder": folder, "units": units, "rubric": load_rubric(RUBRIC), "tables": {
+        kind: export_table(rec, kind, "zh") for kind in ("cases", "ratings", "accounts", "posts")}}  # fmt: skip
+
+
+def _write(province: dict, tables: dict[str, pa.Table], name: str) -> dict[str, object]:
+    """The exports as files: cases and ratings each split in a CSV and a Parquet half."""
+    folder: Path = province["folder"] / name
+    folder.mkdir()
+    files: dict[str, object] = {}
+    for kind in ("cases", "ratings"):
+        t = tables[kind]
+        half = t.num_rows // 2
+        files[kind] = [write_export(t.slice(0, half), folder / f"{kind}_a.csv"),
+                       write_export(t.slice(half), folder / f"{kind}_b.parquet")]  # fmt: skip
+    files["accounts"] = write_export(tables["accounts"], folder / "accounts.csv")
+    files["posts"] = [write_export(tables["posts"], folder / "posts.parquet")]
+    return files
+
+
+def _run(province: dict, files: dict[str, object], threads: int | None):
+    roster = read_roster(province["units"])
+    return compute_records(province["rubric"], roster, "2017Q4", START, END, threads=threads, **files)
+
+
+def _issues(province: dict, files: dict[str, object], threads: int | None) -> list[tuple]:
+    with pytest.raises(InputError) as exc:
+        _run(province, files, threads)
+    return [(i.code, i.file, i.sheet, i.row, i.column, i.value, i.message) for i in exc.value.issues]
+
+
+def _set(table: pa.Table, column: str, rows: list[int], value: str | None) -> pa.Table:
+    """``table`` with ``column`` made text and the cells of ``rows`` set to ``value``."""
+    cells = table.column(column).cast(pa.string()).to_pylist()
+    for r in rows:
+        cells[r] = value
+    return table.set_column(table.schema.get_field_index(column), column, pa.array(cells, pa.string()))
+
+
+def test_two_threads_write_the_bytes_of_one(province, tmp_path):
+    files = _write(province, province["tables"], "clean")
+    one = _run(province, files, 1)
+    two = _run(province, files, 2)
+    assert one.rows.to_csv(index=False) == two.rows.to_csv(index=False)
+    assert len(one.rows) > 1000 and (one.rows["value"] != "NA").sum() > 1000  # the measures had records
+    assert (one.outside, one.off_roster, one.read) == (two.outside, two.off_roster, two.read)
+    assert one.detail.to_csv(index=False) == two.detail.to_csv(index=False)
+
+
+def test_bad_rows_in_every_file_give_the_same_issues_in_the_same_order(province, monkeypatch):
+    t = dict(province["tables"])
+    cases, ratings = t["cases"], t["ratings"]
+    n, m = cases.num_rows, ratings.num_rows
+    # 150 empty units in the cases' CSV and 150 in the ratings' Parquet half: one kind of problem
+    # (records-empty-cell, unit_id) across two files read on two threads, 200 listed in all
+    t["cases"] = _set(cases, "单位编码", list(range(10, 160)), "")
+    t["cases"] = _set(t["cases"], "办理渠道", [5, n - 3], "传真")  # an unknown channel, in each half
+    t["cases"] = _set(t["cases"], "办件编号", [n - 1], cases.column("办件编号")[7].as_py())  # an id twice
+    t["ratings"] = _set(ratings, "单位编码", list(range(m - 150, m)), "")
+    t["ratings"] = _set(t["ratings"], "评价等级", [3], "还行")
+    t["posts"] = _set(t["posts"], "发布时间", [2], "2017-02-30")
+    files = _write(province, t, "bad")
+
+    one = _issues(province, files, 1)
+    assert one == _issues(province, files, 2)
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert one == _issues(province, files, None)  # the variable forces one thread too
+
+    codes = [(code, Path(f).name if f else None, column) for code, f, _, _, column, _, _ in one]
+    empty = [c for c in codes if c[0] == "records-empty-cell" and c[2] == "单位编码"]
+    # 200 listed: the cases' 150, then the first 50 of the ratings'; the other 100 counted in one line
+    assert [c[1] for c in empty] == ["cases_a.csv"] * 150 + ["ratings_b.parquet"] * (SHOWN_PER_KIND - 150)
+    assert [i[-1] for i in one if i[0] == "records-empty-cell" and i[1] is None] == [
+        "另有 100 处同类问题(列 unit_id)未列出"
+    ]
+    # the problems in a one-thread run's order: the cases', the other files', then repeated ids
+    files_in_order = [c[1] for c in codes if c[1]]
+    assert files_in_order.index("ratings_a.csv") > files_in_order.index("cases_b.parquet")
+    assert files_in_order.index("posts.parquet") > max(
+        i for i, f in enumerate(files_in_order) if f.startswith("ratings")
+    )
+    assert codes[-2][0] == "records-duplicate-id" and codes[-2][1] == "cases_b.parquet"
+    assert any(c[1] == "ratings_a.csv" and c[2] == "评价等级" for c in codes)
+
+
+def test_a_file_that_cannot_be_read_on_the_worker_is_an_issue_as_before(province):
+    files = _write(province, province["tables"], "missing")
+    files["ratings"] = [*files["ratings"], province["folder"] / "nowhere.csv"]
+    one = _issues(province, files, 1)
+    assert one == _issues(province, files, 2)
+    assert [(code, Path(f).name) for code, f, *_ in one] == [("file-not-found", "nowhere.csv")]
+
+
+def _rows(province: dict, english: bool) -> list[list[str]]:
+    """600 cases as CSV cells (header first), no cell quoted: the known columns only."""
+    from sample_data.records_synth import CHANNELS
+
+    cases = province["tables"]["cases"].slice(0, 600)
+    zh = ["办件编号", "单位编码", "事项编码", "办理渠道", "受理时间", "办结时间", "承诺时限", "法定时限", "跑动次数"]
+    en = ["case_id", "unit_id", "item_code", "channel", "accepted_at", "finished_at", "promised_days",
+          "statutory_days", "visits"]  # fmt: skip
+    columns = [["" if v is None else str(v) for v in cases.column(c).to_pylist()] for c in zh]
+    if english:
+        words = dict((w, e) for e, w in CHANNELS)
+        columns[3] = [words[w] for w in columns[3]]
+    return [en if english else zh, *map(list, zip(*columns, strict=True))]
+
+
+@pytest.mark.parametrize("unusual", ["blank line", "gb18030"])
+def test_a_csv_found_unusual_after_its_first_block_is_read_again_with_nothing_counted_twice(
+    province, tmp_path, monkeypatch, unusual
+):
+    """With two threads a CSV is read while it is scanned; what the scan finds past the first block
+    (a blank line, GB18030 bytes) makes the file read again: the issues are a one-thread run's."""
+    import scoring.records.read as read
+
+    monkeypatch.setattr(read, "CSV_BLOCK_BYTES", 4096)
+    rows = _rows(province, english=unusual == "gb18030")
+    rows[10][3] = "fax"  # before the unusual part: found by both attempts, listed once (row 11)
+    lines = [",".join(r).encode() for r in rows]
+    if unusual == "blank line":
+        lines.insert(300, b"")
+        rows[400][3] = "fax"  # its line is row 402 of the file as a person sees it
+        lines[401] = ",".join(rows[400]).encode()
+    else:
+        rows[400][3] = "窗口"
+        lines[400] = ",".join(rows[400]).encode("gb18030")
+        rows[401][3] = "fax"
+        lines[401] = ",".join(rows[401]).encode()
+    assert len(b"\n".join(lines[:300])) > 4 * read.CSV_BLOCK_BYTES
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    files = {"cases": [path]}
+    one = _issues(province, files, 1)
+    assert one == _issues(province, files, 2)
+    assert [(code, row, value) for code, _, _, row, _, value, _ in one] == [
+        ("records-bad-value", 11, "fax"),
+        ("records-bad-value", 402, "fax"),
+    ]
