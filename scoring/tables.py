@@ -43,6 +43,10 @@ __all__ = [
     "read_sheets",
 ]
 
+# a store cannot keep U+0000 in text (PostgreSQL refuses it; SQLite keeps it, then a copy fails)
+NUL_MESSAGE = ("单元格含有空字符(U+0000),这不是可保存的文本(常见于从其他系统复制的内容);"
+               "请在原系统或 Excel 中删除该字符后再试")  # fmt: skip
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -473,8 +477,7 @@ def _nul_cells(f: InputFile, sheet: str | None, frame: pd.DataFrame, columns: Co
         for i in np.flatnonzero(found):
             issues.append(Issue(code="nul-character", file=f.name, sheet=sheet, row=int(frame["_row"].iat[i]),
                                 column=columns.aliases[name],
-                                message="单元格含有空字符(U+0000),这不是可保存的文本(常见于从其他系统复制的内容);"
-                                "请在原系统或 Excel 中删除该字符后再试"))  # fmt: skip
+                                message=NUL_MESSAGE))  # fmt: skip
 
 
 def _constant(value: str, n: int) -> pd.Series:

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from scoring.errors import Issue
 from scoring.records.read import Block, Kind
 from scoring.records.table import Coded, Table
-from scoring.tables import Columns
+from scoring.tables import NUL_MESSAGE, Columns
 
 __all__ = [
     "ACCOUNTS",
@@ -266,6 +266,36 @@ def ids(array: pa.Array) -> pa.Array:
     return array
 
 
+# the ids and names a store keeps or a page shows (evidence, drill-down): a unit's code with U+0000
+# is off the roster anyway
+KEPT_TEXT = {"cases": ("case_id", "item_code"), "ratings": ("rating_id", "case_id"),
+             "accounts": ("account_id", "name"), "posts": ("account_id",)}  # fmt: skip
+
+
+def _may_hold_nul(array: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether a zero byte is anywhere in the text's data buffer: one pass of ``min`` over the
+    bytes, no temporary (a buffer shared with other cells may say yes for nothing: checked after)."""
+    for chunk in array.chunks if isinstance(array, pa.ChunkedArray) else [array]:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        data = chunk.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, dtype=np.uint8).min() == 0:
+            return True
+    return False
+
+
+def _nul_cells(block: Block, problems: Problems, kind: str) -> None:
+    """Cells holding U+0000 where a store would keep them, each located: PostgreSQL refuses the
+    character and SQLite keeps it, so a later copy would fail (the results files are checked alike)."""
+    for name in KEPT_TEXT[kind]:
+        array = block.text.get(name)
+        if array is None or not _may_hold_nul(array):
+            continue
+        found = pc.fill_null(pc.match_substring(array, "\x00"), False)
+        problems.at(block, np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool), "nul-character", name,
+                    NUL_MESSAGE)  # fmt: skip
+
+
 def _timed(block: Block, name: str, seconds: np.ndarray, days: np.ndarray) -> np.ndarray:
     """Cells that give a time of day: more than a date, and not the midnight of a date cell."""
     midnight = seconds == days.astype(np.int64) * SECONDS_PER_DAY  # a product, not a remainder: cheaper
@@ -301,6 +331,7 @@ def _constant(value: str, n: int) -> Coded:
 
 def parse_cases(block: Block, problems: Problems) -> Table:
     bad = _required(block, problems, CASES.columns)
+    _nul_cells(block, problems, "cases")
     accepted = _dates(block, problems, "accepted_at")
     finished = _dates(block, problems, "finished_at")
     days = {"accepted_at": day_numbers(accepted), "finished_at": day_numbers(finished)}
@@ -319,6 +350,7 @@ def parse_cases(block: Block, problems: Problems) -> Table:
 
 def parse_ratings(block: Block, problems: Problems) -> Table:
     _required(block, problems, RATINGS.columns)
+    _nul_cells(block, problems, "ratings")
     rated = _dates(block, problems, "rated_at")
     fixed = _dates(block, problems, "fixed_at")
     called = _dates(block, problems, "callback_at")
@@ -336,6 +368,7 @@ def parse_ratings(block: Block, problems: Problems) -> Table:
 
 def parse_accounts(block: Block, problems: Problems) -> Table:
     _required(block, problems, ACCOUNTS.columns)
+    _nul_cells(block, problems, "accounts")
     t = block.text
     return Table({"account_id": ids(t["account_id"]), "unit_id": categories(t["unit_id"]),
                          "name": ids(t["name"]), **_base(block, ACCOUNTS)})  # fmt: skip
@@ -343,6 +376,7 @@ def parse_accounts(block: Block, problems: Problems) -> Table:
 
 def parse_posts(block: Block, problems: Problems) -> Table:
     _required(block, problems, POSTS.columns)
+    _nul_cells(block, problems, "posts")
     published = _dates(block, problems, "published_at")
     return Table({"account_id": ids(block.text["account_id"]), "published": day_numbers(published),
                          **_base(block, POSTS)})  # fmt: skip

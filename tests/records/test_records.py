@@ -287,6 +287,27 @@ def test_bad_exports_are_every_one_located():
     assert "“fax” 无法识别;可填 online(网上办理)" in said["channel"] and "非常满意" in said["评价等级"]
 
 
+def test_a_nul_character_in_an_id_or_name_is_located_in_csv_and_parquet(tmp_path):
+    # PostgreSQL refuses U+0000 in text and SQLite keeps it (a later copy then fails): the ids and
+    # names the store keeps are checked as the results files' cells are, by path and by upload
+    cases = [("A\x001", "C1", "I1", "online", "2017-09-04", "", "0", "", "", ""),
+             ("A2", "C1", "I\x00", "online", "2017-09-04", "", "0", "", "", "")]  # fmt: skip
+    ratings = [("P1", "C1", "A2\x00", "2017-09-05", "非常满意", "", "", "")]
+    accounts = {**ACCOUNTS, "name": ["甲县\x00发布", "甲县政务", "乙县发布"]}
+    on_disk = tmp_path / "ratings.csv"
+    on_disk.write_bytes(csv_file("ratings.csv", RATING_HEADER, ratings).data)
+    with pytest.raises(InputError) as err:
+        run(cases=[csv_file("c.csv", CASE_HEADER, cases)], ratings=[on_disk],
+            accounts=parquet("accounts.parquet", accounts), posts=inputs()["posts"])  # fmt: skip
+    assert located(err.value) == {
+        ("c.csv", 2, "case_id", "nul-character"),
+        ("c.csv", 3, "item_code", "nul-character"),
+        (str(on_disk), 2, "办件编号", "nul-character"),
+        ("accounts.parquet", 2, "name", "nul-character"),
+    }
+    assert all("U+0000" in i.message and i.value is None for i in err.value.issues)  # the cell is not echoed
+
+
 def test_a_finish_dated_without_a_time_on_the_day_of_acceptance_is_not_before_it():
     rows = [
         ("A1", "C1", "", "window", "2017-09-04 10:30:00", "2017-09-04", "0", "", "", ""),  # date only: same day
