@@ -34,8 +34,9 @@ from app_scale import _OWN_PEAK
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def assess(tree: Path, args: list[str], peak: Path) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak MB) of one ``assess`` command run from ``tree`` as a fresh process."""
+def assess(tree: Path, args: list[str], peak: Path) -> tuple[float, float, float, str]:
+    """(wall s, CPU s, peak MB, what it printed) of one ``assess`` command run from ``tree`` as a
+    fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _OWN_PEAK, str(peak), *args], cwd=tree, capture_output=True,
@@ -45,7 +46,14 @@ def assess(tree: Path, args: list[str], peak: Path) -> tuple[float, float, float
     if proc.returncode:
         raise SystemExit(f"assess {' '.join(args)} failed in {tree}:\n{proc.stdout}\n{proc.stderr}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, int(peak.read_text()) / 1024
+    return wall, cpu, int(peak.read_text()) / 1024, proc.stdout
+
+
+def fresh_copy(store: Path, db: Path) -> None:
+    """``db`` made a copy of ``store``, with no WAL of an earlier trial beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.copy(store, db)
 
 
 def build(work: Path, into_three: bool) -> tuple[Path, list[str]]:
@@ -89,10 +97,8 @@ def main() -> None:
     for trial in range(args.trials):
         for name, tree in trees.items():
             db = args.work / "trial.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db}{suffix}").unlink(missing_ok=True)
-            shutil.copy(base, db)
-            runs[name].append(assess(tree, [a.replace("{db}", str(db)) for a in template], args.work / "peak.txt"))
+            fresh_copy(base, db)
+            runs[name].append(assess(tree, [a.replace("{db}", str(db)) for a in template], args.work / "peak.txt")[:3])
             wall, cpu, peak = runs[name][-1]
             print(f"trial {trial + 1} {name}: wall {wall:.2f} s, CPU {cpu:.2f} s, peak {peak:.0f} MB, "
                   f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)  # fmt: skip

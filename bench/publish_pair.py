@@ -20,33 +20,22 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth
-from import_pair import _OWN_PEAK, ROOT, build
+from import_pair import ROOT, assess, build, fresh_copy
 
 
 def publish(tree: Path, db: Path, period: str, peak: Path) -> tuple[float, float, float, str]:
     """(wall s, CPU s, peak MB, digest printed) of ``assess publish`` run from ``tree``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _OWN_PEAK, str(peak), "publish", "--db", str(db), "--period", period],
-                          cwd=tree, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(tree)})  # fmt: skip
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode:
-        raise SystemExit(f"assess publish {period} failed in {tree}:\n{proc.stdout}\n{proc.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    digest = re.search(r"[0-9a-f]{64}", proc.stdout)
-    return wall, cpu, int(peak.read_text()) / 1024, digest.group(0) if digest else ""
+    wall, cpu, mb, out = assess(tree, ["publish", "--db", str(db), "--period", period], peak)
+    digest = re.search(r"[0-9a-f]{64}", out)
+    return wall, cpu, mb, digest.group(0) if digest else ""
 
 
 def in_appeal(work: Path) -> Path:
@@ -85,9 +74,7 @@ def main() -> None:
         for trial in range(args.trials):
             for name, tree in trees.items():
                 db = args.work / "trial.db"
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
-                shutil.copy(store, db)
+                fresh_copy(store, db)
                 runs[name].append(publish(tree, db, period, args.work / "peak.txt"))
                 loads.append(os.getloadavg()[0])
                 wall, cpu, peak, digest = runs[name][-1]
