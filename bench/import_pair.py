@@ -82,12 +82,18 @@ def build(work: Path, into_three: bool) -> tuple[Path, list[str]]:
                   str(csvs[period])]  # fmt: skip
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def pair_parser(doc: str, work: str, trials: int) -> argparse.ArgumentParser:
+    """The options every paired bench takes: the two source trees, its work folder, its trials."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
     p.add_argument("--old", type=Path, required=True, help="a source tree of the code to compare with")
     p.add_argument("--new", type=Path, default=ROOT)
-    p.add_argument("--work", type=Path, default=Path.home() / ".cache" / "assess-bench" / "import-pair")
-    p.add_argument("--trials", type=int, default=3)
+    p.add_argument("--work", type=Path, default=Path.home() / ".cache" / "assess-bench" / work)
+    p.add_argument("--trials", type=int, default=trials)
+    return p
+
+
+def main() -> None:
+    p = pair_parser(__doc__, "import-pair", 3)
     p.add_argument("--into-three", action="store_true", help="measure the fourth round's import")
     args = p.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)

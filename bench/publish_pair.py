@@ -17,7 +17,6 @@ of the process and its threads) and the largest peak resident memory (VmHWM). Ma
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth
-from import_pair import ROOT, assess, build, fresh_copy
+from import_pair import ROOT, assess, build, fresh_copy, pair_parser
 
 
 def publish(tree: Path, db: Path, period: str, peak: Path) -> tuple[float, float, float, str]:
@@ -55,11 +54,7 @@ def in_appeal(work: Path) -> Path:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--old", type=Path, required=True, help="a source tree of the code to compare with")
-    p.add_argument("--new", type=Path, default=ROOT)
-    p.add_argument("--work", type=Path, default=Path.home() / ".cache" / "assess-bench" / "publish-pair")
-    p.add_argument("--trials", type=int, default=5)
+    p = pair_parser(__doc__, "publish-pair", 5)
     p.add_argument("--period", action="append", help="the rounds to publish (default: the three)")
     args = p.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
