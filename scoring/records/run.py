@@ -99,7 +99,7 @@ def _empty(kind: Kind, parse) -> Table:
 
 
 def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems, threads: int = 1) -> Table:
-    tables = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues, threads, problems.checkpoint)
+    tables = read_blocks(files, kind, parse, problems, threads)
     return Table.concat(tables) if tables else _empty(kind, parse)
 
 
