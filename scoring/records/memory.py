@@ -19,6 +19,8 @@ import functools
 import threading
 from collections.abc import Iterator
 
+import pyarrow as pa
+
 __all__ = ["give_back", "kept_for_reuse"]
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
@@ -44,6 +46,7 @@ def _libc() -> ctypes.CDLL | None:
 def give_back() -> None:
     """Return to the system what the allocator holds free (``malloc_trim``): a phase's temporaries,
     freed but kept, before the next phase's peak."""
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator keeps what it freed, too
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
