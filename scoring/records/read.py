@@ -5,7 +5,8 @@ Only the columns a kind names are read; everything else in a real export is skip
 the format allows (Arrow's CSV reader and Parquet by column). A CSV is streamed in blocks, so ten
 million cases never sit in memory as text all at once: each block is handed to ``parse`` (which
 turns it into compact typed columns) before the next is read. Every block carries ``_row``, the
-row number a person sees in the spreadsheet (header = 1; for Parquet, as if it had one).
+row number a person sees in the spreadsheet (header = 1; for Parquet, as if it had one). A
+Parquet file's row groups are independent: with two threads, two are decoded and parsed at once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from scoring.errors import InputError, Issue
+from scoring.records.table import Gather, Table
 from scoring.tables import Columns, InputFile, as_text, read_sheets
 
 __all__ = ["Block", "Kind", "read_blocks"]
@@ -93,6 +95,21 @@ class Block:
             # a CSV cell 2017-09-04 was read as its midnight: shown as it was written
             shown = [c[:10] if c is not None and c.endswith(" 00:00:00") else c for c in shown]
         return shown
+
+
+class Recorder(Protocol):
+    """Where ``parse`` records the problems it finds (``scoring.records.parse.Problems``)."""
+
+    issues: list[Issue]
+
+    def __init__(self, issues: list[Issue]) -> None: ...
+
+    def checkpoint(self) -> Callable[[], None]: ...
+
+    def extend(self, later: Recorder) -> None: ...
+
+
+R = TypeVar("R", bound=Recorder)
 
 
 def _lookup(columns: Columns) -> dict[str, str]:
@@ -289,7 +306,7 @@ def _csv_batches(source: pa.NativeFile, names: list[str], wanted: dict[str, str]
     # the rows read already are skipped as parsed rows: skip_rows must end within the first block
     return pa_csv.open_csv(
         source,
-        # one thread, as for Parquet: less CPU for the same blocks (4.6 s against 5.1 s for the
+        # one thread per block: less CPU for the same blocks (4.6 s against 5.1 s for the
         # 1.5 GB export's columns, issue 28)
         read_options=pa_csv.ReadOptions(column_names=names, block_size=CSV_BLOCK_BYTES, skip_rows=skip,
                                         skip_rows_after_names=done, use_threads=False),
@@ -354,7 +371,22 @@ def _bounded(f: InputFile, pf, columns: list[str], *, upload: bool) -> None:
         )])  # fmt: skip
 
 
-def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None, threads: int = 1) -> Iterator[Block]:
+@dataclass(frozen=True)
+class _Parquet:
+    """An opened Parquet export: the file, a reader of it for each thread that reads (Arrow's
+    reader is not to be shared: two threads on one hung), its known columns (name -> position,
+    header) and where each row group's first row is (the row a person would see, as if the file had
+    a header)."""
+
+    source: InputFile
+    reader: Callable[[], object]  # a new pyarrow.parquet.ParquetFile over the file, its footer read once
+    found: dict[str, tuple[int, str]]
+    names: list[str]
+    first_rows: list[int]
+    last_rows: int  # how many the last row group has
+
+
+def _parquet_open(f: InputFile, kind: Kind, path: Path | None = None) -> _Parquet:
     import pyarrow.parquet as pq
 
     try:
@@ -370,13 +402,25 @@ def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None, threads:
     _bounded(f, pf, [names[pos] for pos, _ in found.values()], upload=path is None)
     coded = [names[pos] for name, (pos, _) in found.items()
              if name in kind.few and pa.types.is_string(pf.schema_arrow.field(pos).type)]  # fmt: skip
-    if coded:  # read again, asking for those columns as dictionaries (a plain column is encoded as read)
-        pf = pq.ParquetFile(str(path) if path is not None else pa.BufferReader(f.data), read_dictionary=coded)
-    row = 2
-    # Arrow decodes the columns on its own threads when a second core is there: about the same CPU,
-    # half the wall time (the cases' 10 M rows: 0.7 s against 1.3-2.0 s alone on an idle machine)
-    batches = pf.iter_batches(batch_size=1 << 20, columns=[names[pos] for pos, _ in found.values()],
-                              use_threads=threads > 1)  # fmt: skip
+    meta = pf.metadata
+
+    def reader() -> object:  # the columns of few values asked for as dictionaries (plain ones are encoded as read)
+        return pq.ParquetFile(str(path) if path is not None else pa.BufferReader(f.data), metadata=meta,
+                              read_dictionary=coded or None)  # fmt: skip
+
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    first_rows = [int(r) for r in 2 + np.cumsum([0, *sizes[:-1]])] if sizes else []
+    return _Parquet(f, reader, found, names, first_rows, sizes[-1] if sizes else 0)
+
+
+def _group_blocks(opened: _Parquet, kind: Kind, groups: list[int], *, use_threads: bool = False) -> Iterator[Block]:
+    """The blocks of the row groups ``groups`` (in a row), a million rows at most each."""
+    if not groups:
+        return
+    f, found, names = opened.source, opened.found, opened.names
+    row = opened.first_rows[groups[0]]
+    batches = opened.reader().iter_batches(batch_size=1 << 20, row_groups=groups,
+                                       columns=[names[pos] for pos, _ in found.values()], use_threads=use_threads)  # fmt: skip
     for batch in batches:
         cells, typed = {}, {}
         for name, (pos, _) in found.items():
@@ -397,8 +441,38 @@ def _parquet_blocks(f: InputFile, kind: Kind, path: Path | None = None, threads:
             elif pa.types.is_timestamp(column.type):
                 column = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
             cells[name] = _trimmed(column)
-        yield _block(f, None, found, kind, cells, row, batch.num_rows, typed)
+        yield _block(f, None, found, kind, cells, int(row), batch.num_rows, typed)
         row += batch.num_rows
+
+
+def _parquet_apart(opened: _Parquet, kind: Kind, parse: Callable[[Block, R], Table | None], problems: R,
+                   threads: int) -> list[Table]:  # fmt: skip
+    """The row groups decoded and parsed on ``threads`` threads at once, each group with its own
+    problems, which are then merged in the file's order, and each block's table put where its rows
+    go in one table of the file: the table and the issues are those of a one-thread read. At most
+    ``threads`` groups are decoded at once."""
+    groups = len(opened.first_rows)
+    gathered = Gather(int(opened.first_rows[-1] - 2 + opened.last_rows))
+
+    def one(g: int) -> R:
+        mine = type(problems)([])
+        at = int(opened.first_rows[g] - 2)
+        for block in _group_blocks(opened, kind, [g]):
+            parsed = parse(block, mine)
+            if parsed is not None:
+                gathered.put(at, parsed)
+                at += len(parsed)
+        return mine
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="records-group") as pool:
+        running = [pool.submit(one, g) for g in range(min(threads, groups))]
+        for g in range(groups):
+            found = running.pop(0).result()
+            if g + threads < groups:
+                running.append(pool.submit(one, g + threads))
+            problems.extend(found)
+    table = gathered.table()
+    return [] if table is None else [table]
 
 
 def _keeps_type(kind: Kind, name: str, type_: pa.DataType) -> bool:
@@ -563,25 +637,19 @@ def _ahead(blocks: Iterator[Block]) -> Iterator[Block]:
         worker.join()
 
 
-def _parse_into(out: list[T], blocks: Iterator[Block], parse: Callable[[Block], T | None]) -> None:
+def _parse_into(out: list[T], blocks: Iterator[Block], parse: Callable[[Block, R], T | None], problems: R) -> None:
     for block in blocks:
-        parsed = parse(block)
+        parsed = parse(block, problems)
         if parsed is not None:
             out.append(parsed)
 
 
-def _nothing_to_undo() -> Callable[[], None]:
-    return lambda: None
-
-
-def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Block], T | None],
-                issues: list[Issue], threads: int = 1,
-                checkpoint: Callable[[], Callable[[], None]] = _nothing_to_undo) -> list[T]:  # fmt: skip
-    """Every file of one kind, block by block through ``parse``; unreadable files are issues. A
-    file given by its path is streamed from disk where its format allows (CSV, Parquet). With
-    ``threads`` > 1 a CSV or Parquet file is read a block ahead and Parquet decoded on Arrow's threads.
-    ``checkpoint`` marks what ``parse`` has recorded so far and gives what undoes the rest (a file
-    read again undoes its first attempt's problems)."""
+def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Block, R], T | None], problems: R,
+                threads: int = 1) -> list[T]:  # fmt: skip
+    """Every file of one kind, block by block through ``parse`` (which records what it finds in
+    ``problems``); unreadable files are issues. A file given by its path is streamed from disk
+    where its format allows (CSV, Parquet). With ``threads`` > 1 a CSV is read a block ahead, and a
+    Parquet file's row groups are decoded and parsed on that many threads at once."""
     out: list[T] = []
     for f in files:
         try:
@@ -595,24 +663,31 @@ def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Bloc
                     if path.suffix.lower() in (".csv", ".parquet")
                     else InputFile.from_path(path)
                 )
+            if f.kind == "parquet":
+                opened = _parquet_open(f, kind, path)
+                if threads > 1 and len(opened.first_rows) > 1:
+                    out.extend(_parquet_apart(opened, kind, parse, problems, threads))
+                else:
+                    # one row group: decoded on Arrow's threads, a block ahead of the parse
+                    blocks = _group_blocks(opened, kind, list(range(len(opened.first_rows))), use_threads=threads > 1)
+                    _parse_into(out, _ahead(blocks) if threads > 1 else blocks, parse, problems)
+                continue
             if f.kind == "csv":
                 blocks = _csv_blocks(f, kind) if path is None else _csv_path_blocks(path, kind, threads)
             elif f.kind in ("xlsx", "xlsm"):
                 blocks = _sheet_blocks(f, kind)
-            elif f.kind == "parquet":
-                blocks = _parquet_blocks(f, kind, path, threads)
             else:
                 raise InputError([Issue(code="file-type", file=f.name,
                                         message=f"不支持的文件类型 .{f.kind};只接受 .csv、.xlsx 或 .parquet")])  # fmt: skip
-            kept, undo = len(out), checkpoint()
+            kept, undo = len(out), problems.checkpoint()
             try:
-                _parse_into(out, _ahead(blocks) if f.kind in ("csv", "parquet") and threads > 1 else blocks, parse)
+                _parse_into(out, _ahead(blocks) if f.kind == "csv" and threads > 1 else blocks, parse, problems)
             except Reread as again:
                 del out[kept:]
                 undo()
-                _parse_into(out, again.blocks, parse)
+                _parse_into(out, again.blocks, parse, problems)
         except OSError as exc:
-            issues.append(Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(f)))
+            problems.issues.append(Issue(code="file-unreadable", message=f"无法读取文件:{exc.strerror}", file=str(f)))
         except InputError as exc:
-            issues.extend(exc.issues)
+            problems.issues.extend(exc.issues)
     return out

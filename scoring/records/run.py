@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import functools
 import os
@@ -19,6 +18,7 @@ from scoring.errors import InputError, Issue
 from scoring.records.days import DayIndex
 from scoring.records.evidence import evidence_texts
 from scoring.records.measures import MEASURES, Measured, Window, measure, prepare
+from scoring.records.memory import give_back, kept_for_reuse
 from scoring.records.parse import (
     ACCOUNTS,
     CASES,
@@ -99,7 +99,7 @@ def _empty(kind: Kind, parse) -> Table:
 
 
 def _read(files: list[InputFile | Path], kind: Kind, parse, problems: Problems, threads: int = 1) -> Table:
-    tables = read_blocks(files, kind, lambda b: parse(b, problems), problems.issues, threads, problems.checkpoint)
+    tables = read_blocks(files, kind, parse, problems, threads)
     return Table.concat(tables) if tables else _empty(kind, parse)
 
 
@@ -245,27 +245,11 @@ def compute_records(
     threads = threads if threads is not None else _threads()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") if threads > 1 else _Inline()
     try:
-        return _run(roster, period, end, index, window, problems, pairs, checks, wanted, pool, threads,
-                    cases, ratings, accounts, posts)  # fmt: skip
+        with kept_for_reuse():
+            return _run(roster, period, end, index, window, problems, pairs, checks, wanted, pool, threads,
+                        cases, ratings, accounts, posts)  # fmt: skip
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _give_back() -> None:
-    """Free memory the C allocator keeps after a phase handed back to the system (glibc's
-    ``malloc_trim``): the blocks' temporaries, freed but kept, were ~230 MB of the resident size
-    when the two threads' measures began (issue 28). Nothing where the C library has no such call."""
-    trim = getattr(_libc(), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _libc():
-    try:
-        return ctypes.CDLL("libc.so.6")
-    except OSError:
-        return None
 
 
 def _key(name: str, params: dict) -> tuple:
@@ -322,7 +306,7 @@ def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads:
     post_frame = _read(posts, POSTS, parse_posts, read, threads)
     rating_frame = _by_id(rating_frame, "rating_id", RATINGS, ids)
     account_frame = _by_id(account_frame, "account_id", ACCOUNTS, ids)
-    _give_back()  # the blocks and the id sort's temporaries, before this thread measures the cases
+    give_back()  # the blocks and the id sort's temporaries, before this thread measures the cases
     return _Others(read, ids, rating_frame, account_frame, post_frame)
 
 
@@ -347,7 +331,7 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
     a one-thread run's order, so the issues are the same however the threads interleave."""
     case_frame = _read(list(cases), CASES, _in_calendar(parse_cases, index, ("accepted_at", "finished_at")), problems,
                        threads)  # fmt: skip
-    _give_back()
+    give_back()
     others = pool.submit(_read_others, index, list(ratings), accounts, list(posts), threads)
     case_ids = Problems([])
     case_frame = _by_id(case_frame, "case_id", CASES, case_ids)
@@ -377,7 +361,7 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
         for key, (name, params) in wanted.items():
             if name == "time_reduction":
                 measured[key] = _done(measure, name, w, c, {**params, "memo": memo})
-                _give_back()  # its hash tables and item copies, before rating_coverage's temporaries
+                give_back()  # its hash tables and item copies, before rating_coverage's temporaries
     found = others.result()
     problems.extend(found.read)
     problems.extend(case_ids)

@@ -171,3 +171,61 @@ def test_a_csv_found_unusual_after_its_first_block_is_read_again_with_nothing_co
         ("records-bad-value", 11, "fax"),
         ("records-bad-value", 402, "fax"),
     ]
+
+
+def _row_groups(table: pa.Table, path: Path, size: int) -> Path:
+    """``table`` as Parquet in row groups of ``size`` rows (a writer's choice: DuckDB writes 122,880)."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path, compression="zstd", row_group_size=size)
+    assert pq.ParquetFile(path).metadata.num_row_groups > 2
+    return path
+
+
+def _blank_rows(table: pa.Table, rows: list[int]) -> pa.Table:
+    """``table`` with the rows at ``rows`` wholly empty (every cell null), as a padded export has."""
+    import numpy as np
+
+    keep = np.ones(table.num_rows, dtype=bool)
+    keep[rows] = False
+    mask = pa.array(~keep)
+    return pa.table({name: pa.compute.if_else(mask, pa.nulls(table.num_rows, col.type), col)
+                     for name, col in zip(table.column_names, table.columns, strict=True)})  # fmt: skip
+
+
+def test_a_parquet_file_of_many_row_groups_read_on_two_threads_is_the_same_table(province, tmp_path):
+    """Row groups are decoded and parsed two at a time and put where their rows go: the rows in
+    order, each group's own dictionary of units united, rows left wholly empty dropped (the gaps
+    closed), and every result what one thread and a CSV of the same records give."""
+    import numpy as np
+
+    cases = province["tables"]["cases"]
+    shuffled = cases.take(np.random.default_rng(7).permutation(cases.num_rows))  # each group its own units' order
+    shuffled = _blank_rows(shuffled, [0, 999, 1000, 4321, cases.num_rows - 1])
+    files = {"cases": [_row_groups(shuffled, tmp_path / "cases.parquet", 1000)],
+             "ratings": [write_export(province["tables"]["ratings"], tmp_path / "ratings.parquet")]}  # fmt: skip
+    one, two = _run(province, files, 1), _run(province, files, 2)
+    as_csv = _run(province, {**files, "cases": [write_export(shuffled, tmp_path / "cases.csv")]}, 2)
+    assert one.read["cases"] == cases.num_rows - 5
+    for other in (two, as_csv):
+        assert one.rows.to_csv(index=False) == other.rows.to_csv(index=False)
+        assert one.detail.to_csv(index=False) == other.detail.to_csv(index=False)
+        assert (one.outside, one.off_roster, one.read) == (other.outside, other.off_roster, other.read)
+    assert (one.rows["value"] != "NA").sum() > 1000
+
+
+def test_problems_in_many_row_groups_are_listed_in_the_file_order_with_one_cap(province, tmp_path):
+    """250 empty units over 25 row groups parsed two at a time: the first 200 by row listed, 50
+    counted; a bad channel in the last group after them; an id twice across two groups."""
+    cases = province["tables"]["cases"]
+    n = cases.num_rows
+    bad = _set(cases, "单位编码", list(range(5, n - 100, (n - 105) // 250))[:250], "")
+    bad = _set(bad, "办理渠道", [n - 2], "传真")
+    bad = _set(bad, "办件编号", [n - 50], cases.column("办件编号")[3].as_py())
+    files = {"cases": [_row_groups(bad, tmp_path / "cases.parquet", 1200)]}
+    one = _issues(province, files, 1)
+    assert one == _issues(province, files, 2)
+    empty = [row for code, _, _, row, column, _, _ in one if code == "records-empty-cell" and column == "单位编码"]
+    assert len(empty) == SHOWN_PER_KIND and empty == sorted(empty) and empty[0] == 7  # row 5 + header + 1
+    assert [code for code, *_ in one][-3:] == ["records-bad-value", "records-duplicate-id", "records-empty-cell"]
+    assert one[-1][-1] == "另有 50 处同类问题(列 unit_id)未列出"

@@ -1,0 +1,76 @@
+"""How a records run asks the C allocator to treat the memory it frees (glibc's ``mallopt``).
+
+On the virtual machines offices run on, memory the process has never touched costs more than the
+arithmetic done in it: each fresh page is zeroed, and the host backs it on first touch (issue 28:
+zeroing pages was a quarter of a ten-million-case run's CPU, its system time 2-3 s against
+DuckDB's 1 s). glibc hands every array over its sliding threshold (a million-row block's columns,
+a ten-million-row mask) a fresh mapping and unmaps it when freed, and gives back the top of its
+heap as soon as 128 KB lie free there, so each block and each measure faulted its temporaries in
+anew. During a run, arrays up to 32 MB (every block's) come from the heap and what is freed stays
+for the next block or measure to reuse; between phases ``give_back`` returns what lies free, so
+the peak stays the run's own. Nothing is done where the C library has no such calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import threading
+from collections.abc import Iterator
+
+import pyarrow as pa
+
+__all__ = ["give_back", "kept_for_reuse"]
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+HEAP_UP_TO = 32 << 20  # glibc's own ceiling for its sliding threshold (DEFAULT_MMAP_THRESHOLD_MAX)
+NEVER = 2**31 - 1
+# after a run: the values glibc's sliding thresholds reach by themselves once a 32 MB array was
+# freed (setting them stops the sliding; these are where it would have stopped)
+TRIM_AFTER = 2 * HEAP_UP_TO
+
+_lock = threading.Lock()
+_runs = 0
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
+def give_back() -> None:
+    """Return to the system what the allocator holds free (``malloc_trim``): a phase's temporaries,
+    freed but kept, before the next phase's peak."""
+    pa.default_memory_pool().release_unused()  # Arrow's own allocator keeps what it freed, too
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
+@contextlib.contextmanager
+def kept_for_reuse() -> Iterator[None]:
+    """Freed memory kept for reuse while the block is run (by any of the runs of a process at once:
+    the settings are the process's, set by the first and undone by the last)."""
+    global _runs
+    libc = _libc()
+    if libc is None:
+        yield
+        return
+    with _lock:
+        _runs += 1
+        if _runs == 1:
+            libc.mallopt(M_MMAP_THRESHOLD, HEAP_UP_TO)
+            libc.mallopt(M_TRIM_THRESHOLD, NEVER)
+    try:
+        yield
+    finally:
+        with _lock:
+            _runs -= 1
+            if _runs == 0:
+                libc.mallopt(M_TRIM_THRESHOLD, TRIM_AFTER)
+                libc.malloc_trim(0)
