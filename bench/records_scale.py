@@ -10,8 +10,9 @@ cache folder outside git ($ASSESS_BENCH_CACHE, default ~/.cache/assess-bench) an
 
 Both sides run as fresh processes from files to the results CSV (SPEC 6's rows), on the tests'
 rubric (tests/records/rubric.yaml: every measure, two groups, the calendar with a local day off):
-the wall time is the median of ``--runs``, the peak memory the process's own high-water mark
-(VmHWM). DuckDB reads the same files, joins a working-day index table (one row per date: the
+the two run in turn (``--runs`` pairs, each pair in the other order from the last); the wall time
+is each side's median and the ratio the median of the pairs' ratios, the peak memory the process's
+own high-water mark (VmHWM). DuckDB reads the same files, joins a working-day index table (one row per date: the
 working days up to it, on the rubric's calendar) for every working-day count, and does not
 validate. The two outputs must hold the same value for every (unit, check) before a time is shown.
 """
@@ -285,6 +286,11 @@ def child(args: list[str]) -> tuple[float, float, float]:
     return wall, int(said["VmHWM"]) / 1024, float(said["CPU"])
 
 
+def _summary(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Median wall, largest peak, median CPU."""
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), statistics.median(r[2] for r in runs)
+
+
 def values(path: Path) -> dict[tuple[str, str], str]:
     with path.open(encoding="utf-8-sig", newline="") as f:
         return {(r["unit_id"], r["check_id"]): r["value"] for r in csv.DictReader(f)}
@@ -340,22 +346,37 @@ def main() -> int:
     have_engine = engine_available()
     if not have_engine:
         print("scoring.records is not importable yet (the engine is not merged): timing DuckDB alone", file=sys.stderr)
-    lines = [f"| input | side | wall s (median of {args.runs}) | CPU s (median) | peak MB |", "|---|---|---|---|---|"]
+    lines = [
+        f"| input | side | wall s (median of {args.runs}, in turn) | CPU s (median) | peak MB |",
+        "|---|---|---|---|---|",
+    ]
     load = os.getloadavg()[0]
     for fmt in args.formats:
         duck_out, engine_out = folder / f"duckdb-{fmt}.csv", folder / f"assess-{fmt}.csv"
-        runs = [child([str(Path(__file__)), "--duckdb-worker", fmt, str(folder), str(duck_out)])
-                for _ in range(args.runs)]  # fmt: skip
-        duck_s, duck_mb, duck_cpu = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
-                                     statistics.median(r[2] for r in runs))  # fmt: skip
+        duck_args = [str(Path(__file__)), "--duckdb-worker", fmt, str(folder), str(duck_out)]
+        engine_args = ["-c", CLI, *records_args(folder, inputs[fmt], engine_out)]
+        # the two sides in turn, each pair in the other order from the last: a machine whose speed
+        # drifts, or a run that leaves the next one warmer pages, weighs on both sides alike; the
+        # ratio is the median of the pairs' ratios
+        duck, engine = [], []
+        for i in range(args.runs):
+            if not have_engine:
+                duck.append(child(duck_args))
+            elif i % 2 == 0:
+                duck.append(child(duck_args))
+                engine.append(child(engine_args))
+            else:
+                engine.append(child(engine_args))
+                duck.append(child(duck_args))
+        duck_s, duck_mb, duck_cpu = _summary(duck)
         lines.append(f"| {fmt} | DuckDB | {duck_s:.1f} | {duck_cpu:.1f} | {duck_mb:.0f} |")
         if have_engine:
-            runs = [child(["-c", CLI, *records_args(folder, inputs[fmt], engine_out)]) for _ in range(args.runs)]
-            eng_s, eng_mb, eng_cpu = (statistics.median(r[0] for r in runs), max(r[1] for r in runs),
-                                      statistics.median(r[2] for r in runs))  # fmt: skip
+            eng_s, eng_mb, eng_cpu = _summary(engine)
             compare(values(engine_out), values(duck_out), f"assess records vs DuckDB ({fmt})")
+            wall = statistics.median(e[0] / d[0] for e, d in zip(engine, duck, strict=True))
+            cpu = statistics.median(e[2] / d[2] for e, d in zip(engine, duck, strict=True))
             lines.append(f"| {fmt} | assess records | {eng_s:.1f} | {eng_cpu:.1f} | {eng_mb:.0f} |")
-            lines.append(f"| {fmt} | assess / DuckDB | {eng_s / duck_s:.2f} | {eng_cpu / duck_cpu:.2f} | |")
+            lines.append(f"| {fmt} | assess / DuckDB (median of pairs) | {wall:.2f} | {cpu:.2f} | |")
         print("\n".join(lines[-3 if have_engine else -1 :]), flush=True)
     print(f"\n{args.cases:,} cases, {args.units:,} units, window {START}..{END}; outputs in {folder}; "
           f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")  # fmt: skip
