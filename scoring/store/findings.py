@@ -195,13 +195,15 @@ def _plain_values(values: pd.Series) -> np.ndarray:
 
 
 def _index_order(rows: pd.DataFrame) -> np.ndarray:
-    """The rows' order by the key of the index ``finding_round`` (round, unit, check), stable.
+    """The rows' order by (round, unit, check), stable: the order their ids are given in.
 
-    An evaluator's file comes in any order; inserted as it comes, each row lands at a random place
-    of the index and SQLite touches a page of it per row (issue 34: 7.2 s of a 12.4 s import of a
-    province's round). In key order the pages fill one after another (half the time or less). The
-    ids follow that order, so a batch stays one block of ids per round; rows of one (unit, check)
-    keep their order in the file, which is all that the scores and the evidence joined from them see.
+    An evaluator's file comes in any order; inserted as it came, each row landed at a random place
+    of the index ``finding_round`` on that key and SQLite touched a page of it per row (issue 34:
+    7.2 s of a 12.4 s import of a province's round). Migration 14 dropped that index, but the ids
+    keep this order: a revision's digest covers the findings in id order, and the same files give
+    the same digest as they did before. A batch stays one block of ids per round; rows of one
+    (unit, check) keep their order in the file, which is all that the scores and the evidence
+    joined from them see.
     """
     r, u, c = (_sort_codes(rows[k]).astype(np.int64) for k in ("round_id", "unit_id", "check_id"))
     n_u, n_c = int(u.max(initial=0)) + 1, int(c.max(initial=0)) + 1

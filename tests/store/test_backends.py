@@ -68,6 +68,7 @@ def test_a_store_from_before_the_roster_order_column_keeps_its_order_and_digests
             raw.execute(f"DROP TABLE {table}")
         raw.execute("DROP INDEX roster_unit_seq")
         raw.execute("ALTER TABLE roster_unit DROP COLUMN seq")
+        raw.execute("CREATE INDEX finding_round ON finding(round_id, unit_id, check_id)")  # migration 14 dropped it
         raw.execute("PRAGMA user_version=10")
     s = open_store(db)
     order = [r[0] for r in s.db.execute("SELECT unit_id FROM roster_unit ORDER BY seq")]
