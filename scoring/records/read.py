@@ -40,6 +40,10 @@ T = TypeVar("T")
 # a block of a streamed CSV; its text is parsed and dropped before the next. Arrow's reader holds
 # several blocks ahead: at 64 MB its pool reached 1.4 GB on the 1.5 GB export, at 8 MB 0.46 GB
 CSV_BLOCK_BYTES = 16 << 20
+# a Parquet file's row groups are read two at a time when they hold this many rows on average: a
+# reader per group is made for each, and a file of many small groups (a writer's choice, or a file
+# made to have a million) is read by one reader in a row, as before
+APART_MIN_ROWS = 1 << 16
 NON_BLANK = re.compile(rb"\S")
 BLANK_LINE = re.compile(rb"\n\r?\n(?=[\r\n]*[^\r\n])")  # a blank line with a record after it
 LINE_BREAKS = re.compile(rb"[\r\n]*")
@@ -385,6 +389,10 @@ class _Parquet:
     first_rows: list[int]
     last_rows: int  # how many the last row group has
 
+    @property
+    def rows(self) -> int:
+        return self.first_rows[-1] - 2 + self.last_rows if self.first_rows else 0
+
 
 def _parquet_open(f: InputFile, kind: Kind, path: Path | None = None) -> _Parquet:
     import pyarrow.parquet as pq
@@ -452,7 +460,7 @@ def _parquet_apart(opened: _Parquet, kind: Kind, parse: Callable[[Block, R], Tab
     go in one table of the file: the table and the issues are those of a one-thread read. At most
     ``threads`` groups are decoded at once."""
     groups = len(opened.first_rows)
-    gathered = Gather(int(opened.first_rows[-1] - 2 + opened.last_rows))
+    gathered = Gather(opened.rows)
 
     def one(g: int) -> R:
         mine = type(problems)([])
@@ -665,7 +673,8 @@ def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Bloc
                 )
             if f.kind == "parquet":
                 opened = _parquet_open(f, kind, path)
-                if threads > 1 and len(opened.first_rows) > 1:
+                groups = len(opened.first_rows)
+                if threads > 1 and groups > 1 and opened.rows >= APART_MIN_ROWS * groups:
                     out.extend(_parquet_apart(opened, kind, parse, problems, threads))
                 else:
                     # one row group: decoded on Arrow's threads, a block ahead of the parse

@@ -193,7 +193,17 @@ def _blank_rows(table: pa.Table, rows: list[int]) -> pa.Table:
                      for name, col in zip(table.column_names, table.columns, strict=True)})  # fmt: skip
 
 
-def test_a_parquet_file_of_many_row_groups_read_on_two_threads_is_the_same_table(province, tmp_path):
+@pytest.fixture
+def small_groups_apart(monkeypatch):
+    """Row groups of a thousand rows read two at a time, as a province's of a million are."""
+    import scoring.records.read as read
+
+    monkeypatch.setattr(read, "APART_MIN_ROWS", 1)
+
+
+def test_a_parquet_file_of_many_row_groups_read_on_two_threads_is_the_same_table(
+    province, tmp_path, small_groups_apart
+):
     """Row groups are decoded and parsed two at a time and put where their rows go: the rows in
     order, each group's own dictionary of units united, rows left wholly empty dropped (the gaps
     closed), and every result what one thread and a CSV of the same records give."""
@@ -214,7 +224,7 @@ def test_a_parquet_file_of_many_row_groups_read_on_two_threads_is_the_same_table
     assert (one.rows["value"] != "NA").sum() > 1000
 
 
-def test_problems_in_many_row_groups_are_listed_in_the_file_order_with_one_cap(province, tmp_path):
+def test_problems_in_many_row_groups_are_listed_in_the_file_order_with_one_cap(province, tmp_path, small_groups_apart):
     """250 empty units over 25 row groups parsed two at a time: the first 200 by row listed, 50
     counted; a bad channel in the last group after them; an id twice across two groups."""
     cases = province["tables"]["cases"]
