@@ -677,7 +677,7 @@ def read_blocks(files: list[InputFile | Path], kind: Kind, parse: Callable[[Bloc
                 if threads > 1 and groups > 1 and opened.rows >= APART_MIN_ROWS * groups:
                     out.extend(_parquet_apart(opened, kind, parse, problems, threads))
                 else:
-                    # one row group: decoded on Arrow's threads, a block ahead of the parse
+                    # one reader, group after group: decoded on Arrow's threads, a block ahead of the parse
                     blocks = _group_blocks(opened, kind, list(range(len(opened.first_rows))), use_threads=threads > 1)
                     _parse_into(out, _ahead(blocks) if threads > 1 else blocks, parse, problems)
                 continue
