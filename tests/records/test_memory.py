@@ -4,6 +4,7 @@ freed block-sized array stays for the next one to reuse, and the run's end gives
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -39,8 +40,11 @@ print("after", inside - rss_mb())
 """
 
 
-@pytest.mark.skipif(_libc() is None, reason="the C library has no mallopt (not glibc)")
 def test_freed_arrays_stay_for_reuse_during_a_run_and_are_given_back_after():
+    if _libc() is None:  # CI's Debian has glibc: there the settings must be seen to work, not skipped
+        if os.environ.get("CI") == "true":
+            pytest.fail("the C library has no mallopt under CI=true (CI runs on Debian's glibc)")
+        pytest.skip("the C library has no mallopt (not glibc)")
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout
     seen = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in out.splitlines()}
     grown, freed = seen["default"]
