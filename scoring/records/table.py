@@ -125,21 +125,19 @@ class Gather:
         self.rows = rows
         self.numbers: dict[str, np.ndarray] | None = None
         self.parts: list[tuple[int, int, dict[str, pa.ChunkedArray | pa.Array]]] = []
-        self.others: list[Table] = []  # a table whose numbers are not of the first table's types
         self.lock = threading.Lock()
 
     def put(self, at: int, table: Table) -> None:
-        """``table``'s rows as the rows from ``at`` on (parts never overlap)."""
+        """``table``'s rows as the rows from ``at`` on (parts never overlap). Every table put has
+        the columns and number types of the first (a parser's tables do, whatever the file)."""
         n = len(table)
         with self.lock:
             if self.numbers is None:
                 self.numbers = {name: np.empty(self.rows, dtype=_codes(c).dtype)
                                 for name, c in table.columns.items() if not isinstance(c, pa.ChunkedArray)}  # fmt: skip
-            fits = set(self.numbers) == {n for n, c in table.columns.items() if not isinstance(c, pa.ChunkedArray)}
-            if not fits or any(_codes(table[name]).dtype != a.dtype for name, a in self.numbers.items()):
-                self.others.append(table)  # never for the parsers' own tables: kept whole, joined at the end
-                return
         for name, numbers in self.numbers.items():
+            if _codes(table[name]).dtype != numbers.dtype:
+                raise TypeError(f"column {name}: {_codes(table[name]).dtype}, not the first block's {numbers.dtype}")
             numbers[at : at + n] = _codes(table[name])
         kept = {name: c.categories if isinstance(c, Coded) else c for name, c in table.columns.items()
                 if not isinstance(c, np.ndarray)}  # fmt: skip
@@ -166,8 +164,7 @@ class Gather:
                 out[name] = pa.chunked_array([chunk for p in pieces for chunk in p.chunks], first.type)
             else:  # a Coded column's codes were put as they were: mapped to the united categories here
                 out[name] = _remapped(out[name], pieces, np.r_[0, np.cumsum(sizes)])
-        table = Table(out)
-        return Table.concat([table, *self.others]) if self.others else table
+        return Table(out)
 
 
 def _codes(column: Column) -> np.ndarray:
@@ -176,15 +173,24 @@ def _codes(column: Column) -> np.ndarray:
 
 def _remapped(codes: np.ndarray, categories: list[pa.Array], bounds: np.ndarray) -> Coded:
     """Codes of parts, each into its own categories, as codes into the categories of all (in place)."""
+    dictionary, where = _union(categories)
+    if where is not None:
+        where = where.astype(codes.dtype)
+        start = 0
+        for part, a, b in zip(categories, bounds[:-1], bounds[1:], strict=True):
+            np.take(where[start : start + len(part)], codes[a:b], out=codes[a:b])
+            start += len(part)
+    return Coded(codes, dictionary)
+
+
+def _union(categories: list[pa.Array]) -> tuple[pa.Array, np.ndarray | None]:
+    """The distinct texts of several parts' categories, hashed together in Arrow, and for each
+    position of the parts' categories laid end to end its code among them; no codes when every part
+    has the same categories (a file's row groups often do): a part's codes stand as they are."""
     if all(c.equals(categories[0]) for c in categories[1:]):
-        return Coded(codes, categories[0])
+        return categories[0], None
     encoded = pc.dictionary_encode(pa.concat_arrays(categories))
-    where = encoded.indices.to_numpy(zero_copy_only=False).astype(codes.dtype)
-    start = 0
-    for part, a, b in zip(categories, bounds[:-1], bounds[1:], strict=True):
-        np.take(where[start : start + len(part)], codes[a:b], out=codes[a:b])
-        start += len(part)
-    return Coded(codes, encoded.dictionary)
+    return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
 
 
 def take_rows(column: pa.ChunkedArray, rows: np.ndarray) -> pa.ChunkedArray:
@@ -226,20 +232,22 @@ def _plain(column: Column) -> object:
 
 
 def _united(parts: list[Coded]) -> Coded:
-    """One Coded column from several: the categories of all parts hashed together in Arrow, each
-    part's codes then mapped by a gather, in the narrowest integer type that holds them (a file's
-    name: one byte a row)."""
-    encoded = pc.dictionary_encode(pa.concat_arrays([p.categories for p in parts]))
-    size = len(encoded.dictionary)
+    """One Coded column from several: the categories of all parts united, each part's codes then
+    mapped by a gather, in the narrowest integer type that holds them (a file's name: one byte a
+    row)."""
+    dictionary, where = _union([p.categories for p in parts])
+    size = len(dictionary)
     dtype = np.uint8 if size <= 2**8 else np.uint16 if size <= 2**16 else np.int32
     if all(p.codes.dtype == np.int32 for p in parts):
         dtype = np.int32  # units, items: the codes every measure indexes by
-    where = encoded.indices.to_numpy(zero_copy_only=False).astype(dtype)
+    if where is None:
+        return Coded(np.concatenate([p.codes for p in parts]).astype(dtype, copy=False), dictionary)
+    where = where.astype(dtype)
     codes, start = [], 0
     for p in parts:
         codes.append(where[start : start + len(p.categories)][p.codes])
         start += len(p.categories)
-    return Coded(np.concatenate(codes), encoded.dictionary)
+    return Coded(np.concatenate(codes), dictionary)
 
 
 def fixed_width(ids: pa.ChunkedArray) -> int:
