@@ -52,3 +52,33 @@ def test_freed_arrays_stay_for_reuse_during_a_run_and_are_given_back_after():
     grown, freed = seen["inside"]
     assert grown > 60 and freed < 5  # kept, though a nested run ended meanwhile
     assert seen["after"][0] > 60  # the last run's end returned them
+
+
+ARROW_PROBE = r"""
+import pyarrow as pa
+import pyarrow.compute as pc
+from scoring.records.memory import kept_for_reuse
+
+print("before", pa.default_memory_pool().backend_name)
+with kept_for_reuse():
+    with kept_for_reuse():
+        made = pc.add(pa.array(range(1_000_000)), 1)  # a buffer of the run's pool, freed after it
+    print("inside", pa.default_memory_pool().backend_name)
+print("after", pa.default_memory_pool().backend_name, pc.sum(made).as_py())
+del made
+"""
+
+
+def test_arrow_takes_its_buffers_from_the_heap_during_a_run_and_its_own_pool_after():
+    """mimalloc gives freed pages back 10 ms after they are freed: a run's row groups and kernels
+    faulted theirs in anew. During a run Arrow allocates from the system pool (the heap the
+    settings above keep); the last run's end puts back the pool the process had."""
+    if _libc() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the C library has no mallopt under CI=true (CI runs on Debian's glibc)")
+        pytest.skip("the C library has no mallopt (not glibc)")
+    out = subprocess.run([sys.executable, "-c", ARROW_PROBE], capture_output=True, text=True, check=True).stdout
+    seen = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    assert seen["inside"] == ["system"]
+    assert seen["after"] == [seen["before"][0], str(sum(range(1, 1_000_001)))]
+    assert seen["before"] != ["system"]  # the wheel's default (mimalloc or jemalloc) is back
