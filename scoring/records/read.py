@@ -175,6 +175,11 @@ def _edges_may_be_blank(array: pa.Array) -> bool:
     if not len(array) or offsets[-1] == offsets[0]:
         return False
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    text = data[offsets[0] : offsets[-1]]
+    if text.min() > 32 and text.max() < 0x80:
+        # no such byte anywhere (ids as exported): two passes over the bytes, where finding each
+        # cell's first and last byte gathered from ten million places (0.8 s of CPU, issue 28)
+        return False
     start, end = offsets[:-1], offsets[1:]
     filled = end > start
     first, last = data[start[filled]], data[end[filled] - 1]
