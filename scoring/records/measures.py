@@ -18,9 +18,13 @@ from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
 from scoring.records.table import Table, fixed_views, fixed_width, take_rows
 
-__all__ = ["Measured", "Window", "measure", "prepare"]
+__all__ = ["Measured", "Named", "Window", "measure", "named_ids", "prepare"]
 
 LOST_KEPT = 100  # records that cost points kept per (unit, check) for the page's drill-down
+# rows a chain of arithmetic over ten million cases takes at a time: its half-dozen temporaries stay
+# below glibc's mapping threshold, on the heap, reused by the next slice (whole-column ones were
+# fresh mappings each, zeroed by the system: half of the pass's time, issue 28)
+ROWS_AT_ONCE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,11 @@ def _finished_late_by(w: Window, cases: Table, extra: dict) -> np.ndarray:
 
     def make() -> np.ndarray:
         done = _finished_in(w, cases, extra)
+        accepted, finished, promised = cases["accepted"], cases["finished"], cases["promised"]
         late_by = np.zeros(len(cases), dtype=np.int32)
-        late_by[done] = w.days.taken(cases["accepted"][done], cases["finished"][done]) - cases["promised"][done]
+        for a in range(0, len(cases), ROWS_AT_ONCE):
+            here, b = done[a : a + ROWS_AT_ONCE], a + ROWS_AT_ONCE
+            late_by[a:b][here] = w.days.taken(accepted[a:b][here], finished[a:b][here]) - promised[a:b][here]
         return late_by
 
     return _shared(extra, "finished_late_by", make)
@@ -333,23 +340,41 @@ def callback_rate(w: Window, ratings: Table, _: dict) -> Measured:
 
 def rating_coverage(w: Window, cases: Table, extra: dict) -> Measured:
     done = _finished_in(w, cases, extra)
-    named = extra["rated_cases"]
-    rated = _named(cases["case_id"], named) & done
+    rated = _named(cases["case_id"], extra["rated_cases"]) & done
     return _share(w, cases["unit"], cases["case_id"], done, rated, np.zeros(len(cases), np.int8))
 
 
-def _named(ids: pa.ChunkedArray, named: pa.ChunkedArray) -> np.ndarray:
+@dataclass(frozen=True)
+class Named:
+    """Ids to be found among others (the cases the ratings name): as given, and, where the ids
+    searched are all ``width`` bytes long, those of that length sorted as bytes (``needles``), made
+    on the thread that read them."""
+
+    ids: pa.ChunkedArray
+    width: int
+    needles: np.ndarray | None
+
+
+def named_ids(ids: pa.ChunkedArray, width: int) -> Named:
+    """``ids`` made ready to be found among ids all ``width`` bytes long (0: of several lengths)."""
+    if not width:
+        return Named(ids, 0, None)
+    wanted = ids.filter(pc.equal(pc.binary_length(ids), width)).combine_chunks()
+    if wanted.type != pa.string() or wanted.null_count:
+        return Named(ids, 0, None)
+    needles = np.sort(fixed_views(pa.chunked_array([wanted]), width)[0]) if len(wanted) else np.zeros(0, f"S{width}")
+    return Named(ids, width, needles)
+
+
+def _named(ids: pa.ChunkedArray, named: Named) -> np.ndarray:
     """Which of ``ids`` (in order, as the records are) ``named`` holds. Ids of one byte length, as an
     export's usually are, are found by binary search over the Arrow buffers seen as fixed-width
     bytes, in place (issue 28: hashing the rated ids and probing ten million was the costliest
     measure); any other ids by Arrow's hashed set."""
     width = fixed_width(ids)
-    if not width:
-        return pc.is_in(ids, value_set=named).to_numpy(zero_copy_only=False)
-    wanted = named.filter(pc.equal(pc.binary_length(named), width)).combine_chunks()
-    if wanted.type != pa.string() or wanted.null_count:
-        return pc.is_in(ids, value_set=named).to_numpy(zero_copy_only=False)
-    needles = np.sort(fixed_views(pa.chunked_array([wanted]), width)[0]) if len(wanted) else np.zeros(0, f"S{width}")
+    if not width or width != named.width:
+        return pc.is_in(ids, value_set=named.ids).to_numpy(zero_copy_only=False)
+    needles = named.needles
     found = np.zeros(len(ids), dtype=bool)
     start = 0
     for chunk in ids.chunks:

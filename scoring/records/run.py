@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import threading
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ import pyarrow.compute as pc
 from scoring.errors import InputError, Issue
 from scoring.records.days import DayIndex
 from scoring.records.evidence import evidence_texts
-from scoring.records.measures import MEASURES, Measured, Window, measure, prepare
+from scoring.records.measures import MEASURES, Measured, Named, Window, measure, named_ids, prepare
 from scoring.records.memory import give_back, kept_for_reuse
 from scoring.records.parse import (
     ACCOUNTS,
@@ -32,7 +34,7 @@ from scoring.records.parse import (
     parse_ratings,
 )  # fmt: skip
 from scoring.records.read import Block, Kind, read_blocks
-from scoring.records.table import Table
+from scoring.records.table import Table, fixed_width
 from scoring.rubric.load import Rubric
 from scoring.tables import InputFile
 
@@ -287,27 +289,86 @@ class _Inline:
         pass
 
 
+class _Tasks:
+    """Measures that either thread runs, whichever is free first, each once (a thread that runs out
+    of its own work takes the next): the two lanes end together however long each file took."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waiting: deque[tuple[Future, object, tuple]] = deque()
+
+    def put(self, fn, /, *args) -> Future:
+        done: Future = Future()
+        with self.lock:
+            self.waiting.append((done, fn, args))
+        return done
+
+    def run(self, until: Future | None = None) -> None:
+        """Run waiting tasks until none is left, or until ``until`` is done (each result or exception
+        kept in its Future)."""
+        while until is None or not until.done():
+            with self.lock:
+                if not self.waiting:
+                    return
+                done, fn, args = self.waiting.popleft()
+            try:
+                done.set_result(fn(*args))
+            except BaseException as exc:  # raised by result(), on the thread that collects it
+                done.set_exception(exc)
+
+
 @dataclass
 class _Others:
     """The ratings, accounts and posts as read on a worker, with the problems of their reading and
-    of their ids found apart (merged after the cases' in the order of a one-thread run)."""
+    of their ids found apart (merged after the cases' in the order of a one-thread run); when there
+    were none, the roster's records ready to measure and the measures of them put to ``tasks``."""
 
     read: Problems
     ids: Problems
-    ratings: Table
-    accounts: Table
-    posts: Table
+    counts: dict[str, int]
+    off_roster: dict[str, int] = field(default_factory=dict)
+    outside: dict[str, int] = field(default_factory=dict)
+    ratings: Table | None = None  # founded ratings of roster units
+    rated: Named | None = None  # the cases the window's ratings name, sorted once for rating_coverage
+    measured: dict[tuple, Future] = field(default_factory=dict)
 
 
-def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads: int) -> _Others:
+def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads: int, roster: pd.DataFrame,
+                 w: Window, wanted: dict[tuple, tuple[str, dict]], tasks: _Tasks, case_width: int) -> _Others:  # fmt: skip
     read, ids = Problems([]), Problems([])
     rating_frame = _read(ratings, RATINGS, _in_calendar(parse_ratings, index, ("rated_at", "fixed_at")), read, threads)
     account_frame = _read([accounts] if accounts else [], ACCOUNTS, parse_accounts, read, threads)
     post_frame = _read(posts, POSTS, parse_posts, read, threads)
     rating_frame = _by_id(rating_frame, "rating_id", RATINGS, ids)
     account_frame = _by_id(account_frame, "account_id", ACCOUNTS, ids)
-    give_back()  # the blocks and the id sort's temporaries, before this thread measures the cases
-    return _Others(read, ids, rating_frame, account_frame, post_frame)
+    out = _Others(read, ids, {"ratings": len(rating_frame), "accounts": len(account_frame), "posts": len(post_frame)})
+    if read.issues or ids.issues:
+        return out
+    r, out.off_roster["ratings"] = _on_roster(rating_frame, roster)
+    a, out.off_roster["accounts"] = _on_roster(account_frame, roster)
+    del rating_frame, account_frame
+    rated = r["rated"]
+    out.outside["ratings"] = int(((rated < w.start) | (rated > w.end)).sum())
+    # an unfounded rating (verified 不属实) is left out of every measure, rating_coverage's too
+    r = r.where(r["verified"] != 0)
+    del rated  # the kept ratings only from here (their ids were held twice up to the measures)
+    published = post_frame["published"]
+    out.outside["posts"] = int((published > w.end).sum())
+    kept = post_frame.where(published <= w.end).frame()
+    newest = kept.groupby(kept["account_id"].astype(str), sort=False)["published"].max()
+    # the ratings of the window name the cases rated: a rating given after --to did not exist at --to,
+    # and records outside the window are ignored (SPEC 6) — the row-by-row reference reads it so too
+    founded_rated = r["rated"]
+    in_window = (founded_rated >= w.start) & (founded_rated <= w.end)
+    out.rated = named_ids(r["case_id"].filter(pa.array(in_window)), case_width)
+    out.ratings = r
+    tables = {"ratings": r, "accounts+posts": a}
+    for key, (name, params) in wanted.items():
+        source = MEASURES[name][0]
+        if source in tables:
+            out.measured[key] = tasks.put(measure, name, w, tables[source], {**params, "newest": newest})
+    give_back()  # the blocks and the id sort's temporaries, before this thread measures
+    return out
 
 
 # what only located a problem or named a unit, let go once the ids are checked: the measures count
@@ -327,15 +388,20 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
          cases, ratings, accounts, posts) -> RecordsRun:  # fmt: skip
     """The run on two threads where there are two: the cases read first (alone: Arrow decodes them on
     both cores), then the other files read on a worker while the cases' ids are checked and their
-    measures run; the measures of the ratings and accounts last. Problems found apart are merged in
-    a one-thread run's order, so the issues are the same however the threads interleave."""
+    measures run; every measure but time_reduction and rating_coverage (this thread's, their
+    temporaries the largest: never alive at once) is taken by whichever thread is free. Problems
+    found apart are merged in a one-thread run's order, so the issues are the same however the
+    threads interleave."""
     case_frame = _read(list(cases), CASES, _in_calendar(parse_cases, index, ("accepted_at", "finished_at")), problems,
                        threads)  # fmt: skip
     give_back()
-    others = pool.submit(_read_others, index, list(ratings), accounts, list(posts), threads)
+    w = Window(int(window[0]), int(window[1]), index, len(roster))
+    tasks = _Tasks()
+    case_width = fixed_width(case_frame["case_id"])  # the rated cases are sorted as these ids are
+    others = pool.submit(_read_others, index, list(ratings), accounts, list(posts), threads, roster, w, wanted, tasks,
+                         case_width)  # fmt: skip
     case_ids = Problems([])
     case_frame = _by_id(case_frame, "case_id", CASES, case_ids)
-    w = Window(int(window[0]), int(window[1]), index, len(roster))
     read = {"cases": len(case_frame)}
     off_roster: dict[str, int] = {}
     outside: dict[str, int] = {}
@@ -351,13 +417,10 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
         outside["cases"] = int((~used).sum())
         del used, acc, fin
         prepare(w, c, memo)
-        # two lanes of about equal length: the worker measures the cases once it has read the other
-        # files; this thread runs time_reduction (its hashing the longest measure) meanwhile, then
-        # rating_coverage. The two largest sets of temporaries (time_reduction's, rating_coverage's)
-        # are never alive at once: the peak stays the one-thread run's
         for key, (name, params) in wanted.items():
             if MEASURES[name][0] == "cases" and name != "time_reduction":
-                measured[key] = pool.submit(measure, name, w, c, {**params, "memo": memo})
+                measured[key] = tasks.put(measure, name, w, c, {**params, "memo": memo})
+        pool.submit(tasks.run)  # the worker's, once it has read the other files
         for key, (name, params) in wanted.items():
             if name == "time_reduction":
                 measured[key] = _done(measure, name, w, c, {**params, "memo": memo})
@@ -365,6 +428,7 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
         # rating_coverage's temporaries, the moment of the run's peak
         c.columns.pop("item_code", None)
         give_back()  # time_reduction's hash tables and item copies, too
+        tasks.run(until=others)  # while the worker still reads, this thread measures
     found = others.result()
     problems.extend(found.read)
     problems.extend(case_ids)
@@ -373,32 +437,14 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
     if problems.issues:
         raise InputError(problems.issues)
 
-    read.update(ratings=len(found.ratings), accounts=len(found.accounts), posts=len(found.posts))
-    r, off_roster["ratings"] = _on_roster(found.ratings, roster)
-    a, off_roster["accounts"] = _on_roster(found.accounts, roster)
-    post_frame = found.posts
-    del found
-    rated = r["rated"]
-    outside["ratings"] = int(((rated < w.start) | (rated > w.end)).sum())
-    # an unfounded rating (verified 不属实) is left out of every measure, rating_coverage's too
-    r = r.where(r["verified"] != 0)
-    del rated  # the kept ratings only from here (their ids were held twice up to the measures)
-    published = post_frame["published"]
-    outside["posts"] = int((published > w.end).sum())
-    kept = post_frame.where(published <= w.end).frame()
-    newest = kept.groupby(kept["account_id"].astype(str), sort=False)["published"].max()
-    # the ratings of the window name the cases rated: a rating given after --to did not exist at --to,
-    # and records outside the window are ignored (SPEC 6) — the row-by-row reference reads it so too
-    founded_rated = r["rated"]
-    in_window = (founded_rated >= w.start) & (founded_rated <= w.end)
-    rated_cases = r["case_id"].filter(pa.array(in_window))  # is_in's set drops repeats itself
-    tables = {"cases": c, "ratings": r, "accounts": a}
+    read.update(found.counts)
+    off_roster.update(found.off_roster)
+    outside.update(found.outside)
+    measured.update(found.measured)
     for key, (name, params) in wanted.items():
-        if key not in measured:
-            source = MEASURES[name][0]
-            table = tables["accounts"] if source == "accounts+posts" else tables[source.split("+")[0]]
-            extra = {**params, "rated_cases": rated_cases, "newest": newest, "memo": memo}
-            measured[key] = _done(measure, name, w, table, extra)
+        if name == "rating_coverage":
+            measured[key] = _done(measure, name, w, c, {**params, "rated_cases": found.rated, "memo": memo})
+    tasks.run()  # what the worker has not taken yet
 
     rows, details = [], []
     for check in checks.itertuples(index=False):  # a loop over checks, each vectorised over every record

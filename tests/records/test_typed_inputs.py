@@ -162,7 +162,8 @@ def test_a_csv_cell_the_typed_reader_refuses_in_a_later_block_is_located_on_its_
     data=st.data(),
 )
 def test_ids_found_by_binary_search_are_the_ids_arrow_finds_by_hashing(alphabet, data):
-    from scoring.records.measures import _named
+    from scoring.records.measures import _named, named_ids
+    from scoring.records.table import fixed_width
 
     word = st.text(alphabet=alphabet, min_size=2, max_size=2)
     ids = sorted(set(data.draw(st.lists(word, max_size=40))), key=lambda t: t.encode())
@@ -174,7 +175,9 @@ def test_ids_found_by_binary_search_are_the_ids_arrow_finds_by_hashing(alphabet,
     named = pa.chunked_array([pa.array(data.draw(st.lists(st.one_of(word, st.just(""), st.just("x")), max_size=30)),
                                        pa.string())])  # fmt: skip
     want = pc.is_in(haystack, value_set=named).to_numpy(zero_copy_only=False) if len(ids) else np.zeros(0, bool)
-    np.testing.assert_array_equal(_named(haystack, named), want)
+    # the needles sorted for the width the searched ids have, and for a width they do not have
+    for width in (fixed_width(haystack), 1):
+        np.testing.assert_array_equal(_named(haystack, named_ids(named, width)), want)
 
 
 @settings(max_examples=300, deadline=None)
