@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
-from scoring.records.table import Table, fixed_views, fixed_width, take_rows
+from scoring.records.table import Table, fixed_views, fixed_width, packed_keys, take_rows
 
 __all__ = ["Measured", "Named", "Window", "measure", "named_ids", "prepare"]
 
@@ -265,6 +265,37 @@ def _latest(unit: np.ndarray, item: pa.ChunkedArray, rank: np.ndarray, take: np.
     return groups
 
 
+DENSE_KEYS = 1 << 22  # item codes packed into fewer keys than this are grouped by an array, no hashing
+
+
+def _latest_by_key(unit: np.ndarray, item: pa.ChunkedArray, rank: np.ndarray,
+                   take: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
+    """``_latest`` without hashing, where the item codes of ``take`` pack into few keys (an
+    export's codes do: a fixed prefix and a few digits, ``packed_keys``) and no code is named by two
+    units: each key's greatest rank found by one scatter into an array of the keys. Per (unit,
+    item), ordered by unit then item code (the keys' order is the codes'): the unit and the row of
+    its latest case. None where the codes do not pack so (then ``_latest`` hashes them)."""
+    items = item.filter(pa.array(take))
+    packed = packed_keys(items, DENSE_KEYS)
+    if packed is None:
+        return None
+    key, count = packed
+    del items
+    units = unit[take]
+    low = np.full(count, np.iinfo(np.int32).max, dtype=np.int32)
+    high = np.full(count, -1, dtype=np.int32)
+    np.minimum.at(low, key, units)
+    np.maximum.at(high, key, units)
+    seen = high >= 0
+    if (low[seen] != high[seen]).any():  # an item code two units name: (unit, item) pairs, hashed
+        return None
+    latest = np.full(count, -1, dtype=np.int64)
+    np.maximum.at(latest, key, rank)
+    found = np.flatnonzero(seen)  # in the codes' order
+    by_unit = np.argsort(high[found], kind="stable")
+    return high[found][by_unit].astype(unit.dtype), latest[found][by_unit] & 0xFFFFFFFF
+
+
 def _fixed_binary(strings: pa.Array, width: int) -> pa.Array:
     """Strings all ``width`` bytes long as fixed-size binary over the same bytes (no copy)."""
     first = int(np.frombuffer(strings.buffers()[1], dtype=np.int32, count=1, offset=4 * strings.offset)[0])
@@ -288,16 +319,21 @@ def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
     rank <<= 32
     rank |= idx
     del idx
-    groups = _latest(cases["unit"], item, rank, take)
+    dense = _latest_by_key(cases["unit"], item, rank, take)
+    if dense is not None:
+        u, rows = dense
+        items = take_rows(item, rows).to_numpy(zero_copy_only=False)
+    else:
+        groups = _latest(cases["unit"], item, rank, take)
+        rows = groups["k_max"].to_numpy() & 0xFFFFFFFF
+        unit = groups["u"].to_numpy()
+        named_items = groups["i"]
+        # ties by item code
+        order = pc.sort_indices(pa.table({"u": unit, "i": named_items}),
+                                sort_keys=[("u", "ascending"), ("i", "ascending")]).to_numpy()  # fmt: skip
+        u, rows = unit[order], rows[order]
+        items = named_items.take(pa.array(order)).to_numpy(zero_copy_only=False)
     del rank, take
-    rows = groups["k_max"].to_numpy() & 0xFFFFFFFF
-    unit = groups["u"].to_numpy()
-    named_items = groups["i"]
-    # ties by item code
-    order = pc.sort_indices(pa.table({"u": unit, "i": named_items}), sort_keys=[("u", "ascending"), ("i", "ascending")])
-    order = order.to_numpy()
-    u, rows = unit[order], rows[order]
-    items = named_items.take(pa.array(order)).to_numpy(zero_copy_only=False)
     cut = np.clip(1 - cases["promised"][rows] / statutory[rows], 0, 1)
     d = np.bincount(u, minlength=w.units)
     s = np.bincount(u, weights=cut, minlength=w.units)

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Coded", "Column", "Gather", "Table", "fixed_views", "fixed_width", "take_rows"]
+__all__ = ["Coded", "Column", "Gather", "Table", "fixed_views", "fixed_width", "packed_keys", "take_rows"]
 
 
 @dataclass(frozen=True)
@@ -268,3 +268,51 @@ def fixed_views(ids: pa.ChunkedArray, width: int) -> list[np.ndarray]:
 def _fixed(strings: pa.Array, width: int) -> np.ndarray:
     first = int(np.frombuffer(strings.buffers()[1], dtype=np.int32, count=1, offset=4 * strings.offset)[0])
     return np.frombuffer(strings.buffers()[2], dtype=f"S{width}", count=len(strings), offset=first)
+
+
+PACKED_ROWS = 1 << 16  # rows packed at a time: the key and its byte columns stay in the cache
+
+
+def packed_keys(ids: pa.ChunkedArray, most: int = 2**63) -> tuple[np.ndarray, int] | None:
+    """Ids of one byte length as int64 keys in the ids' own order (Arrow's, bytewise), and how many
+    keys there could be; None when the ids have several lengths or more than ``most`` keys could
+    be. Each byte position is a digit whose base is the span of the bytes seen there (an export's
+    ids are a fixed prefix, a date and a serial number: 18 bytes of which a dozen vary, over a few
+    values each), so the key is that mixed-radix number: equal ids, equal keys; a smaller id, a
+    smaller key. A numpy sort of such keys is a third of the cost of sorting the texts (issue 28)."""
+    width = fixed_width(ids)
+    if not width:
+        return None
+    rows = [view.view(np.uint8).reshape(-1, width) for view in fixed_views(ids, width)]
+    low = np.min([_column_bounds(r, width, np.min) for r in rows], axis=0).astype(np.int64)
+    high = np.max([_column_bounds(r, width, np.max) for r in rows], axis=0).astype(np.int64)
+    varying = [j for j in range(width) if high[j] > low[j]]
+    bases = [int(high[j] - low[j]) + 1 for j in varying]
+    count = 1
+    for base in bases:
+        count *= base
+    if count > most:
+        return None
+    keys = np.zeros(len(ids), dtype=np.int64)
+    at = 0
+    for r in rows:
+        for a in range(0, len(r), PACKED_ROWS):
+            part = r[a : a + PACKED_ROWS]
+            key = keys[at + a : at + a + len(part)]
+            for j, base in zip(varying, bases, strict=True):
+                key *= base
+                key += part[:, j]
+                key -= low[j]
+        at += len(r)
+    return keys, count
+
+
+def _column_bounds(rows: np.ndarray, width: int, bound) -> np.ndarray:
+    """The least (or greatest) byte at each position of ``rows`` (n × width bytes). Reduced as rows
+    of 256 ids side by side: numpy's reduction down a column of 18 bytes goes a row at a time."""
+    side = 256
+    whole = len(rows) - len(rows) % side
+    found = [bound(rows[whole:], axis=0)] if whole < len(rows) else []
+    if whole:
+        found.append(bound(bound(rows[:whole].reshape(-1, width * side), axis=0).reshape(side, width), axis=0))
+    return bound(found, axis=0)

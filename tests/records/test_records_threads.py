@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from records.golden import RUBRIC
 
@@ -239,3 +241,47 @@ def test_problems_in_many_row_groups_are_listed_in_the_file_order_with_one_cap(p
     assert len(empty) == SHOWN_PER_KIND and empty == sorted(empty) and empty[0] == 7  # row 5 + header + 1
     assert [code for code, *_ in one][-3:] == ["records-bad-value", "records-duplicate-id", "records-empty-cell"]
     assert one[-1][-1] == "另有 50 处同类问题(列 unit_id)未列出"
+
+
+def _hashed_only(monkeypatch) -> None:
+    """Ids sorted and item codes grouped as text, as before they were packed into numbers."""
+    import scoring.records.measures as measures
+    import scoring.records.run as run
+
+    monkeypatch.setattr(run, "packed_keys", lambda ids, most=2**63: None)
+    monkeypatch.setattr(measures, "DENSE_KEYS", 0)
+
+
+def test_ids_and_item_codes_packed_into_numbers_give_the_bytes_of_the_texts(province, tmp_path, monkeypatch):
+    """The ratings (out of id order) sorted by packed keys and time_reduction's items grouped by an
+    array of packed codes give what sorting and hashing the texts gives: on the province as it is
+    (codes packed), with one item code named by two units and with codes of two lengths (both not
+    packed: hashed as before)."""
+    import scoring.records.measures as measures
+
+    dense = []
+    latest = measures._latest_by_key
+    monkeypatch.setattr(measures, "_latest_by_key", lambda *a: dense.append(latest(*a)) or dense[-1])
+    cases = province["tables"]["cases"]
+    items = cases.column("事项编码").to_pylist()
+    units = cases.column("单位编码").to_pylist()
+    # every case of the first unit given the code another unit uses most
+    common = Counter((u, c) for u, c in zip(units, items, strict=True) if u != units[0] and c).most_common(1)[0][0][1]
+    shared = cases.set_column(cases.schema.get_field_index("事项编码"), "事项编码",
+                              pa.array([common if u == units[0] else c for u, c in zip(units, items, strict=True)]))  # fmt: skip
+    lengths = cases.set_column(cases.schema.get_field_index("事项编码"), "事项编码",  # every 7th a byte longer
+                               pa.array([c + "9" if c and i % 7 == 0 else c for i, c in enumerate(items)]))  # fmt: skip
+    for name, table, packed in (("as-is", cases, True), ("shared", shared, False), ("lengths", lengths, False)):
+        files = {"cases": [write_export(table, tmp_path / f"{name}-cases.parquet")],
+                 "ratings": [write_export(province["tables"]["ratings"], tmp_path / f"{name}-ratings.parquet")]}  # fmt: skip
+        dense.clear()
+        with monkeypatch.context() as m:
+            _hashed_only(m)
+            texts = _run(province, files, 2)
+        assert dense == [None]  # declined: hashed
+        numbers = _run(province, files, 2)
+        assert len(dense) == 2 and (dense[1] is not None) == packed, name
+        assert numbers.rows.to_csv(index=False) == texts.rows.to_csv(index=False), name
+        assert numbers.detail.to_csv(index=False) == texts.detail.to_csv(index=False), name
+    ratings = province["tables"]["ratings"].column("评价编号")
+    assert not pc.all(pc.greater_equal(ratings[1:], ratings[:-1])).as_py()  # the sort was needed

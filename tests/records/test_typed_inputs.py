@@ -203,3 +203,30 @@ def test_the_scan_of_a_csv_in_blocks_tells_what_the_whole_file_tells(tmp_path_fa
     except UnicodeDecodeError:
         whole_utf8 = False
     assert (utf8, blank, first) == (whole_utf8, read.BLANK_LINE.search(data) is not None, data[:block])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    alphabet=st.sampled_from(["09", "0123456789", "azAZ", "甲乙é", "\x00\x7f\xff", "PJ2017"]),
+    width=st.integers(1, 6),
+    data=st.data(),
+)
+def test_ids_packed_into_numbers_keep_their_order_and_their_equalities(alphabet, width, data):
+    """Keys of ids of one byte length: sorted as Arrow sorts the texts (stably), equal exactly where
+    the ids are, below the count given; ids of two lengths are not packed; a cap on the count is
+    kept."""
+    from scoring.records.table import packed_keys
+
+    word = st.text(alphabet=alphabet, min_size=width, max_size=width).filter(lambda t: len(t.encode()) == len(
+        alphabet[0].encode()) * width)  # fmt: skip
+    ids = data.draw(st.lists(word, min_size=1, max_size=60))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(ids)), max_size=3)))
+    chunks = [ids[a:b] for a, b in zip([0, *cuts], [*cuts, len(ids)], strict=True)]
+    column = pa.chunked_array([pa.array(["pad", *c], pa.string())[1:] for c in chunks], pa.string())
+    assert packed_keys(pa.chunked_array([pa.array([*ids, ids[0] + "0"])])) is None  # two lengths
+    keys, count = packed_keys(column)
+    assert keys.dtype == np.int64 and keys.min() >= 0 and keys.max() < count
+    np.testing.assert_array_equal(np.argsort(keys, kind="stable"), pc.sort_indices(column).to_numpy())
+    same = np.equal.outer(keys, keys)
+    np.testing.assert_array_equal(same, np.equal.outer(np.array(ids, dtype=object), np.array(ids, dtype=object)))
+    assert packed_keys(column, count - 1) is None if count > 1 else packed_keys(column, 1) is not None
