@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
-from scoring.records.table import Table, fixed_views, fixed_width, packed_keys, take_rows
+from scoring.records.table import KeyScheme, Table, fixed_views, fixed_width, take_rows
 
 __all__ = ["Measured", "Named", "Window", "measure", "named_ids", "prepare"]
 
@@ -268,29 +268,37 @@ def _latest(unit: np.ndarray, item: pa.ChunkedArray, rank: np.ndarray, take: np.
 DENSE_KEYS = 1 << 22  # item codes packed into fewer keys than this are grouped by an array, no hashing
 
 
-def _latest_by_key(unit: np.ndarray, item: pa.ChunkedArray, rank: np.ndarray,
+def _latest_by_key(unit: np.ndarray, item: pa.ChunkedArray, accepted: np.ndarray, start: int,
                    take: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
     """``_latest`` without hashing, where the item codes of ``take`` pack into few keys (an
-    export's codes do: a fixed prefix and a few digits, ``packed_keys``) and no code is named by two
-    units: each key's greatest rank found by one scatter into an array of the keys. Per (unit,
-    item), ordered by unit then item code (the keys' order is the codes'): the unit and the row of
-    its latest case. None where the codes do not pack so (then ``_latest`` hashes them)."""
-    items = item.filter(pa.array(take))
-    packed = packed_keys(items, DENSE_KEYS)
-    if packed is None:
+    export's codes do: a fixed prefix and a few digits, ``KeyScheme``) and no code is named by two
+    units: each code's latest case (its day, then its position) found by a scatter into an array
+    of the codes, a million rows at a time (the slices' temporaries stay on the heap, reused).
+    Per (unit, item), ordered by unit then item code (the keys' order is the codes'): the unit
+    and the row of its latest case. None where the codes do not pack so (``_latest`` hashes them)."""
+    starts = range(0, len(item), ROWS_AT_ONCE)
+    parts = [item.slice(a, ROWS_AT_ONCE).filter(pa.array(take[a : a + ROWS_AT_ONCE])) for a in starts]
+    scheme = KeyScheme.of(parts, DENSE_KEYS)
+    if scheme is None:
         return None
-    key, count = packed
-    del items
-    units = unit[take]
-    low = np.full(count, np.iinfo(np.int32).max, dtype=np.int32)
-    high = np.full(count, -1, dtype=np.int32)
-    np.minimum.at(low, key, units)
-    np.maximum.at(high, key, units)
+    low = np.full(scheme.count, np.iinfo(np.int32).max, dtype=np.int32)
+    high = np.full(scheme.count, -1, dtype=np.int32)
+    latest = np.full(scheme.count, -1, dtype=np.int64)
+    for i, a in enumerate(starts):
+        here = take[a : a + ROWS_AT_ONCE]
+        key = scheme.keys(parts[i])
+        parts[i] = None
+        units = unit[a : a + len(here)][here]
+        np.minimum.at(low, key, units)
+        np.maximum.at(high, key, units)
+        rank = accepted[a : a + len(here)][here].astype(np.int64)  # all within the window: ≥ start
+        rank -= start
+        rank <<= 32
+        rank |= np.flatnonzero(here) + a
+        np.maximum.at(latest, key, rank)
     seen = high >= 0
     if (low[seen] != high[seen]).any():  # an item code two units name: (unit, item) pairs, hashed
         return None
-    latest = np.full(count, -1, dtype=np.int64)
-    np.maximum.at(latest, key, rank)
     found = np.flatnonzero(seen)  # in the codes' order
     by_unit = np.argsort(high[found], kind="stable")
     return high[found][by_unit].astype(unit.dtype), latest[found][by_unit] & 0xFFFFFFFF
@@ -310,21 +318,22 @@ def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
     # in the group-by, is cheaper than coding them at reading (issue 28)
     named = pc.greater(pc.binary_length(item), 0).to_numpy(zero_copy_only=False)
     take = _accepted_in(w, cases, extra) & (statutory != MISSING) & (statutory > 0) & named
-    idx = np.flatnonzero(take)
-    # each item by its latest accepted case; on one day the greatest case id (the rows are in id
-    # order): the largest (day, position) per (unit, item), no sort; made in place (it runs beside
-    # other measures: its temporaries are the peak's)
-    rank = cases["accepted"][idx].astype(np.int64)
-    rank -= rank.min() if len(idx) else 0
-    rank <<= 32
-    rank |= idx
-    del idx
-    dense = _latest_by_key(cases["unit"], item, rank, take)
+    dense = _latest_by_key(cases["unit"], item, cases["accepted"], w.start, take)
     if dense is not None:
         u, rows = dense
         items = take_rows(item, rows).to_numpy(zero_copy_only=False)
     else:
+        idx = np.flatnonzero(take)
+        # each item by its latest accepted case; on one day the greatest case id (the rows are in id
+        # order): the largest (day, position) per (unit, item), no sort; made in place (it runs
+        # beside other measures: its temporaries are the peak's)
+        rank = cases["accepted"][idx].astype(np.int64)
+        rank -= w.start
+        rank <<= 32
+        rank |= idx
+        del idx
         groups = _latest(cases["unit"], item, rank, take)
+        del rank
         rows = groups["k_max"].to_numpy() & 0xFFFFFFFF
         unit = groups["u"].to_numpy()
         named_items = groups["i"]
@@ -333,7 +342,7 @@ def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
                                 sort_keys=[("u", "ascending"), ("i", "ascending")]).to_numpy()  # fmt: skip
         u, rows = unit[order], rows[order]
         items = named_items.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    del rank, take
+    del take
     cut = np.clip(1 - cases["promised"][rows] / statutory[rows], 0, 1)
     d = np.bincount(u, minlength=w.units)
     s = np.bincount(u, weights=cut, minlength=w.units)

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Coded", "Column", "Gather", "Table", "fixed_views", "fixed_width", "packed_keys", "take_rows"]
+__all__ = ["Coded", "Column", "Gather", "KeyScheme", "Table", "fixed_views", "fixed_width", "packed_keys", "take_rows"]
 
 
 @dataclass(frozen=True)
@@ -280,31 +280,52 @@ def packed_keys(ids: pa.ChunkedArray, most: int = 2**63) -> tuple[np.ndarray, in
     ids are a fixed prefix, a date and a serial number: 18 bytes of which a dozen vary, over a few
     values each), so the key is that mixed-radix number: equal ids, equal keys; a smaller id, a
     smaller key. A numpy sort of such keys is a third of the cost of sorting the texts (issue 28)."""
-    width = fixed_width(ids)
-    if not width:
-        return None
-    rows = [view.view(np.uint8).reshape(-1, width) for view in fixed_views(ids, width)]
-    low = np.min([_column_bounds(r, width, np.min) for r in rows], axis=0).astype(np.int64)
-    high = np.max([_column_bounds(r, width, np.max) for r in rows], axis=0).astype(np.int64)
-    varying = [j for j in range(width) if high[j] > low[j]]
-    bases = [int(high[j] - low[j]) + 1 for j in varying]
-    count = 1
-    for base in bases:
-        count *= base
-    if count > most:
-        return None
-    keys = np.zeros(len(ids), dtype=np.int64)
-    at = 0
-    for r in rows:
-        for a in range(0, len(r), PACKED_ROWS):
-            part = r[a : a + PACKED_ROWS]
-            key = keys[at + a : at + a + len(part)]
-            for j, base in zip(varying, bases, strict=True):
-                key *= base
-                key += part[:, j]
-                key -= low[j]
-        at += len(r)
-    return keys, count
+    scheme = KeyScheme.of([ids], most)
+    return None if scheme is None else (scheme.keys(ids), scheme.count)
+
+
+@dataclass(frozen=True)
+class KeyScheme:
+    """How ids of one byte length become keys (``packed_keys``): made once from all the parts that
+    will be packed, so that parts packed apart (a slice at a time) compare with one another."""
+
+    width: int
+    low: np.ndarray  # int64: the least byte seen at each position
+    varying: list[int]  # the positions where more than one byte was seen
+    bases: list[int]  # the span of each
+    count: int  # keys there can be: the product of the spans
+
+    @classmethod
+    def of(cls, parts: list[pa.ChunkedArray], most: int = 2**63) -> KeyScheme | None:
+        widths = {fixed_width(p) for p in parts if len(p)}
+        if len(widths) != 1 or 0 in widths:
+            return None
+        width = widths.pop()
+        rows = [view.view(np.uint8).reshape(-1, width) for p in parts if len(p) for view in fixed_views(p, width)]
+        low = np.min([_column_bounds(r, width, np.min) for r in rows], axis=0).astype(np.int64)
+        high = np.max([_column_bounds(r, width, np.max) for r in rows], axis=0).astype(np.int64)
+        varying = [j for j in range(width) if high[j] > low[j]]
+        bases = [int(high[j] - low[j]) + 1 for j in varying]
+        count = 1
+        for base in bases:
+            count *= base
+        return None if count > most else cls(width, low, varying, bases, count)
+
+    def keys(self, ids: pa.ChunkedArray) -> np.ndarray:
+        """The keys of ``ids`` (one of the parts the scheme was made from)."""
+        keys = np.zeros(len(ids), dtype=np.int64)
+        at = 0
+        for view in fixed_views(ids, self.width) if len(ids) else []:
+            rows = view.view(np.uint8).reshape(-1, self.width)
+            for a in range(0, len(rows), PACKED_ROWS):
+                part = rows[a : a + PACKED_ROWS]
+                key = keys[at + a : at + a + len(part)]
+                for j, base in zip(self.varying, self.bases, strict=True):
+                    key *= base
+                    key += part[:, j]
+                    key -= self.low[j]
+            at += len(rows)
+        return keys
 
 
 def _column_bounds(rows: np.ndarray, width: int, bound) -> np.ndarray:
