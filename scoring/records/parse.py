@@ -233,6 +233,9 @@ def _counts(block: Block, problems: Problems, name: str, what: str) -> np.ndarra
     filled = ~block.empty(name)
     if name in block.typed:  # a Parquet integer column: only its range may be wrong
         numbers = _numbers(block.typed[name].cast(pa.int64(), safe=False), 0)
+        if not len(numbers) or (numbers.min() >= 0 and numbers.max() <= MAX_COUNT):  # as a rule
+            return np.where(filled, numbers, MISSING).astype(np.int32) if block.typed[name].null_count else \
+                numbers.astype(np.int32)  # fmt: skip
         good = (numbers >= 0) & (numbers <= MAX_COUNT)
         problems.at(block, filled & ~good, "records-bad-count", name,
                     f"“{{value}}” 不是{what}:须为 0 或正整数(工作日或次数)", name)  # fmt: skip

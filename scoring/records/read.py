@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import functools
 import io
+import itertools
 import queue
 import re
 import threading
@@ -83,7 +84,10 @@ class Block:
 
     def empty(self, name: str) -> np.ndarray:
         if name in self.typed:
-            return self.typed[name].is_null().to_numpy(zero_copy_only=False)
+            cells = self.typed[name]
+            if not cells.null_count:
+                return np.zeros(len(cells), dtype=bool)
+            return cells.is_null().to_numpy(zero_copy_only=False)
         return ~_filled(self.text[name])
 
     def cells(self, name: str, where: np.ndarray) -> list[str]:
@@ -215,7 +219,8 @@ def _filled(array: pa.Array) -> np.ndarray:
         ]
     if array.type != pa.string() or array.null_count:
         return pc.fill_null(pc.not_equal(array, ""), False).to_numpy(zero_copy_only=False)
-    return np.diff(_offsets(array)) > 0
+    offsets = _offsets(array)
+    return offsets[1:] > offsets[:-1]
 
 
 def _block(f: InputFile, sheet: str | None, found: dict[str, tuple[int, str]], kind: Kind,
@@ -226,9 +231,11 @@ def _block(f: InputFile, sheet: str | None, found: dict[str, tuple[int, str]], k
     rows = np.arange(first_row, first_row + n, dtype=np.int32)
     # rows left wholly empty (Excel's trailing rows) are no records
     filled = None
-    for here in [*(_filled(text[name]) for name in cells),
-                 *(a.is_valid().to_numpy(zero_copy_only=False) for a in typed.values())]:  # fmt: skip
+    for here in itertools.chain((_filled(text[name]) for name in cells),
+                                (a.is_valid().to_numpy(zero_copy_only=False) for a in typed.values())):  # fmt: skip
         filled = here if filled is None else filled | here
+        if filled.all():  # a column with no empty cell (the ids, as a rule): no row is wholly empty
+            break
     if filled is not None and n and not filled.all():
         keep = pa.array(filled)
         text = {name: pc.filter(a, keep) for name, a in text.items()}
