@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
-from scoring.records.table import KeyScheme, Table, fixed_views, fixed_width, take_rows
+from scoring.records.table import KeyScheme, Table, fixed_views, fixed_width, lengths_above_zero, take_rows
 
 __all__ = ["Measured", "Named", "Window", "measure", "named_ids", "prepare"]
 
@@ -316,7 +316,7 @@ def time_reduction(w: Window, cases: Table, extra: dict) -> Measured:
     item = cases["item_code"]
     # items stay text: an export's item codes are many (a unit's own), and hashing them once here,
     # in the group-by, is cheaper than coding them at reading (issue 28)
-    named = pc.greater(pc.binary_length(item), 0).to_numpy(zero_copy_only=False)
+    named = lengths_above_zero(item)
     take = _accepted_in(w, cases, extra) & (statutory != MISSING) & (statutory > 0) & named
     dense = _latest_by_key(cases["unit"], item, cases["accepted"], w.start, take)
     if dense is not None:
