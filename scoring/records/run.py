@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from scoring.errors import InputError, Issue
 from scoring.records.days import DayIndex
 from scoring.records.evidence import evidence_texts
-from scoring.records.measures import MEASURES, Measured, Named, Window, measure, named_ids, prepare
+from scoring.records.measures import MEASURES, Measured, Window, measure, named_ids, prepare
 from scoring.records.memory import give_back, kept_for_reuse
 from scoring.records.parse import (
     ACCOUNTS,
@@ -300,10 +300,10 @@ class _Tasks:
         self.lock = threading.Lock()
         self.waiting: deque[tuple[Future, object, tuple]] = deque()
 
-    def put(self, fn, /, *args) -> Future:
+    def put(self, fn, /, *args, first: bool = False) -> Future:
         done: Future = Future()
         with self.lock:
-            self.waiting.append((done, fn, args))
+            (self.waiting.appendleft if first else self.waiting.append)((done, fn, args))
         return done
 
     def run(self, until: Future | None = None) -> None:
@@ -320,6 +320,24 @@ class _Tasks:
                 done.set_exception(exc)
 
 
+class _Meeting:
+    """What needs two things made on two threads (rating_coverage: the cases once time_reduction is
+    done, the rated cases once the ratings are read): the second to arrive calls ``then`` with both
+    (it puts the measure first in line, for whichever thread is free)."""
+
+    def __init__(self, parts: set[str], then) -> None:
+        self.lock = threading.Lock()
+        self.parts, self.then, self.got = parts, then, {}
+        self.futures: dict[tuple, Future] = {}
+
+    def arrive(self, part: str, value: object) -> None:
+        with self.lock:
+            self.got[part] = value
+            if set(self.got) != self.parts:
+                return
+        self.futures = self.then(self.got)
+
+
 @dataclass
 class _Others:
     """The ratings, accounts and posts as read on a worker, with the problems of their reading and
@@ -332,12 +350,12 @@ class _Others:
     off_roster: dict[str, int] = field(default_factory=dict)
     outside: dict[str, int] = field(default_factory=dict)
     ratings: Table | None = None  # founded ratings of roster units
-    rated: Named | None = None  # the cases the window's ratings name, sorted once for rating_coverage
     measured: dict[tuple, Future] = field(default_factory=dict)
 
 
 def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads: int, roster: pd.DataFrame,
-                 w: Window, wanted: dict[tuple, tuple[str, dict]], tasks: _Tasks, case_width: int) -> _Others:  # fmt: skip
+                 w: Window, wanted: dict[tuple, tuple[str, dict]], tasks: _Tasks, case_width: int,
+                 coverage: _Meeting) -> _Others:  # fmt: skip
     read, ids = Problems([]), Problems([])
     rating_frame = _read(ratings, RATINGS, _in_calendar(parse_ratings, index, ("rated_at", "fixed_at")), read, threads)
     account_frame = _read([accounts] if accounts else [], ACCOUNTS, parse_accounts, read, threads)
@@ -363,7 +381,7 @@ def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads:
     # and records outside the window are ignored (SPEC 6) — the row-by-row reference reads it so too
     founded_rated = r["rated"]
     in_window = (founded_rated >= w.start) & (founded_rated <= w.end)
-    out.rated = named_ids(r["case_id"].filter(pa.array(in_window)), case_width)
+    coverage.arrive("rated", named_ids(r["case_id"].filter(pa.array(in_window)), case_width))
     out.ratings = r
     tables = {"ratings": r, "accounts+posts": a}
     for key, (name, params) in wanted.items():
@@ -391,8 +409,9 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
          cases, ratings, accounts, posts) -> RecordsRun:  # fmt: skip
     """The run on two threads where there are two: the cases read first (alone: Arrow decodes them on
     both cores), then the other files read on a worker while the cases' ids are checked and their
-    measures run; every measure but time_reduction and rating_coverage (this thread's, their
-    temporaries the largest: never alive at once) is taken by whichever thread is free. Problems
+    measures run; every measure but time_reduction (this thread's) is taken by whichever thread is
+    free, rating_coverage once time_reduction is done (their temporaries the largest: never alive
+    at once) and the ratings are read. Problems
     found apart are merged in a one-thread run's order, so the issues are the same however the
     threads interleave."""
     case_frame = _read(list(cases), CASES, _in_calendar(parse_cases, index, ("accepted_at", "finished_at")), problems,
@@ -400,9 +419,16 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
     give_back()
     w = Window(int(window[0]), int(window[1]), index, len(roster))
     tasks = _Tasks()
+
+    def measure_coverage(got: dict) -> dict[tuple, Future]:
+        c, memo = got["cases"]
+        return {key: tasks.put(measure, name, w, c, {**params, "rated_cases": got["rated"], "memo": memo}, first=True)
+                for key, (name, params) in wanted.items() if name == "rating_coverage"}  # fmt: skip
+
+    coverage = _Meeting({"cases", "rated"}, measure_coverage)
     case_width = fixed_width(case_frame["case_id"])  # the rated cases are sorted as these ids are
     others = pool.submit(_read_others, index, list(ratings), accounts, list(posts), threads, roster, w, wanted, tasks,
-                         case_width)  # fmt: skip
+                         case_width, coverage)  # fmt: skip
     case_ids = Problems([])
     case_frame = _by_id(case_frame, "case_id", CASES, case_ids)
     read = {"cases": len(case_frame)}
@@ -431,6 +457,7 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
         # rating_coverage's temporaries, the moment of the run's peak
         c.columns.pop("item_code", None)
         give_back()  # time_reduction's hash tables and item copies, too
+        coverage.arrive("cases", (c, memo))  # its temporaries never alive beside time_reduction's
         tasks.run(until=others)  # while the worker still reads, this thread measures
     found = others.result()
     problems.extend(found.read)
@@ -444,9 +471,7 @@ def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, windo
     off_roster.update(found.off_roster)
     outside.update(found.outside)
     measured.update(found.measured)
-    for key, (name, params) in wanted.items():
-        if name == "rating_coverage":
-            measured[key] = _done(measure, name, w, c, {**params, "rated_cases": found.rated, "memo": memo})
+    measured.update(coverage.futures)  # both have arrived: neither found a problem
     tasks.run()  # what the worker has not taken yet
 
     rows, details = [], []

@@ -18,7 +18,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Coded", "Column", "Gather", "KeyScheme", "Table", "fixed_views", "fixed_width", "lengths_above_zero", "packed_keys", "take_rows"]
+__all__ = [
+    "Coded",
+    "Column",
+    "Gather",
+    "KeyScheme",
+    "Table",
+    "fixed_views",
+    "fixed_width",
+    "lengths_above_zero",
+    "packed_keys",
+    "take_rows",
+]
 
 
 @dataclass(frozen=True)
