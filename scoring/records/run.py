@@ -250,11 +250,17 @@ def compute_records(
     threads = threads if threads is not None else _threads()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="records") if threads > 1 else _Inline()
     try:
-        with kept_for_reuse():
+        with kept_for_reuse(arrow_on_heap=not any(_is_csv(f) for f in [*cases, *ratings, accounts, *posts])):
             return _run(roster, period, end, index, window, problems, pairs, checks, wanted, pool, threads,
                         cases, ratings, accounts, posts)  # fmt: skip
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _is_csv(f: InputFile | Path | None) -> bool:
+    if f is None:
+        return False
+    return f.kind == "csv" if isinstance(f, InputFile) else Path(f).suffix.lower() == ".csv"
 
 
 def _key(name: str, params: dict) -> tuple:

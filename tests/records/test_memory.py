@@ -60,6 +60,8 @@ import pyarrow.compute as pc
 from scoring.records.memory import kept_for_reuse
 
 print("before", pa.default_memory_pool().backend_name)
+with kept_for_reuse(arrow_on_heap=False):  # a run that reads CSV keeps Arrow's pool
+    print("csv", pa.default_memory_pool().backend_name)
 with kept_for_reuse():
     with kept_for_reuse():
         made = pc.add(pa.array(range(1_000_000)), 1)  # a buffer of the run's pool, freed after it
@@ -80,5 +82,6 @@ def test_arrow_takes_its_buffers_from_the_heap_during_a_run_and_its_own_pool_aft
     out = subprocess.run([sys.executable, "-c", ARROW_PROBE], capture_output=True, text=True, check=True).stdout
     seen = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
     assert seen["inside"] == ["system"]
+    assert seen["csv"] == seen["before"]
     assert seen["after"] == [seen["before"][0], str(sum(range(1, 1_000_001)))]
     assert seen["before"] != ["system"]  # the wheel's default (mimalloc or jemalloc) is back
