@@ -66,42 +66,49 @@ def _lost(unit: np.ndarray, ids: pa.ChunkedArray | np.ndarray, mask: np.ndarray,
 
 
 def _candidates(unit: np.ndarray, key: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """The rows of ``where`` (in row order) that may be among their unit's LOST_KEPT worst. For
-    whole keys of a small range one histogram per (unit, key) gives each unit's cut-off key: the rows
-    below it (most of a share's millions of records) are dropped, and of the rows at it only the
-    first few of each unit (ties go by id, the row order) can be shown, so nothing is sorted but
-    a few per unit."""
+    """The rows of ``where`` (ascending) that may be among their unit's LOST_KEPT worst, ascending.
+    For whole keys of a small range one histogram per (unit, key) gives each unit's cut-off key: the
+    rows below it (most of a share's millions of records) are dropped, and of the rows at it only
+    the first few of each unit (ties go by id, the row order) can be shown, so nothing is sorted but
+    a few per unit. Made a million rows at a time: the keys, levels and masks of each slice stay on
+    the heap (whole-column ones were fresh pages for each measure, issue 28)."""
     if len(where) <= LOST_KEPT or key.dtype.kind not in "iu":
         return where
-    k, u = key[where], unit[where]
-    top = int(k.max())
-    span, units = top - int(k.min()) + 1, int(u.max()) + 1
+    slices = [where[a : a + ROWS_AT_ONCE] for a in range(0, len(where), ROWS_AT_ONCE)]
+    bounds = np.array([(key[w].min(), key[w].max(), unit[w].max()) for w in slices], dtype=np.int64)
+    top = int(bounds[:, 1].max())
+    span, units = top - int(bounds[:, 0].min()) + 1, int(bounds[:, 2].max()) + 1
     if units * span > 1 << 24:
         return where
     if span == 1:  # one key (a share's records simply not counted): each unit's first rows, no level arrays
-        del k
+        u = unit[where]
         need = np.minimum(np.bincount(u, minlength=units), LOST_KEPT)
         return where[_first_of_each(u, need, units)]
-    # int32 throughout (units * span < 2^24): these run beside other measures, their size is the peak's
-    level = np.int32(top) - k.astype(np.int32)  # 0: the worst
-    del k
-    flat = u.astype(np.int32) * np.int32(span)
-    flat += level
-    hist = np.bincount(flat, minlength=units * span).reshape(units, span)
-    del flat
+    # int32 throughout (units * span < 2^24)
+    hist = np.zeros(units * span, dtype=np.int64)
+    for w in slices:
+        flat = unit[w].astype(np.int32) * np.int32(span)
+        flat += np.int32(top) - key[w].astype(np.int32)  # the level: 0 is the worst
+        hist += np.bincount(flat, minlength=units * span)
+    hist = hist.reshape(units, span)
     upto = np.cumsum(hist, axis=1)
     enough = upto >= LOST_KEPT
-    cut = np.where(enough.any(axis=1), enough.argmax(axis=1), span - 1)
+    cut = np.where(enough.any(axis=1), enough.argmax(axis=1), span - 1).astype(np.int32)
     everyone = np.arange(units)
     # of the rows at its cut-off key a unit can show only LOST_KEPT less those above it
     need = np.minimum(LOST_KEPT - (upto[everyone, cut] - hist[everyone, cut]), hist[everyone, cut])
-    cut_u = cut.astype(np.int32)[u]
-    at_cut = level == cut_u
-    keep = level < cut_u
-    del level, cut_u
-    boundary = np.flatnonzero(at_cut)
-    keep[_first_of_each(u[boundary], need, units, boundary)] = True
-    return where[keep]
+    kept, at_cut, at_cut_units = [], [], []
+    for w in slices:
+        u = unit[w]
+        level = np.int32(top) - key[w].astype(np.int32)
+        cut_u = cut[u]
+        kept.append(w[level < cut_u])
+        boundary = level == cut_u
+        at_cut.append(w[boundary])
+        at_cut_units.append(u[boundary])
+    boundary, boundary_units = np.concatenate(at_cut), np.concatenate(at_cut_units)
+    chosen = boundary[_first_of_each(boundary_units, need, units)]
+    return np.sort(np.concatenate([*kept, chosen]))
 
 
 def _first_of_each(u: np.ndarray, need: np.ndarray, units: int, rows: np.ndarray | None = None) -> np.ndarray:
