@@ -34,7 +34,7 @@ from scoring.records.parse import (
     parse_ratings,
 )  # fmt: skip
 from scoring.records.read import Block, Kind, read_blocks
-from scoring.records.table import Table, fixed_width, packed_keys
+from scoring.records.table import Table, fixed_width, packed_keys, take_rows
 from scoring.rubric.load import Rubric
 from scoring.tables import InputFile
 
@@ -127,24 +127,30 @@ COLUMN_FIELD = {"accepted_at": "accepted", "finished_at": "finished", "rated_at"
 
 
 def _by_id(table: Table, id_col: str, kind: Kind, problems: Problems) -> Table:
-    """The records in the order of their ids, one sort that serves twice: every later measure and
+    """The records in the order of their ids (``_id_order``)."""
+    order = _id_order(table, id_col, kind, problems)
+    return table if order is None else table.take(order)
+
+
+def _id_order(table: Table, id_col: str, kind: Kind, problems: Problems) -> np.ndarray | None:
+    """The order of the records by their ids, one sort that serves twice: every later measure and
     every list of records shown is the same however the files were ordered or split, and a
     repeated id is two neighbours (the later row is the problem; its message names the first).
-    An export already in id order (the usual one) is not taken again."""
+    None for an export already in id order (the usual one): nothing to take again."""
     ids = table[id_col]
+    order = None
     # an export in id order needs no sort: one pass of comparisons says so
     if len(ids) > 1 and pc.any(pc.less(ids[1:], ids[:-1])).as_py():
         packed = packed_keys(ids)  # ids of one length as numbers in their order: a third of the sort
         # stable: of two rows with one id, the earlier first
         order = pc.sort_indices(ids).to_numpy() if packed is None else np.argsort(packed[0], kind="stable")
-        table = table.take(order)
-    ranked = table[id_col]
+    ranked = ids if order is None else take_rows(ids, order)
     if len(ranked) > 1:
         same = pc.and_(pc.equal(ranked[1:], ranked[:-1]), pc.not_equal(ranked[1:], ""))
         again = np.flatnonzero(same.to_numpy())
         alias = kind.columns.aliases[id_col]
         for i in again[: problems.room("records-duplicate-id", id_col, len(again))]:
-            first, later = table.row(i), table.row(i + 1)
+            first, later = (table.row(i if order is None else order[i]) for i in (i, i + 1))
             sheet = f" 工作表「{first['_sheet']}」" if first["_sheet"] else ""
             problems.issues.append(Issue(
                 code="records-duplicate-id", file=str(later["_file"]), sheet=str(later["_sheet"]) or None,
@@ -152,7 +158,7 @@ def _by_id(table: Table, id_col: str, kind: Kind, problems: Problems) -> Table:
                 message=f"{alias} {later[id_col]} 重复:已见于 {first['_file']}{sheet} 第 {int(first['_row'])} 行;"
                         f"{alias}在所有文件中必须唯一",
             ))  # fmt: skip
-    return table
+    return order
 
 
 def _units(table: Table, roster: pd.DataFrame) -> np.ndarray:
@@ -366,19 +372,22 @@ def _read_others(index: DayIndex, ratings: list, accounts, posts: list, threads:
     rating_frame = _read(ratings, RATINGS, _in_calendar(parse_ratings, index, ("rated_at", "fixed_at")), read, threads)
     account_frame = _read([accounts] if accounts else [], ACCOUNTS, parse_accounts, read, threads)
     post_frame = _read(posts, POSTS, parse_posts, read, threads)
-    rating_frame = _by_id(rating_frame, "rating_id", RATINGS, ids)
+    # the ratings are taken once, in id order, when only the founded ratings of the roster are left
+    order = _id_order(rating_frame, "rating_id", RATINGS, ids)
     account_frame = _by_id(account_frame, "account_id", ACCOUNTS, ids)
     out = _Others(read, ids, {"ratings": len(rating_frame), "accounts": len(account_frame), "posts": len(post_frame)})
     if read.issues or ids.issues:
         return out
-    r, out.off_roster["ratings"] = _on_roster(rating_frame, roster)
-    a, out.off_roster["accounts"] = _on_roster(account_frame, roster)
-    del rating_frame, account_frame
-    rated = r["rated"]
-    out.outside["ratings"] = int(((rated < w.start) | (rated > w.end)).sum())
+    unit = _units(rating_frame, roster)
+    on = unit >= 0
+    out.off_roster["ratings"] = int((~on).sum())
+    rated = rating_frame["rated"]
+    out.outside["ratings"] = int((on & ((rated < w.start) | (rated > w.end))).sum())
     # an unfounded rating (verified 不属实) is left out of every measure, rating_coverage's too
-    r = r.where(r["verified"] != 0)
-    del rated  # the kept ratings only from here (their ids were held twice up to the measures)
+    r = _kept(rating_frame, unit, on & (rating_frame["verified"] != 0), order)
+    del rating_frame, rated, unit, on
+    a, out.off_roster["accounts"] = _on_roster(account_frame, roster)
+    del account_frame
     published = post_frame["published"]
     out.outside["posts"] = int((published > w.end).sum())
     kept = post_frame.where(published <= w.end).frame()
@@ -406,8 +415,14 @@ LOCATING = ("unit_id", "_file", "_sheet", "_row")
 def _on_roster(table: Table, roster: pd.DataFrame) -> tuple[Table, int]:
     """The records of roster units, each with its unit as a roster position; how many were not."""
     unit = _units(table, roster)
-    kept = Table({name: col for name, col in table.columns.items() if name not in LOCATING})
-    return kept.assign(unit=unit).where(unit >= 0), int((unit < 0).sum())
+    return _kept(table, unit, unit >= 0), int((unit < 0).sum())
+
+
+def _kept(table: Table, unit: np.ndarray, keep: np.ndarray, order: np.ndarray | None = None) -> Table:
+    """The rows of ``keep``, in ``order`` (positions; None: as they are), with their units and
+    without the columns that only located a problem: one take at most."""
+    kept = Table({name: col for name, col in table.columns.items() if name not in LOCATING}).assign(unit=unit)
+    return kept.where(keep) if order is None else kept.take(order[keep[order]])
 
 
 def _run(roster: pd.DataFrame, period: str, end: dt.date, index: DayIndex, window: np.ndarray, problems: Problems,

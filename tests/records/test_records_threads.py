@@ -300,3 +300,20 @@ def test_measures_made_a_few_rows_at_a_time_give_the_bytes_of_whole_columns(prov
     assert sliced.rows.to_csv(index=False) == whole.rows.to_csv(index=False)
     assert sliced.detail.to_csv(index=False) == whole.detail.to_csv(index=False)
     assert (whole.detail["lost"] > 100).sum() > 10  # units whose records shown were chosen among more
+
+
+def test_a_rating_id_twice_in_ratings_out_of_id_order_names_both_rows(province, tmp_path):
+    """The ratings (out of id order) are sorted by their ids without being taken: a repeated id
+    still names the later row (file, row) and the first, by their places in the files."""
+    ratings = province["tables"]["ratings"]
+    m = ratings.num_rows
+    twice = _set(ratings, "评价编号", [m - 1], ratings.column("评价编号")[7].as_py())
+    files = _write(province, {**province["tables"], "ratings": twice}, "twice")
+    for threads in (1, 2):
+        found = [i for i in _issues(province, files, threads) if i[0] == "records-duplicate-id"]
+        assert len(found) == 1
+        _, file, _, row, column, value, message = found[0]
+        half = m // 2  # the later row is the Parquet half's last: row m - half + 1 of that file
+        assert (Path(file).name, row, column, value) == ("ratings_b.parquet", m - half + 1, "评价编号",
+                                                          ratings.column("评价编号")[7].as_py())  # fmt: skip
+        assert "ratings_a.csv 第 9 行" in message  # the first: the CSV half's eighth record
