@@ -50,7 +50,15 @@ class Measured:
 
 
 def _bins(unit: np.ndarray, mask: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
-    return np.bincount(unit[mask], weights=None if weights is None else weights[mask], minlength=n)
+    """Per unit, the rows of ``mask`` counted (or their ``weights`` summed), a million rows at a time
+    (the units of ten million rows picked out at once were 40 MB of fresh pages a count)."""
+    total = None
+    for a in range(0, max(len(unit), 1), ROWS_AT_ONCE):
+        here = mask[a : a + ROWS_AT_ONCE]
+        part = np.bincount(unit[a : a + ROWS_AT_ONCE][here], minlength=n,
+                           weights=None if weights is None else weights[a : a + ROWS_AT_ONCE][here])  # fmt: skip
+        total = part if total is None else total + part
+    return total
 
 
 def _lost(unit: np.ndarray, ids: pa.ChunkedArray | np.ndarray, mask: np.ndarray, key: np.ndarray) -> pd.DataFrame:
@@ -217,12 +225,21 @@ def overdue_cases(w: Window, cases: Table, extra: dict) -> Measured:
     unit, fin, acc = cases["unit"], cases["finished"], cases["accepted"]
     promised = cases["promised"]
     done = _finished_in(w, cases, extra)
-    # unfinished at --to: accepted by then, and not finished by then
-    open_ = (acc <= w.end) & ((fin == MISSING) | (fin > w.end))
-    late_by = _finished_late_by(w, cases, extra).copy()
-    late_by[open_] = w.days.taken(acc[open_], np.full(int(open_.sum()), w.end, dtype=np.int32)) - promised[open_]
-    late = (done | open_) & (late_by > 0)
-    d = _bins(unit, done | open_, w.units)
+    finished_late_by = _finished_late_by(w, cases, extra)
+    late_by = np.empty(len(cases), dtype=np.int32)  # the finished cases' days late, and the open ones'
+    counted = np.empty(len(cases), dtype=bool)
+    for a in range(0, len(cases), ROWS_AT_ONCE):  # a slice at a time: its temporaries stay on the heap
+        b = a + ROWS_AT_ONCE
+        # unfinished at --to: accepted by then, and not finished by then
+        open_ = (acc[a:b] <= w.end) & ((fin[a:b] == MISSING) | (fin[a:b] > w.end))
+        here = late_by[a:b]
+        here[:] = finished_late_by[a:b]
+        here[open_] = (
+            w.days.taken(acc[a:b][open_], np.full(int(open_.sum()), w.end, dtype=np.int32)) - promised[a:b][open_]
+        )
+        np.logical_or(done[a:b], open_, out=counted[a:b])
+    late = counted & (late_by > 0)
+    d = _bins(unit, counted, w.units)
     n = _bins(unit, late, w.units)
     value = np.where(d > 0, n, np.nan).astype("float64")
     finished_late = _bins(unit, late & done, w.units)
