@@ -57,8 +57,14 @@ def test_freed_arrays_stay_for_reuse_during_a_run_and_are_given_back_after():
 ARROW_PROBE = r"""
 import pyarrow as pa
 import pyarrow.compute as pc
-from scoring.records.memory import kept_for_reuse
+from scoring.records.memory import _numpy_huge_pages, kept_for_reuse
 
+def huge():  # numpy's setting, read by setting it and putting it back
+    was = _numpy_huge_pages(True)
+    _numpy_huge_pages(was)
+    return was
+
+print("huge-before", huge())
 print("before", pa.default_memory_pool().backend_name)
 with kept_for_reuse(arrow_on_heap=False):  # a run that reads CSV keeps Arrow's pool
     print("csv", pa.default_memory_pool().backend_name)
@@ -66,7 +72,9 @@ with kept_for_reuse():
     with kept_for_reuse():
         made = pc.add(pa.array(range(1_000_000)), 1)  # a buffer of the run's pool, freed after it
     print("inside", pa.default_memory_pool().backend_name)
+    print("huge-inside", huge())
 print("after", pa.default_memory_pool().backend_name, pc.sum(made).as_py())
+print("huge-after", huge())
 del made
 """
 
@@ -74,7 +82,8 @@ del made
 def test_arrow_takes_its_buffers_from_the_heap_during_a_run_and_its_own_pool_after():
     """mimalloc gives freed pages back 10 ms after they are freed: a run's row groups and kernels
     faulted theirs in anew. During a run Arrow allocates from the system pool (the heap the
-    settings above keep); the last run's end puts back the pool the process had."""
+    settings above keep), and numpy asks for no huge pages; the last run's end puts back what the
+    process had."""
     if _libc() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("the C library has no mallopt under CI=true (CI runs on Debian's glibc)")
@@ -83,5 +92,7 @@ def test_arrow_takes_its_buffers_from_the_heap_during_a_run_and_its_own_pool_aft
     seen = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
     assert seen["inside"] == ["system"]
     assert seen["csv"] == seen["before"]
+    assert seen["huge-inside"] == ["False"]  # numpy asks for no huge pages during a run
+    assert seen["huge-after"] == seen["huge-before"]  # and as it did by itself after it
     assert seen["after"] == [seen["before"][0], str(sum(range(1, 1_000_001)))]
     assert seen["before"] != ["system"]  # the wheel's default (mimalloc or jemalloc) is back
