@@ -195,6 +195,8 @@ def _trimmed_dictionary(array: pa.DictionaryArray) -> pa.DictionaryArray:
     one value) and its nulls coded as '': the codes are remapped, the rows' text never built."""
     values = pc.utf8_trim_whitespace(pc.fill_null(array.dictionary.cast(pa.string()), ""))
     distinct = pc.dictionary_encode(values)
+    if not array.null_count and values.equals(array.dictionary) and len(distinct.dictionary) == len(values):
+        return array  # as a Parquet writer leaves it (distinct, nothing to trim): no code to remap
     remap = distinct.indices.to_numpy(zero_copy_only=False).astype(np.int32)
     words = distinct.dictionary
     blank = np.flatnonzero(pc.equal(words, "").to_numpy(zero_copy_only=False))
