@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from scoring.errors import InputError, Issue
-from scoring.records.table import Gather, Table
+from scoring.records.table import Gather, Table, string_offsets
 from scoring.tables import Columns, InputFile, as_text, read_sheets
 
 __all__ = ["Block", "Kind", "read_blocks"]
@@ -167,15 +167,10 @@ def _trimmed(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.utf8_trim_whitespace(array)
 
 
-def _offsets(array: pa.Array) -> np.ndarray:
-    """The offsets of a string array without nulls (n + 1 of them), seen in place."""
-    return np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)
-
-
 def _edges_may_be_blank(array: pa.Array) -> bool:
     """Whether some cell may begin or end in whitespace: its first or last byte is an ASCII space or
     control, or not ASCII (U+3000 and its like are trimmed too; such a column takes the full trim)."""
-    offsets = _offsets(array)
+    offsets = string_offsets(array)
     if not len(array) or offsets[-1] == offsets[0]:
         return False
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
@@ -221,7 +216,7 @@ def _filled(array: pa.Array) -> np.ndarray:
         ]
     if array.type != pa.string() or array.null_count:
         return pc.fill_null(pc.not_equal(array, ""), False).to_numpy(zero_copy_only=False)
-    offsets = _offsets(array)
+    offsets = string_offsets(array)
     return offsets[1:] > offsets[:-1]
 
 

@@ -271,7 +271,7 @@ def fixed_width(ids: pa.ChunkedArray) -> int:
     for chunk in ids.chunks:
         if not len(chunk):
             continue
-        offsets = _string_offsets(chunk)
+        offsets = string_offsets(chunk)
         if width < 0:
             width = int(offsets[1] - offsets[0])
         for a in range(0, len(chunk), WIDTH_ROWS):
@@ -287,7 +287,7 @@ def lengths_above_zero(strings: pa.ChunkedArray) -> np.ndarray:
         if chunk.type != pa.string() or chunk.null_count:
             parts.append(pc.fill_null(pc.greater(pc.binary_length(chunk), 0), False).to_numpy(zero_copy_only=False))
         else:
-            offsets = _string_offsets(chunk)
+            offsets = string_offsets(chunk)
             parts.append(offsets[1:] > offsets[:-1])
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
@@ -295,7 +295,8 @@ def lengths_above_zero(strings: pa.ChunkedArray) -> np.ndarray:
 WIDTH_ROWS = 1 << 20
 
 
-def _string_offsets(strings: pa.Array) -> np.ndarray:
+def string_offsets(strings: pa.Array) -> np.ndarray:
+    """The offsets of a string array (n + 1 of them), seen in place."""
     return np.frombuffer(strings.buffers()[1], dtype=np.int32, count=len(strings) + 1, offset=4 * strings.offset)
 
 
