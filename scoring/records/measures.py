@@ -16,7 +16,15 @@ import pyarrow.compute as pc
 
 from scoring.records.days import DayIndex
 from scoring.records.parse import MISSING
-from scoring.records.table import KeyScheme, Table, fixed_views, fixed_width, lengths_above_zero, take_rows
+from scoring.records.table import (
+    KeyScheme,
+    Table,
+    fixed_views,
+    fixed_width,
+    lengths_above_zero,
+    string_offsets,
+    take_rows,
+)
 
 __all__ = ["Measured", "Named", "Window", "measure", "named_ids", "prepare"]
 
@@ -330,7 +338,7 @@ def _latest_by_key(unit: np.ndarray, item: pa.ChunkedArray, accepted: np.ndarray
 
 def _fixed_binary(strings: pa.Array, width: int) -> pa.Array:
     """Strings all ``width`` bytes long as fixed-size binary over the same bytes (no copy)."""
-    first = int(np.frombuffer(strings.buffers()[1], dtype=np.int32, count=1, offset=4 * strings.offset)[0])
+    first = int(string_offsets(strings)[0])
     data = strings.buffers()[2].slice(first, width * len(strings)) if len(strings) else pa.py_buffer(b"")
     return pa.Array.from_buffers(pa.binary(width), len(strings), [None, data])
 

@@ -288,16 +288,22 @@ def _done(fn, /, *args) -> Future:
     return _Inline().submit(fn, *args)
 
 
+def _settle(done: Future, fn, args: tuple) -> None:
+    """``fn(*args)`` run here, its result or exception kept in ``done`` (raised by ``result()`` on
+    the thread that collects it, as a worker thread's would be)."""
+    try:
+        done.set_result(fn(*args))
+    except BaseException as exc:
+        done.set_exception(exc)
+
+
 class _Inline:
     """The one-thread run: each task runs when it is submitted, in the order submitted, its result
     or exception kept for ``result()`` as a worker thread's would be."""
 
-    def submit(self, fn, /, *args, **kwargs) -> Future:
+    def submit(self, fn, /, *args) -> Future:
         done: Future = Future()
-        try:
-            done.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # raised by result(), where a worker's would be
-            done.set_exception(exc)
+        _settle(done, fn, args)
         return done
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -326,10 +332,7 @@ class _Tasks:
                 if not self.waiting:
                     return
                 done, fn, args = self.waiting.popleft()
-            try:
-                done.set_result(fn(*args))
-            except BaseException as exc:  # raised by result(), on the thread that collects it
-                done.set_exception(exc)
+            _settle(done, fn, args)
 
 
 class _Meeting:

@@ -308,8 +308,8 @@ def fixed_views(ids: pa.ChunkedArray, width: int) -> list[np.ndarray]:
 
 
 def _fixed(strings: pa.Array, width: int) -> np.ndarray:
-    first = int(np.frombuffer(strings.buffers()[1], dtype=np.int32, count=1, offset=4 * strings.offset)[0])
-    return np.frombuffer(strings.buffers()[2], dtype=f"S{width}", count=len(strings), offset=first)
+    return np.frombuffer(strings.buffers()[2], dtype=f"S{width}", count=len(strings),
+                         offset=int(string_offsets(strings)[0]))  # fmt: skip
 
 
 PACKED_ROWS = 1 << 16  # rows packed at a time: the key and its byte columns stay in the cache

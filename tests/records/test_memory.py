@@ -12,6 +12,15 @@ import pytest
 
 from scoring.records.memory import _libc
 
+
+def _needs_glibc() -> None:
+    """CI's Debian has glibc: there the settings must be seen to work, not skipped."""
+    if _libc() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the C library has no mallopt under CI=true (CI runs on Debian's glibc)")
+        pytest.skip("the C library has no mallopt (not glibc)")
+
+
 PROBE = r"""
 import numpy as np
 from scoring.records.memory import kept_for_reuse
@@ -41,10 +50,7 @@ print("after", inside - rss_mb())
 
 
 def test_freed_arrays_stay_for_reuse_during_a_run_and_are_given_back_after():
-    if _libc() is None:  # CI's Debian has glibc: there the settings must be seen to work, not skipped
-        if os.environ.get("CI") == "true":
-            pytest.fail("the C library has no mallopt under CI=true (CI runs on Debian's glibc)")
-        pytest.skip("the C library has no mallopt (not glibc)")
+    _needs_glibc()
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout
     seen = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in out.splitlines()}
     grown, freed = seen["default"]
@@ -84,10 +90,7 @@ def test_arrow_takes_its_buffers_from_the_heap_during_a_run_and_its_own_pool_aft
     faulted theirs in anew. During a run Arrow allocates from the system pool (the heap the
     settings above keep), and numpy asks for no huge pages; the last run's end puts back what the
     process had."""
-    if _libc() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("the C library has no mallopt under CI=true (CI runs on Debian's glibc)")
-        pytest.skip("the C library has no mallopt (not glibc)")
+    _needs_glibc()
     out = subprocess.run([sys.executable, "-c", ARROW_PROBE], capture_output=True, text=True, check=True).stdout
     seen = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
     assert seen["inside"] == ["system"]
